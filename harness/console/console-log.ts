@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { cleanConsoleLine } from './clean-text.js';
+
+export interface ConsoleLine {
+  /** Milliseconds since the console log was opened (the machine's start). */
+  tMs: number;
+  text: string;
+}
+
+export interface ConsoleLogOptions {
+  /** Every byte as the guest wrote it. */
+  rawPath?: string;
+  /** The cleaned lines, each with its time since the start. */
+  cleanPath?: string;
+  /** Time origin (Date.now() based); defaults to now. */
+  startedAtMs?: number;
+}
+
+/**
+ * Serial console bytes -> clean, timestamped lines. Emits 'line' for every completed line and
+ * 'partial' whenever the unterminated last line changes (prompts such as "login: " never end
+ * with a newline). Knows nothing about QEMU: feed it bytes with push().
+ */
+export class ConsoleLog extends EventEmitter<{ line: [ConsoleLine]; partial: [string] }> {
+  readonly lines: ConsoleLine[] = [];
+  readonly startedAtMs: number;
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  private readonly raw?: WriteStream;
+  private readonly clean?: WriteStream;
+  private bytes = 0;
+
+  constructor(private readonly options: ConsoleLogOptions = {}) {
+    super();
+    this.startedAtMs = options.startedAtMs ?? Date.now();
+    if (options.rawPath) this.raw = createWriteStream(options.rawPath);
+    if (options.cleanPath) this.clean = createWriteStream(options.cleanPath);
+  }
+
+  get rawPath(): string | undefined {
+    return this.options.rawPath;
+  }
+  get cleanPath(): string | undefined {
+    return this.options.cleanPath;
+  }
+  get byteCount(): number {
+    return this.bytes;
+  }
+
+  push(chunk: Buffer | string): void {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.bytes += buffer.length;
+    this.raw?.write(buffer);
+    this.pending += this.decoder.write(buffer);
+    let newline: number;
+    while ((newline = this.pending.indexOf('\n')) >= 0) {
+      const rawLine = this.pending.slice(0, newline);
+      this.pending = this.pending.slice(newline + 1);
+      this.addLine(cleanConsoleLine(rawLine));
+    }
+    if (this.pending) this.emit('partial', this.partial);
+  }
+
+  /** The current unterminated line, cleaned (a prompt waiting for input, for instance). */
+  get partial(): string {
+    return cleanConsoleLine(this.pending, { partial: true });
+  }
+
+  /** The last `count` non-empty lines, with the partial line if there is one. */
+  tail(count = 30): string[] {
+    const out: string[] = [];
+    const partial = this.partial;
+    if (partial) out.push(partial);
+    for (let i = this.lines.length - 1; i >= 0 && out.length < count; i--) {
+      const text = this.lines[i]!.text;
+      if (text.trim()) out.push(text);
+    }
+    return out.reverse();
+  }
+
+  /** Ends the log: the partial line becomes a line, files are flushed. */
+  async close(): Promise<void> {
+    this.pending += this.decoder.end();
+    if (this.pending) {
+      this.addLine(cleanConsoleLine(this.pending));
+      this.pending = '';
+    }
+    await Promise.all([this.raw, this.clean].map((s) => (s ? new Promise<void>((r) => s.end(r)) : undefined)));
+  }
+
+  private addLine(text: string): void {
+    const line: ConsoleLine = { tMs: Date.now() - this.startedAtMs, text };
+    this.lines.push(line);
+    if (text) this.clean?.write(`[${(line.tMs / 1000).toFixed(3).padStart(8)}] ${text}\n`);
+    this.emit('line', line);
+  }
+}

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { hostError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
+
+/**
+ * The built-in fixture ISO: images/build-fixture.sh builds it on first use (KIWI 11 in a sid
+ * build root, about 5 minutes, needs root) and prints the cached path; later calls only print it.
+ */
+export async function fixtureIsoPath({ build = true, progress = true } = {}): Promise<string> {
+  const script = join(packageRoot(), 'images', 'build-fixture.sh');
+  const result = await execa('bash', [script, ...(build ? [] : ['--path'])], {
+    reject: false,
+    stdout: 'pipe',
+    stderr: progress ? 'inherit' : 'pipe',
+  });
+  const path = String(result.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (result.exitCode !== 0 || !path) {
+    throw hostError(
+      `the fixture ISO could not be built (images/build-fixture.sh exited with ${result.exitCode})`,
+      'run `bash images/build-fixture.sh` as root to see why, or pass an ISO with --iso',
+      new Error(String(result.stderr ?? '').trim().split('\n').slice(-5).join('\n')),
+    );
+  }
+  return path;
+}

@@ -1,0 +1,78 @@
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PublishedFiles } from './published-files.js';
+import type { TransferLog } from './transfer-log.js';
+import type { Publisher } from './publisher.js';
+
+/**
+ * A plain HTTP/1.1 file server on 127.0.0.1 for the published files only. Written on node:http
+ * rather than a static-file middleware because the harness must count every byte it sends and
+ * know whether a transfer ended complete or was cut: that accounting is the evidence of a deploy.
+ */
+export async function startHttpPublisher(files: PublishedFiles, log: TransferLog, guestPort = 80): Promise<Publisher> {
+  const server = createServer((req, res) => serve(files, log, req, res));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+  return {
+    protocol: 'http',
+    forwards: [{ guestPort, hostPort: port }],
+    hostPort: port,
+    transfers: log,
+    url: (guestHost, urlPath) => `http://${guestHost}${guestPort === 80 ? '' : `:${guestPort}`}${urlPath}`,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse): void {
+  const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    path = req.url ?? '';
+  }
+  const file = req.method === 'GET' || req.method === 'HEAD' ? files.lookup(path) : undefined;
+  const transfer = log.begin({ protocol: 'http', method: req.method ?? '?', path, client, ...(file ? { sizeBytes: file.sizeBytes } : {}) });
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
+    transfer.end(405, false);
+    return;
+  }
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
+    transfer.end(404, false);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
+  if (req.method === 'HEAD') {
+    res.end();
+    transfer.end(200, false);
+    return;
+  }
+  const stream = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
+  let sent = 0;
+  stream.on('data', (chunk) => {
+    sent += chunk.length;
+    transfer.addBytes(chunk.length);
+  });
+  stream.pipe(res);
+  // 'finish': every byte was handed to the kernel; 'close' before that: the client went away.
+  res.on('finish', () => transfer.end(200, sent === file.sizeBytes));
+  res.on('close', () => {
+    stream.destroy();
+    transfer.end(200, res.writableFinished && sent === file.sizeBytes);
+  });
+  stream.on('error', () => res.destroy());
+}

@@ -1,0 +1,239 @@
+import { createWriteStream } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa, type ResultPromise } from 'execa';
+import pRetry, { AbortError } from 'p-retry';
+import { ConsoleLog } from '../console/console-log.js';
+import { HarnessError } from '../errors.js';
+import { requireTool } from '../util/host-tools.js';
+import { onProcessExit } from '../util/exit-hooks.js';
+import { buildQemuArgs, shellQuote, type DiskAttachment, type GuestForward, type MachineConfig } from './qemu-args.js';
+import { findProcesses, killQuietly, signalGroup } from './process-group.js';
+import { QmpClient } from './qmp-client.js';
+
+export interface ExitInfo {
+  code: number | undefined;
+  signal: string | undefined;
+  /** The last lines QEMU wrote to stderr. */
+  stderrTail: string;
+}
+
+/**
+ * Builds a QEMU machine (testcontainers style): `new MachineBuilder(dir).withNetworkBoot(...)
+ * .withDisk(...).start()` returns a StartedMachine that is AsyncDisposable.
+ */
+export class MachineBuilder {
+  private config: Omit<MachineConfig, 'serialSocket' | 'qmpSocket'> = {
+    name: 'pxe-harness',
+    memoryMb: 3072,
+    cpus: 2,
+    accel: 'tcg',
+    bootFrom: 'network',
+    disks: [],
+    noReboot: true,
+  };
+
+  /**
+   * @param dirs artifactsDir: where the logs and the command line of this boot go; runtimeDir:
+   *   where the sockets go (a short path: unix socket paths are limited to 107 bytes).
+   */
+  constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
+
+  withName(name: string): this {
+    this.config.name = name;
+    return this;
+  }
+  withMemoryMb(memoryMb: number): this {
+    if (!Number.isInteger(memoryMb) || memoryMb < 256) throw new RangeError(`memoryMb must be an integer >= 256, got ${memoryMb}`);
+    this.config.memoryMb = memoryMb;
+    return this;
+  }
+  withCpus(cpus: number): this {
+    if (!Number.isInteger(cpus) || cpus < 1) throw new RangeError(`cpus must be a positive integer, got ${cpus}`);
+    this.config.cpus = cpus;
+    return this;
+  }
+  withAccel(accel: 'tcg' | 'kvm'): this {
+    this.config.accel = accel;
+    return this;
+  }
+  withNetworkBoot(tftpRoot: string, bootfile: string, forwards: GuestForward[]): this {
+    this.config.bootFrom = 'network';
+    this.config.network = { tftpRoot, bootfile, forwards, nic: 'virtio-net-pci' };
+    return this;
+  }
+  /** Boot from the first disk with no network device at all (a standalone boot). */
+  withDiskBoot(): this {
+    this.config.bootFrom = 'disk';
+    delete this.config.network;
+    return this;
+  }
+  withDisk(disk: DiskAttachment): this {
+    this.config.disks.push(disk);
+    return this;
+  }
+  /** Let the guest reboot (by default a reboot ends QEMU, which ends the boot). */
+  withReboots(): this {
+    this.config.noReboot = false;
+    return this;
+  }
+
+  get args(): string[] {
+    return buildQemuArgs(this.fullConfig());
+  }
+
+  private fullConfig(): MachineConfig {
+    const { runtimeDir } = this.dirs;
+    return { ...this.config, serialSocket: join(runtimeDir, 'serial.sock'), qmpSocket: join(runtimeDir, 'qmp.sock') };
+  }
+
+  async start(): Promise<StartedMachine> {
+    const qemu = await requireTool('qemu-system-x86_64');
+    if (this.config.network?.forwards.length) await requireTool('socat');
+    const config = this.fullConfig();
+    const args = buildQemuArgs(config);
+    const commandLine = shellQuote([qemu, ...args]);
+    await writeFile(join(this.dirs.artifactsDir, 'qemu-command.sh'), `#!/bin/sh\n# The QEMU command of this boot.\n${commandLine}\n`, { mode: 0o755 });
+
+    const console = new ConsoleLog({ rawPath: join(this.dirs.artifactsDir, 'serial.raw.log'), cleanPath: join(this.dirs.artifactsDir, 'serial.log') });
+    const stderrPath = join(this.dirs.artifactsDir, 'qemu.stderr.log');
+    const stderrFile = createWriteStream(stderrPath);
+    let stderrTail = '';
+    // detached: QEMU leads its own process group, so stop() can signal all of it at once.
+    const child = execa(qemu, args, { detached: true, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', reject: false, cleanup: false });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderrFile.write(chunk);
+      stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new HarnessError('host', `QEMU did not start: ${commandLine}`, { fix: 'run pxe-harness doctor' });
+    const removeExitHook = onProcessExit(() => signalGroup(pid, 'SIGKILL'));
+    const exited: Promise<ExitInfo> = child.then((r) => {
+      removeExitHook();
+      stderrFile.end();
+      return { code: r.exitCode, signal: r.signal, stderrTail: stderrTail.trim() };
+    });
+
+    const machine = new StartedMachine(child, pid, config, console, exited, commandLine, stderrPath);
+    try {
+      await machine.attach();
+    } catch (error) {
+      await machine.stop();
+      throw error;
+    }
+    return machine;
+  }
+}
+
+export class StartedMachine implements AsyncDisposable {
+  readonly startedAtMs = Date.now();
+  /** Settles with a sentence once QEMU has exited (for waits to race against). */
+  readonly ended: Promise<string>;
+  private serial?: Socket;
+  private qmp?: QmpClient;
+  private stopping?: Promise<ExitInfo>;
+  private hasExited = false;
+
+  constructor(
+    private readonly child: ResultPromise,
+    readonly pid: number,
+    readonly config: MachineConfig,
+    readonly console: ConsoleLog,
+    readonly exited: Promise<ExitInfo>,
+    readonly commandLine: string,
+    readonly stderrPath: string,
+  ) {
+    void this.child;
+    exited.then(() => (this.hasExited = true));
+    this.ended = exited.then((info) => describeExit(info));
+  }
+
+  get running(): boolean {
+    return !this.hasExited;
+  }
+
+  /** Connects the serial console (QEMU waits for it before starting the guest) and QMP. */
+  async attach(): Promise<void> {
+    const exitedFirst = this.exited.then((info) => {
+      throw new HarnessError('host', `QEMU exited before its console could be attached: ${describeExit(info)}`, {
+        fix: `read ${this.stderrPath}; run the command in qemu-command.sh by hand`,
+      });
+    });
+    exitedFirst.catch(() => undefined);
+    const connectSerial = pRetry(
+      async () => {
+        if (this.hasExited) throw new AbortError('QEMU exited');
+        await access(this.config.serialSocket);
+        return connectUnix(this.config.serialSocket);
+      },
+      { retries: 100, minTimeout: 50, maxTimeout: 100, factor: 1 },
+    );
+    this.serial = await Promise.race([connectSerial, exitedFirst]);
+    this.serial.on('data', (chunk: Buffer) => this.console.push(chunk));
+    this.serial.on('error', () => undefined);
+    this.qmp = await Promise.race([
+      pRetry(() => QmpClient.connect(this.config.qmpSocket), { retries: 50, minTimeout: 50, maxTimeout: 100, factor: 1 }),
+      exitedFirst,
+    ]);
+  }
+
+  /** Types on the serial console. */
+  write(text: string): void {
+    this.serial?.write(text);
+  }
+
+  /** A PNG of the VGA screen (firmware and boot loader messages show there, not on serial). */
+  async screendump(path: string): Promise<void> {
+    if (!this.qmp || !this.running) throw new Error('QEMU is not running');
+    await this.qmp.execute('screendump', { filename: path, format: 'png' });
+  }
+
+  /**
+   * Stops QEMU for sure: QMP quit, then SIGTERM to its process group, then SIGKILL; then the
+   * guest-forward relays, which libslirp starts in sessions of their own. Idempotent.
+   */
+  stop(): Promise<ExitInfo> {
+    return (this.stopping ??= (async () => {
+      if (this.running) {
+        await this.qmp?.execute('quit', undefined, 2_000).catch(() => undefined);
+        if (!(await settlesWithin(this.exited, 3_000))) {
+          signalGroup(this.pid, 'SIGTERM');
+          if (!(await settlesWithin(this.exited, 3_000))) signalGroup(this.pid, 'SIGKILL');
+        }
+      }
+      const info = await this.exited;
+      this.qmp?.close();
+      this.serial?.destroy();
+      await this.console.close();
+      for (const forward of this.config.network?.forwards ?? []) {
+        for (const relay of await findProcesses(['socat', `TCP:127.0.0.1:${forward.hostPort}`])) killQuietly(relay);
+      }
+      return info;
+    })());
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+export function describeExit(info: ExitInfo): string {
+  const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+  const stderr = info.stderrTail ? ` (stderr: ${info.stderrTail.split('\n').slice(-3).join(' | ')})` : '';
+  return `QEMU ${how}${stderr}`;
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
+}
+
+function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+export type { DiskAttachment, GuestForward };

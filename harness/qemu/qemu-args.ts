@@ -1,0 +1,81 @@
+/** A disk attached to the machine; the same file can travel across the boots of a scenario. */
+export interface DiskAttachment {
+  path: string;
+  format: 'raw' | 'qcow2';
+  /** ide: /dev/sda in the guest (the seed's `-hda`); virtio: /dev/vda. */
+  interface: 'ide' | 'virtio';
+}
+
+/** A TCP port the guest reaches at guestAddress:guestPort, relayed to 127.0.0.1:hostPort. */
+export interface GuestForward {
+  guestAddress: string;
+  guestPort: number;
+  hostPort: number;
+}
+
+export interface NetworkSetup {
+  tftpRoot: string;
+  bootfile: string;
+  forwards: GuestForward[];
+  nic: 'virtio-net-pci' | 'e1000';
+}
+
+export interface MachineConfig {
+  name: string;
+  memoryMb: number;
+  cpus: number;
+  accel: 'tcg' | 'kvm';
+  /** network: PXE (`-boot n`); disk: the first disk, with no network device at all. */
+  bootFrom: 'network' | 'disk';
+  network?: NetworkSetup;
+  disks: DiskAttachment[];
+  noReboot: boolean;
+  serialSocket: string;
+  qmpSocket: string;
+}
+
+/** Commas separate QEMU's sub-options; a literal one is written twice. */
+const escapeOption = (value: string) => value.replaceAll(',', ',,');
+
+/** The QEMU command line for a machine; pure, so it is tested without QEMU. */
+export function buildQemuArgs(config: MachineConfig): string[] {
+  const args = [
+    '-name', config.name,
+    '-nodefaults', '-no-user-config',
+    '-machine', `pc,accel=${config.accel}`,
+    '-m', String(config.memoryMb),
+    '-smp', String(config.cpus),
+    // No window, but a VGA card: firmware and boot loader messages go to its screen, and QMP's
+    // screendump takes a picture of it.
+    '-display', 'none', '-vga', 'std',
+    // wait=on: QEMU does not start the guest before the harness is connected, so the console is
+    // captured from its first byte.
+    '-chardev', `socket,id=serial0,path=${escapeOption(config.serialSocket)},server=on,wait=on`,
+    '-serial', 'chardev:serial0',
+    '-qmp', `unix:${escapeOption(config.qmpSocket)},server=on,wait=off`,
+  ];
+  if (config.noReboot) args.push('-no-reboot');
+  if (config.network) {
+    const n = config.network;
+    // restrict=on: the guest reaches nothing but the TFTP root and the forwards below.
+    const netdev = ['user', 'id=net0', 'restrict=on', `tftp=${escapeOption(n.tftpRoot)}`, `bootfile=${escapeOption(n.bootfile)}`];
+    for (const f of n.forwards) {
+      if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
+      netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${f.hostPort}`);
+    }
+    args.push('-netdev', netdev.join(','), '-device', `${n.nic},netdev=net0`);
+  } else if (config.bootFrom === 'network') {
+    throw new RangeError('a network boot needs a network setup (TFTP root and forwards)');
+  }
+  config.disks.forEach((disk, index) => {
+    args.push('-drive', `file=${escapeOption(disk.path)},format=${disk.format},if=${disk.interface},index=${index},media=disk`);
+  });
+  if (config.bootFrom === 'disk' && config.disks.length === 0) throw new RangeError('a disk boot needs a disk');
+  args.push('-boot', config.bootFrom === 'network' ? 'order=n' : 'order=c');
+  return args;
+}
+
+/** The command line as one shell-quoted string, for the artifacts and for reproducing by hand. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

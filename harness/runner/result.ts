@@ -1,0 +1,46 @@
+import type { Transfer } from '../publish/transfer-log.js';
+
+/**
+ * PASS: everything the scenario demands was seen. FAIL: the ISO or the boot misbehaved.
+ * ERROR: the harness or the host did (missing tool, QEMU crash): never blamed on the ISO.
+ */
+export type Verdict = 'PASS' | 'FAIL' | 'ERROR';
+
+export interface CheckOutcome {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface BootResult {
+  name: string;
+  verdict: Verdict;
+  reason: string;
+  /** The boot phase the console had reached when the boot ended. */
+  phase: string;
+  durationMs: number;
+  /** Milliseconds after QEMU's start at which each phase was first seen. */
+  timeline: Record<string, number>;
+  kernelArgs: string[];
+  transfers: Transfer[];
+  checks: CheckOutcome[];
+  artifactsDir: string;
+  consoleTail: string[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  summary: string;
+  verdict: Verdict;
+  reason: string;
+  durationMs: number;
+  boots: BootResult[];
+  artifactsDir: string;
+}
+
+/** The worst verdict wins: ERROR over FAIL over PASS. */
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('ERROR')) return 'ERROR';
+  if (verdicts.includes('FAIL')) return 'FAIL';
+  return 'PASS';
+}

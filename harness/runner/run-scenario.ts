@@ -1,0 +1,243 @@
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { dir as tmpDir } from 'tmp-promise';
+import { PhaseTracker } from '../console/phases.js';
+import { FAIL_SIGNATURES } from '../console/signatures.js';
+import { SerialShell, type Credentials } from '../console/serial-shell.js';
+import { ConsoleWaitError, Wait, waitForConsole, type WaitTarget } from '../console/wait.js';
+import { HarnessError, isHarnessError } from '../errors.js';
+import type { IsoInfo } from '../iso/iso-image.js';
+import type { LoaderFiles } from '../iso/loader-files.js';
+import { startFtpPublisher } from '../publish/ftp-publisher.js';
+import { startHttpPublisher } from '../publish/http-publisher.js';
+import { PublishedFiles } from '../publish/published-files.js';
+import type { Publisher } from '../publish/publisher.js';
+import { describeTransfer, isFailedTransfer, TransferLog, type Transfer } from '../publish/transfer-log.js';
+import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
+import { liveBootArgs } from '../tftp/pxelinux-config.js';
+import { createTftpRoot } from '../tftp/tftp-root.js';
+import type { Reporter } from '../report/reporter.js';
+import { worstVerdict, type BootResult, type CheckOutcome, type ScenarioResult, type Verdict } from './result.js';
+import type { BootContext, BootDefinition, ScenarioDefinition } from './scenario.js';
+import { TeardownStack } from './teardown.js';
+
+/** The guest-side address of every publisher (a QEMU guest forward, not a real host). */
+export const PUBLISH_ADDRESS = '10.0.2.100';
+
+export interface RunEnvironment {
+  iso: IsoInfo;
+  /** Kernel and initrd taken out of the ISO once per run. */
+  loader: LoaderFiles;
+  /** The run's output folder; each scenario gets a folder below it. */
+  outDir: string;
+  credentials: Credentials;
+  machine: { memoryMb: number; cpus: number; accel: 'tcg' | 'kvm' };
+  /** Default longest time from QEMU's start to the login prompt. */
+  bootTimeoutMs: number;
+  /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
+  keepTemp?: boolean;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+}
+
+/** Runs one scenario: publish, then each boot in order; a failed boot ends the scenario. */
+export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironment): Promise<ScenarioResult> {
+  const started = Date.now();
+  const artifactsDir = join(env.outDir, scenario.name);
+  await rm(artifactsDir, { recursive: true, force: true });
+  await mkdir(artifactsDir, { recursive: true });
+  env.reporter?.onScenarioStart?.(scenario);
+  const boots: BootResult[] = [];
+  const result = (verdict: Verdict, reason: string): ScenarioResult => ({
+    name: scenario.name,
+    summary: scenario.summary,
+    verdict,
+    reason,
+    durationMs: Date.now() - started,
+    boots,
+    artifactsDir,
+  });
+
+  const teardown = new TeardownStack();
+  let outcome: ScenarioResult;
+  try {
+    const temp = await tmpDir({ prefix: 'pxe-harness-', unsafeCleanup: true });
+    if (!env.keepTemp) teardown.add('remove the temp dir', () => temp.cleanup());
+
+    const isoUrlPath = `/image/${basename(env.iso.path)}`;
+    const files = await PublishedFiles.of([{ urlPath: isoUrlPath, filePath: env.iso.path }]);
+    const transfers = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
+    const publisher = await startPublisher(scenario.publish.protocol, files, transfers);
+    teardown.add('stop the publisher', () => publisher.stop());
+    const requestPath = scenario.publish.requestPath ?? isoUrlPath;
+
+    for (const [index, boot] of scenario.boots.entries()) {
+      env.reporter?.onBootStart?.(scenario, boot, index);
+      const bootResult = await runBoot({
+        scenario, boot, index, env, publisher, transfers,
+        runtimeDir: join(temp.path, `boot-${index}`),
+        artifactsDir: join(artifactsDir, `boot-${index + 1}-${slug(boot.name)}`),
+        isoUrl: publisher.url(PUBLISH_ADDRESS, requestPath),
+        iso: { urlPath: isoUrlPath, sizeBytes: env.iso.sizeBytes, volumeId: env.iso.volumeId },
+      });
+      boots.push(bootResult);
+      env.reporter?.onBootEnd?.(scenario, bootResult);
+      if (bootResult.verdict !== 'PASS') break;
+    }
+    const verdict = worstVerdict(boots.map((b) => b.verdict));
+    const failed = boots.find((b) => b.verdict !== 'PASS');
+    outcome = result(verdict, failed ? `boot ${boots.length} (${failed.name}): ${failed.reason}` : `all ${boots.length} boot(s) passed`);
+  } catch (error) {
+    outcome = result(verdictOf(error), reasonOf(error));
+  } finally {
+    await teardown.runAll();
+  }
+  if (teardown.errors.length) {
+    const text = teardown.errors.map((e) => `${e.name}: ${(e.error as Error).message}`).join('; ');
+    outcome = { ...outcome, verdict: worstVerdict([outcome.verdict, 'ERROR']), reason: `${outcome.reason}; teardown failed: ${text}` };
+  }
+  await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(outcome, null, 2));
+  env.reporter?.onScenarioEnd?.(outcome);
+  return outcome;
+}
+
+async function startPublisher(protocol: 'http' | 'ftp', files: PublishedFiles, log: TransferLog): Promise<Publisher> {
+  return protocol === 'http' ? startHttpPublisher(files, log) : startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS });
+}
+
+interface BootRun {
+  scenario: ScenarioDefinition;
+  boot: BootDefinition;
+  index: number;
+  env: RunEnvironment;
+  publisher: Publisher;
+  transfers: TransferLog;
+  runtimeDir: string;
+  artifactsDir: string;
+  isoUrl: string;
+  iso: BootContext['iso'];
+}
+
+async function runBoot(run: BootRun): Promise<BootResult> {
+  const { boot, env } = run;
+  const started = Date.now();
+  await mkdir(run.runtimeDir, { recursive: true });
+  await mkdir(run.artifactsDir, { recursive: true });
+  const kernelArgs = boot.from === 'network' ? liveBootArgs(run.isoUrl, boot.kernelArgs) : [];
+  const firstTransfer = run.transfers.transfers.length;
+  const bootTransfers = () => run.transfers.transfers.slice(firstTransfer);
+  const tracker = new PhaseTracker();
+  const checks: CheckOutcome[] = [];
+  let machine: StartedMachine | undefined;
+
+  const finish = (verdict: Verdict, reason: string): BootResult => ({
+    name: boot.name,
+    verdict,
+    reason,
+    phase: tracker.current,
+    durationMs: Date.now() - started,
+    timeline: { ...tracker.reachedAtMs },
+    kernelArgs,
+    transfers: bootTransfers(),
+    checks,
+    artifactsDir: run.artifactsDir,
+    consoleTail: machine?.console.tail(30) ?? [],
+  });
+
+  const teardown = new TeardownStack();
+  try {
+    const builder = new MachineBuilder({ artifactsDir: run.artifactsDir, runtimeDir: run.runtimeDir })
+      .withName(`pxe-harness-${run.scenario.name}`)
+      .withMemoryMb(env.machine.memoryMb)
+      .withCpus(env.machine.cpus)
+      .withAccel(env.machine.accel);
+    if (boot.from === 'network') {
+      const tftp = await createTftpRoot(join(run.runtimeDir, 'tftp'), env.loader, kernelArgs);
+      await copyFile(tftp.configPath, join(run.artifactsDir, 'pxelinux.cfg'));
+      builder.withNetworkBoot(
+        tftp.dir,
+        tftp.bootfile,
+        run.publisher.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f })),
+      );
+    } else {
+      builder.withDiskBoot();
+    }
+
+    const started_ = await builder.start();
+    machine = started_;
+    teardown.add('stop QEMU', () => started_.stop());
+    started_.console.on('line', (line) => {
+      const before = tracker.current;
+      tracker.observe(line.text, line.tMs);
+      if (tracker.current !== before) env.reporter?.onPhase?.(run.scenario, boot, tracker.current);
+    });
+    const target: WaitTarget = { console: started_.console, ended: started_.ended, phase: () => tracker.current };
+
+    // The goal: a login prompt, raced against fail signatures, QEMU's exit, the deadline, and a
+    // failed transfer (the publisher's log is the only witness of the fetch: curl's errors stay
+    // inside the initrd).
+    const transferFailed = new Promise<Transfer>((resolve) => {
+      run.transfers.on('transfer', (t) => isFailedTransfer(t) && resolve(t));
+    });
+    const timeoutMs = boot.timeoutMs ?? env.bootTimeoutMs;
+    const goal = Wait.forLoginPrompt().withTimeout(timeoutMs);
+    const failedTransfer = await Promise.race([
+      goal.waitUntilReady(target, env.signal).then(() => undefined),
+      transferFailed,
+    ]);
+    if (failedTransfer) {
+      // Give the guest a moment to show what the missing ISO does to it: evidence, not verdict.
+      const consequence = await waitForConsole(target, /(?!)/, { timeoutMs: 20_000, partialLine: false, failOn: FAIL_SIGNATURES }).catch(
+        (e: unknown) => (e instanceof ConsoleWaitError && e.failure !== 'timeout' ? `; then ${e.message}` : ''),
+      );
+      await screenshot(started_, run.artifactsDir, 'screen-failure.png');
+      return finish('FAIL', `transfer failed: ${describeTransfer(failedTransfer)}${consequence}`);
+    }
+
+    let shell: SerialShell | undefined;
+    const context: BootContext = {
+      iso: run.iso,
+      get transfers() {
+        return bootTransfers();
+      },
+      consoleLines: started_.console.lines,
+      shell: async () => (shell ??= await SerialShell.login(target, (t) => started_.write(t), { credentials: env.credentials })),
+    };
+    for (const check of boot.checks) {
+      try {
+        checks.push({ name: check.name, ...(await check.run(context)) });
+      } catch (error) {
+        checks.push({ name: check.name, ok: false, detail: reasonOf(error) });
+        if (!isHarnessError(error) || error.kind !== 'boot') throw error;
+      }
+    }
+    await screenshot(started_, run.artifactsDir, 'screen-end.png');
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length) return finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
+    return finish('PASS', `login prompt after ${seconds(tracker.reachedAtMs.login)}; ${checks.length} check(s) held`);
+  } catch (error) {
+    if (machine) await screenshot(machine, run.artifactsDir, 'screen-failure.png');
+    const transfers = bootTransfers();
+    const evidence = transfers.length ? ` [transfers: ${transfers.map(describeTransfer).join('; ')}]` : ' [no transfer was made]';
+    return finish(verdictOf(error), reasonOf(error) + (isHarnessError(error) && error.kind === 'boot' ? evidence : ''));
+  } finally {
+    await teardown.runAll();
+  }
+}
+
+async function screenshot(machine: StartedMachine, dir: string, name: string): Promise<void> {
+  if (!machine.running) return;
+  await machine.screendump(join(dir, name)).catch(() => undefined);
+}
+
+function verdictOf(error: unknown): Verdict {
+  return isHarnessError(error) && error.kind === 'boot' ? 'FAIL' : 'ERROR';
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof HarnessError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`);
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the fixture live ISO with KIWI NG 11 inside a Debian sid build root and prints its path.
+#
+#   images/build-fixture.sh            build if needed, print the ISO path on stdout (last line)
+#   images/build-fixture.sh --path     print where the ISO is (or would be), build nothing
+#
+# Why a sid build root: only KIWI >= 10.2.24 ships the remote root=live:ftp|http|https boot in its
+# kiwi-live dracut module, and Debian 12 has 9.24 (see ../shared/notes/environment.md).
+# The ISO is cached outside the repo, keyed by the content of images/ (description, this script,
+# the runtime config), so it is rebuilt only when the description changes. Needs root (debootstrap,
+# chroot, bind mounts). Progress goes to stderr, the path to stdout.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${PXE_HARNESS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pxe-harness}
+step() { printf '[fixture %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'build-fixture: %s\n' "$*" >&2; exit 2; }
+
+# The cache key: every file of the description, this script and the runtime config, by path and content.
+key=$(cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z |
+      xargs -0 sha256sum | sha256sum | cut -c1-16)
+out="$cache/fixture-$key"
+iso="$out/pxe-fixture.iso"
+
+if [ "${1:-}" = "--path" ]; then echo "$iso"; exit 0; fi
+if [ -s "$iso" ]; then step "cached: $iso"; echo "$iso"; exit 0; fi
+
+[ "$(id -u)" = 0 ] || die "building the fixture needs root (debootstrap, chroot, bind mounts); run it as root or pass an ISO with --iso"
+for tool in debootstrap chroot mount umount flock; do
+    command -v "$tool" >/dev/null || die "missing host tool '$tool': apt-get install debootstrap util-linux"
+done
+
+# The Debian mirror of this machine, read from its apt sources: never written into the repo.
+mirror=${PXE_HARNESS_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ]; then
+    mirror=$( { cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ {print $2}';
+                cat /etc/apt/sources.list 2>/dev/null | awk '$1=="deb" {for(i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; break}}'; } |
+              grep -v -- '-security' | grep -E '/debian/?$' | head -n1 ) || true
+fi
+[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list{,.d}; set PXE_HARNESS_DEBIAN_MIRROR=URL"
+mirror=${mirror%/}
+
+mkdir -p "$cache"
+exec 9>"$cache/build.lock"
+step "waiting for the build lock $cache/build.lock"
+flock 9
+if [ -s "$iso" ]; then step "built meanwhile by another process: $iso"; echo "$iso"; exit 0; fi
+
+# The build root is reused across builds: it depends only on this list, not on the description.
+buildroot_packages="kiwi kiwi-systemdeps-core kiwi-systemdeps-iso-media kiwi-systemdeps-filesystems kiwi-systemdeps-bootloaders debootstrap ca-certificates"
+root_key=$(echo "$buildroot_packages" | sha256sum | cut -c1-12)
+root="$cache/buildroot-sid-$root_key"
+
+mounted=()
+cleanup() {
+    local i
+    for ((i=${#mounted[@]}-1; i>=0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+bind() { mkdir -p "$root$1"; mount --bind "$1" "$root$1"; mounted+=("$root$1"); }
+
+if [ ! -e "$root/.complete" ]; then
+    rm -rf "$root"
+    step "debootstrap sid build root from $mirror (about a minute)"
+    debootstrap --variant=minbase sid "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+        die "debootstrap failed, see $cache/debootstrap.log"
+fi
+bind /proc; bind /sys; bind /dev; bind /dev/pts
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+if [ ! -e "$root/.complete" ]; then
+    step "installing KIWI into the build root"
+    echo "deb [check-valid-until=no] $mirror sid main" >"$root/etc/apt/sources.list"
+    chroot "$root" apt-get -o Acquire::Check-Valid-Until=false update >"$cache/buildroot-apt.log" 2>&1 ||
+        die "apt-get update in the build root failed, see $cache/buildroot-apt.log"
+    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends \
+        $buildroot_packages >>"$cache/buildroot-apt.log" 2>&1 ||
+        die "installing KIWI failed, see $cache/buildroot-apt.log"
+    touch "$root/.complete"
+fi
+step "KIWI $(chroot "$root" kiwi-ng --version 2>/dev/null | tail -n1)"
+
+work="/build/$key"
+rm -rf "$root/build"
+mkdir -p "$root$work"
+cp -a "$here/fixture" "$root$work/description"
+sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
+cp "$here/kiwi-runtime.yaml" "$root$work/kiwi-runtime.yaml"
+
+step "kiwi-ng system build (about 5 minutes; log: $cache/kiwi-$key.log)"
+if ! chroot "$root" kiwi-ng --config "$work/kiwi-runtime.yaml" --logfile "$work/kiwi.log" \
+        system build --description "$work/description" --target-dir "$work/target" \
+        >"$cache/kiwi-$key.log" 2>&1; then
+    cp "$root$work/kiwi.log" "$cache/kiwi-$key.full.log" 2>/dev/null || true
+    tail -n 20 "$cache/kiwi-$key.log" >&2
+    die "kiwi-ng failed, see $cache/kiwi-$key.log and $cache/kiwi-$key.full.log"
+fi
+
+built=$(ls "$root$work"/target/*.iso | head -n1)
+[ -s "$built" ] || die "kiwi-ng finished but left no ISO in $root$work/target"
+mkdir -p "$out"
+mv "$built" "$iso.part" && mv "$iso.part" "$iso"
+rm -rf "$root/build"
+step "built $(du -h "$iso" | cut -f1) ISO: $iso"
+echo "$iso"

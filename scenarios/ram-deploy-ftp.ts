@@ -1,0 +1,19 @@
+import { isoTransferredOnce, liveRootInRam } from '../harness/runner/checks.js';
+import { defineScenario } from '../harness/runner/scenario.js';
+
+/**
+ * The seed's network live boot exactly as documented: the ISO on an FTP server (passive mode
+ * through the guest forwards), `root=live:ftp://IP/image/ISO`, deployed into RAM.
+ */
+export default defineScenario({
+  name: 'ram-deploy-ftp',
+  summary: 'PXE boot with root=live:ftp://…: the ISO is fetched once into /dev/ram0 and the live system boots to a login',
+  publish: { protocol: 'ftp' },
+  boots: [
+    {
+      name: 'network boot into RAM',
+      from: 'network',
+      checks: [isoTransferredOnce(), liveRootInRam('/dev/ram0')],
+    },
+  ],
+});
