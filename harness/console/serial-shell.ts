@@ -81,7 +81,8 @@ export class SerialShell {
     this.write(`echo PXEB''${id}; ${command}; echo PXEE''${id}:$?\n`);
     const options = { timeoutMs, failOn: [], partialLine: false, fromLine } as const;
     try {
-      const first = await waitForConsole(this.target, new RegExp(`^${begin}$`), options);
+      // With echo off the marker follows the prompt on the same line: anchor it at the end only.
+      const first = await waitForConsole(this.target, new RegExp(`${begin}$`), options);
       const last = await waitForConsole(this.target, new RegExp(`${end}:(\\d+)`), options);
       const lines = this.target.console.lines;
       const startIndex = lines.findIndex((l, i) => i >= fromLine && l.tMs === first.tMs && l.text === first.text);

@@ -1,0 +1,134 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
+import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
+import { PublishedFiles } from '../../harness/publish/published-files.js';
+import type { Publisher } from '../../harness/publish/publisher.js';
+import { TransferLog } from '../../harness/publish/transfer-log.js';
+
+// The publishers against the real curl (the client KIWI's initrd uses), on loopback only.
+let dir: string;
+let files: PublishedFiles;
+const content = Buffer.alloc(3 * 1024 * 1024 + 123, 7);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-publish-test-'));
+  await writeFile(join(dir, 'live.iso'), content);
+  await writeFile(join(dir, 'secret.txt'), 'not published\n');
+  files = await PublishedFiles.of([{ urlPath: '/image/live.iso', filePath: join(dir, 'live.iso') }]);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function curl(args: string[]) {
+  return execa('curl', ['-sS', '--max-time', '20', ...args], { reject: false, encoding: 'buffer' });
+}
+
+describe('HTTP publisher', () => {
+  let publisher: Publisher;
+  let log: TransferLog;
+  beforeAll(async () => {
+    log = new TransferLog(join(dir, 'http-transfers.jsonl'));
+    publisher = await startHttpPublisher(files, log);
+  });
+  afterAll(() => publisher.stop());
+
+  it('binds to 127.0.0.1 and forwards guest port 80 to its port', () => {
+    expect(publisher.forwards).toEqual([{ guestPort: 80, hostPort: publisher.hostPort }]);
+    expect(publisher.url('10.0.2.100', '/image/live.iso')).toBe('http://10.0.2.100/image/live.iso');
+  });
+
+  it('serves the published file whole and logs the complete transfer', async () => {
+    const result = await curl(['-f', `http://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    const t = log.of('/image/live.iso').at(-1)!;
+    expect(t).toMatchObject({ protocol: 'http', method: 'GET', status: 200, complete: true, bytesSent: content.length, sizeBytes: content.length });
+  });
+
+  it.each(['/secret.txt', '/image/../secret.txt', '/image/%2e%2e/secret.txt', '/image/..%2fsecret.txt', '/etc/passwd', '/image/'])(
+    'refuses %s with 404 and logs it as a failed transfer',
+    async (path) => {
+      const result = await curl(['--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${publisher.hostPort}${path}`]);
+      expect(Buffer.from(result.stdout as Uint8Array).toString()).toBe('404');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(log.transfers.at(-1)).toMatchObject({ status: 404, complete: false, bytesSent: 0 });
+    },
+  );
+
+  it('logs a transfer the client cuts short as incomplete', async () => {
+    const result = await curl(['--max-filesize', '1', '--limit-rate', '100k', '--max-time', '1', '-o', '/dev/null', `http://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    expect(result.exitCode).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    const t = log.of('/image/live.iso').at(-1)!;
+    expect(t.complete).toBe(false);
+  });
+});
+
+describe('FTP publisher', () => {
+  let publisher: Publisher;
+  let log: TransferLog;
+  beforeAll(async () => {
+    log = new TransferLog();
+    publisher = await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', passivePorts: 2 });
+  });
+  afterAll(() => publisher.stop());
+
+  it('forwards the control port as 21 and each passive port as itself', () => {
+    expect(publisher.forwards[0]).toEqual({ guestPort: 21, hostPort: publisher.hostPort });
+    expect(publisher.forwards).toHaveLength(3);
+    for (const f of publisher.forwards.slice(1)) expect(f.guestPort).toBe(f.hostPort);
+  });
+
+  it('serves the file to curl over EPSV, as KIWI\'s initrd fetches it', async () => {
+    const result = await curl(['-f', `ftp://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.of('/image/live.iso').at(-1)).toMatchObject({ protocol: 'ftp', method: 'RETR', status: 226, complete: true, bytesSent: content.length });
+  });
+
+  it('serves over PASV too (curl told to use the control address instead of the announced one)', async () => {
+    const result = await curl(['-f', '--disable-epsv', '--ftp-skip-pasv-ip', `ftp://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    expect(result.exitCode).toBe(0);
+    expect((result.stdout as Buffer).length).toBe(content.length);
+  });
+
+  it('announces the guest-side address in its PASV reply', async () => {
+    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'PASV', 'QUIT']);
+    expect(reply).toMatch(/227 Entering Passive Mode \(10,0,2,100,\d+,\d+\)/);
+  });
+
+  it.each(['/secret.txt', '/image/../secret.txt', '../../etc/passwd', '/etc/passwd'])('refuses RETR %s with 550', async (path) => {
+    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'TYPE I', `RETR ${path}`, 'QUIT']);
+    expect(reply).toMatch(/550 /);
+    expect(log.transfers.at(-1)).toMatchObject({ status: 550, complete: false, bytesSent: 0 });
+  });
+
+  it('refuses to change into a directory that holds nothing published', async () => {
+    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'CWD /etc', 'CWD ../../..', 'PWD', 'QUIT']);
+    expect(reply).toMatch(/550 no such directory/);
+    expect(reply).toMatch(/257 "\/" is the current directory/);
+  });
+});
+
+/** Sends FTP commands one by one, waiting for each reply; returns the whole conversation. */
+function converse(port: number, commands: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    const queue = [...commands];
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (/^\d{3} [^\n]*\r\n$/m.test(chunk.split('\r\n').filter(Boolean).at(-1)! + '\r\n') && queue.length) socket.write(queue.shift() + '\r\n');
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    setTimeout(() => (socket.destroy(), resolve(text)), 3000);
+  });
+}

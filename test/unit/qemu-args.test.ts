@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildQemuArgs, shellQuote, type MachineConfig } from '../../harness/qemu/qemu-args.js';
+
+const base: MachineConfig = {
+  name: 'test',
+  memoryMb: 3072,
+  cpus: 2,
+  accel: 'tcg',
+  bootFrom: 'network',
+  network: {
+    tftpRoot: '/tmp/t,ftp',
+    bootfile: 'pxelinux.0',
+    nic: 'virtio-net-pci',
+    forwards: [
+      { guestAddress: '10.0.2.100', guestPort: 21, hostPort: 40001 },
+      { guestAddress: '10.0.2.100', guestPort: 40002, hostPort: 40002 },
+    ],
+  },
+  disks: [],
+  noReboot: true,
+  serialSocket: '/tmp/s/serial.sock',
+  qmpSocket: '/tmp/s/qmp.sock',
+};
+
+const optionAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe('buildQemuArgs', () => {
+  it('makes a hermetic network boot: restrict=on, TFTP root, one socat relay per forward, -boot n', () => {
+    const args = buildQemuArgs(base);
+    const netdev = optionAfter(args, '-netdev')!;
+    expect(netdev.split(',')).toContain('restrict=on');
+    expect(netdev).toContain('tftp=/tmp/t,,ftp,');
+    expect(netdev).toContain('bootfile=pxelinux.0');
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:21-cmd:socat STDIO TCP:127.0.0.1:40001');
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:40002-cmd:socat STDIO TCP:127.0.0.1:40002');
+    expect(optionAfter(args, '-device')).toBe('virtio-net-pci,netdev=net0');
+    expect(optionAfter(args, '-boot')).toBe('order=n');
+    expect(args).toContain('-no-reboot');
+    expect(optionAfter(args, '-machine')).toBe('pc,accel=tcg');
+  });
+
+  it('waits for the serial console client before the guest starts, and opens QMP', () => {
+    const args = buildQemuArgs(base);
+    expect(optionAfter(args, '-chardev')).toBe('socket,id=serial0,path=/tmp/s/serial.sock,server=on,wait=on');
+    expect(optionAfter(args, '-qmp')).toBe('unix:/tmp/s/qmp.sock,server=on,wait=off');
+  });
+
+  it('boots a disk alone with no network device at all', () => {
+    const { network: _omit, ...rest } = base;
+    const args = buildQemuArgs({ ...rest, bootFrom: 'disk', disks: [{ path: '/d/disk.raw', format: 'raw', interface: 'ide' }] });
+    expect(args).not.toContain('-netdev');
+    expect(args.join(' ')).not.toContain('virtio-net');
+    expect(optionAfter(args, '-drive')).toBe('file=/d/disk.raw,format=raw,if=ide,index=0,media=disk');
+    expect(optionAfter(args, '-boot')).toBe('order=c');
+  });
+
+  it('refuses a network boot without a network and a disk boot without a disk', () => {
+    const { network: _omit, ...rest } = base;
+    expect(() => buildQemuArgs(rest)).toThrow(/network boot needs/);
+    expect(() => buildQemuArgs({ ...rest, bootFrom: 'disk' })).toThrow(/disk boot needs a disk/);
+  });
+
+  it('quotes the command line for a shell', () => {
+    expect(shellQuote(['qemu', '-netdev', 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO TCP:127.0.0.1:1'])).toBe(
+      "qemu -netdev 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO TCP:127.0.0.1:1'",
+    );
+  });
+});
