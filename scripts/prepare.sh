@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian machine ready for pxe-harness, and does nothing that is already done:
+# host packages (apt-get), node modules (npm ci), the TypeScript build, and the fixture ISO
+# (built once by images/build-fixture.sh, then cached outside the repo). `npm run main` and
+# `npm test` call it first, so both work on a fresh machine with nothing but Node and npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[prepare] %s\n' "$*" >&2; }
+
+# Host packages, by their Debian names (see README: what each is for).
+packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common xorriso socat debootstrap fdisk curl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    say "installing host packages: ${missing[*]}"
+    # A broken third-party source must not stop the install from the Debian archive.
+    $sudo apt-get update -qq || say "apt-get update reported errors; trying the install anyway"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing node modules (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+fi
+
+say "building (tsc)"
+npx --no-install tsc -p tsconfig.json
+
+say "fixture ISO: $(bash images/build-fixture.sh)"

@@ -1,0 +1,28 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+
+/** What a run could leave behind: QEMU and relay processes, temp dirs. */
+export interface Leftovers {
+  processes: string[];
+  tempDirs: string[];
+}
+
+export async function leftovers(): Promise<Leftovers> {
+  const processes: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
+    if (/qemu-system-x86_64 .*pxe-harness|socat STDIO TCP:127\.0\.0\.1:/.test(cmdline)) processes.push(`${entry}: ${cmdline.slice(0, 120)}`);
+  }
+  const tempDirs = (await readdir(tmpdir())).filter((name) => name.startsWith('pxe-harness-'));
+  return { processes, tempDirs };
+}
+
+/** Leftovers that appeared since `before`. */
+export async function newLeftovers(before: Leftovers): Promise<Leftovers> {
+  const now = await leftovers();
+  return {
+    processes: now.processes.filter((p) => !before.processes.includes(p)),
+    tempDirs: now.tempDirs.filter((d) => !before.tempDirs.includes(d)),
+  };
+}
