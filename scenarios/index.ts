@@ -1,6 +1,17 @@
 import type { ScenarioDefinition } from '../harness/runner/scenario.js';
+import diskDeployNotPersistent from './disk-deploy-not-persistent.js';
+import persistentExt4 from './persistent-ext4.js';
+import persistentLifecycle from './persistent-lifecycle.js';
 import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
+import ramdiskTooSmall from './ramdisk-too-small.js';
 
 /** Every scenario of the main job, in the order they run. */
-export const SCENARIOS: readonly ScenarioDefinition[] = [ramDeployHttp, ramDeployFtp];
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  ramDeployHttp,
+  ramDeployFtp,
+  ramdiskTooSmall,
+  persistentLifecycle,
+  persistentExt4,
+  diskDeployNotPersistent,
+];

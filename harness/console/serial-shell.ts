@@ -101,6 +101,11 @@ export class SerialShell {
     }
   }
 
+  /** Asks the guest to power off; QEMU exits when it has (it runs with -no-reboot). */
+  poweroff(): void {
+    this.write('systemctl poweroff\n');
+  }
+
   /** Runs a command that must succeed; returns its output. */
   async succeed(command: string, options?: { timeoutMs?: number }): Promise<string> {
     const result = await this.run(command, options);

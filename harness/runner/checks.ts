@@ -1,3 +1,4 @@
+import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer, formatBytes, isFailedTransfer } from '../publish/transfer-log.js';
 import type { Check } from './scenario.js';
 
@@ -34,6 +35,120 @@ export function liveRootInRam(device = '/dev/ram0'): Check {
       const sources = iso.split('\n').map((l) => l.split(' ')[0]);
       const ok = sources.includes(device) && /^overlay\b/.test(root);
       return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}` };
+    },
+  };
+}
+
+/** Nothing at all was fetched during this boot (a deployed disk is not deployed again). */
+export function noTransfer(): Check {
+  return {
+    name: 'no transfer at all',
+    async run({ transfers }) {
+      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      return { ok: fetches.length === 0, detail: fetches.length ? fetches.map(describeTransfer).join('; ') : 'the publisher served nothing' };
+    },
+  };
+}
+
+/** The live ISO is mounted from the disk (persistent deploy or standalone boot), not from RAM. */
+export function liveIsoOnDisk(disk = '/dev/sda'): Check {
+  return {
+    name: `the live ISO is mounted from ${disk} and / is its overlay`,
+    async run({ shell }) {
+      const sh = await shell();
+      const iso = (await sh.run('findmnt -rn -t iso9660 -o SOURCE,TARGET')).output.trim();
+      const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE /')).output.trim();
+      const ok = iso.split('\n').some((l) => l.startsWith(disk)) && /^overlay\b/.test(root);
+      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}` };
+    },
+  };
+}
+
+/**
+ * Where the overlay's writable layer lives: on the disk's cow partition with this file system
+ * (persistent), or nowhere but RAM (filesystem undefined: the kiwi-live module's temporary overlay).
+ */
+export function writableLayer(expected: { disk: string; filesystem: string } | 'ram'): Check {
+  const want = expected === 'ram' ? 'in RAM (no cow partition mounted)' : `on ${expected.disk} (${expected.filesystem}, label cow)`;
+  return {
+    name: `the overlay's writable layer is ${want}`,
+    async run({ shell }) {
+      const sh = await shell();
+      const cow = (await sh.run('findmnt -rn -o SOURCE,FSTYPE,LABEL /run/overlay/overlayfs')).output.trim();
+      if (expected === 'ram') return { ok: cow === '', detail: cow ? `a file system is mounted there: ${cow}` : 'nothing mounted on /run/overlay/overlayfs' };
+      const [source = '', fstype = '', label = ''] = cow.split(' ');
+      const ok = source.startsWith(expected.disk) && fstype === expected.filesystem && label === 'cow';
+      return { ok, detail: cow ? `/run/overlay/overlayfs: ${cow}` : 'nothing mounted on /run/overlay/overlayfs' };
+    },
+  };
+}
+
+const markerPath = (key: string) => `/root/pxe-harness-marker-${key}`;
+
+/** Writes a fresh random marker into the running system and syncs it: the proof of persistence starts here. */
+export function writeMarker(key: string): Check {
+  return {
+    name: `marker "${key}" written`,
+    async run({ shell, state }) {
+      const token = `${key}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+      const sh = await shell();
+      const result = await sh.run(`echo ${token} > ${markerPath(key)} && sync && cat ${markerPath(key)}`);
+      const ok = result.exitCode === 0 && result.output.trim() === token;
+      if (ok) state.set(`marker:${key}`, token);
+      return { ok, detail: ok ? `${markerPath(key)} = ${token}` : `writing it failed (status ${result.exitCode}): ${result.output}` };
+    },
+  };
+}
+
+/** The marker written in an earlier boot reads back unchanged. */
+export function markerPresent(key: string): Check {
+  return {
+    name: `marker "${key}" from an earlier boot is still there`,
+    async run({ shell, state }) {
+      const token = state.get(`marker:${key}`);
+      if (!token) return { ok: false, detail: `no marker "${key}" was written in an earlier boot of this scenario` };
+      const result = await (await shell()).run(`cat ${markerPath(key)}`);
+      const ok = result.exitCode === 0 && result.output.trim() === token;
+      return { ok, detail: ok ? `${markerPath(key)} = ${token}` : `expected ${token}, read (status ${result.exitCode}): ${result.output || 'nothing'}` };
+    },
+  };
+}
+
+/** The marker is gone: the data did not survive (a reset, or a non-persistent overlay). */
+export function markerAbsent(key: string): Check {
+  return {
+    name: `marker "${key}" is gone`,
+    async run({ shell }) {
+      const result = await (await shell()).run(`cat ${markerPath(key)} 2>/dev/null`);
+      return { ok: result.exitCode !== 0, detail: result.exitCode !== 0 ? `${markerPath(key)} does not exist` : `it is still there: ${result.output}` };
+    },
+  };
+}
+
+/** Read on the host: the disk starts with the published ISO (ISO 9660, same volume id). */
+export function diskHoldsIso(disk = 'system'): Check {
+  return {
+    name: `disk "${disk}" starts with the published ISO`,
+    afterShutdown: true,
+    async run({ diskEvidence, iso }) {
+      const e = diskEvidence.find((d) => d.disk === disk);
+      if (!e) return { ok: false, detail: `no evidence of disk ${disk}` };
+      return { ok: e.isoVolumeId === iso.volumeId, detail: describeDiskEvidence(e) };
+    },
+  };
+}
+
+/** Read on the host: a partition labelled cow with this file system, or none at all. */
+export function diskCowPartition(filesystem: string | 'none', disk = 'system'): Check {
+  return {
+    name: filesystem === 'none' ? `disk "${disk}" has no cow partition` : `disk "${disk}" has a ${filesystem} partition labelled cow`,
+    afterShutdown: true,
+    async run({ diskEvidence }) {
+      const e = diskEvidence.find((d) => d.disk === disk);
+      if (!e) return { ok: false, detail: `no evidence of disk ${disk}` };
+      const cow = e.partitions.filter((p) => p.label === 'cow');
+      const ok = filesystem === 'none' ? cow.length === 0 : cow.length === 1 && cow[0]!.filesystem === filesystem;
+      return { ok, detail: describeDiskEvidence(e) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { Transfer } from '../publish/transfer-log.js';
 
 /**
@@ -24,6 +25,8 @@ export interface BootResult {
   kernelArgs: string[];
   transfers: Transfer[];
   checks: CheckOutcome[];
+  /** What the host read from each disk after this boot. */
+  disks: DiskEvidence[];
   artifactsDir: string;
   consoleTail: string[];
 }

@@ -5,6 +5,8 @@ import { PhaseTracker } from '../console/phases.js';
 import { FAIL_SIGNATURES } from '../console/signatures.js';
 import { SerialShell, type Credentials } from '../console/serial-shell.js';
 import { ConsoleWaitError, Wait, waitForConsole, type WaitTarget } from '../console/wait.js';
+import { readDiskEvidence, type DiskEvidence } from '../disk/disk-evidence.js';
+import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LoaderFiles } from '../iso/loader-files.js';
@@ -71,10 +73,13 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     teardown.add('stop the publisher', () => publisher.stop());
     const requestPath = scenario.publish.requestPath ?? isoUrlPath;
 
+    const disks: DiskImage[] = [];
+    for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
+    const state = new Map<string, string>();
     for (const [index, boot] of scenario.boots.entries()) {
       env.reporter?.onBootStart?.(scenario, boot, index);
       const bootResult = await runBoot({
-        scenario, boot, index, env, publisher, transfers,
+        scenario, boot, index, env, publisher, transfers, disks, state,
         runtimeDir: join(temp.path, `boot-${index}`),
         artifactsDir: join(artifactsDir, `boot-${index + 1}-${slug(boot.name)}`),
         isoUrl: publisher.url(PUBLISH_ADDRESS, requestPath),
@@ -112,13 +117,27 @@ interface BootRun {
   env: RunEnvironment;
   publisher: Publisher;
   transfers: TransferLog;
+  disks: DiskImage[];
+  state: Map<string, string>;
   runtimeDir: string;
   artifactsDir: string;
   isoUrl: string;
   iso: BootContext['iso'];
 }
 
+/** How long a guest may take to power off cleanly (so its writes reach the disk). */
+const POWEROFF_TIMEOUT_MS = 120_000;
+
 async function runBoot(run: BootRun): Promise<BootResult> {
+  const result = await bootOnce(run);
+  const expected = run.boot.expectFailure;
+  if (!expected || result.verdict === 'ERROR') return result;
+  if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
+  if (expected.reason.test(result.reason)) return { ...result, verdict: 'PASS', reason: `failed as expected (${expected.why}): ${result.reason}` };
+  return { ...result, reason: `failed, but not as expected (${expected.why}; wanted ${expected.reason}): ${result.reason}` };
+}
+
+async function bootOnce(run: BootRun): Promise<BootResult> {
   const { boot, env } = run;
   const started = Date.now();
   await mkdir(run.runtimeDir, { recursive: true });
@@ -128,6 +147,7 @@ async function runBoot(run: BootRun): Promise<BootResult> {
   const bootTransfers = () => run.transfers.transfers.slice(firstTransfer);
   const tracker = new PhaseTracker();
   const checks: CheckOutcome[] = [];
+  const diskEvidence: DiskEvidence[] = [];
   let machine: StartedMachine | undefined;
 
   const finish = (verdict: Verdict, reason: string): BootResult => ({
@@ -140,6 +160,7 @@ async function runBoot(run: BootRun): Promise<BootResult> {
     kernelArgs,
     transfers: bootTransfers(),
     checks,
+    disks: diskEvidence,
     artifactsDir: run.artifactsDir,
     consoleTail: machine?.console.tail(30) ?? [],
   });
@@ -151,6 +172,7 @@ async function runBoot(run: BootRun): Promise<BootResult> {
       .withMemoryMb(env.machine.memoryMb)
       .withCpus(env.machine.cpus)
       .withAccel(env.machine.accel);
+    for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface });
     if (boot.from === 'network') {
       const tftp = await createTftpRoot(join(run.runtimeDir, 'tftp'), env.loader, kernelArgs);
       await copyFile(tftp.configPath, join(run.artifactsDir, 'pxelinux.cfg'));
@@ -195,23 +217,42 @@ async function runBoot(run: BootRun): Promise<BootResult> {
     }
 
     let shell: SerialShell | undefined;
+    const login = async () => (shell ??= await SerialShell.login(target, (t) => started_.write(t), { credentials: env.credentials }));
     const context: BootContext = {
       iso: run.iso,
       get transfers() {
         return bootTransfers();
       },
       consoleLines: started_.console.lines,
-      shell: async () => (shell ??= await SerialShell.login(target, (t) => started_.write(t), { credentials: env.credentials })),
+      shell: login,
+      disks: run.disks,
+      diskEvidence,
+      state: run.state,
     };
-    for (const check of boot.checks) {
-      try {
-        checks.push({ name: check.name, ...(await check.run(context)) });
-      } catch (error) {
-        checks.push({ name: check.name, ok: false, detail: reasonOf(error) });
-        if (!isHarnessError(error) || error.kind !== 'boot') throw error;
+    const runChecks = async (afterShutdown: boolean) => {
+      for (const check of boot.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
+        try {
+          checks.push({ name: check.name, ...(await check.run(context)) });
+        } catch (error) {
+          checks.push({ name: check.name, ok: false, detail: reasonOf(error) });
+          if (!isHarnessError(error) || error.kind !== 'boot') throw error;
+        }
       }
-    }
+    };
+    await runChecks(false);
     await screenshot(started_, run.artifactsDir, 'screen-end.png');
+
+    if (run.disks.length) {
+      // A clean power-off, so that what the guest wrote is on the disk for the next boot.
+      (await login()).poweroff();
+      if (!(await settlesWithin(started_.exited, POWEROFF_TIMEOUT_MS))) {
+        checks.push({ name: 'the guest powers off cleanly', ok: false, detail: `QEMU still ran ${POWEROFF_TIMEOUT_MS / 1000} s after systemctl poweroff` });
+      }
+      await started_.stop();
+      for (const disk of run.disks) diskEvidence.push(await readDiskEvidence(disk));
+      await writeFile(join(run.artifactsDir, 'disk-evidence.json'), JSON.stringify(diskEvidence, null, 2));
+      await runChecks(true);
+    }
     const failed = checks.filter((c) => !c.ok);
     if (failed.length) return finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
     return finish('PASS', `login prompt after ${seconds(tracker.reachedAtMs.login)}; ${checks.length} check(s) held`);
@@ -223,6 +264,13 @@ async function runBoot(run: BootRun): Promise<BootResult> {
   } finally {
     await teardown.runAll();
   }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([promise.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return result;
 }
 
 async function screenshot(machine: StartedMachine, dir: string, name: string): Promise<void> {

@@ -1,6 +1,8 @@
 import type { SerialShell } from '../console/serial-shell.js';
 import type { PublishProtocol, Transfer } from '../publish/transfer-log.js';
 import type { ConsoleLine } from '../console/console-log.js';
+import type { DiskEvidence } from '../disk/disk-evidence.js';
+import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
 import type { CheckOutcome } from './result.js';
 
 /** What a scenario declares; the runner does all process handling. */
@@ -16,6 +18,8 @@ export interface ScenarioDefinition {
      */
     requestPath?: string;
   };
+  /** Disks made fresh for each run of the scenario and attached, in order, to every boot. */
+  disks?: DiskSpec[];
   boots: BootDefinition[];
 }
 
@@ -27,8 +31,16 @@ export interface BootDefinition {
   kernelArgs?: string[];
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
-  /** What must hold once the login prompt is there; all are run and reported. */
+  /**
+   * What must hold once the login prompt is there; all are run and reported. Checks marked
+   * `afterShutdown` run once the guest has powered off, on the disk evidence read on the host.
+   */
   checks: Check[];
+  /**
+   * A negative boot: it passes when it fails with a reason matching this (e.g. a ramdisk too
+   * small for the ISO must end in an incomplete transfer), and fails when it boots.
+   */
+  expectFailure?: { reason: RegExp; why: string };
 }
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */
@@ -40,10 +52,18 @@ export interface BootContext {
   consoleLines: readonly ConsoleLine[];
   /** A root shell on the serial console, logged in on first use. */
   shell(): Promise<SerialShell>;
+  /** The scenario's disks (the same files across its boots). */
+  disks: DiskImage[];
+  /** Disk evidence read on the host after the guest powered off (afterShutdown checks only). */
+  diskEvidence: DiskEvidence[];
+  /** Values that travel from one boot of the scenario to the next (markers). */
+  state: Map<string, string>;
 }
 
 export interface Check {
   name: string;
+  /** Run after the guest has powered off, on what the host reads from the disks. */
+  afterShutdown?: boolean;
   run(context: BootContext): Promise<Omit<CheckOutcome, 'name'>>;
 }
 

@@ -9,10 +9,12 @@ export const TOOL_PACKAGES: Record<string, string> = {
   xorriso: 'xorriso',
   socat: 'socat',
   sfdisk: 'fdisk',
+  blkid: 'util-linux',
 };
 
 export async function findOnPath(tool: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  // sfdisk and blkid live in /usr/sbin, which a non-root user's PATH on Debian lacks.
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin']) {
     if (!dir) continue;
     const candidate = join(dir, tool);
     try {

@@ -1,0 +1,63 @@
+import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { HarnessError, inputError } from '../errors.js';
+import { requireTool } from '../util/host-tools.js';
+
+export type DiskFormat = 'raw' | 'qcow2';
+
+export interface DiskSpec {
+  /** A file name part: letters, digits, dashes. */
+  name: string;
+  /** qemu-img's size syntax: 3G, 512M, 1073741824. */
+  size: string;
+  format?: DiskFormat;
+  /** ide: /dev/sda in the guest (the seed's -hda); virtio: /dev/vda. */
+  interface?: 'ide' | 'virtio';
+}
+
+export interface DiskImage {
+  name: string;
+  path: string;
+  format: DiskFormat;
+  interface: 'ide' | 'virtio';
+  sizeBytes: number;
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Parses qemu-img's size syntax; quotes the bad value when it is not one. */
+export function parseDiskSize(size: string): number {
+  const match = /^(\d+(?:\.\d+)?)([KMGT]?)$/i.exec(size.trim());
+  const bytes = match ? Math.round(Number(match[1]) * UNITS[match[2]!.toUpperCase()]!) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024 * 1024) {
+    throw inputError(`disk size must be a number with an optional K/M/G/T suffix of at least 1M, got ${JSON.stringify(size)}`, size, 'write it like 3G or 512M');
+  }
+  return bytes;
+}
+
+/**
+ * Creates a sparse disk with qemu-img in `dir`. Refuses a disk larger than the free space
+ * there: a sparse file would be created, and the guest would fail mid-deploy instead.
+ */
+export async function createDisk(dir: string, spec: DiskSpec): Promise<DiskImage> {
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(spec.name)) throw new RangeError(`disk name must be letters, digits and dashes, got ${JSON.stringify(spec.name)}`);
+  const sizeBytes = parseDiskSize(spec.size);
+  const format = spec.format ?? 'raw';
+  const fs = await statfs(dir);
+  const freeBytes = fs.bavail * fs.bsize;
+  if (sizeBytes > freeBytes) {
+    throw inputError(
+      `disk ${spec.name} of ${spec.size} does not fit into the ${(freeBytes / 1024 ** 3).toFixed(1)} GiB free in ${dir}`,
+      spec.size,
+      'free space there, or set TMPDIR to a folder with more room',
+    );
+  }
+  const qemuImg = await requireTool('qemu-img');
+  const path = join(dir, `${spec.name}.${format === 'raw' ? 'raw' : 'qcow2'}`);
+  const result = await execa(qemuImg, ['create', '-q', '-f', format, path, String(sizeBytes)], { reject: false, all: true });
+  if (result.exitCode !== 0) {
+    throw new HarnessError('host', `qemu-img could not create ${path}: ${String(result.all).trim()}`, { fix: 'check the folder and qemu-img' });
+  }
+  return { name: spec.name, path, format, interface: spec.interface ?? 'ide', sizeBytes };
+}

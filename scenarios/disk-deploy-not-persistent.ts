@@ -1,0 +1,31 @@
+import * as check from '../harness/runner/checks.js';
+import { defineScenario } from '../harness/runner/scenario.js';
+import { DEPLOY_TO_SDA, SEED_DISK } from './persistent-options.js';
+
+/**
+ * `rd.kiwi.live.system=/dev/sda` without `rd.live.overlay.persistent`: the ISO is deployed to the
+ * disk and boots from it, but writes go to RAM and must not survive a reboot.
+ */
+export default defineScenario({
+  name: 'disk-deploy-not-persistent',
+  summary: 'deploy to /dev/sda without rd.live.overlay.persistent: no cow partition, data written in one boot is gone in the next',
+  publish: { protocol: 'http' },
+  disks: [SEED_DISK],
+  boots: [
+    {
+      name: 'network boot deploys to the disk, overlay in RAM',
+      from: 'network',
+      kernelArgs: DEPLOY_TO_SDA,
+      checks: [
+        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer('ram'), check.writeMarker('volatile'),
+        check.diskHoldsIso(), check.diskCowPartition('none'),
+      ],
+    },
+    {
+      name: 'network boot again: the data is gone',
+      from: 'network',
+      kernelArgs: DEPLOY_TO_SDA,
+      checks: [check.noTransfer(), check.liveIsoOnDisk('/dev/sda'), check.markerAbsent('volatile')],
+    },
+  ],
+});
