@@ -42,3 +42,18 @@ export function matchFailSignature(line: string, signatures: readonly FailSignat
   }
   return undefined;
 }
+
+/**
+ * Warnings: lines that do not end a boot but explain a failure that comes later (a persistent
+ * overlay that silently became a temporary one fails the persistence checks a minute after).
+ * Each is kept with the boot's result and quoted in the reason when the boot fails.
+ */
+export const WARNING_SIGNATURES: readonly FailSignature[] = [
+  {
+    id: 'kiwi-live-overlay-fallback',
+    pattern: /Falling back to temporary overlay|Failed to setup persistent write space/,
+    meaning: 'kiwi-live fell back from a persistent to a temporary overlay',
+  },
+  { id: 'kiwi-live-warning', pattern: /dracut-initqueue\[\d+\]: Warning: /, meaning: 'kiwi-live printed a warning' },
+  { id: 'initqueue-timeout-warning', pattern: /Warning: dracut-initqueue: starting timeout scripts/, meaning: "dracut's initqueue is timing out" },
+];

@@ -25,6 +25,8 @@ export interface BootResult {
   kernelArgs: string[];
   transfers: Transfer[];
   checks: CheckOutcome[];
+  /** Console lines that matched a warning signature (see console/signatures.ts). */
+  warnings: string[];
   /** What the host read from each disk after this boot. */
   disks: DiskEvidence[];
   artifactsDir: string;

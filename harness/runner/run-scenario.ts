@@ -2,7 +2,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { PhaseTracker } from '../console/phases.js';
-import { FAIL_SIGNATURES } from '../console/signatures.js';
+import { FAIL_SIGNATURES, matchFailSignature, WARNING_SIGNATURES } from '../console/signatures.js';
 import { SerialShell, type Credentials } from '../console/serial-shell.js';
 import { ConsoleWaitError, Wait, waitForConsole, type WaitTarget } from '../console/wait.js';
 import { readDiskEvidence, type DiskEvidence } from '../disk/disk-evidence.js';
@@ -148,18 +148,20 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
   const tracker = new PhaseTracker();
   const checks: CheckOutcome[] = [];
   const diskEvidence: DiskEvidence[] = [];
+  const warnings: string[] = [];
   let machine: StartedMachine | undefined;
 
   const finish = (verdict: Verdict, reason: string): BootResult => ({
     name: boot.name,
     verdict,
-    reason,
+    reason: verdict !== 'PASS' && warnings.length ? `${reason}; console warnings: ${warnings.map((w) => `"${w}"`).join(', ')}` : reason,
     phase: tracker.current,
     durationMs: Date.now() - started,
     timeline: { ...tracker.reachedAtMs },
     kernelArgs,
     transfers: bootTransfers(),
     checks,
+    warnings,
     disks: diskEvidence,
     artifactsDir: run.artifactsDir,
     consoleTail: machine?.console.tail(30) ?? [],
@@ -191,6 +193,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     started_.console.on('line', (line) => {
       const before = tracker.current;
       tracker.observe(line.text, line.tMs);
+      if (matchFailSignature(line.text, WARNING_SIGNATURES)) warnings.push(line.text.trim());
       if (tracker.current !== before) env.reporter?.onPhase?.(run.scenario, boot, tracker.current);
     });
     const target: WaitTarget = { console: started_.console, ended: started_.ended, phase: () => tracker.current };

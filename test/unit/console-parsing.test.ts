@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanConsoleLine } from '../../harness/console/clean-text.js';
 import { ConsoleLog } from '../../harness/console/console-log.js';
 import { PhaseTracker, BOOT_PHASES } from '../../harness/console/phases.js';
-import { matchFailSignature } from '../../harness/console/signatures.js';
+import { matchFailSignature, WARNING_SIGNATURES } from '../../harness/console/signatures.js';
 import { chunksOf, FAILED_TRANSCRIPT, readTranscript, SUCCESSFUL_TRANSCRIPTS } from '../helpers/transcripts.js';
 
 function parse(name: string): ConsoleLog {
@@ -62,6 +62,17 @@ describe('fail signatures', () => {
     const hit = parse(FAILED_TRANSCRIPT).lines.map((l) => matchFailSignature(l.text)).find(Boolean);
     expect(hit?.signature.id).toBe('dracut-fatal');
     expect(hit?.line).toContain('FATAL: Failed to mount live ISO device');
+  });
+});
+
+describe('warning signatures', () => {
+  it.each(SUCCESSFUL_TRANSCRIPTS)('%s: a good boot raises no warning', (name) => {
+    expect(parse(name).lines.filter((l) => matchFailSignature(l.text, WARNING_SIGNATURES))).toEqual([]);
+  });
+  it("catches kiwi-live's fall back from a persistent to a temporary overlay", () => {
+    const line = '[   78.550762] dracut-initqueue[373]: Warning: Falling back to temporary overlay';
+    expect(matchFailSignature(line, WARNING_SIGNATURES)?.signature.id).toBe('kiwi-live-overlay-fallback');
+    expect(matchFailSignature(line)).toBeUndefined();
   });
 });
 
