@@ -1,8 +1,14 @@
 #!/usr/bin/env node
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { attachTerminal } from '../harness/qemu/attach-terminal.js';
 import { inputError, isHarnessError } from '../harness/errors.js';
+import { examineHost, formatFindings } from '../harness/util/doctor.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
+import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
+import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
@@ -10,14 +16,24 @@ import { SCENARIOS } from '../scenarios/index.js';
 
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
-                  [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp]
+                  [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep]
   pxe-harness list
+  pxe-harness doctor
+  pxe-harness reproduce DIR [--out DIR]
 
 run     boots each scenario (all by default) and prints one line per scenario:
         verdict, name, seconds, reason. Without --iso it uses the built-in fixture ISO
         (built on first use by images/build-fixture.sh, as root).
         Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
-list    prints the scenarios and what each proves.`;
+        --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        Reports: results.json, junit.xml and report.html in --out.
+list    prints the scenarios and what each proves.
+        --keep: when a boot fails with its machine still running, its console is handed to
+        this terminal (Ctrl-] quits and cleans up).
+reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root, publisher,
+        disks, kernel options; the scenario's earlier boots first) with the serial console on
+        this terminal. Ctrl-] quits; everything is cleaned up.
+doctor  checks the host (tools, pxelinux, KVM, free disk and memory) and says how to fix it.`;
 
 /** Exit codes: 0 all passed, 1 a scenario failed, 2 bad input, a broken host or a harness error. */
 export function exitCodeFor(results: ScenarioResult[]): number {
@@ -33,6 +49,17 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return n;
 }
 
+/** --shard I/N: the I-th of N slices (1-based), every N-th scenario. */
+export function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw inputError(`--shard must be I/N with 1 <= I <= N, got ${JSON.stringify(value)}`, `--shard ${value}`, 'pass e.g. --shard 1/3 on the first of three CI machines');
+  }
+  return { index, count };
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -45,6 +72,8 @@ async function run(argv: string[]): Promise<number> {
       'memory-mb': { type: 'string' },
       cpus: { type: 'string' },
       'keep-temp': { type: 'boolean', default: false },
+      shard: { type: 'string' },
+      keep: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -55,6 +84,8 @@ async function run(argv: string[]): Promise<number> {
     if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
     return scenario;
   });
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
   let credentials;
   if (values.login !== undefined) {
     const [user, ...rest] = values.login.split(':');
@@ -76,17 +107,50 @@ async function run(argv: string[]): Promise<number> {
   const outDir = values.out!;
   const results = await runScenarios({
     isoPath,
-    scenarios: selected,
+    scenarios,
     outDir,
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),
     ...(memoryMb ? { memoryMb } : {}),
     ...(cpus ? { cpus } : {}),
     keepTemp: values['keep-temp'],
-    reporters: [terminalReporter(undefined, { progress: true }), jsonReporter(outDir, { iso: isoPath })],
+    reporters: [
+      terminalReporter(),
+      jsonReporter(outDir, { iso: isoPath }),
+      junitReporter(outDir),
+      htmlReporter(outDir, { iso: isoPath }),
+    ],
     signal: controller.signal,
+    ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   });
   if (controller.signal.aborted) return 130;
+  return exitCodeFor(results);
+}
+
+/** reproduce DIR: the same boot again (the boots before it too), its console on this terminal. */
+async function reproduce(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'out-reproduce' } }, allowPositionals: true, strict: true });
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) throw inputError('reproduce takes one folder', positionals.join(' ') || '(none)', 'pass a boot folder of a run, e.g. out/ram-deploy-http/boot-1-network-boot-into-ram');
+  let file = join(dir, 'reproduce.json');
+  if (!existsSync(file)) {
+    const boots = existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'reproduce.json'))).sort() : [];
+    if (!boots.length) throw inputError(`${dir} holds no reproduce.json`, dir, 'pass a boot folder (or a scenario folder) from the output of pxe-harness run');
+    file = join(dir, boots.at(-1)!, 'reproduce.json');
+  }
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { iso: string; scenario: string; boot: number; login: string };
+  const scenario = SCENARIOS.find((s) => s.name === spec.scenario);
+  if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
+  const [user = 'root', ...password] = spec.login.split(':');
+  process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
+  const results = await runScenarios({
+    isoPath: spec.iso,
+    scenarios: [{ ...scenario, boots: scenario.boots.slice(0, spec.boot + 1) }],
+    outDir: values.out!,
+    credentials: { user, password: password.join(':') },
+    reporters: [terminalReporter()],
+    attach: { when: spec.boot, terminal: attachTerminal },
+  });
   return exitCodeFor(results);
 }
 
@@ -95,6 +159,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run(rest);
+    case 'reproduce':
+      return reproduce(rest);
+    case 'doctor': {
+      const findings = await examineHost();
+      process.stdout.write(formatFindings(findings) + '\n');
+      return findings.every((f) => f.ok) ? 0 : 2;
+    }
     case 'list':
       for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(24)} ${s.summary}\n`);
       return 0;
@@ -105,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return command === undefined ? 2 : 0;
     default:
-      throw inputError(`unknown command ${JSON.stringify(command)}`, command, 'use run or list (pxe-harness --help)');
+      throw inputError(`unknown command ${JSON.stringify(command)}`, command, 'use run, list, reproduce or doctor (pxe-harness --help)');
   }
 }
 

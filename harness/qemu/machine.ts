@@ -179,6 +179,11 @@ export class StartedMachine implements AsyncDisposable {
     ]);
   }
 
+  /** The serial console's byte stream, for attaching a terminal. */
+  get serialStream(): Socket | undefined {
+    return this.serial;
+  }
+
   /** Types on the serial console. */
   write(text: string): void {
     this.serial?.write(text);

@@ -7,6 +7,8 @@ export interface Reporter {
   onScenarioStart?(scenario: ScenarioDefinition): void;
   onBootStart?(scenario: ScenarioDefinition, boot: BootDefinition, index: number): void;
   onPhase?(scenario: ScenarioDefinition, boot: BootDefinition, phase: string): void;
+  /** Bytes of the current transfer so far (frequent: throttle what you print). */
+  onTransferProgress?(scenario: ScenarioDefinition, path: string, bytesSent: number): void;
   onBootEnd?(scenario: ScenarioDefinition, result: BootResult): void;
   onScenarioEnd?(result: ScenarioResult): void;
   onRunEnd?(results: ScenarioResult[]): void | Promise<void>;
@@ -24,6 +26,7 @@ export function combineReporters(reporters: Reporter[]): Reporter {
     onScenarioStart: each('onScenarioStart'),
     onBootStart: each('onBootStart'),
     onPhase: each('onPhase'),
+    onTransferProgress: each('onTransferProgress'),
     onBootEnd: each('onBootEnd'),
     onScenarioEnd: each('onScenarioEnd'),
     onRunEnd: async (results) => {

@@ -1,25 +1,51 @@
 import type { Reporter } from './reporter.js';
 import type { ScenarioResult } from '../runner/result.js';
+import { formatBytes } from '../publish/transfer-log.js';
 
 const secondsOf = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** One line per scenario verdict; progress lines while boots run (plain text, fine in CI logs). */
-export function terminalReporter(write: (line: string) => void = (l) => process.stdout.write(l + '\n'), { progress = true } = {}): Reporter {
-  let bootStartedAt = Date.now();
+export interface TerminalOptions {
+  /** Redraw one status line (scenario, boot, phase, elapsed, bytes) every second. */
+  live: boolean;
+}
+
+/**
+ * One line per scenario verdict. On a terminal, a live status line while a boot runs; elsewhere
+ * (CI logs) plain lines only: a boot's start, each phase reached, the verdict.
+ */
+export function terminalReporter(
+  write: (text: string) => void = (t) => process.stdout.write(t),
+  options: TerminalOptions = { live: Boolean(process.stdout.isTTY) },
+): Reporter {
+  const line = (text: string) => write(`${options.live ? '\r\x1b[2K' : ''}${text}\n`);
+  let status = { scenario: '', boot: '', phase: 'firmware', startedAt: Date.now(), bytes: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () =>
+    write(`\r\x1b[2K${status.scenario} · ${status.boot} · ${status.phase} · ${secondsOf(Date.now() - status.startedAt)}${status.bytes ? ` · ISO ${formatBytes(status.bytes)}` : ''}`);
   return {
     onBootStart(scenario, boot, index) {
-      bootStartedAt = Date.now();
-      if (progress) write(`  ${scenario.name}: boot ${index + 1} (${boot.name}) started`);
+      status = { scenario: scenario.name, boot: `boot ${index + 1}/${scenario.boots.length} (${boot.name})`, phase: 'firmware', startedAt: Date.now(), bytes: 0 };
+      if (options.live) {
+        clearInterval(timer);
+        timer = setInterval(draw, 1000);
+        timer.unref();
+      } else line(`  ${scenario.name}: ${status.boot} started`);
     },
     onPhase(scenario, _boot, phase) {
-      if (progress) write(`  ${scenario.name}: ${phase} after ${secondsOf(Date.now() - bootStartedAt)}`);
+      status.phase = phase;
+      if (!options.live) line(`  ${scenario.name}: ${phase} after ${secondsOf(Date.now() - status.startedAt)}`);
+    },
+    onTransferProgress(_scenario, _path, bytesSent) {
+      status.bytes = bytesSent;
     },
     onScenarioEnd(result) {
-      write(formatResultLine(result));
+      clearInterval(timer);
+      line(formatResultLine(result));
     },
     onRunEnd(results) {
+      clearInterval(timer);
       const count = (v: string) => results.filter((r) => r.verdict === v).length;
-      write(`${count('PASS')} passed, ${count('FAIL') + count('ERROR')} failed`);
+      line(`${count('PASS')} passed, ${count('FAIL') + count('ERROR')} failed`);
     },
   };
 }

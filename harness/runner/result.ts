@@ -1,5 +1,6 @@
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { Transfer } from '../publish/transfer-log.js';
+import type { TimelineEvent } from '../report/timeline.js';
 
 /**
  * PASS: everything the scenario demands was seen. FAIL: the ISO or the boot misbehaved.
@@ -22,6 +23,8 @@ export interface BootResult {
   durationMs: number;
   /** Milliseconds after QEMU's start at which each phase was first seen. */
   timeline: Record<string, number>;
+  /** Phases and transfers as bars on QEMU's clock (for the HTML report's chart). */
+  events: TimelineEvent[];
   kernelArgs: string[];
   transfers: Transfer[];
   checks: CheckOutcome[];

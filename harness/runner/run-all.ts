@@ -21,6 +21,7 @@ export interface RunOptions {
   keepTemp?: boolean;
   reporters?: Reporter[];
   signal?: AbortSignal;
+  attach?: RunEnvironment['attach'];
 }
 
 /**
@@ -51,6 +52,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       keepTemp: options.keepTemp ?? false,
       reporter,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.attach ? { attach: options.attach } : {}),
     };
     reporter.onRunStart?.([...options.scenarios]);
     for (const scenario of options.scenarios) {

@@ -19,6 +19,7 @@ import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { liveBootArgs } from '../tftp/pxelinux-config.js';
 import { createTftpRoot } from '../tftp/tftp-root.js';
 import type { Reporter } from '../report/reporter.js';
+import { buildTimeline } from '../report/timeline.js';
 import { worstVerdict, type BootResult, type CheckOutcome, type ScenarioResult, type Verdict } from './result.js';
 import type { BootContext, BootDefinition, ScenarioDefinition } from './scenario.js';
 import { TeardownStack } from './teardown.js';
@@ -38,6 +39,11 @@ export interface RunEnvironment {
   bootTimeoutMs: number;
   /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
   keepTemp?: boolean;
+  /**
+   * Hand a boot's console to the user's terminal: 'failed' on a failed boot (run --keep), or a
+   * boot index (reproduce), which is then booted without checks. Returns when the user quits.
+   */
+  attach?: { when: 'failed' | number; terminal: (machine: StartedMachine) => Promise<unknown> };
   reporter?: Reporter;
   signal?: AbortSignal;
 }
@@ -69,6 +75,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     const isoUrlPath = `/image/${basename(env.iso.path)}`;
     const files = await PublishedFiles.of([{ urlPath: isoUrlPath, filePath: env.iso.path }]);
     const transfers = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
+    transfers.on('progress', (p) => env.reporter?.onTransferProgress?.(scenario, p.path, p.bytesSent));
     const publisher = await startPublisher(scenario.publish.protocol, files, transfers);
     teardown.add('stop the publisher', () => publisher.stop());
     const requestPath = scenario.publish.requestPath ?? isoUrlPath;
@@ -151,13 +158,21 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
   const warnings: string[] = [];
   let machine: StartedMachine | undefined;
 
+  let lastVerdict: Verdict | undefined;
   const finish = (verdict: Verdict, reason: string): BootResult => ({
+    ...((lastVerdict = verdict), {}),
     name: boot.name,
     verdict,
     reason: verdict !== 'PASS' && warnings.length ? `${reason}; console warnings: ${warnings.map((w) => `"${w}"`).join(', ')}` : reason,
     phase: tracker.current,
     durationMs: Date.now() - started,
     timeline: { ...tracker.reachedAtMs },
+    events: buildTimeline(
+      tracker.reachedAtMs,
+      machine ? Date.now() - machine.startedAtMs : 0,
+      bootTransfers(),
+      machine?.startedAtMs,
+    ),
     kernelArgs,
     transfers: bootTransfers(),
     checks,
@@ -187,9 +202,21 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       builder.withDiskBoot();
     }
 
+    await writeFile(
+      join(run.artifactsDir, 'reproduce.json'),
+      JSON.stringify({ iso: env.iso.path, scenario: run.scenario.name, boot: run.index, login: `${env.credentials.user}:${env.credentials.password}` }, null, 2),
+    );
     const started_ = await builder.start();
     machine = started_;
     teardown.add('stop QEMU', () => started_.stop());
+    // run --keep: a failed machine that still runs is handed to the user before it is stopped.
+    teardown.add('attach the console of a failed boot', async () => {
+      if (env.attach?.when === 'failed' && lastVerdict !== 'PASS' && started_.running) await env.attach.terminal(started_);
+    });
+    if (env.attach?.when === run.index) {
+      await env.attach.terminal(started_);
+      return finish('PASS', 'reproduced with the console attached to the terminal (no checks)');
+    }
     started_.console.on('line', (line) => {
       const before = tracker.current;
       tracker.observe(line.text, line.tMs);

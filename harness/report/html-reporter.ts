@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Reporter } from './reporter.js';
+import type { BootResult, ScenarioResult } from '../runner/result.js';
+import type { TimelineEvent } from './timeline.js';
+import { describeDiskEvidence } from '../disk/disk-evidence.js';
+import { describeTransfer } from '../publish/transfer-log.js';
+
+const esc = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+const COLORS: Record<string, string> = {
+  firmware: '#9e9e9e', pxelinux: '#8d6e63', kernel: '#5c6bc0', initrd: '#42a5f5', 'fetch-root': '#26a69a',
+  'live-root': '#66bb6a', system: '#d4e157', login: '#ffa726', transfer: '#ef5350',
+};
+
+/** The timeline as an inline SVG bar chart: phases on one row, transfers on the next. */
+export function timelineSvg(events: TimelineEvent[], totalMs: number): string {
+  const width = 900;
+  const rowHeight = 26;
+  const end = Math.max(totalMs, ...events.map((e) => e.endMs), 1);
+  const x = (ms: number) => 10 + (ms / end) * (width - 20);
+  const rows = [events.filter((e) => e.id !== 'transfer'), events.filter((e) => e.id === 'transfer')].filter((r) => r.length);
+  const bars = rows.flatMap((row, r) =>
+    row.map((e) => {
+      const w = Math.max(2, x(e.endMs) - x(e.startMs));
+      const title = `${e.label}: ${(e.startMs / 1000).toFixed(1)}-${(e.endMs / 1000).toFixed(1)} s${e.detail ? ` (${e.detail})` : ''}`;
+      return `<rect class="bar" data-phase="${esc(e.id)}" x="${x(e.startMs).toFixed(1)}" y="${r * rowHeight + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${COLORS[e.id] ?? '#78909c'}"><title>${esc(title)}</title></rect>` +
+        (w > 60 ? `<text x="${(x(e.startMs) + 4).toFixed(1)}" y="${r * rowHeight + 18}" font-size="11">${esc(e.id === 'transfer' ? 'ISO transfer' : e.id)}</text>` : '');
+    }),
+  );
+  const ticks: string[] = [];
+  const step = end > 240_000 ? 60_000 : end > 60_000 ? 30_000 : 10_000;
+  for (let t = 0; t <= end; t += step) ticks.push(`<text x="${x(t).toFixed(1)}" y="${rows.length * rowHeight + 14}" font-size="10" fill="#555">${t / 1000}s</text>`);
+  const height = rows.length * rowHeight + 20;
+  return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${bars.join('')}${ticks.join('')}</svg>`;
+}
+
+async function screenshots(boot: BootResult): Promise<string> {
+  const out: string[] = [];
+  for (const name of ['screen-failure.png', 'screen-end.png']) {
+    const path = join(boot.artifactsDir, name);
+    if (!existsSync(path)) continue;
+    const data = (await readFile(path)).toString('base64');
+    out.push(`<figure><img class="screenshot" alt="${name}" src="data:image/png;base64,${data}"><figcaption>${name}</figcaption></figure>`);
+  }
+  return out.join('');
+}
+
+async function bootSection(boot: BootResult, index: number, outDir: string): Promise<string> {
+  const rel = (name: string) => relative(outDir, join(boot.artifactsDir, name));
+  const links = ['serial.log', 'serial.raw.log', 'qemu-command.sh', 'pxelinux.cfg', 'qemu.stderr.log', 'disk-evidence.json']
+    .filter((n) => existsSync(join(boot.artifactsDir, n)))
+    .map((n) => `<a href="${esc(rel(n))}">${n}</a>`)
+    .join(' · ');
+  const checks = boot.checks.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${c.ok ? '✔' : '✘'}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('');
+  return `
+  <section class="boot ${boot.verdict}">
+    <h3>Boot ${index + 1}: ${esc(boot.name)} <span class="verdict ${boot.verdict}">${boot.verdict}</span></h3>
+    <p class="reason">${esc(boot.reason)}</p>
+    <p>phase reached: <b>${esc(boot.phase)}</b> · ${(boot.durationMs / 1000).toFixed(1)} s · kernel options: <code>${esc(boot.kernelArgs.join(' ') || '(from the disk\'s boot loader)')}</code></p>
+    ${timelineSvg(boot.events, boot.durationMs)}
+    <h4>Transfers</h4>
+    <ul>${boot.transfers.map((t) => `<li>${esc(describeTransfer(t))}</li>`).join('') || '<li>none</li>'}</ul>
+    ${checks ? `<h4>Checks</h4><table>${checks}</table>` : ''}
+    ${boot.disks.length ? `<h4>Disks (read on the host)</h4><ul>${boot.disks.map((d) => `<li>${esc(describeDiskEvidence(d))}</li>`).join('')}</ul>` : ''}
+    ${boot.warnings.length ? `<h4>Console warnings</h4><pre>${esc(boot.warnings.join('\n'))}</pre>` : ''}
+    ${boot.verdict !== 'PASS' ? `<h4>Last console lines</h4><pre class="tail">${esc(boot.consoleTail.join('\n'))}</pre>` : ''}
+    <div class="shots">${await screenshots(boot)}</div>
+    <p class="links">${links}</p>
+  </section>`;
+}
+
+/** One static HTML file (styles and screenshots inside it) that opens offline beside the logs. */
+export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: { iso?: string } = {}): Promise<string> {
+  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  const sections: string[] = [];
+  for (const r of results) {
+    const boots: string[] = [];
+    for (const [i, b] of r.boots.entries()) boots.push(await bootSection(b, i, outDir));
+    sections.push(`
+<article class="scenario ${r.verdict}" id="${esc(r.name)}">
+  <h2><span class="verdict ${r.verdict}">${r.verdict}</span> ${esc(r.name)} <small>${(r.durationMs / 1000).toFixed(1)} s</small></h2>
+  <p>${esc(r.summary)}</p>
+  <p class="reason">${esc(r.reason)}</p>
+  ${boots.join('')}
+</article>`);
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>pxe-harness report</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}
+.verdict{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-weight:bold}
+.verdict.PASS{background:#2e7d32}.verdict.FAIL{background:#c62828}.verdict.ERROR{background:#6a1b9a}
+article{border-top:2px solid #ccc;margin-top:1.5em}section.boot{margin-left:1em;border-left:3px solid #ddd;padding-left:1em}
+section.boot.FAIL,section.boot.ERROR{border-left-color:#c62828}.reason{font-weight:600}
+table{border-collapse:collapse}td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top}tr.bad td{color:#c62828}
+pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}.screenshot{max-width:480px;border:1px solid #999}
+figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;border:1px solid #ddd}
+</style></head><body>
+<h1>pxe-harness report</h1>
+<p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors · ISO: <code>${esc(meta.iso ?? '?')}</code> · ${esc(new Date().toISOString())}</p>
+<ul>${results.map((r) => `<li><a href="#${esc(r.name)}">${esc(r.name)}</a> <span class="verdict ${r.verdict}">${r.verdict}</span></li>`).join('')}</ul>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Reporter {
+  return {
+    async onRunEnd(results) {
+      await writeFile(join(outDir, 'report.html'), await renderHtmlReport(results, outDir, meta));
+    },
+  };
+}

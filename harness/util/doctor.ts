@@ -1,0 +1,60 @@
+import { access, constants, statfs } from 'node:fs/promises';
+import { freemem } from 'node:os';
+import { tmpdir } from 'node:os';
+import { findOnPath, TOOL_PACKAGES } from './host-tools.js';
+import { LDLINUX_PATH, PXELINUX_PATH } from '../tftp/tftp-root.js';
+
+export interface DoctorFinding {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** The command that fixes it, when it is not ok. */
+  fix?: string;
+}
+
+const exists = (path: string) => access(path, constants.R_OK).then(() => true, () => false);
+
+/** What the host has and lacks for pxe-harness, each with how to fix it. */
+export async function examineHost(): Promise<DoctorFinding[]> {
+  const findings: DoctorFinding[] = [];
+  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl']) {
+    const path = await findOnPath(tool);
+    const pkg = TOOL_PACKAGES[tool] ?? tool;
+    findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
+  }
+  for (const [path, pkg] of [[PXELINUX_PATH, 'pxelinux'], [LDLINUX_PATH, 'syslinux-common'], ['/usr/lib/ipxe/qemu/efi-virtio.rom', 'ipxe-qemu']] as const) {
+    const ok = await exists(path);
+    findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
+  }
+  const kvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+  findings.push({
+    name: 'KVM',
+    ok: true,
+    detail: kvm
+      ? '/dev/kvm exists; boots still use TCG (a paravirtual KVM here resets the PXE firmware forever)'
+      : 'no usable /dev/kvm: boots use TCG (software emulation), a minute or more each',
+  });
+  const fs = await statfs(tmpdir());
+  const freeDiskGiB = (fs.bavail * fs.bsize) / 1024 ** 3;
+  findings.push({
+    name: `free disk in ${tmpdir()}`,
+    ok: freeDiskGiB >= 8,
+    detail: `${freeDiskGiB.toFixed(1)} GiB (a persistent scenario makes a sparse 3G disk; 8 GiB is comfortable)`,
+    ...(freeDiskGiB >= 8 ? {} : { fix: 'free space, or point TMPDIR at a bigger folder' }),
+  });
+  const freeMemGiB = freemem() / 1024 ** 3;
+  findings.push({
+    name: 'free memory',
+    ok: freeMemGiB >= 4,
+    detail: `${freeMemGiB.toFixed(1)} GiB (each boot takes 3 GiB of guest memory)`,
+    ...(freeMemGiB >= 4 ? {} : { fix: 'stop other work, or pass --memory-mb to shrink the guest' }),
+  });
+  return findings;
+}
+
+export function formatFindings(findings: DoctorFinding[]): string {
+  const lines = findings.map((f) => `${f.ok ? 'ok     ' : 'MISSING'} ${f.name}: ${f.detail}${f.fix ? `\n        fix: ${f.fix}` : ''}`);
+  const packages = [...new Set(findings.filter((f) => f.fix?.startsWith('apt-get install ')).map((f) => f.fix!.slice('apt-get install '.length)))];
+  if (packages.length) lines.push('', `To install everything missing: apt-get install ${packages.join(' ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'junit2json';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport, timelineSvg } from '../../harness/report/html-reporter.js';
+import { renderJUnit } from '../../harness/report/junit-reporter.js';
+import { buildTimeline } from '../../harness/report/timeline.js';
+import { sampleResults } from '../helpers/sample-results.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-report-test-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('JUnit XML', () => {
+  it('loads in a JUnit parser: one testcase per scenario, the failure with reason and console tail', async () => {
+    const xml = renderJUnit(sampleResults(dir), dir);
+    const parsed = (await parse(xml)) as { tests?: number; failures?: number; testsuite?: { testcase?: { name?: string; failure?: { message?: string; inner?: string }[]; 'system-out'?: string[] }[] }[] };
+    expect(parsed.tests).toBe(2);
+    expect(parsed.failures).toBe(1);
+    const cases = parsed.testsuite![0]!.testcase!;
+    expect(cases.map((c) => c.name)).toEqual(['ram-deploy-http', 'persistent-lifecycle']);
+    expect(cases[0]!.failure).toBeUndefined();
+    const failure = cases[1]!.failure![0]!;
+    expect(failure.message).toBe('boot 2 (b. network boot again): dracut gave up (FATAL)');
+    expect(failure.inner).toContain('reboot: Power down');
+    expect(cases[1]!['system-out']![0]).toMatch(/boot 2 "b. network boot again": FAIL .*\n.*FAIL the ISO was transferred/);
+  });
+});
+
+describe('timeline', () => {
+  it('puts phases end to end and the transfer on the machine clock', () => {
+    const events = buildTimeline({ firmware: 0, pxelinux: 5_000, kernel: 30_000, login: 150_000 }, 160_000, [
+      { protocol: 'ftp', method: 'RETR', path: '/image/x.iso', status: 226, complete: true, bytesSent: 200e6, sizeBytes: 200e6, startedAtMs: 1_000_080_000, durationMs: 10_000, client: 'c' },
+    ], 1_000_000_000);
+    expect(events.map((e) => [e.id, e.startMs, e.endMs])).toEqual([
+      ['firmware', 0, 5_000],
+      ['pxelinux', 5_000, 30_000],
+      ['kernel', 30_000, 150_000],
+      ['login', 150_000, 160_000],
+      ['transfer', 80_000, 90_000],
+    ]);
+    expect(events[4]!.detail).toBe('226, 190.7 MiB, 20.0 MB/s');
+  });
+
+  it('draws one bar per event in the SVG', () => {
+    const svg = timelineSvg(sampleResults(dir)[0]!.boots[0]!.events, 160_000);
+    expect(svg.match(/<rect class="bar"/g)).toHaveLength(4);
+    expect(svg).toContain('data-phase="transfer"');
+  });
+});
+
+describe('HTML report', () => {
+  it('is one file with the screenshots inside, links to the logs, and escapes console text', async () => {
+    const results = sampleResults(dir);
+    const bootDir = results[1]!.boots[1]!.artifactsDir;
+    await mkdir(bootDir, { recursive: true });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await writeFile(join(bootDir, 'screen-failure.png'), png);
+    await writeFile(join(bootDir, 'serial.log'), 'log');
+    const html = await renderHtmlReport(results, dir, { iso: '/x.iso' });
+    expect(html).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
+    expect(html).toContain('href="persistent-lifecycle/boot-2/serial.log"');
+    expect(html).toContain('1 passed, 1 failed, 0 errors');
+    expect(html).toContain('&lt;&amp;&gt;');
+    // Opens offline: nothing is loaded from anywhere but the file itself and the logs beside it.
+    expect(html).not.toMatch(/<script|<link|src="https?:|url\(/);
+  });
+});
