@@ -2,21 +2,25 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setGracefulCleanup } from 'tmp-promise';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
-import { inputError, isHarnessError } from '../harness/errors.js';
+import { hostError, inputError, isHarnessError } from '../harness/errors.js';
+import { probeKvm } from '../harness/qemu/accel-probe.js';
+import { inspectIso } from '../harness/iso/iso-image.js';
 import { examineHost, formatFindings } from '../harness/util/doctor.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
-import { runScenarios } from '../harness/runner/run-all.js';
+import { defaultJobs, runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
 import { SCENARIOS } from '../scenarios/index.js';
 
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
-                  [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep]
+                  [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
+                  [--accel auto|tcg|kvm]
   pxe-harness list
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
@@ -25,6 +29,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         verdict, name, seconds, reason. Without --iso it uses the built-in fixture ISO
         (built on first use by images/build-fixture.sh, as root).
         Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
+        --accel auto (default) probes whether KVM really runs a guest and falls back to TCG;
+        kvm fails (exit 2) when it does not; tcg skips the probe.
+        --jobs N boots N scenarios side by side (default: one per two cores, as memory allows).
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         Reports: results.json, junit.xml and report.html in --out.
 list    prints the scenarios and what each proves.
@@ -74,6 +81,8 @@ async function run(argv: string[]): Promise<number> {
       'keep-temp': { type: 'boolean', default: false },
       shard: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      jobs: { type: 'string' },
+      accel: { type: 'string', default: 'auto' },
     },
     strict: true,
     allowPositionals: false,
@@ -95,15 +104,32 @@ async function run(argv: string[]): Promise<number> {
   const bootTimeoutS = positiveInteger('boot-timeout-s', values['boot-timeout-s']);
   const memoryMb = positiveInteger('memory-mb', values['memory-mb']);
   const cpus = positiveInteger('cpus', values.cpus);
+  const jobs = positiveInteger('jobs', values.jobs) ?? defaultJobs(memoryMb);
 
+  // Bad input first: an ISO that is not one is refused before anything slow happens.
+  if (values.iso !== undefined) await inspectIso(values.iso);
+  const accelChoice = values.accel!;
+  if (!['auto', 'tcg', 'kvm'].includes(accelChoice)) {
+    throw inputError(`--accel must be auto, tcg or kvm, got ${JSON.stringify(accelChoice)}`, `--accel ${accelChoice}`, 'pass --accel auto (probe KVM, fall back to TCG)');
+  }
+  let accel: 'tcg' | 'kvm' = 'tcg';
+  if (accelChoice !== 'tcg') {
+    const probe = await probeKvm();
+    if (probe.usable) accel = 'kvm';
+    else if (accelChoice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
+    else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}); booting under TCG\n`);
+  }
   const isoPath = values.iso ?? (await fixtureIsoPath());
   const controller = new AbortController();
+  // First signal: stop the boot and clean up in order. Second: exit now; the exit hooks still kill
+  // QEMU's process group and tmp's graceful cleanup removes the temp dirs.
   const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n${signal}: stopping the boot and cleaning up\n`);
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping the boot and cleaning up (again to quit at once)\n`);
     controller.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const outDir = values.out!;
   const results = await runScenarios({
     isoPath,
@@ -114,6 +140,8 @@ async function run(argv: string[]): Promise<number> {
     ...(memoryMb ? { memoryMb } : {}),
     ...(cpus ? { cpus } : {}),
     keepTemp: values['keep-temp'],
+    jobs,
+    accel,
     reporters: [
       terminalReporter(),
       jsonReporter(outDir, { iso: isoPath }),
@@ -180,6 +208,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+setGracefulCleanup();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -1,11 +1,12 @@
-import { isoTransferredOnce, liveRootInRam } from '../harness/runner/checks.js';
+import { guestIsHermetic, isoTransferredOnce, liveRootInRam } from '../harness/runner/checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 
 /**
  * The seed's network live boot with the ISO published over http:
  * 1. kernel and initrd out of the ISO into the TFTP root; 2. the ISO on an http server;
  * 3. the boot entry `root=live:http://IP/image/ISO`; 4. `qemu -boot n`.
- * Without rd.kiwi.live.system the ISO goes into a RAM disk (/dev/ram0).
+ * Without rd.kiwi.live.system the ISO goes into a RAM disk (/dev/ram0). Once up, the guest also
+ * proves that it reaches the forwarded publisher and nothing else.
  */
 export default defineScenario({
   name: 'ram-deploy-http',
@@ -15,7 +16,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveRootInRam('/dev/ram0')],
+      checks: [isoTransferredOnce(), liveRootInRam('/dev/ram0'), guestIsHermetic()],
     },
   ],
 });

@@ -26,10 +26,12 @@ export interface ConsoleWaitOptions {
   failOn: readonly FailSignature[];
   /** Scan lines from this index on (default: only lines that arrive after the wait starts). */
   fromLine?: number;
+  /** Fail when the console stays silent this long (a hung guest), instead of at the deadline. */
+  silenceMs?: number;
 }
 
 /** Why a wait ended without its match: the signature seen, the machine ending, or the deadline. */
-export type WaitFailure = 'signature' | 'ended' | 'timeout' | 'aborted';
+export type WaitFailure = 'signature' | 'ended' | 'timeout' | 'silence' | 'aborted';
 
 export class ConsoleWaitError extends HarnessError {
   constructor(
@@ -73,6 +75,12 @@ export class ConsoleWait implements WaitStrategy {
     this.options.fromLine = index;
     return this;
   }
+  /** Ends the wait when the console prints nothing for this long. */
+  withSilenceLimit(silenceMs: number): this {
+    if (!(silenceMs > 0)) throw new RangeError(`silenceMs must be a positive number, got ${silenceMs}`);
+    this.options.silenceMs = silenceMs;
+    return this;
+  }
 
   waitUntilReady(target: WaitTarget, signal?: AbortSignal): Promise<ConsoleMatch> {
     return waitForConsole(target, this.pattern, this.options, signal);
@@ -105,10 +113,20 @@ export function waitForConsole(
       tail: log.tail(30),
       ...(log.cleanPath ? { logPath: log.cleanPath } : {}),
     });
+    let silenceTimer: NodeJS.Timeout | undefined;
+    const armSilence = () => {
+      if (!options.silenceMs) return;
+      clearTimeout(silenceTimer);
+      silenceTimer = setTimeout(
+        () => finish(new ConsoleWaitError('silence', `no console output for ${Math.round(options.silenceMs! / 1000)} s (phase: ${target.phase()})`, context())),
+        options.silenceMs,
+      );
+    };
     const finish = (error: Error | undefined, match?: ConsoleMatch) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(silenceTimer);
       log.off('line', onLine);
       log.off('partial', onPartial);
       signal?.removeEventListener('abort', onAbort);
@@ -130,9 +148,13 @@ export function waitForConsole(
       }
       return false;
     };
-    const onLine = (line: { text: string; tMs: number }) => void check(line.text, line.tMs);
+    const onLine = (line: { text: string; tMs: number }) => {
+      armSilence();
+      check(line.text, line.tMs);
+    };
     const onPartial = (text: string) => {
-      if (options.partialLine) void check(text, Date.now() - log.startedAtMs);
+      armSilence();
+      if (options.partialLine) check(text, Date.now() - log.startedAtMs);
     };
     const onAbort = () => finish(new ConsoleWaitError('aborted', `wait for ${pattern} aborted`, context()));
     const timer = setTimeout(
@@ -155,6 +177,7 @@ export function waitForConsole(
 
     log.on('line', onLine);
     log.on('partial', onPartial);
+    armSilence();
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     target.ended.then(

@@ -1,4 +1,5 @@
 import { access, constants, mkdir } from 'node:fs/promises';
+import { availableParallelism, freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
@@ -17,11 +18,25 @@ export interface RunOptions {
   credentials?: Credentials;
   memoryMb?: number;
   cpus?: number;
+  /** tcg by default; pick kvm only after probeKvm() said it works. */
+  accel?: 'tcg' | 'kvm';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
   reporters?: Reporter[];
   signal?: AbortSignal;
   attach?: RunEnvironment['attach'];
+  /** Scenarios booted side by side (each with its own ports, folders and disks). */
+  jobs?: number;
+}
+
+/**
+ * The default --jobs: one boot per two cores, and no more boots than the free memory holds
+ * (guest memory plus about 1 GiB for QEMU and the harness each).
+ */
+export function defaultJobs(memoryMb = 3072): number {
+  const byCores = Math.max(1, Math.floor(availableParallelism() / 2));
+  const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMb + 1024) * 1024 * 1024)));
+  return Math.min(byCores, byMemory);
 }
 
 /**
@@ -47,7 +62,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       loader,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
-      machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: 'tcg' },
+      machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg' },
       bootTimeoutMs: options.bootTimeoutMs ?? 300_000,
       keepTemp: options.keepTemp ?? false,
       reporter,
@@ -55,10 +70,17 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       ...(options.attach ? { attach: options.attach } : {}),
     };
     reporter.onRunStart?.([...options.scenarios]);
-    for (const scenario of options.scenarios) {
-      if (options.signal?.aborted) break;
-      results.push(await runScenario(scenario, env));
-    }
+    // A small worker pool: results keep the order of the scenarios, whatever order they end in.
+    const slots: ScenarioResult[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < options.scenarios.length && !options.signal?.aborted) {
+        const index = next++;
+        slots[index] = await runScenario(options.scenarios[index]!, env);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 1) }, worker));
+    results.push(...slots.filter(Boolean));
     await reporter.onRunEnd?.(results);
     return results;
   } finally {

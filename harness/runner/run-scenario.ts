@@ -37,6 +37,8 @@ export interface RunEnvironment {
   machine: { memoryMb: number; cpus: number; accel: 'tcg' | 'kvm' };
   /** Default longest time from QEMU's start to the login prompt. */
   bootTimeoutMs: number;
+  /** A boot whose console stays silent this long has hung (default 120 s). */
+  silenceMs?: number;
   /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
   keepTemp?: boolean;
   /**
@@ -136,7 +138,13 @@ interface BootRun {
 const POWEROFF_TIMEOUT_MS = 120_000;
 
 async function runBoot(run: BootRun): Promise<BootResult> {
-  const result = await bootOnce(run);
+  let result = await bootOnce(run);
+  if (retryable(result) && !run.env.signal?.aborted) {
+    // One retry; the flaky attempt stays in the reason and its artifacts in their own folder.
+    const first = result;
+    result = await bootOnce({ ...run, artifactsDir: `${run.artifactsDir}-retry`, runtimeDir: `${run.runtimeDir}-retry` });
+    result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried once: ${first.reason})` };
+  }
   const expected = run.boot.expectFailure;
   if (!expected || result.verdict === 'ERROR') return result;
   if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
@@ -232,7 +240,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       run.transfers.on('transfer', (t) => isFailedTransfer(t) && resolve(t));
     });
     const timeoutMs = boot.timeoutMs ?? env.bootTimeoutMs;
-    const goal = Wait.forLoginPrompt().withTimeout(timeoutMs);
+    const goal = Wait.forLoginPrompt().withTimeout(timeoutMs).withSilenceLimit(env.silenceMs ?? 120_000);
     const failedTransfer = await Promise.race([
       goal.waitUntilReady(target, env.signal).then(() => undefined),
       transferFailed,
@@ -309,8 +317,16 @@ async function screenshot(machine: StartedMachine, dir: string, name: string): P
 }
 
 function verdictOf(error: unknown): Verdict {
+  // A guest that falls silent before its kernel reached the initrd, or a QEMU that dies before the
+  // kernel printed anything, is a host/TCG flake (seen on these machines), not the ISO's fault.
+  if (error instanceof ConsoleWaitError && ['firmware', 'pxelinux', 'kernel'].includes(error.context.phase ?? '')) {
+    if (error.failure === 'silence' || (error.failure === 'ended' && error.context.phase !== 'pxelinux')) return 'ERROR';
+  }
   return isHarnessError(error) && error.kind === 'boot' ? 'FAIL' : 'ERROR';
 }
+
+/** A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again. */
+const retryable = (boot: BootResult) => boot.verdict === 'ERROR' && ['firmware', 'pxelinux', 'kernel'].includes(boot.phase);
 
 function reasonOf(error: unknown): string {
   if (error instanceof HarnessError) return error.message;

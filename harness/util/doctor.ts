@@ -3,6 +3,7 @@ import { freemem } from 'node:os';
 import { tmpdir } from 'node:os';
 import { findOnPath, TOOL_PACKAGES } from './host-tools.js';
 import { LDLINUX_PATH, PXELINUX_PATH } from '../tftp/tftp-root.js';
+import { probeKvm } from '../qemu/accel-probe.js';
 
 export interface DoctorFinding {
   name: string;
@@ -26,14 +27,9 @@ export async function examineHost(): Promise<DoctorFinding[]> {
     const ok = await exists(path);
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
   }
-  const kvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
-  findings.push({
-    name: 'KVM',
-    ok: true,
-    detail: kvm
-      ? '/dev/kvm exists; boots still use TCG (a paravirtual KVM here resets the PXE firmware forever)'
-      : 'no usable /dev/kvm: boots use TCG (software emulation), a minute or more each',
-  });
+  const kvm = (await findOnPath('qemu-system-x86_64')) ? await probeKvm() : { usable: false, detail: 'QEMU is missing' };
+  // KVM is optional: without it boots run under TCG, slower but the same.
+  findings.push({ name: 'KVM', ok: true, detail: kvm.usable ? `usable (${kvm.detail})` : `not usable, boots use TCG: ${kvm.detail}` });
   const fs = await statfs(tmpdir());
   const freeDiskGiB = (fs.bavail * fs.bsize) / 1024 ** 3;
   findings.push({

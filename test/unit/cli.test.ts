@@ -62,6 +62,60 @@ describe('pxe-harness CLI', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it.each(['0/2', '3/2', 'a/b', '1'])('refuses --shard %s with exit 2', async (value) => {
+    const result = await cli('run', '--shard', value);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`--shard must be I/N with 1 <= I <= N, got "${value}"`);
+  });
+
+  it('reproduce refuses a folder that is no run output, naming it', async () => {
+    const result = await cli('reproduce', dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${dir} holds no reproduce.json`);
+  });
+
+  it('doctor reports every host tool the harness needs', async () => {
+    const result = await cli('doctor');
+    expect([0, 2]).toContain(result.exitCode);
+    for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', '/usr/lib/PXELINUX/pxelinux.0', 'KVM', 'free memory']) {
+      expect(result.stdout).toContain(tool);
+    }
+    // On this machine, prepared by scripts/prepare.sh, nothing is missing.
+    expect(result.stdout).not.toContain('MISSING');
+  });
+
+  it('refuses --accel with a value it does not know', async () => {
+    const result = await cli('run', '--accel', 'hvf');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--accel must be auto, tcg or kvm, got "hvf"');
+  });
+
+  it('--accel kvm is an ERROR (exit 2) when the probe finds KVM unusable, and --accel auto falls back with a notice', async () => {
+    const { probeKvm } = await import('../../harness/qemu/accel-probe.js');
+    const probe = await probeKvm();
+    // A bad output folder: the run stops right after the accel decision, before any boot.
+    const notIso = join(dir, 'not-an-iso.iso');
+    await writeFile(notIso, Buffer.alloc(40_000));
+    await execa('xorriso', ['-as', 'mkisofs', '-V', 'X', '-o', notIso, join(root, 'images', 'fixture', 'root')]);
+    const blocked = join(dir, 'file-not-folder');
+    await writeFile(blocked, 'x');
+    const kvm = await cli('run', '--accel', 'kvm', '--iso', notIso, '--out', join(blocked, 'out'));
+    const auto = await cli('run', '--accel', 'auto', '--iso', notIso, '--out', join(blocked, 'out'));
+    if (probe.usable) {
+      // KVM works here: both go on to the output folder check.
+      expect(kvm.stderr).toContain('cannot be written');
+      expect(auto.stderr).not.toContain('KVM not usable');
+    } else {
+      expect(kvm.exitCode).toBe(2);
+      expect(kvm.stderr).toContain('KVM does not work here');
+      expect(kvm.stderr).toContain('fix: run with --accel tcg');
+      expect(auto.stderr).toContain('KVM not usable');
+      expect(auto.stderr).toContain('booting under TCG');
+      expect(auto.exitCode).toBe(2);
+      expect(auto.stderr).toContain(`output folder ${join(blocked, 'out')} cannot be written`);
+    }
+  }, 60_000);
+
   it('refuses an unknown command with exit 2', async () => {
     const result = await cli('boot');
     expect(result.exitCode).toBe(2);

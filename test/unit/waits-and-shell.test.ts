@@ -60,6 +60,21 @@ describe('console waits', () => {
     expect(error.message).toMatch(/no console line matched \/never\/ within 0 s \(phase: test-phase\)/);
   });
 
+  it('rejects when the console falls silent, naming the silence and the phase, long before the deadline', async () => {
+    const t = target();
+    const waiting = Wait.forConsole(/never/).withTimeout(60_000).withSilenceLimit(300).waitUntilReady(t).catch((e: unknown) => e);
+    // Output keeps the watchdog quiet...
+    for (let i = 0; i < 4; i++) {
+      t.log.push(`line ${i}\n`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // ...and silence ends the wait.
+    const error = (await waiting) as ConsoleWaitError;
+    expect(error.failure).toBe('silence');
+    expect(error.message).toBe('no console output for 0 s (phase: test-phase)');
+    expect(t.log.lines).toHaveLength(4);
+  });
+
   it('rejects a nonsense timeout up front, quoting it', () => {
     expect(() => Wait.forConsole(/x/).withTimeout(-5)).toThrow(/got -5/);
   });
