@@ -7,6 +7,8 @@ import { attachTerminal } from '../harness/qemu/attach-terminal.js';
 import { hostError, inputError, isHarnessError } from '../harness/errors.js';
 import { probeKvm } from '../harness/qemu/accel-probe.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
+import { loadKnownIssues } from '../harness/runner/known-issues.js';
+import { packageRoot } from '../harness/util/package-root.js';
 import { examineHost, formatFindings } from '../harness/util/doctor.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { htmlReporter } from '../harness/report/html-reporter.js';
@@ -20,7 +22,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--accel auto|tcg|kvm]
+                  [--accel auto|tcg|kvm] [--known-issues FILE]
   pxe-harness list
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
@@ -31,6 +33,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
         --accel auto (default) probes whether KVM really runs a guest and falls back to TCG;
         kvm fails (exit 2) when it does not; tcg skips the probe.
+        --known-issues FILE (default: known-issues.json of the package) lists known defects:
+        a boot failing as listed is XFAIL (exit 0), passing despite it is XPASS (exit 1).
         --jobs N boots N scenarios side by side (default: one per two cores, as memory allows).
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         Reports: results.json, junit.xml and report.html in --out.
@@ -42,10 +46,14 @@ reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root
         this terminal. Ctrl-] quits; everything is cleaned up.
 doctor  checks the host (tools, pxelinux, KVM, free disk and memory) and says how to fix it.`;
 
-/** Exit codes: 0 all passed, 1 a scenario failed, 2 bad input, a broken host or a harness error. */
+/**
+ * Exit codes follow the verdicts: 0 all passed (known issues that failed as known count as
+ * passed), 1 a scenario failed or a known issue no longer fails, 2 bad input, a broken host or a
+ * harness error.
+ */
 export function exitCodeFor(results: ScenarioResult[]): number {
   if (results.some((r) => r.verdict === 'ERROR')) return 2;
-  if (results.some((r) => r.verdict === 'FAIL')) return 1;
+  if (results.some((r) => r.verdict === 'FAIL' || r.verdict === 'XPASS')) return 1;
   return 0;
 }
 
@@ -83,6 +91,7 @@ async function run(argv: string[]): Promise<number> {
       keep: { type: 'boolean', default: false },
       jobs: { type: 'string' },
       accel: { type: 'string', default: 'auto' },
+      'known-issues': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -119,6 +128,7 @@ async function run(argv: string[]): Promise<number> {
     else if (accelChoice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
     else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}); booting under TCG\n`);
   }
+  const knownIssues = await loadKnownIssues(values['known-issues'] ?? join(packageRoot(), 'known-issues.json'));
   const isoPath = values.iso ?? (await fixtureIsoPath());
   const controller = new AbortController();
   // First signal: stop the boot and clean up in order. Second: exit now; the exit hooks still kill
@@ -142,6 +152,7 @@ async function run(argv: string[]): Promise<number> {
     keepTemp: values['keep-temp'],
     jobs,
     accel,
+    knownIssues,
     reporters: [
       terminalReporter(),
       jsonReporter(outDir, { iso: isoPath }),

@@ -41,7 +41,7 @@ export default defineScenario({
       from: 'network',
       kernelArgs: [...options, 'rd.kiwi.live.reset'],
       checks: [
-        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.markerAbsent('a'), check.writeMarker('d'),
+        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'), check.writeMarker('d'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
       ],
     },

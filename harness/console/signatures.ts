@@ -54,6 +54,11 @@ export const WARNING_SIGNATURES: readonly FailSignature[] = [
     pattern: /Falling back to temporary overlay|Failed to setup persistent write space/,
     meaning: 'kiwi-live fell back from a persistent to a temporary overlay',
   },
+  {
+    id: 'mkfs-refused',
+    pattern: /mkfs\.\w+: .*appears to contain an existing filesystem|Use the -f option to force overwrite/,
+    meaning: 'mkfs refused to overwrite an existing file system',
+  },
   { id: 'kiwi-live-warning', pattern: /dracut-initqueue\[\d+\]: Warning: /, meaning: 'kiwi-live printed a warning' },
   { id: 'initqueue-timeout-warning', pattern: /Warning: dracut-initqueue: starting timeout scripts/, meaning: "dracut's initqueue is timing out" },
 ];

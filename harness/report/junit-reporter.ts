@@ -13,7 +13,8 @@ const escapeXml = (text: string) =>
  * the reason and the console tail of the failing boot in <failure> (or <error> for ERROR).
  */
 export function renderJUnit(results: ScenarioResult[], outDir: string): string {
-  const failures = results.filter((r) => r.verdict === 'FAIL').length;
+  const failures = results.filter((r) => r.verdict === 'FAIL' || r.verdict === 'XPASS').length;
+  const skipped = results.filter((r) => r.verdict === 'XFAIL').length;
   const errors = results.filter((r) => r.verdict === 'ERROR').length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
@@ -25,7 +26,8 @@ export function renderJUnit(results: ScenarioResult[], outDir: string): string {
     ]);
     const failed = r.boots.find((b) => b.verdict !== 'PASS');
     const body = failed ? `${r.reason}\n\nlast console lines of "${failed.name}":\n${failed.consoleTail.join('\n')}` : r.reason;
-    const tag = r.verdict === 'ERROR' ? 'error' : 'failure';
+    // A known defect that failed as known is reported as skipped, with its reason.
+    const tag = r.verdict === 'ERROR' ? 'error' : r.verdict === 'XFAIL' ? 'skipped' : 'failure';
     const problem = r.verdict === 'PASS' ? '' : `\n      <${tag} message="${escapeXml(r.reason)}" type="${r.verdict}">${escapeXml(body)}</${tag}>`;
     return [
       `    <testcase classname="pxe-harness" name="${escapeXml(r.name)}" time="${seconds(r.durationMs)}">${problem}`,
@@ -36,7 +38,7 @@ export function renderJUnit(results: ScenarioResult[], outDir: string): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" time="${seconds(total)}">`,
-    `  <testsuite name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(total)}">`,
+    `  <testsuite name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -5,8 +5,10 @@ import type { TimelineEvent } from '../report/timeline.js';
 /**
  * PASS: everything the scenario demands was seen. FAIL: the ISO or the boot misbehaved.
  * ERROR: the harness or the host did (missing tool, QEMU crash): never blamed on the ISO.
+ * XFAIL: it failed exactly as a known defect (known-issues.json) makes it fail.
+ * XPASS: a boot with a known defect passed: the defect seems fixed, the entry should go.
  */
-export type Verdict = 'PASS' | 'FAIL' | 'ERROR';
+export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'XFAIL' | 'XPASS';
 
 export interface CheckOutcome {
   name: string;
@@ -46,9 +48,8 @@ export interface ScenarioResult {
   artifactsDir: string;
 }
 
-/** The worst verdict wins: ERROR over FAIL over PASS. */
+/** The worst verdict wins: ERROR, FAIL, XPASS, XFAIL, PASS. */
 export function worstVerdict(verdicts: Verdict[]): Verdict {
-  if (verdicts.includes('ERROR')) return 'ERROR';
-  if (verdicts.includes('FAIL')) return 'FAIL';
+  for (const v of ['ERROR', 'FAIL', 'XPASS', 'XFAIL'] as const) if (verdicts.includes(v)) return v;
   return 'PASS';
 }

@@ -10,6 +10,7 @@ import { combineReporters, type Reporter } from '../report/reporter.js';
 import type { ScenarioResult } from './result.js';
 import { runScenario, type RunEnvironment } from './run-scenario.js';
 import type { ScenarioDefinition } from './scenario.js';
+import type { KnownIssue } from './known-issues.js';
 
 export interface RunOptions {
   isoPath: string;
@@ -27,6 +28,7 @@ export interface RunOptions {
   attach?: RunEnvironment['attach'];
   /** Scenarios booted side by side (each with its own ports, folders and disks). */
   jobs?: number;
+  knownIssues?: KnownIssue[];
 }
 
 /**
@@ -63,11 +65,12 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
       machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg' },
-      bootTimeoutMs: options.bootTimeoutMs ?? 300_000,
+      bootTimeoutMs: options.bootTimeoutMs ?? 600_000,
       keepTemp: options.keepTemp ?? false,
       reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),
+      knownIssues: options.knownIssues ?? [],
     };
     reporter.onRunStart?.([...options.scenarios]);
     // A small worker pool: results keep the order of the scenarios, whatever order they end in.

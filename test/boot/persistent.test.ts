@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { loadKnownIssues } from '../../harness/runner/known-issues.js';
 import { runScenarios } from '../../harness/runner/run-all.js';
 import type { BootResult, ScenarioResult } from '../../harness/runner/result.js';
 import type { ScenarioDefinition } from '../../harness/runner/scenario.js';
@@ -28,7 +29,8 @@ afterAll(async () => {
 });
 
 async function run(scenario: ScenarioDefinition): Promise<ScenarioResult> {
-  const [result] = await runScenarios({ isoPath: iso, scenarios: [scenario], outDir });
+  const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
+  const [result] = await runScenarios({ isoPath: iso, scenarios: [scenario], outDir, knownIssues });
   return result!;
 }
 
@@ -39,15 +41,16 @@ const check = (boot: BootResult, name: RegExp) => {
 };
 
 describe('persistent live system on a disk', () => {
-  it('lifecycle: deploy once, keep across network and standalone boots, reset, keep again', async () => {
+  it('lifecycle: deploy once, keep across network and standalone boots; the reset hits the known kiwi-live defect', async () => {
     const result = await run(persistentLifecycle);
-    expect(result.verdict, result.reason).toBe('PASS');
-    const [a, b, c, d, e] = result.boots;
-    expect(result.boots.map((x) => x.verdict)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    const [a, b, c, d] = result.boots;
+    expect(result.boots.map((x) => x.verdict), result.reason).toEqual(['PASS', 'PASS', 'PASS', 'XFAIL']);
+    expect(result.verdict).toBe('XFAIL');
     // a: one full transfer; the host sees the ISO at the start of the disk and an xfs cow partition.
     expect(a!.transfers.filter((t) => t.complete)).toHaveLength(1);
-    expect(a!.disks[0]!.isoVolumeId).toBeTruthy();
+    expect(a!.disks[0]!.isoVolumeId).toBe('CDROM');
     expect(a!.disks[0]!.partitions.filter((p) => p.label === 'cow').map((p) => p.filesystem)).toEqual(['xfs']);
+    expect(check(a!, /writable layer is on \/dev\/sda/).detail).toMatch(/\/dev\/sda2 xfs cow/);
     // b: nothing fetched, the marker of a is there.
     expect(b!.transfers).toEqual([]);
     expect(check(b!, /marker "a" from an earlier boot/).ok).toBe(true);
@@ -55,12 +58,13 @@ describe('persistent live system on a disk', () => {
     expect(c!.kernelArgs).toEqual([]);
     expect(c!.timeline.pxelinux).toBeUndefined();
     expect(check(c!, /marker "a" from an earlier boot/).ok).toBe(true);
-    // d: the reset fetches the ISO again and the old data is gone.
+    // d: the reset fetches the ISO again, but kiwi-live's mkfs refuses the old cow file system and
+    // the system falls back to a temporary overlay: the evidence names it.
     expect(d!.kernelArgs).toContain('rd.kiwi.live.reset');
     expect(d!.transfers.filter((t) => t.complete)).toHaveLength(1);
-    expect(check(d!, /marker "a" is gone/).ok).toBe(true);
-    // e: what was written after the reset survives.
-    expect(check(e!, /marker "d" from an earlier boot/).ok).toBe(true);
+    expect(check(d!, /writable layer is on \/dev\/sda/).ok).toBe(false);
+    expect(d!.warnings.join('\n')).toMatch(/appears to contain an existing filesystem[\s\S]*Falling back to temporary overlay/);
+    expect(d!.reason).toMatch(/^known issue: kiwi-live .* \(https:\/\/github\.com\/OSInside\/kiwi\/blob\/.*kiwi-live-lib\.sh#L422\); seen: /);
   });
 
   it('cowfs=ext4: an ext4 cow partition that keeps data', async () => {

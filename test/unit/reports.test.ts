@@ -63,7 +63,7 @@ describe('HTML report', () => {
     const html = await renderHtmlReport(results, dir, { iso: '/x.iso' });
     expect(html).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
     expect(html).toContain('href="persistent-lifecycle/boot-2/serial.log"');
-    expect(html).toContain('1 passed, 1 failed, 0 errors');
+    expect(html).toContain('1 passed, 1 failed, 0 errors, 0 known issues');
     expect(html).toContain('&lt;&amp;&gt;');
     // Opens offline: nothing is loaded from anywhere but the file itself and the logs beside it.
     expect(html).not.toMatch(/<script|<link|src="https?:|url\(/);

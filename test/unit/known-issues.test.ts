@@ -1,0 +1,52 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HarnessError } from '../../harness/errors.js';
+import { findKnownIssue, loadKnownIssues } from '../../harness/runner/known-issues.js';
+import { worstVerdict } from '../../harness/runner/result.js';
+import { SCENARIOS } from '../../scenarios/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-known-test-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('known issues', () => {
+  it("the project's known-issues.json is valid and names real scenarios and boots", async () => {
+    const issues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
+    expect(issues.length).toBeGreaterThan(0);
+    for (const issue of issues) {
+      const scenario = SCENARIOS.find((s) => s.name === issue.scenario);
+      expect(scenario, issue.scenario).toBeDefined();
+      expect(scenario!.boots.map((b) => b.name)).toContain(issue.boot);
+      expect(issue.link).toMatch(/^https:\/\//);
+    }
+  });
+
+  it('matches a failure by scenario, boot and reason, and nothing else', () => {
+    const issues = [{ scenario: 's', boot: 'b', reason: 'cow.*Falling back', why: 'w', link: 'https://x' }];
+    expect(findKnownIssue(issues, 's', 'b', 'no cow mounted; "Warning: Falling back to temporary overlay"')).toBe(issues[0]);
+    expect(findKnownIssue(issues, 's', 'b', 'kernel panic')).toBeUndefined();
+    expect(findKnownIssue(issues, 's', 'other boot', 'cow; Falling back')).toBeUndefined();
+  });
+
+  it('refuses a broken file, naming it and the missing field', async () => {
+    const path = join(dir, 'known.json');
+    await writeFile(path, JSON.stringify([{ scenario: 's', boot: 'b', reason: '(' , why: 'w', link: 'l' }]));
+    await expect(loadKnownIssues(path)).rejects.toThrow(/reason is not a valid regular expression: "\("/);
+    await writeFile(path, JSON.stringify([{ scenario: 's' }]));
+    await expect(loadKnownIssues(path)).rejects.toThrow(/known issue #1 in .* lacks "boot"/);
+    await writeFile(path, '{ nope');
+    await expect(loadKnownIssues(path)).rejects.toBeInstanceOf(HarnessError);
+  });
+
+  it('orders verdicts: ERROR, FAIL, XPASS, XFAIL, PASS', () => {
+    expect(worstVerdict(['PASS', 'XFAIL'])).toBe('XFAIL');
+    expect(worstVerdict(['XFAIL', 'XPASS'])).toBe('XPASS');
+    expect(worstVerdict(['XPASS', 'FAIL'])).toBe('FAIL');
+    expect(worstVerdict(['FAIL', 'ERROR'])).toBe('ERROR');
+    expect(worstVerdict(['PASS'])).toBe('PASS');
+  });
+});
