@@ -18,28 +18,43 @@ export function terminalReporter(
   options: TerminalOptions = { live: Boolean(process.stdout.isTTY) },
 ): Reporter {
   const line = (text: string) => write(`${options.live ? '\r\x1b[2K' : ''}${text}\n`);
-  let status = { scenario: '', boot: '', phase: 'firmware', startedAt: Date.now(), bytes: 0 };
+  // One status per running scenario: with --jobs several boot side by side.
+  const running = new Map<string, { boot: string; phase: string; startedAt: number; bytes: number }>();
   let timer: NodeJS.Timeout | undefined;
   const draw = () =>
-    write(`\r\x1b[2K${status.scenario} · ${status.boot} · ${status.phase} · ${secondsOf(Date.now() - status.startedAt)}${status.bytes ? ` · ISO ${formatBytes(status.bytes)}` : ''}`);
+    write(
+      '\r\x1b[2K' +
+        [...running.entries()]
+          .map(([name, s]) => `${name} · ${s.boot} · ${s.phase} · ${secondsOf(Date.now() - s.startedAt)}${s.bytes ? ` · ISO ${formatBytes(s.bytes)}` : ''}`)
+          .join('  |  '),
+    );
   return {
     onBootStart(scenario, boot, index) {
-      status = { scenario: scenario.name, boot: `boot ${index + 1}/${scenario.boots.length} (${boot.name})`, phase: 'firmware', startedAt: Date.now(), bytes: 0 };
+      const status = { boot: `boot ${index + 1}/${scenario.boots.length} (${boot.name})`, phase: 'firmware', startedAt: Date.now(), bytes: 0 };
+      running.set(scenario.name, status);
       if (options.live) {
-        clearInterval(timer);
-        timer = setInterval(draw, 1000);
-        timer.unref();
+        if (!timer) {
+          timer = setInterval(draw, 1000);
+          timer.unref();
+        }
       } else line(`  ${scenario.name}: ${status.boot} started`);
     },
     onPhase(scenario, _boot, phase) {
+      const status = running.get(scenario.name);
+      if (!status) return;
       status.phase = phase;
       if (!options.live) line(`  ${scenario.name}: ${phase} after ${secondsOf(Date.now() - status.startedAt)}`);
     },
-    onTransferProgress(_scenario, _path, bytesSent) {
-      status.bytes = bytesSent;
+    onTransferProgress(scenario, _path, bytesSent) {
+      const status = running.get(scenario.name);
+      if (status) status.bytes = bytesSent;
     },
     onScenarioEnd(result) {
-      clearInterval(timer);
+      running.delete(result.name);
+      if (!running.size) {
+        clearInterval(timer);
+        timer = undefined;
+      }
       line(formatResultLine(result));
     },
     onRunEnd(results) {
