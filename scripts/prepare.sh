@@ -24,7 +24,14 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing node modules (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    # The registry these machines reach lacks some other-platform optional packages (rollup's
+    # android/darwin/... builds answer 404), so npm records none of them in the lock file and
+    # npm ci then calls the lock "out of sync". npm install --no-save installs the same locked
+    # versions without rewriting the lock.
+    if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/pxe-harness-npm-ci.log; then
+        say "npm ci refused the lock file ($(grep -m1 -o 'Missing: [^ ]*' /tmp/pxe-harness-npm-ci.log || echo 'see /tmp/pxe-harness-npm-ci.log')); installing the locked versions with npm install --no-save"
+        npm install --no-save --no-audit --no-fund --loglevel=error
+    fi
 fi
 
 say "building (tsc)"
