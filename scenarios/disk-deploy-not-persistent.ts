@@ -17,7 +17,7 @@ export default defineScenario({
       from: 'network',
       kernelArgs: DEPLOY_TO_SDA,
       checks: [
-        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer('ram'), check.writeMarker('volatile'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer('ram'), check.writeMarker('volatile'),
         check.diskHoldsIso(), check.diskCowPartition('none'),
       ],
     },
@@ -25,7 +25,7 @@ export default defineScenario({
       name: 'network boot again: the data is gone',
       from: 'network',
       kernelArgs: DEPLOY_TO_SDA,
-      checks: [check.noTransfer(), check.liveIsoOnDisk('/dev/sda'), check.markerAbsent('volatile')],
+      checks: [check.noTransfer(), check.liveIsoMountedFrom('/dev/sda'), check.markerAbsent('volatile')],
     },
   ],
 });

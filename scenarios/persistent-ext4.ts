@@ -16,7 +16,7 @@ export default defineScenario({
       from: 'network',
       kernelArgs: persistentDeploy('ext4'),
       checks: [
-        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('ext4'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('ext4'),
         check.diskHoldsIso(), check.diskCowPartition('ext4'),
       ],
     },

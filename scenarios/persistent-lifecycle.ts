@@ -21,7 +21,7 @@ export default defineScenario({
       from: 'network',
       kernelArgs: options,
       checks: [
-        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('a'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('a'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
       ],
     },
@@ -29,26 +29,26 @@ export default defineScenario({
       name: 'b. network boot again, no reset',
       from: 'network',
       kernelArgs: options,
-      checks: [check.noTransfer(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.markerPresent('a')],
+      checks: [check.noTransfer(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerPresent('a')],
     },
     {
       name: 'c. standalone boot from the disk, no network device',
       from: 'disk',
-      checks: [check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.markerPresent('a')],
+      checks: [check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerPresent('a')],
     },
     {
       name: 'd. network boot with rd.kiwi.live.reset',
       from: 'network',
       kernelArgs: [...options, 'rd.kiwi.live.reset'],
       checks: [
-        check.isoTransferredOnce(), check.liveIsoOnDisk('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'), check.writeMarker('d'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'), check.writeMarker('d'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
       ],
     },
     {
       name: 'e. the reset system keeps data again',
       from: 'disk',
-      checks: [check.liveIsoOnDisk('/dev/sda'), check.markerPresent('d')],
+      checks: [check.liveIsoMountedFrom('/dev/sda'), check.markerPresent('d')],
     },
   ],
 });

@@ -1,4 +1,4 @@
-import { isoTransferredOnce, liveRootInRam } from '../harness/runner/checks.js';
+import { isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 
 /**
@@ -13,7 +13,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveRootInRam('/dev/ram0')],
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0')],
     },
   ],
 });

@@ -1,4 +1,4 @@
-import { guestIsHermetic, isoTransferredOnce, liveRootInRam } from '../harness/runner/checks.js';
+import { guestIsHermetic, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 
 /**
@@ -16,7 +16,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveRootInRam('/dev/ram0'), guestIsHermetic()],
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0'), guestIsHermetic()],
     },
   ],
 });

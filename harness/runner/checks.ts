@@ -21,25 +21,6 @@ export function isoTransferredOnce(): Check {
   };
 }
 
-/**
- * The live system runs from the ISO in RAM: the guest itself is asked which device holds the
- * mounted ISO 9660 file system (the kiwi-live module mounts it under /run/overlay/live) and what
- * the root file system is.
- */
-export function liveRootInRam(device = '/dev/ram0'): Check {
-  return {
-    name: `the live ISO is mounted from ${device} and / is its overlay`,
-    async run({ shell }) {
-      const sh = await shell();
-      const iso = (await sh.run('findmnt -rn -t iso9660 -o SOURCE,TARGET')).output.trim();
-      const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE /')).output.trim();
-      const sources = iso.split('\n').map((l) => l.split(' ')[0]);
-      const ok = sources.includes(device) && /^overlay\b/.test(root);
-      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}` };
-    },
-  };
-}
-
 /** Nothing at all was fetched during this boot (a deployed disk is not deployed again). */
 export function noTransfer(): Check {
   return {
@@ -51,15 +32,19 @@ export function noTransfer(): Check {
   };
 }
 
-/** The live ISO is mounted from the disk (persistent deploy or standalone boot), not from RAM. */
-export function liveIsoOnDisk(disk = '/dev/sda'): Check {
+/**
+ * Where the live system runs from, asked of the guest itself: the device that holds the mounted
+ * ISO 9660 file system (the kiwi-live module mounts it under /run/overlay/live) and whether / is
+ * its overlay. `/dev/ram0` for a RAM deploy; `/dev/sda` (matching /dev/sda1) for a disk.
+ */
+export function liveIsoMountedFrom(device: string): Check {
   return {
-    name: `the live ISO is mounted from ${disk} and / is its overlay`,
+    name: `the live ISO is mounted from ${device} and / is its overlay`,
     async run({ shell }) {
       const sh = await shell();
       const iso = (await sh.run('findmnt -rn -t iso9660 -o SOURCE,TARGET')).output.trim();
       const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE /')).output.trim();
-      const ok = iso.split('\n').some((l) => l.startsWith(disk)) && /^overlay\b/.test(root);
+      const ok = iso.split('\n').some((l) => (l.split(' ')[0] ?? '').startsWith(device)) && /^overlay\b/.test(root);
       return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}` };
     },
   };
