@@ -5,12 +5,16 @@ import persistentLifecycle from './persistent-lifecycle.js';
 import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
+import stalledIso from './stalled-iso.js';
+import truncatedIso from './truncated-iso.js';
 
 /** Every scenario of the main job, in the order they run. */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramDeployHttp,
   ramDeployFtp,
   ramdiskTooSmall,
+  truncatedIso,
+  stalledIso,
   persistentLifecycle,
   persistentExt4,
   diskDeployNotPersistent,

@@ -15,7 +15,7 @@ export default defineScenario({
       from: 'network',
       kernelArgs: ['ramdisk_size=65536'],
       checks: [],
-      expectFailure: { reason: /transfer failed: http GET \S+ -> 200 INCOMPLETE/, why: 'a 64 MiB RAM disk cannot hold the ISO' },
+      expectFailure: { reason: /transfer failed: http GET \S+ -> 200 INCOMPLETE/, why: 'a 64 MiB RAM disk cannot hold the ISO', phase: 'fetch-root' },
     },
   ],
 });

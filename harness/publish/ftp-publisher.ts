@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { PublishedFiles } from './published-files.js';
 import type { TransferLog } from './transfer-log.js';
 import type { Publisher } from './publisher.js';
+import { faultStream, type PublishFault } from './faults.js';
 
 /*
  * A read-only, passive-mode FTP server for the published files only.
@@ -23,6 +24,7 @@ export interface FtpPublisherOptions {
   /** How many passive data ports to keep open (concurrent transfers). */
   passivePorts?: number;
   guestPort?: number;
+  fault?: PublishFault;
 }
 
 interface DataPort {
@@ -54,7 +56,7 @@ export async function startFtpPublisher(files: PublishedFiles, log: TransferLog,
   }
   const control = createServer((socket) => {
     track(socket);
-    new FtpSession(socket, files, log, dataPorts, options.announcedAddress).start();
+    new FtpSession(socket, files, log, dataPorts, options.announcedAddress, options.fault).start();
   });
   const port = await listen(control);
 
@@ -96,6 +98,7 @@ class FtpSession {
     private readonly log: TransferLog,
     private readonly dataPorts: DataPort[],
     private readonly announcedAddress: string,
+    private readonly fault?: PublishFault,
   ) {
     this.client = `${socket.remoteAddress}:${socket.remotePort}`;
   }
@@ -247,7 +250,7 @@ class FtpSession {
     const offset = this.restOffset;
     this.restOffset = 0;
     const transfer = this.log.begin({ protocol: 'ftp', method: 'RETR', path, client: this.client, ...(file ? { sizeBytes: file.sizeBytes } : {}) });
-    if (!file) {
+    if (!file || this.fault?.kind === 'status') {
       this.dataSocket = undefined;
       transfer.end(550, false);
       return this.reply(550, 'no such file');
@@ -263,21 +266,22 @@ class FtpSession {
     }
     this.busy = true;
     this.reply(150, `opening binary data connection for ${path} (${file.sizeBytes} bytes)`);
-    const stream = createReadStream(file.filePath, { start: offset, highWaterMark: 1 << 20 });
+    const source = createReadStream(file.filePath, { start: offset, highWaterMark: 1 << 20 });
+    const stream = faultStream(this.fault, () => data.destroy());
     let sent = 0;
-    stream.on('data', (chunk) => {
+    stream.on('data', (chunk: Buffer) => {
       sent += chunk.length;
       transfer.addBytes(chunk.length);
     });
+    source.on('error', () => data.destroy());
     const finished = new Promise<boolean>((resolve) => {
       data.on('error', () => resolve(false));
-      data.on('close', () => resolve(data.writableFinished));
-      stream.on('error', () => {
-        data.destroy();
-        resolve(false);
+      data.on('close', () => {
+        source.destroy();
+        resolve(data.writableFinished);
       });
     });
-    stream.pipe(data);
+    source.pipe(stream).pipe(data);
     const ok = await finished;
     this.busy = false;
     const complete = ok && offset === 0 && sent === file.sizeBytes;

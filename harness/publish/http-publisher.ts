@@ -4,14 +4,20 @@ import type { AddressInfo } from 'node:net';
 import type { PublishedFiles } from './published-files.js';
 import type { TransferLog } from './transfer-log.js';
 import type { Publisher } from './publisher.js';
+import { faultStream, type PublishFault } from './faults.js';
 
 /**
  * A plain HTTP/1.1 file server on 127.0.0.1 for the published files only. Written on node:http
  * rather than a static-file middleware because the harness must count every byte it sends and
  * know whether a transfer ended complete or was cut: that accounting is the evidence of a deploy.
  */
-export async function startHttpPublisher(files: PublishedFiles, log: TransferLog, guestPort = 80): Promise<Publisher> {
-  const server = createServer((req, res) => serve(files, log, req, res));
+export async function startHttpPublisher(
+  files: PublishedFiles,
+  log: TransferLog,
+  options: { guestPort?: number; fault?: PublishFault } = {},
+): Promise<Publisher> {
+  const guestPort = options.guestPort ?? 80;
+  const server = createServer((req, res) => serve(files, log, req, res, options.fault));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -35,7 +41,7 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
   };
 }
 
-function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse): void {
+function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse, fault?: PublishFault): void {
   const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
   let path: string;
   try {
@@ -50,9 +56,10 @@ function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, re
     transfer.end(405, false);
     return;
   }
-  if (!file) {
-    res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
-    transfer.end(404, false);
+  if (!file || fault?.kind === 'status') {
+    const status = file && fault?.kind === 'status' ? fault.status : 404;
+    res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
+    transfer.end(status, false);
     return;
   }
   res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
@@ -61,18 +68,20 @@ function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, re
     transfer.end(200, false);
     return;
   }
-  const stream = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
+  const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
+  const stream = faultStream(fault, () => res.destroy());
   let sent = 0;
-  stream.on('data', (chunk) => {
+  stream.on('data', (chunk: Buffer) => {
     sent += chunk.length;
     transfer.addBytes(chunk.length);
   });
-  stream.pipe(res);
+  source.pipe(stream).pipe(res);
+  source.on('error', () => res.destroy());
   // 'finish': every byte was handed to the kernel; 'close' before that: the client went away.
   res.on('finish', () => transfer.end(200, sent === file.sizeBytes));
   res.on('close', () => {
+    source.destroy();
     stream.destroy();
     transfer.end(200, res.writableFinished && sent === file.sizeBytes);
   });
-  stream.on('error', () => res.destroy());
 }

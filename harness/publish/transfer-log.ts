@@ -32,8 +32,21 @@ export interface ActiveTransfer {
  * server's record of requests and bytes sent is the evidence. Appends JSON lines to a file and
  * emits 'transfer' when one ends and 'progress' while bytes flow.
  */
+/** A transfer still running, as the stall watchdog sees it. */
+export interface RunningTransfer {
+  protocol: PublishProtocol;
+  method: string;
+  path: string;
+  sizeBytes?: number;
+  bytesSent: number;
+  startedAtMs: number;
+  lastProgressAtMs: number;
+}
+
 export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: [{ path: string; bytesSent: number }] }> {
   readonly transfers: Transfer[] = [];
+  /** Transfers that have begun and not ended. */
+  readonly running = new Set<RunningTransfer>();
 
   constructor(readonly filePath?: string) {
     super();
@@ -43,13 +56,18 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
     const startedAtMs = Date.now();
     let bytesSent = 0;
     let ended: Transfer | undefined;
+    const running: RunningTransfer = { ...init, bytesSent: 0, startedAtMs, lastProgressAtMs: startedAtMs };
+    this.running.add(running);
     return {
       addBytes: (count) => {
         bytesSent += count;
+        running.bytesSent = bytesSent;
+        running.lastProgressAtMs = Date.now();
         this.emit('progress', { path: init.path, bytesSent });
       },
       end: (status, complete) => {
         if (ended) return ended;
+        this.running.delete(running);
         ended = { ...init, status, complete, bytesSent, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
         if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');

@@ -14,7 +14,8 @@ import { startFtpPublisher } from '../publish/ftp-publisher.js';
 import { startHttpPublisher } from '../publish/http-publisher.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import type { Publisher } from '../publish/publisher.js';
-import { describeTransfer, isFailedTransfer, TransferLog, type Transfer } from '../publish/transfer-log.js';
+import type { PublishFault } from '../publish/faults.js';
+import { describeTransfer, formatBytes, isFailedTransfer, TransferLog } from '../publish/transfer-log.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { liveBootArgs } from '../tftp/pxelinux-config.js';
 import { createTftpRoot } from '../tftp/tftp-root.js';
@@ -81,7 +82,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     const files = await PublishedFiles.of([{ urlPath: isoUrlPath, filePath: env.iso.path }]);
     const transfers = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
     transfers.on('progress', (p) => env.reporter?.onTransferProgress?.(scenario, p.path, p.bytesSent));
-    const publisher = await startPublisher(scenario.publish.protocol, files, transfers);
+    const publisher = await startPublisher(scenario.publish.protocol, files, transfers, scenario.publish.fault);
     teardown.add('stop the publisher', () => publisher.stop());
     const requestPath = scenario.publish.requestPath ?? isoUrlPath;
 
@@ -119,8 +120,10 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   return outcome;
 }
 
-async function startPublisher(protocol: 'http' | 'ftp', files: PublishedFiles, log: TransferLog): Promise<Publisher> {
-  return protocol === 'http' ? startHttpPublisher(files, log) : startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS });
+async function startPublisher(protocol: 'http' | 'ftp', files: PublishedFiles, log: TransferLog, fault?: PublishFault): Promise<Publisher> {
+  return protocol === 'http'
+    ? startHttpPublisher(files, log, fault ? { fault } : {})
+    : startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS, ...(fault ? { fault } : {}) });
 }
 
 interface BootRun {
@@ -137,6 +140,9 @@ interface BootRun {
   isoUrl: string;
   iso: BootContext['iso'];
 }
+
+/** A transfer that sends no byte for this long is a stall. */
+const STALL_MS = 30_000;
 
 /** How long a guest may take to power off cleanly (so its writes reach the disk). */
 const POWEROFF_TIMEOUT_MS = 120_000;
@@ -166,8 +172,12 @@ async function runBootWithRetry(run: BootRun): Promise<BootResult> {
   const expected = run.boot.expectFailure;
   if (!expected || result.verdict === 'ERROR') return result;
   if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
-  if (expected.reason.test(result.reason)) return { ...result, verdict: 'PASS', reason: `failed as expected (${expected.why}): ${result.reason}` };
-  return { ...result, reason: `failed, but not as expected (${expected.why}; wanted ${expected.reason}): ${result.reason}` };
+  const phaseOk = !expected.phase || expected.phase === result.phase;
+  if (expected.reason.test(result.reason) && phaseOk) {
+    return { ...result, verdict: 'PASS', reason: `failed as expected (${expected.why}) in phase ${result.phase}: ${result.reason}` };
+  }
+  const wanted = `${expected.reason}${expected.phase ? ` in phase ${expected.phase}` : ''}`;
+  return { ...result, reason: `failed, but not as expected (${expected.why}; wanted ${wanted}, got phase ${result.phase}): ${result.reason}` };
 }
 
 async function bootOnce(run: BootRun): Promise<BootResult> {
@@ -254,8 +264,21 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     // The goal: a login prompt, raced against fail signatures, QEMU's exit, the deadline, and a
     // failed transfer (the publisher's log is the only witness of the fetch: curl's errors stay
     // inside the initrd).
-    const transferFailed = new Promise<Transfer>((resolve) => {
-      run.transfers.on('transfer', (t) => isFailedTransfer(t) && resolve(t));
+    const transferFailed = new Promise<string>((resolve) => {
+      run.transfers.on('transfer', (t) => isFailedTransfer(t) && resolve(`transfer failed: ${describeTransfer(t)}`));
+      // A transfer that moves no byte for this long has stalled: curl in the initrd has no timeout
+      // of its own and would wait for ever.
+      const stallWatch = setInterval(() => {
+        for (const t of run.transfers.running) {
+          const idleMs = Date.now() - t.lastProgressAtMs;
+          if (idleMs >= STALL_MS) {
+            const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
+            resolve(`transfer stalled: ${t.protocol} ${t.method} ${t.path} sent no byte for ${Math.round(idleMs / 1000)} s after ${formatBytes(t.bytesSent)}${size}`);
+          }
+        }
+      }, 1_000);
+      stallWatch.unref();
+      teardown.add('stop the stall watchdog', () => clearInterval(stallWatch));
     });
     const timeoutMs = boot.timeoutMs ?? env.bootTimeoutMs;
     const goal = Wait.forLoginPrompt().withTimeout(timeoutMs).withSilenceLimit(env.silenceMs ?? 120_000);
@@ -264,12 +287,13 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       transferFailed,
     ]);
     if (failedTransfer) {
+      const phaseAtFailure = tracker.current;
       // Give the guest a moment to show what the missing ISO does to it: evidence, not verdict.
       const consequence = await waitForConsole(target, /(?!)/, { timeoutMs: 20_000, partialLine: false, failOn: FAIL_SIGNATURES }).catch(
         (e: unknown) => (e instanceof ConsoleWaitError && e.failure !== 'timeout' ? `; then ${e.message}` : ''),
       );
       await screenshot(started_, run.artifactsDir, 'screen-failure.png');
-      return finish('FAIL', `transfer failed: ${describeTransfer(failedTransfer)}${consequence}`);
+      return { ...finish('FAIL', `${failedTransfer}${consequence}`), phase: phaseAtFailure };
     }
 
     let shell: SerialShell | undefined;

@@ -1,5 +1,6 @@
 import type { SerialShell } from '../console/serial-shell.js';
 import type { PublishProtocol, Transfer } from '../publish/transfer-log.js';
+import type { PublishFault } from '../publish/faults.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
@@ -17,6 +18,8 @@ export interface ScenarioDefinition {
      * setup (a URL the publisher does not serve) is declared this way.
      */
     requestPath?: string;
+    /** A fault the publisher injects into what it serves (see publish/faults.ts). */
+    fault?: PublishFault;
   };
   /** Disks made fresh for each run of the scenario and attached, in order, to every boot. */
   disks?: DiskSpec[];
@@ -40,7 +43,7 @@ export interface BootDefinition {
    * A negative boot: it passes when it fails with a reason matching this (e.g. a ramdisk too
    * small for the ISO must end in an incomplete transfer), and fails when it boots.
    */
-  expectFailure?: { reason: RegExp; why: string };
+  expectFailure?: { reason: RegExp; why: string; /** the boot phase the failure must come in */ phase?: string };
 }
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */

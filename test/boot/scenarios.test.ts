@@ -14,6 +14,8 @@ import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
 import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
 import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
+import stalledIso from '../../scenarios/stalled-iso.js';
+import truncatedIso from '../../scenarios/truncated-iso.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -38,7 +40,7 @@ beforeAll(async () => {
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramdiskTooSmall, broken];
+  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, stalledIso, truncatedIso, ramdiskTooSmall, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
   const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1 });
   results = new Map(list.map((r) => [r.name, r]));
@@ -86,6 +88,25 @@ describe('RAM deploy', () => {
     expect(boot!.reason).toMatch(/^failed as expected .*transfer failed: http GET \S+ -> 200 INCOMPLETE/);
     expect(boot!.transfers[0]!.complete).toBe(false);
     expect(boot!.transfers[0]!.bytesSent).toBeLessThan(boot!.transfers[0]!.sizeBytes!);
+  });
+});
+
+describe('publisher faults', () => {
+  it('a truncated ISO never passes: FAIL in the fetch naming the short transfer, as the scenario expects', () => {
+    const r = result('truncated-iso');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.phase).toBe('fetch-root');
+    expect(boot!.reason).toMatch(/^failed as expected .* in phase fetch-root: transfer failed: http GET \S+ -> 200 INCOMPLETE, 64\.0 MiB of/);
+    expect(boot!.transfers[0]!.bytesSent).toBe(64 * 1024 * 1024);
+  });
+
+  it('a stalled transfer is named as a stall, in the fetch', () => {
+    const r = result('stalled-iso');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.phase).toBe('fetch-root');
+    expect(boot!.reason).toMatch(/transfer stalled: ftp RETR \S+ sent no byte for \d+ s after 32\.0 MiB of/);
   });
 });
 

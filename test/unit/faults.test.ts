@@ -1,0 +1,79 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PublishFault } from '../../harness/publish/faults.js';
+import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
+import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
+import { PublishedFiles } from '../../harness/publish/published-files.js';
+import { TransferLog } from '../../harness/publish/transfer-log.js';
+
+// Each fault against the real curl, over http and ftp, on loopback.
+let dir: string;
+let files: PublishedFiles;
+const SIZE = 4 * 1024 * 1024;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-fault-test-'));
+  await writeFile(join(dir, 'live.iso'), Buffer.alloc(SIZE, 9));
+  files = await PublishedFiles.of([{ urlPath: '/image/live.iso', filePath: join(dir, 'live.iso') }]);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function fetchWith(protocol: 'http' | 'ftp', fault: PublishFault, curlArgs: string[] = []) {
+  const log = new TransferLog();
+  const publisher = protocol === 'http' ? await startHttpPublisher(files, log, { fault }) : await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', fault });
+  try {
+    const started = Date.now();
+    const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{size_download}', ...curlArgs, `${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`], { reject: false });
+    await new Promise((r) => setTimeout(r, 100));
+    return { result, log, elapsedMs: Date.now() - started };
+  } finally {
+    await publisher.stop();
+  }
+}
+
+describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
+  it('status: the published file is refused and logged as such', async () => {
+    const { result, log } = await fetchWith(protocol, { kind: 'status', status: 404 });
+    expect(result.exitCode).not.toBe(0);
+    expect(log.transfers[0]).toMatchObject({ status: protocol === 'http' ? 404 : 550, complete: false, bytesSent: 0 });
+  });
+
+  it('cut: the client gets exactly the first N bytes and the transfer is logged incomplete', async () => {
+    const { result, log } = await fetchWith(protocol, { kind: 'cut', afterBytes: 1_000_000 });
+    expect(result.exitCode).not.toBe(0);
+    expect(Number(result.stdout)).toBe(1_000_000);
+    expect(log.transfers[0]).toMatchObject({ complete: false, bytesSent: 1_000_000, sizeBytes: SIZE });
+  });
+
+  it('stall: bytes stop after N and the connection stays open, running without progress, until the client gives up', async () => {
+    const log = new TransferLog();
+    const fault: PublishFault = { kind: 'stall', afterBytes: 500_000 };
+    const publisher = protocol === 'http' ? await startHttpPublisher(files, log, { fault }) : await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', fault });
+    try {
+      const curl = execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--max-time', '3', `${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`], { reject: false });
+      await new Promise((r) => setTimeout(r, 1_500));
+      const [running] = [...log.running];
+      expect(running?.bytesSent).toBe(500_000);
+      expect(Date.now() - running!.lastProgressAtMs).toBeGreaterThanOrEqual(1_000);
+      const result = await curl;
+      expect(result.exitCode).toBe(28); // curl: operation timed out
+      expect(Number(result.stdout)).toBe(500_000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(log.transfers[0]).toMatchObject({ complete: false, bytesSent: 500_000 });
+      expect(log.running.size).toBe(0);
+    } finally {
+      await publisher.stop();
+    }
+  });
+
+  it('throttle: the whole file arrives, no faster than the rate', async () => {
+    const { result, log, elapsedMs } = await fetchWith(protocol, { kind: 'throttle', bytesPerSecond: 2 * 1024 * 1024 });
+    expect(result.exitCode).toBe(0);
+    expect(log.transfers[0]).toMatchObject({ complete: true, bytesSent: SIZE });
+    // 4 MiB at 2 MiB/s: two full one-second windows at the least.
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_000);
+  });
+});
