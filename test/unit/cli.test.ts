@@ -116,6 +116,21 @@ describe('pxe-harness CLI', () => {
     }
   }, 60_000);
 
+  it('a missing host tool is exit 2 naming the tool and the package to install', async () => {
+    // An ISO that is one, and a PATH without the host tools (node itself by its full path).
+    const iso = join(dir, 'tiny.iso');
+    await execa('xorriso', ['-as', 'mkisofs', '-V', 'T', '-o', iso, join(root, 'images', 'fixture', 'root')]);
+    const result = await execa(process.execPath, [join(root, 'dist/cli/main.js'), 'run', '--accel', 'tcg', '--iso', iso, '--out', join(dir, 'out-tools')], {
+      reject: false,
+      cwd: root,
+      env: { PATH: join(dir, 'empty-path') },
+      extendEnv: false,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("host tool 'xorriso' is not installed");
+    expect(result.stderr).toContain('fix: apt-get install xorriso');
+  });
+
   it('refuses an unknown command with exit 2', async () => {
     const result = await cli('boot');
     expect(result.exitCode).toBe(2);
