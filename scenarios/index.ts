@@ -4,6 +4,7 @@ import persistentExt4 from './persistent-ext4.js';
 import persistentLifecycle from './persistent-lifecycle.js';
 import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
+import ramDeployHttpLpxelinux from './ram-deploy-http-lpxelinux.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
@@ -12,6 +13,7 @@ import truncatedIso from './truncated-iso.js';
 export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramDeployHttp,
   ramDeployFtp,
+  ramDeployHttpLpxelinux,
   ramdiskTooSmall,
   truncatedIso,
   stalledIso,

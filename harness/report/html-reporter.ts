@@ -61,7 +61,7 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
     <p>phase reached: <b>${esc(boot.phase)}</b> · ${(boot.durationMs / 1000).toFixed(1)} s · kernel options: <code>${esc(boot.kernelArgs.join(' ') || '(from the disk\'s boot loader)')}</code></p>
     ${timelineSvg(boot.events, boot.durationMs)}
     <h4>Transfers</h4>
-    <ul>${boot.transfers.map((t) => `<li>${esc(describeTransfer(t))}</li>`).join('') || '<li>none</li>'}</ul>
+    <ul>${[...(boot.bootFileTransfers ?? []), ...boot.transfers].map((t) => `<li>${esc(describeTransfer(t))}</li>`).join('') || '<li>none</li>'}</ul>
     ${checks ? `<h4>Checks</h4><table>${checks}</table>` : ''}
     ${boot.disks.length ? `<h4>Disks (read on the host)</h4><ul>${boot.disks.map((d) => `<li>${esc(describeDiskEvidence(d))}</li>`).join('')}</ul>` : ''}
     ${boot.warnings.length ? `<h4>Console warnings</h4><pre>${esc(boot.warnings.join('\n'))}</pre>` : ''}

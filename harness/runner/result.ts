@@ -29,6 +29,8 @@ export interface BootResult {
   events: TimelineEvent[];
   kernelArgs: string[];
   transfers: Transfer[];
+  /** Kernel and initrd fetched by lpxelinux over HTTP (boots with loader 'http'). */
+  bootFileTransfers: Transfer[];
   checks: CheckOutcome[];
   /** Console lines that matched a warning signature (see console/signatures.ts). */
   warnings: string[];

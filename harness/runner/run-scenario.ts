@@ -141,6 +141,9 @@ interface BootRun {
   iso: BootContext['iso'];
 }
 
+/** The guest port of the boot file server (lpxelinux loading kernel and initrd over HTTP). */
+const LOADER_HTTP_PORT = 8080;
+
 /** A transfer that sends no byte for this long is a stall. */
 const STALL_MS = 30_000;
 
@@ -192,6 +195,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
   const checks: CheckOutcome[] = [];
   const diskEvidence: DiskEvidence[] = [];
   const warnings: string[] = [];
+  const bootFiles = new TransferLog(join(run.artifactsDir, 'boot-files.jsonl'));
   let machine: StartedMachine | undefined;
 
   let lastVerdict: Verdict | undefined;
@@ -211,6 +215,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     ),
     kernelArgs,
     transfers: bootTransfers(),
+    bootFileTransfers: bootFiles.transfers,
     checks,
     warnings,
     disks: diskEvidence,
@@ -227,13 +232,22 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       .withAccel(env.machine.accel);
     for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface });
     if (boot.from === 'network') {
-      const tftp = await createTftpRoot(join(run.runtimeDir, 'tftp'), env.loader, kernelArgs);
+      const forwards = run.publisher.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f }));
+      let loaderBaseUrl: string | undefined;
+      if (boot.loader === 'http') {
+        // Kernel and initrd from an HTTP server of their own, on a guest port of their own.
+        const files = await PublishedFiles.of([
+          { urlPath: '/boot/linux', filePath: env.loader.kernelPath },
+          { urlPath: '/boot/initrd', filePath: env.loader.initrdPath },
+        ]);
+        const server = await startHttpPublisher(files, bootFiles, { guestPort: LOADER_HTTP_PORT });
+        teardown.add('stop the boot file server', () => server.stop());
+        forwards.push(...server.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f })));
+        loaderBaseUrl = `http://${PUBLISH_ADDRESS}:${LOADER_HTTP_PORT}`;
+      }
+      const tftp = await createTftpRoot(join(run.runtimeDir, 'tftp'), env.loader, kernelArgs, loaderBaseUrl ? { loaderBaseUrl } : {});
       await copyFile(tftp.configPath, join(run.artifactsDir, 'pxelinux.cfg'));
-      builder.withNetworkBoot(
-        tftp.dir,
-        tftp.bootfile,
-        run.publisher.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f })),
-      );
+      builder.withNetworkBoot(tftp.dir, tftp.bootfile, forwards);
     } else {
       builder.withDiskBoot();
     }
@@ -303,6 +317,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       get transfers() {
         return bootTransfers();
       },
+      bootFileTransfers: bootFiles.transfers,
       consoleLines: started_.console.lines,
       shell: login,
       disks: run.disks,

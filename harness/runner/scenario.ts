@@ -32,6 +32,11 @@ export interface BootDefinition {
   from: 'network' | 'disk';
   /** Kernel options after `ip=dhcp root=live:URL console=ttyS0`. */
   kernelArgs?: string[];
+  /**
+   * How pxelinux loads kernel and initrd: 'tftp' (the seed's setup, default) or 'http'
+   * (lpxelinux from an HTTP server of the harness; its transfers are logged as boot files).
+   */
+  loader?: 'tftp' | 'http';
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
   /**
@@ -52,6 +57,8 @@ export interface BootContext {
   iso: { urlPath: string; sizeBytes: number; volumeId: string };
   /** Transfers that ended during this boot. */
   transfers: Transfer[];
+  /** Kernel and initrd fetched by lpxelinux over HTTP during this boot (loader 'http'). */
+  bootFileTransfers: Transfer[];
   consoleLines: readonly ConsoleLine[];
   /** A root shell on the serial console, logged in on first use. */
   shell(): Promise<SerialShell>;

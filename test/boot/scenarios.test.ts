@@ -13,6 +13,7 @@ import persistentExt4 from '../../scenarios/persistent-ext4.js';
 import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
 import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
+import ramDeployHttpLpxelinux from '../../scenarios/ram-deploy-http-lpxelinux.js';
 import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
 import stalledIso from '../../scenarios/stalled-iso.js';
 import truncatedIso from '../../scenarios/truncated-iso.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, stalledIso, truncatedIso, ramdiskTooSmall, broken];
+  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
   const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1 });
   results = new Map(list.map((r) => [r.name, r]));
@@ -72,6 +73,14 @@ describe('RAM deploy', () => {
     expect(fetches[0]).toMatchObject({ protocol: scenario.publish.protocol, complete: true });
     expect(check(boot!, /mounted from \/dev\/ram0/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
+  });
+
+  it('ram-deploy-http-lpxelinux: kernel and initrd came over http, not TFTP, and the RAM deploy passed', () => {
+    const r = result('ram-deploy-http-lpxelinux');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.bootFileTransfers.filter((t) => t.complete).map((t) => t.path).sort()).toEqual(['/boot/initrd', '/boot/linux']);
+    expect(boot!.transfers.filter((t) => t.method !== 'HEAD')).toHaveLength(1);
   });
 
   it('ram-deploy-http: the guest reaches the forwarded publisher, and not an unforwarded port of the host loopback', () => {

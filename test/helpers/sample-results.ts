@@ -19,6 +19,7 @@ export function sampleResults(outDir: string): ScenarioResult[] {
     transfers: [
       { protocol: 'http' as const, method: 'GET', path: '/image/x.iso', status: 200, complete: verdict === 'PASS', bytesSent: 1000, sizeBytes: 1000, startedAtMs: 0, durationMs: 12_000, client: '127.0.0.1:1' },
     ],
+    bootFileTransfers: [],
     checks: [{ name: 'the ISO was transferred exactly once and in full', ok: verdict === 'PASS', detail: 'http GET /image/x.iso -> 200' }],
     warnings: verdict === 'PASS' ? [] : ['dracut-initqueue[373]: Warning: Falling back to temporary overlay'],
     disks: [],

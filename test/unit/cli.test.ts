@@ -49,7 +49,7 @@ describe('pxe-harness CLI', () => {
     const result = await cli('run', '--scenario', 'ram-deploy-gopher', '--iso', join(dir, 'x.iso'));
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('unknown scenario "ram-deploy-gopher"');
-    expect(result.stderr).toContain('ram-deploy-http, ram-deploy-ftp, ramdisk-too-small');
+    expect(result.stderr).toContain('ram-deploy-http, ram-deploy-ftp, ram-deploy-http-lpxelinux, ramdisk-too-small');
   });
 
   it.each([

@@ -85,6 +85,16 @@ describe('pxelinux config', () => {
     expect(config).toMatch(/^DEFAULT Live-Boot$/m);
   });
 
+  it('with a loader URL: lpxelinux.0 and a config that loads kernel and initrd over http, no files of its own', async () => {
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out3'));
+    const root = await createTftpRoot(join(dir, 'tftp-http'), files, liveBootArgs('http://10.0.2.100/image/live.iso'), { loaderBaseUrl: 'http://10.0.2.100:8080' });
+    expect(root.bootfile).toBe('lpxelinux.0');
+    expect((await stat(join(root.dir, 'lpxelinux.0'))).size).toBeGreaterThan(0);
+    await expect(stat(join(root.dir, 'boot'))).rejects.toThrow();
+    expect(root.config).toContain('    kernel http://10.0.2.100:8080/boot/linux\n');
+    expect(root.config).toContain('    append initrd=http://10.0.2.100:8080/boot/initrd ip=dhcp root=live:http://10.0.2.100/image/live.iso');
+  });
+
   it('refuses a kernel argument with a space in it', () => {
     expect(() => renderPxelinuxConfig({ label: 'x', kernel: 'k', initrd: 'i', kernelArgs: ['a b'] })).toThrow(/"a b"/);
   });

@@ -1,0 +1,20 @@
+import { bootFilesOverHttp, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
+import { defineScenario } from '../harness/runner/scenario.js';
+
+/**
+ * The RAM deploy over http, with pxelinux's HTTP-capable sibling lpxelinux loading kernel and
+ * initrd over HTTP instead of slirp's TFTP (the seed's TFTP setup stays the default elsewhere).
+ */
+export default defineScenario({
+  name: 'ram-deploy-http-lpxelinux',
+  summary: 'RAM deploy over http with kernel and initrd loaded by lpxelinux over http instead of TFTP',
+  publish: { protocol: 'http' },
+  boots: [
+    {
+      name: 'network boot via lpxelinux into RAM',
+      from: 'network',
+      loader: 'http',
+      checks: [bootFilesOverHttp(), isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0')],
+    },
+  ],
+});
