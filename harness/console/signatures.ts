@@ -25,6 +25,12 @@ export const FAIL_SIGNATURES: readonly FailSignature[] = [
     meaning: "dracut's initqueue timed out waiting for the root device",
   },
   {
+    // No getty on the serial console means no login prompt, ever: say so now, not at the deadline.
+    id: 'serial-getty-failed',
+    pattern: /Dependency failed for .*Serial Getty on ttyS0|Failed to start .*Serial Getty on ttyS0/,
+    meaning: 'the serial console getty did not start (no login prompt will come)',
+  },
+  {
     id: 'pxe-load-failed',
     pattern: /Failed to load (?:boot\/|ldlinux)|Could not find kernel image|No bootable device|PXE-E\d\d/,
     meaning: 'the PXE loader could not load what it needed',

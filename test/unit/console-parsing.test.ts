@@ -58,6 +58,10 @@ describe('fail signatures', () => {
     const hits = parse(name).lines.map((l) => matchFailSignature(l.text)).filter(Boolean);
     expect(hits).toEqual([]);
   });
+  it('a serial getty that never starts is a failure, named at once', () => {
+    const line = '[DEPEND] Dependency failed for serial-getty…S0.service - Serial Getty on ttyS0.';
+    expect(matchFailSignature(line)?.signature.id).toBe('serial-getty-failed');
+  });
   it('the failed fetch is caught at dracut\'s FATAL line', () => {
     const hit = parse(FAILED_TRANSCRIPT).lines.map((l) => matchFailSignature(l.text)).find(Boolean);
     expect(hit?.signature.id).toBe('dracut-fatal');
