@@ -28,8 +28,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     # android/darwin/... builds answer 404), so npm records none of them in the lock file and
     # npm ci then calls the lock "out of sync". npm install --no-save installs the same locked
     # versions without rewriting the lock.
-    if ! npm ci --no-audit --no-fund --loglevel=error 2>"${TMPDIR:-/tmp}/npm-ci-of-pxe-harness.log"; then
-        say "npm ci refused the lock file ($(grep -m1 -o 'Missing: [^ ]*' "${TMPDIR:-/tmp}/npm-ci-of-pxe-harness.log" || echo 'see "${TMPDIR:-/tmp}/npm-ci-of-pxe-harness.log"')); installing the locked versions with npm install --no-save"
+    npm_log="${TMPDIR:-/tmp}/npm-ci-of-pxe-harness.log"
+    if ! npm ci --no-audit --no-fund --loglevel=error 2>"$npm_log"; then
+        say "npm ci refused the lock file ($(grep -m1 -o 'Missing: [^ ]*' "$npm_log" || echo "see $npm_log")); installing the locked versions with npm install --no-save"
         npm install --no-save --no-audit --no-fund --loglevel=error
     fi
 fi
