@@ -2,7 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'junit2json';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { htmlReporter } from '../../harness/report/html-reporter.js';
+import { jsonReporter } from '../../harness/report/json-reporter.js';
+import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { isoTransferredOnce } from '../../harness/runner/checks.js';
 import { loadKnownIssues } from '../../harness/runner/known-issues.js';
 import { runScenarios } from '../../harness/runner/run-all.js';
@@ -33,6 +38,7 @@ const broken = defineScenario({
 });
 
 let results: Map<string, ScenarioResult>;
+let runOutDir: string;
 let before: Leftovers;
 
 beforeAll(async () => {
@@ -43,7 +49,9 @@ beforeAll(async () => {
   // Longest first, so that the two lanes end close together.
   const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
-  const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1 });
+  const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
+  const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1, reporters });
+  runOutDir = outDir;
   results = new Map(list.map((r) => [r.name, r]));
   console.log(`boot test artifacts: ${outDir}`);
 }, 3_600_000);
@@ -171,5 +179,26 @@ describe('persistent live system on a disk', () => {
     expect(r.boots[0]!.disks[0]!.isoVolumeId).toBe('CDROM');
     expect(r.boots[0]!.disks[0]!.partitions.some((p) => p.label === 'cow')).toBe(false);
     expect(check(r.boots[1]!, /marker "volatile" is gone/).ok).toBe(true);
+  });
+});
+
+describe('reports of the run', () => {
+  it('junit.xml loads in a JUnit parser: a testcase per scenario, the broken setup as a failure, the known issue as skipped', async () => {
+    const parsed = (await parse(await readFile(join(runOutDir, 'junit.xml'), 'utf8'))) as {
+      tests?: number;
+      testsuite?: { testcase?: { name?: string; failure?: unknown[]; skipped?: unknown[] }[] }[];
+    };
+    const cases = parsed.testsuite![0]!.testcase!;
+    expect(parsed.tests).toBe(results.size);
+    expect(cases.find((c) => c.name === 'broken-url')!.failure).toHaveLength(1);
+    expect(cases.find((c) => c.name === 'persistent-lifecycle')!.skipped).toHaveLength(1);
+    expect(cases.find((c) => c.name === 'ram-deploy-http')!.failure).toBeUndefined();
+  });
+
+  it('report.html names every scenario with its verdict and carries the screenshots', async () => {
+    const html = await readFile(join(runOutDir, 'report.html'), 'utf8');
+    for (const r of results.values()) expect(html).toContain(`id="${r.name}"`);
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).toContain('<span class="verdict XFAIL">XFAIL</span> persistent-lifecycle');
   });
 });
