@@ -15,7 +15,7 @@ import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
-import { defaultJobs, runScenarios } from '../harness/runner/run-all.js';
+import { defaultCpus, defaultJobs, runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
 import { SCENARIOS } from '../scenarios/index.js';
 
@@ -35,7 +35,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         kvm fails (exit 2) when it does not; tcg skips the probe.
         --known-issues FILE (default: known-issues.json of the package) lists known defects:
         a boot failing as listed is XFAIL (exit 0), passing despite it is XPASS (exit 1).
-        --jobs N boots N scenarios side by side (default: one per two cores, as memory allows).
+        --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
+        with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         Reports: results.json, junit.xml and report.html in --out.
 list    prints the scenarios and what each proves.
@@ -112,8 +113,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const bootTimeoutS = positiveInteger('boot-timeout-s', values['boot-timeout-s']);
   const memoryMb = positiveInteger('memory-mb', values['memory-mb']);
-  const cpus = positiveInteger('cpus', values.cpus);
   const jobs = positiveInteger('jobs', values.jobs) ?? defaultJobs(memoryMb);
+  const cpus = positiveInteger('cpus', values.cpus) ?? defaultCpus(jobs);
 
   // Bad input first: an ISO that is not one is refused before anything slow happens.
   if (values.iso !== undefined) await inspectIso(values.iso);

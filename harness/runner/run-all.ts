@@ -32,13 +32,21 @@ export interface RunOptions {
 }
 
 /**
- * The default --jobs: one boot per two cores, and no more boots than the free memory holds
- * (guest memory plus about 1 GiB for QEMU and the harness each).
+ * The default --jobs: one boot per core, and no more boots than the free memory holds (guest
+ * memory plus about 1 GiB for QEMU and the harness each). Measured on 2 cores: two one-vCPU TCG
+ * boots side by side finish in about 1.3 times the time of one two-vCPU boot alone, so side by
+ * side boots more per hour.
  */
 export function defaultJobs(memoryMb = 3072): number {
-  const byCores = Math.max(1, Math.floor(availableParallelism() / 2));
+  const byCores = Math.max(1, availableParallelism());
   const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMb + 1024) * 1024 * 1024)));
   return Math.min(byCores, byMemory);
+}
+
+/** vCPUs per boot so that the boots side by side use the cores without overcommitting them. */
+export function defaultCpus(jobs: number): number {
+  const cores = availableParallelism();
+  return jobs > 1 ? Math.max(1, Math.floor(cores / jobs)) : Math.min(2, cores);
 }
 
 /**
