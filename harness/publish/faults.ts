@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
 
 /**
  * Faults a publisher can inject into what it serves, per scenario, to prove that the harness
@@ -28,10 +28,11 @@ export function describeFault(fault: PublishFault): string {
 }
 
 /**
- * The byte stream of a transfer with the fault applied. `onCut` is called when a cut fault wants
- * the connection closed (the publisher destroys its socket, so the client sees a short read).
+ * The byte stream of a transfer with the fault applied. A cut ends this stream after exactly
+ * `afterBytes`; the publisher pipes it with `{ end: !cuts(fault) }` and, on its 'end', closes the
+ * connection with closeAfterFlush() so that the client sees a short read of exactly that many bytes.
  */
-export function faultStream(fault: PublishFault | undefined, onCut: () => void): Transform {
+export function faultStream(fault: PublishFault | undefined): Transform {
   let passed = 0;
   let windowStart = Date.now();
   let windowBytes = 0;
@@ -40,22 +41,17 @@ export function faultStream(fault: PublishFault | undefined, onCut: () => void):
       if (!fault || fault.kind === 'status') return callback(null, chunk);
       if (fault.kind === 'cut' || fault.kind === 'stall') {
         const room = fault.afterBytes - passed;
-        if (room <= 0) {
-          if (fault.kind === 'cut') onCut();
-          return; // stall: never call back, so nothing more flows and nothing ends
-        }
+        // cut: drop the rest (the stream has ended); stall: never call back, so nothing flows.
+        if (room <= 0) return fault.kind === 'cut' ? callback() : undefined;
         const part = chunk.subarray(0, room);
         passed += part.length;
         this.push(part);
-        if (part.length < chunk.length || passed >= fault.afterBytes) {
-          if (fault.kind === 'cut') {
-            // Let the last bytes drain before the connection goes.
-            setImmediate(onCut);
-            return;
-          }
-          return; // stall
+        if (passed < fault.afterBytes) return callback();
+        if (fault.kind === 'cut') {
+          this.push(null);
+          return callback();
         }
-        return callback();
+        return; // stall
       }
       // throttle: split into slices and release them on a per-second budget.
       const send = (rest: Buffer): void => {
@@ -78,4 +74,22 @@ export function faultStream(fault: PublishFault | undefined, onCut: () => void):
       send(chunk);
     },
   });
+}
+
+export const cuts = (fault: PublishFault | undefined): boolean => fault?.kind === 'cut';
+
+/**
+ * Closes a connection once every byte written to it has left the process (the kernel still sends
+ * what it holds before the close), so that a cut delivers exactly what was written before it.
+ */
+export function closeAfterFlush(stream: Writable, socket: { writableLength: number; destroy(): void } | null | undefined, maxWaitMs = 10_000): void {
+  const deadline = Date.now() + maxWaitMs;
+  const poll = () => {
+    const pending = stream.writableLength + (socket?.writableLength ?? 0);
+    if (pending === 0 || Date.now() > deadline) {
+      (socket ?? stream).destroy();
+      stream.destroy();
+    } else setTimeout(poll, 10);
+  };
+  poll();
 }

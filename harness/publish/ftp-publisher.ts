@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { PublishedFiles } from './published-files.js';
 import type { TransferLog } from './transfer-log.js';
 import type { Publisher } from './publisher.js';
-import { faultStream, type PublishFault } from './faults.js';
+import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
 
 /*
  * A read-only, passive-mode FTP server for the published files only.
@@ -267,7 +267,7 @@ class FtpSession {
     this.busy = true;
     this.reply(150, `opening binary data connection for ${path} (${file.sizeBytes} bytes)`);
     const source = createReadStream(file.filePath, { start: offset, highWaterMark: 1 << 20 });
-    const stream = faultStream(this.fault, () => data.destroy());
+    const stream = faultStream(this.fault);
     let sent = 0;
     stream.on('data', (chunk: Buffer) => {
       sent += chunk.length;
@@ -281,7 +281,8 @@ class FtpSession {
         resolve(data.writableFinished);
       });
     });
-    source.pipe(stream).pipe(data);
+    source.pipe(stream).pipe(data, { end: !cuts(this.fault) });
+    if (cuts(this.fault)) stream.on('end', () => closeAfterFlush(data, data));
     const ok = await finished;
     this.busy = false;
     const complete = ok && offset === 0 && sent === file.sizeBytes;

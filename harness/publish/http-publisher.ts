@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { PublishedFiles } from './published-files.js';
 import type { TransferLog } from './transfer-log.js';
 import type { Publisher } from './publisher.js';
-import { faultStream, type PublishFault } from './faults.js';
+import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
 
 /**
  * A plain HTTP/1.1 file server on 127.0.0.1 for the published files only. Written on node:http
@@ -69,13 +69,14 @@ function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, re
     return;
   }
   const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
-  const stream = faultStream(fault, () => res.destroy());
+  const stream = faultStream(fault);
   let sent = 0;
   stream.on('data', (chunk: Buffer) => {
     sent += chunk.length;
     transfer.addBytes(chunk.length);
   });
-  source.pipe(stream).pipe(res);
+  source.pipe(stream).pipe(res, { end: !cuts(fault) });
+  if (cuts(fault)) stream.on('end', () => closeAfterFlush(res, res.socket));
   source.on('error', () => res.destroy());
   // 'finish': every byte was handed to the kernel; 'close' before that: the client went away.
   res.on('finish', () => transfer.end(200, sent === file.sizeBytes));
