@@ -2,13 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import pRetry, { AbortError } from 'p-retry';
 import { ConsoleLog } from '../console/console-log.js';
 import { HarnessError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
 import { onProcessExit } from '../util/exit-hooks.js';
+import { settlesWithin } from '../util/settles-within.js';
 import { buildQemuArgs, shellQuote, type DiskAttachment, type GuestForward, type MachineConfig } from './qemu-args.js';
 import { findProcesses, killQuietly, signalGroup } from './process-group.js';
 import { QmpClient } from './qmp-client.js';
@@ -228,10 +228,6 @@ export function describeExit(info: ExitInfo): string {
   const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
   const stderr = info.stderrTail ? ` (stderr: ${info.stderrTail.split('\n').slice(-3).join(' | ')})` : '';
   return `QEMU ${how}${stderr}`;
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
 }
 
 function connectUnix(path: string): Promise<Socket> {

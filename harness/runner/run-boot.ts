@@ -20,6 +20,7 @@ import type { BootResult, CheckOutcome, Verdict } from './result.js';
 import type { RunEnvironment } from './run-scenario.js';
 import type { BootContext, BootDefinition, ScenarioDefinition } from './scenario.js';
 import { TeardownStack } from './teardown.js';
+import { settlesWithin } from '../util/settles-within.js';
 
 /**
  * One boot of a scenario: the TFTP root, QEMU, the wait for the login prompt raced against every
@@ -265,29 +266,25 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
   }
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([promise.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
-  clearTimeout(timer);
-  return result;
-}
-
 async function screenshot(machine: StartedMachine, dir: string, name: string): Promise<void> {
   if (!machine.running) return;
   await machine.screendump(join(dir, name)).catch(() => undefined);
 }
 
+/** Phases before the initrd runs: nothing has touched a disk yet, and a hang there is a host flake. */
+const BEFORE_INITRD: readonly string[] = ['firmware', 'pxelinux', 'kernel'];
+
 export function verdictOf(error: unknown): Verdict {
   // A guest that falls silent before its kernel reached the initrd, or a QEMU that dies before the
   // kernel printed anything, is a host/TCG flake (seen on these machines), not the ISO's fault.
-  if (error instanceof ConsoleWaitError && ['firmware', 'pxelinux', 'kernel'].includes(error.context.phase ?? '')) {
+  if (error instanceof ConsoleWaitError && BEFORE_INITRD.includes(error.context.phase ?? '')) {
     if (error.failure === 'silence' || (error.failure === 'ended' && error.context.phase !== 'pxelinux')) return 'ERROR';
   }
   return isHarnessError(error) && error.kind === 'boot' ? 'FAIL' : 'ERROR';
 }
 
 /** A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again. */
-const retryable = (boot: BootResult) => boot.verdict === 'ERROR' && ['firmware', 'pxelinux', 'kernel'].includes(boot.phase);
+const retryable = (boot: BootResult) => boot.verdict === 'ERROR' && BEFORE_INITRD.includes(boot.phase);
 
 export function reasonOf(error: unknown): string {
   if (error instanceof HarnessError) return error.message;
