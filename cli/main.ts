@@ -113,7 +113,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const bootTimeoutS = positiveInteger('boot-timeout-s', values['boot-timeout-s']);
   const memoryMb = positiveInteger('memory-mb', values['memory-mb']);
-  const jobs = positiveInteger('jobs', values.jobs) ?? defaultJobs(memoryMb);
+  // No more boots side by side than there are scenarios: one scenario alone gets all the cores.
+  const jobs = Math.min(positiveInteger('jobs', values.jobs) ?? defaultJobs(memoryMb), Math.max(1, scenarios.length));
   const cpus = positiveInteger('cpus', values.cpus) ?? defaultCpus(jobs);
 
   // Bad input first: an ISO that is not one is refused before anything slow happens.

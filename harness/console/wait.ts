@@ -39,6 +39,8 @@ export class ConsoleWaitError extends HarnessError {
     message: string,
     context: HarnessError['context'],
     readonly signature?: FailSignature,
+    /** When the deciding event happened (Date.now() based): the line, QEMU's exit, the deadline. */
+    readonly atMs: number = Date.now(),
   ) {
     super('boot', message, context);
   }
@@ -181,9 +183,14 @@ export function waitForConsole(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     target.ended.then(
-      (reason) =>
+      (reason) => {
+        const endedAtMs = Date.now();
         // Let the last bytes of the console arrive before judging: the deciding line is often the last.
-        setTimeout(() => finish(new ConsoleWaitError('ended', `${reason} before ${pattern} appeared (phase: ${target.phase()})`, context())), 200),
+        setTimeout(
+          () => finish(new ConsoleWaitError('ended', `${reason} before ${pattern} appeared (phase: ${target.phase()})`, context(), undefined, endedAtMs)),
+          200,
+        );
+      },
       () => undefined,
     );
   });

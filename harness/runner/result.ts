@@ -38,6 +38,12 @@ export interface BootResult {
   disks: DiskEvidence[];
   artifactsDir: string;
   consoleTail: string[];
+  /**
+   * When the evidence that decided the verdict arrived (Date.now() based): the login prompt or the
+   * last check, the fail signature's line, QEMU's exit, the failed transfer, the deadline. The
+   * verdict latency is the time from here to the verdict.
+   */
+  decidedAtMs?: number;
 }
 
 export interface ScenarioResult {

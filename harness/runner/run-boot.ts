@@ -47,7 +47,7 @@ export interface BootRun {
 }
 
 /** The guest port of the boot file server (lpxelinux loading kernel and initrd over HTTP). */
-const LOADER_HTTP_PORT = 8080;
+export const LOADER_HTTP_PORT = 8080;
 
 /** A transfer that sends no byte for this long is a stall. */
 const STALL_MS = 30_000;
@@ -104,6 +104,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
   let machine: StartedMachine | undefined;
 
   let lastVerdict: Verdict | undefined;
+  let decidedAtMs: number | undefined;
   const finish = (verdict: Verdict, reason: string): BootResult => ({
     ...((lastVerdict = verdict), {}),
     name: boot.name,
@@ -126,6 +127,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     disks: diskEvidence,
     artifactsDir: run.artifactsDir,
     consoleTail: machine?.console.tail(30) ?? [],
+    decidedAtMs: decidedAtMs ?? Date.now(),
   });
 
   const teardown = new TeardownStack();
@@ -184,13 +186,18 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     // failed transfer (the publisher's log is the only witness of the fetch: curl's errors stay
     // inside the initrd).
     const transferFailed = new Promise<string>((resolve) => {
-      run.transfers.on('transfer', (t) => isFailedTransfer(t) && resolve(`transfer failed: ${describeTransfer(t)}`));
+      run.transfers.on('transfer', (t) => {
+        if (!isFailedTransfer(t)) return;
+        decidedAtMs ??= Date.now();
+        resolve(`transfer failed: ${describeTransfer(t)}`);
+      });
       // A transfer that moves no byte for this long has stalled: curl in the initrd has no timeout
       // of its own and would wait for ever.
       const stallWatch = setInterval(() => {
         for (const t of run.transfers.running) {
           const idleMs = Date.now() - t.lastProgressAtMs;
           if (idleMs >= STALL_MS) {
+            decidedAtMs ??= Date.now();
             const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
             resolve(`transfer stalled: ${t.protocol} ${t.method} ${t.path} sent no byte for ${Math.round(idleMs / 1000)} s after ${formatBytes(t.bytesSent)}${size}`);
           }
@@ -202,15 +209,21 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     const timeoutMs = boot.timeoutMs ?? env.bootTimeoutMs;
     const goal = Wait.forLoginPrompt().withTimeout(timeoutMs).withSilenceLimit(env.silenceMs ?? 120_000);
     const failedTransfer = await Promise.race([
-      goal.waitUntilReady(target, env.signal).then(() => undefined),
+      goal.waitUntilReady(target, env.signal).then((prompt) => {
+        decidedAtMs = started_.console.startedAtMs + prompt.tMs;
+        return undefined;
+      }),
       transferFailed,
     ]);
     if (failedTransfer) {
       const phaseAtFailure = tracker.current;
       // Give the guest a moment to show what the missing ISO does to it: evidence, not verdict.
-      const consequence = await waitForConsole(target, /(?!)/, { timeoutMs: 20_000, partialLine: false, failOn: FAIL_SIGNATURES }).catch(
-        (e: unknown) => (e instanceof ConsoleWaitError && e.failure !== 'timeout' ? `; then ${e.message}` : ''),
-      );
+      // The verdict waits for it, so the consequence's line (when one comes) is the deciding one.
+      const consequence = await waitForConsole(target, /(?!)/, { timeoutMs: CONSEQUENCE_MS, partialLine: false, failOn: FAIL_SIGNATURES }).catch((e: unknown) => {
+        if (!(e instanceof ConsoleWaitError) || e.failure === 'timeout') return '';
+        decidedAtMs = e.atMs;
+        return `; then ${e.message}`;
+      });
       await screenshot(started_, run.artifactsDir, 'screen-failure.png');
       return { ...finish('FAIL', `${failedTransfer}${consequence}`), phase: phaseAtFailure };
     }
@@ -240,6 +253,7 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       }
     };
     await runChecks(false);
+    if (boot.checks.some((c) => !c.afterShutdown)) decidedAtMs = Date.now();
     await screenshot(started_, run.artifactsDir, 'screen-end.png');
 
     if (run.disks.length) {
@@ -252,11 +266,13 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
       for (const disk of run.disks) diskEvidence.push(await readDiskEvidence(disk));
       await writeFile(join(run.artifactsDir, 'disk-evidence.json'), JSON.stringify(diskEvidence, null, 2));
       await runChecks(true);
+      decidedAtMs = Date.now();
     }
     const failed = checks.filter((c) => !c.ok);
     if (failed.length) return finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
     return finish('PASS', `login prompt after ${seconds(tracker.reachedAtMs.login)}; ${checks.length} check(s) held`);
   } catch (error) {
+    decidedAtMs = error instanceof ConsoleWaitError ? error.atMs : Date.now();
     if (machine) await screenshot(machine, run.artifactsDir, 'screen-failure.png');
     const transfers = bootTransfers();
     const evidence = transfers.length ? ` [transfers: ${transfers.map(describeTransfer).join('; ')}]` : ' [no transfer was made]';
@@ -270,6 +286,9 @@ async function screenshot(machine: StartedMachine, dir: string, name: string): P
   if (!machine.running) return;
   await machine.screendump(join(dir, name)).catch(() => undefined);
 }
+
+/** How long a failed transfer's verdict waits for the guest to show its consequence. */
+const CONSEQUENCE_MS = 20_000;
 
 /** Phases before the initrd runs: nothing has touched a disk yet, and a hang there is a host flake. */
 const BEFORE_INITRD: readonly string[] = ['firmware', 'pxelinux', 'kernel'];

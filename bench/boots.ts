@@ -1,0 +1,469 @@
+/*
+ * The boot figures of issue 6, measured with real TCG boots of the fixture ISO (minutes each, so
+ * part of `npm run bench` only, never of `npm test`):
+ *  - overhead: a scenario's wall time through the harness against the same boot by a plain QEMU
+ *    command (same TFTP root, same publisher), both until the login prompt;
+ *  - verdict latency: from the evidence that decides a verdict to the verdict, for a passing and a
+ *    failing boot (BootResult.decidedAtMs to the reporter's onBootEnd);
+ *  - transfer: the ISO's rate as the guest pulls it through the forwards, from the harness's
+ *    publishers against nginx and vsftpd behind the same forwards;
+ *  - loading: kernel and initrd over slirp TFTP (pxelinux) against HTTP (lpxelinux);
+ *  - scheduling: a set of scenarios run one at a time against two side by side.
+ * The plain boots are started here with the same arguments the harness builds, but with the
+ * serial console on stdout and no QMP: what someone would type by hand.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
+import { extractLoaderFiles } from '../harness/iso/loader-files.js';
+import { startFtpPublisher } from '../harness/publish/ftp-publisher.js';
+import { startHttpPublisher } from '../harness/publish/http-publisher.js';
+import { PublishedFiles } from '../harness/publish/published-files.js';
+import type { PortForward } from '../harness/publish/publisher.js';
+import { TransferLog } from '../harness/publish/transfer-log.js';
+import { buildQemuArgs } from '../harness/qemu/qemu-args.js';
+import { signalGroup } from '../harness/qemu/process-group.js';
+import type { Reporter } from '../harness/report/reporter.js';
+import type { BootResult, ScenarioResult } from '../harness/runner/result.js';
+import { runScenarios } from '../harness/runner/run-all.js';
+import { LOADER_HTTP_PORT, PUBLISH_ADDRESS } from '../harness/runner/run-boot.js';
+import { defineScenario, type ScenarioDefinition } from '../harness/runner/scenario.js';
+import { liveBootArgs } from '../harness/tftp/pxelinux-config.js';
+import { createTftpRoot } from '../harness/tftp/tftp-root.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import { median, type Section } from './measure.js';
+
+const ISO_PATH = '/image/pxe-fixture.iso';
+const CPUS = 2;
+const LOGIN = /^[\w.-]+ login:/m;
+
+/** The RAM deploy over http with no checks: its verdict comes at the login prompt. */
+const bareRamDeploy = defineScenario({
+  name: 'bench-ram-deploy-http',
+  summary: 'RAM deploy over http, verdict at the login prompt (no checks)',
+  publish: { protocol: 'http' },
+  boots: [{ name: 'network boot into RAM', from: 'network', checks: [] }],
+});
+const brokenUrl = defineScenario({
+  name: 'bench-broken-url',
+  summary: 'the boot entry asks for an ISO the publisher does not serve',
+  publish: { protocol: 'http', requestPath: '/image/missing.iso' },
+  boots: [{ name: 'network boot', from: 'network', checks: [] }],
+});
+
+interface HarnessRun {
+  wallMs: number;
+  result: ScenarioResult;
+  /** onBootEnd's time minus the boot's decidedAtMs, per boot. */
+  latenciesMs: number[];
+}
+
+async function runThroughHarness(iso: string, scenarios: ScenarioDefinition[], jobs: number, cpus: number): Promise<HarnessRun[]> {
+  const outDir = await mkdtemp(join(tmpdir(), 'pxe-bench-run-'));
+  const latencies = new Map<string, number[]>();
+  const reporter: Reporter = {
+    onBootEnd(scenario, boot: BootResult) {
+      const seen = Date.now();
+      if (boot.decidedAtMs !== undefined) latencies.set(scenario.name, [...(latencies.get(scenario.name) ?? []), seen - boot.decidedAtMs]);
+    },
+  };
+  try {
+    const started = Date.now();
+    const results = await runScenarios({ isoPath: iso, scenarios, outDir, jobs, cpus, accel: 'tcg', reporters: [reporter] });
+    const wallMs = Date.now() - started;
+    return results.map((result) => ({ wallMs, result, latenciesMs: latencies.get(result.name) ?? [] }));
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+interface PlainBoot {
+  /** Milliseconds from QEMU's spawn to the first console line matching each pattern. */
+  seenAtMs: Record<string, number>;
+  wallMs: number;
+}
+
+/**
+ * A plain QEMU command with the harness's arguments (serial on stdout instead of a socket, no
+ * QMP), until `until` matches the console or resolves; then QEMU is killed.
+ */
+async function plainBoot(options: {
+  tftp: { dir: string; bootfile: string };
+  forwards: PortForward[];
+  marks: Record<string, RegExp>;
+  until: string | Promise<unknown>;
+  timeoutMs?: number;
+}): Promise<PlainBoot> {
+  const args = buildQemuArgs({
+    name: 'pxe-bench-plain',
+    memoryMb: 3072,
+    cpus: CPUS,
+    accel: 'tcg',
+    bootFrom: 'network',
+    network: {
+      tftpRoot: options.tftp.dir,
+      bootfile: options.tftp.bootfile,
+      forwards: options.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f })),
+      nic: 'virtio-net-pci',
+    },
+    disks: [],
+    noReboot: true,
+    serialSocket: '/unused',
+    qmpSocket: '/unused',
+  });
+  const chardev = args.indexOf('-chardev');
+  args.splice(chardev, 4, '-serial', 'stdio');
+  args.splice(args.indexOf('-qmp'), 2);
+  const started = Date.now();
+  const child = spawn('qemu-system-x86_64', args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const seenAtMs: Record<string, number> = {};
+  let text = '';
+  let done: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (done = resolve));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    text = (text + chunk).slice(-4096);
+    for (const [name, pattern] of Object.entries(options.marks)) {
+      if (seenAtMs[name] === undefined && pattern.test(text)) seenAtMs[name] = Date.now() - started;
+    }
+    if (typeof options.until === 'string' && seenAtMs[options.until] !== undefined) done();
+  });
+  if (typeof options.until !== 'string') void options.until.then(done, done);
+  const deadline = setTimeout(done, options.timeoutMs ?? 600_000);
+  try {
+    await Promise.race([reached, exited]);
+  } finally {
+    clearTimeout(deadline);
+    signalGroup(child.pid!, 'SIGKILL');
+    await exited;
+  }
+  if (typeof options.until === 'string' && seenAtMs[options.until] === undefined) throw new Error(`plain boot ended before ${options.until}: ${text.slice(-500)}`);
+  return { seenAtMs, wallMs: Date.now() - started };
+}
+
+/** A served ISO and how to read the rate of its one complete transfer. */
+interface IsoServer {
+  label: string;
+  forwards: PortForward[];
+  url: string;
+  /** Resolves with MB/s once the guest has the whole ISO. */
+  transferred: Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function harnessServer(protocol: 'http' | 'ftp', iso: string, size: number): Promise<IsoServer> {
+  const log = new TransferLog();
+  const files = await PublishedFiles.of([{ urlPath: ISO_PATH, filePath: iso }]);
+  const publisher = protocol === 'http' ? await startHttpPublisher(files, log) : await startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS });
+  const transferred = new Promise<number>((resolve) =>
+    log.on('transfer', (t) => t.complete && t.bytesSent === size && resolve(t.bytesSent / 1e6 / (t.durationMs / 1000))),
+  );
+  return { label: `harness ${protocol}`, forwards: publisher.forwards, url: publisher.url(PUBLISH_ADDRESS, ISO_PATH), transferred, stop: () => publisher.stop() };
+}
+
+/** Polls a log file until `parse` finds the finished transfer in it. */
+function watchLog(path: string, parse: (text: string) => number | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const timer = setInterval(async () => {
+      const rate = parse(await readFile(path, 'utf8').catch(() => ''));
+      if (rate !== undefined) {
+        clearInterval(timer);
+        resolve(rate);
+      }
+    }, 250);
+  });
+}
+
+function daemon(command: string, args: string[]): { stop(): Promise<void> } {
+  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      signalGroup(child.pid!, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+      signalGroup(child.pid!, 'SIGKILL');
+    },
+  };
+}
+
+const installed = (path: string) => {
+  try {
+    execFileSync('test', ['-x', path]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Debian's nginx on 127.0.0.1, logging each request's time and bytes. */
+async function nginxServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
+  if (!installed('/usr/sbin/nginx')) return undefined;
+  const root = join(dir, 'nginx-root');
+  execFileSync('mkdir', ['-p', join(root, 'image')]);
+  execFileSync('ln', ['-sf', iso, join(root, ISO_PATH)]);
+  const log = join(dir, 'nginx-access.log');
+  await writeFile(log, '');
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `daemon off; ${process.getuid?.() === 0 ? 'user root; ' : ''}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}
+http { log_format timed "$request_method $uri $status $body_bytes_sent $request_time"; access_log ${log} timed;
+  sendfile on; server { listen 127.0.0.1:${port}; root ${root}; } }\n`,
+  );
+  const server = daemon('/usr/sbin/nginx', ['-c', conf, '-p', dir]);
+  await new Promise((r) => setTimeout(r, 500));
+  const transferred = watchLog(log, (text) => {
+    const m = text.match(new RegExp(`^GET ${ISO_PATH} 200 ${size} ([\\d.]+)$`, 'm'));
+    return m ? size / 1e6 / Number(m[1]) : undefined;
+  });
+  return { label: 'nginx', forwards: [{ guestPort: 80, hostPort: port }], url: `http://${PUBLISH_ADDRESS}${ISO_PATH}`, transferred, stop: () => server.stop() };
+}
+
+/** Debian's vsftpd on 127.0.0.1, anonymous and read-only, passive ports forwarded one to one. */
+async function vsftpdServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
+  if (!installed('/usr/sbin/vsftpd')) return undefined;
+  const root = join(dir, 'ftp-root');
+  execFileSync('mkdir', ['-p', join(root, 'image'), join(dir, 'empty')]);
+  execFileSync('cp', ['--reflink=auto', iso, join(root, ISO_PATH)]);
+  const log = join(dir, 'vsftpd.log');
+  await writeFile(log, '');
+  const passive = [port + 1, port + 2, port + 3, port + 4];
+  const conf = join(dir, 'vsftpd.conf');
+  await writeFile(
+    conf,
+    [
+      'listen=YES', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
+      'anonymous_enable=YES', 'local_enable=NO', 'write_enable=NO', `anon_root=${root}`, 'no_anon_password=YES',
+      `secure_chroot_dir=${join(dir, 'empty')}`, 'seccomp_sandbox=NO', 'run_as_launching_user=YES',
+      'pasv_enable=YES', `pasv_address=${PUBLISH_ADDRESS}`, 'pasv_addr_resolve=NO', 'pasv_promiscuous=YES',
+      `pasv_min_port=${passive[0]}`, `pasv_max_port=${passive.at(-1)}`,
+      'xferlog_enable=YES', 'xferlog_std_format=NO', `vsftpd_log_file=${log}`, 'use_sendfile=YES',
+    ].join('\n') + '\n',
+  );
+  const server = daemon('/usr/sbin/vsftpd', [conf]);
+  await new Promise((r) => setTimeout(r, 500));
+  const transferred = watchLog(log, (text) => {
+    const m = text.match(/OK DOWNLOAD: .*?, (\d+) bytes, ([\d.]+)Kbyte\/sec/);
+    return m && Number(m[1]) === size ? (Number(m[2]) * 1024) / 1e6 : undefined;
+  });
+  return {
+    label: 'vsftpd',
+    forwards: [{ guestPort: 21, hostPort: port }, ...passive.map((p) => ({ guestPort: p, hostPort: p }))],
+    url: `ftp://${PUBLISH_ADDRESS}${ISO_PATH}`,
+    transferred,
+    stop: () => server.stop(),
+  };
+}
+
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const verdictOf = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+export async function bootSections(runs: number, only: (name: string) => boolean): Promise<Section[]> {
+  const iso = await fixtureIsoPath({ progress: true });
+  const size = statSync(iso).size;
+  const dir = await mkdtemp(join(tmpdir(), 'pxe-bench-boots-'));
+  const sections: Section[] = [];
+  const log = (line: string) => console.log(`bench: ${line}`);
+  try {
+    const loader = await extractLoaderFiles(iso, join(dir, 'loader'));
+
+    if (only('overhead')) {
+      // Alternating harness and plain runs, so that a drift of the machine hits both alike.
+      const harness: HarnessRun[] = [];
+      const plain: PlainBoot[] = [];
+      for (let i = 0; i < runs; i++) {
+        const [run] = await runThroughHarness(iso, [bareRamDeploy], 1, CPUS);
+        if (run!.result.verdict !== 'PASS') throw new Error(`the harness's RAM deploy did not pass: ${run!.result.reason}`);
+        harness.push(run!);
+        log(`overhead: harness ${fmtS(run!.wallMs)} (login at ${fmtS(run!.result.boots[0]!.timeline.login!)} of QEMU's clock)`);
+        const server = await harnessServer('http', iso, size);
+        try {
+          const tftp = await createTftpRoot(join(dir, `tftp-plain-${i}`), loader, liveBootArgs(server.url));
+          const boot = await plainBoot({ tftp, forwards: server.forwards, marks: { login: LOGIN }, until: 'login' });
+          plain.push(boot);
+          log(`overhead: plain QEMU ${fmtS(boot.wallMs)}`);
+        } finally {
+          await server.stop();
+        }
+      }
+      const h = median(harness.map((r) => r.wallMs));
+      const p = median(plain.map((r) => r.wallMs));
+      const ratio = h / p;
+      const passLatency = median(harness.flatMap((r) => r.latenciesMs));
+      sections.push({
+        id: 'overhead',
+        markdown: `### Harness overhead (target: ratio <= 1.02)
+
+The RAM deploy over http until the login prompt, ${runs} times each, alternating: through the harness
+(\`runScenarios\`, from the call to its return: ISO check, kernel and initrd out of the ISO, TFTP root,
+publisher, QEMU, console, verdict, teardown) against a plain QEMU command with the same arguments,
+TFTP root and publisher (serial on stdout, killed at \`login:\`), -smp ${CPUS}.
+
+| | median | runs |
+| --- | --- | --- |
+| harness | ${fmtS(h)} | ${harness.map((r) => fmtS(r.wallMs)).join(', ')} |
+| plain QEMU | ${fmtS(p)} | ${plain.map((r) => fmtS(r.wallMs)).join(', ')} |
+| ratio | **${ratio.toFixed(3)}** (${verdictOf(ratio <= 1.02)}) | |
+`,
+      });
+      sections.push({
+        id: 'latency-pass',
+        markdown: `### Verdict latency, passing boot (target: <= 2 s)
+
+From the login prompt's line (the deciding evidence of a boot without checks) to the verdict reaching
+the reporters, which is after QEMU has been stopped: median **${(passLatency / 1000).toFixed(2)} s**
+(${verdictOf(passLatency <= 2000)}); runs ${harness.flatMap((r) => r.latenciesMs).map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')}.
+`,
+      });
+    }
+
+    if (only('latency')) {
+      const failing: HarnessRun[] = [];
+      for (let i = 0; i < runs; i++) {
+        const [run] = await runThroughHarness(iso, [brokenUrl], 1, CPUS);
+        if (run!.result.verdict !== 'FAIL') throw new Error(`the broken setup did not fail: ${run!.result.reason}`);
+        failing.push(run!);
+        log(`latency: failing boot ${run!.latenciesMs.map((ms) => fmtS(ms)).join(', ')} (${run!.result.reason.slice(0, 120)})`);
+      }
+      const l = median(failing.flatMap((r) => r.latenciesMs));
+      sections.push({
+        id: 'latency-fail',
+        markdown: `### Verdict latency, failing boot (target: <= 2 s)
+
+The boot entry asks for an ISO the publisher does not serve: the 404 is logged, the harness waits
+(up to 20 s) for the guest to show the consequence, and dracut's FATAL line is the deciding evidence.
+From that line to the verdict: median **${(l / 1000).toFixed(2)} s** (${verdictOf(l <= 2000)}); runs
+${failing.flatMap((r) => r.latenciesMs).map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')}.
+From the failed transfer itself to the verdict it is longer by the time dracut takes to give up
+(reason of the last run: "${failing.at(-1)!.result.reason.slice(0, 200)}").
+`,
+      });
+    }
+
+    if (only('transfer')) {
+      const makers: Array<[string, () => Promise<IsoServer | undefined>]> = [
+        ['harness http', () => harnessServer('http', iso, size)],
+        ['nginx', () => nginxServer(dir, iso, size, 18180)],
+        ['harness ftp', () => harnessServer('ftp', iso, size)],
+        ['vsftpd', () => vsftpdServer(dir, iso, size, 18190)],
+      ];
+      const rates = new Map<string, number[]>();
+      for (let i = 0; i < runs; i++) {
+        for (const [label, make] of makers) {
+          const server = await make();
+          if (!server) continue;
+          try {
+            const tftp = await createTftpRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, liveBootArgs(server.url));
+            let rate = 0;
+            await plainBoot({ tftp, forwards: server.forwards, marks: {}, until: server.transferred.then((r) => (rate = r)) });
+            if (!rate) throw new Error(`${label}: the boot ended before the ISO was transferred`);
+            rates.set(label, [...(rates.get(label) ?? []), rate]);
+            log(`transfer: ${label} ${rate.toFixed(1)} MB/s`);
+          } finally {
+            await server.stop();
+          }
+        }
+      }
+      const m = (label: string) => (rates.has(label) ? median(rates.get(label)!) : undefined);
+      const row = (label: string, against?: string) => {
+        const rate = m(label);
+        if (rate === undefined) return `| ${label} | not installed (apt-get install ${label}) | | |`;
+        const base = against ? m(against) : undefined;
+        const ratio = base ? rate / base : undefined;
+        return `| ${label} | ${rate.toFixed(1)} MB/s | ${rates.get(label)!.map((r) => r.toFixed(1)).join(', ')} | ${ratio === undefined ? '' : `${ratio.toFixed(2)} (${verdictOf(ratio >= 1)})`} |`;
+      };
+      sections.push({
+        id: 'transfer',
+        markdown: `### Guest-side transfer (target: rate >= that of nginx behind the same forward)
+
+The ${(size / 1e6).toFixed(0)} MB fixture ISO pulled by the initrd's curl through slirp and the same
+socat guest forward, plain QEMU boots (-smp ${CPUS}) stopped once the server logged the complete transfer.
+Rates from each server's own log (harness: its transfer log; nginx: $request_time; vsftpd: its
+DOWNLOAD line), ${runs} runs each, interleaved.
+
+| server | median | runs | ratio to Debian's server |
+| --- | --- | --- | --- |
+${row('harness http', 'nginx')}
+${row('nginx')}
+${row('harness ftp', 'vsftpd')}
+${row('vsftpd')}
+`,
+      });
+    }
+
+    if (only('loading')) {
+      const files = await PublishedFiles.of([
+        { urlPath: '/boot/linux', filePath: loader.kernelPath },
+        { urlPath: '/boot/initrd', filePath: loader.initrdPath },
+      ]);
+      const times: Record<'tftp' | 'http', number[]> = { tftp: [], http: [] };
+      for (let i = 0; i < runs; i++) {
+        for (const how of ['tftp', 'http'] as const) {
+          // The ISO itself is not needed: the boots stop at the kernel's first line.
+          const bootFiles = how === 'http' ? await startHttpPublisher(files, new TransferLog(), { guestPort: LOADER_HTTP_PORT }) : undefined;
+          try {
+            const tftp = await createTftpRoot(
+              join(dir, `tftp-loading-${how}-${i}`),
+              loader,
+              liveBootArgs(`http://${PUBLISH_ADDRESS}${ISO_PATH}`),
+              bootFiles ? { loaderBaseUrl: `http://${PUBLISH_ADDRESS}:${LOADER_HTTP_PORT}` } : {},
+            );
+            const boot = await plainBoot({ tftp, forwards: bootFiles?.forwards ?? [], marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
+            times[how].push(boot.seenAtMs.kernel!);
+            log(`loading: ${how} ${fmtS(boot.seenAtMs.kernel!)}`);
+          } finally {
+            await bootFiles?.stop();
+          }
+        }
+      }
+      const t = median(times.tftp);
+      const h = median(times.http);
+      const mib = (p: string) => statSync(p).size / 1024 ** 2;
+      sections.push({
+        id: 'loading',
+        markdown: `### Loading kernel and initrd: slirp TFTP against HTTP
+
+QEMU's start to the kernel's \`Linux version\` line, kernel ${mib(loader.kernelPath).toFixed(1)} MiB + initrd ${mib(loader.initrdPath).toFixed(1)} MiB,
+plain QEMU, -smp ${CPUS}, ${runs} runs each, interleaved.
+
+| how | median | runs |
+| --- | --- | --- |
+| pxelinux, TFTP (slirp) | ${fmtS(t)} | ${times.tftp.map(fmtS).join(', ')} |
+| lpxelinux, HTTP (harness publisher) | ${fmtS(h)} | ${times.http.map(fmtS).join(', ')} |
+
+HTTP takes ${(h / t).toFixed(2)} times as long as TFTP.
+`,
+      });
+    }
+
+    if (only('scheduling')) {
+      const names = (process.env.BENCH_SET ?? 'ram-deploy-http,ram-deploy-ftp,truncated-iso,ramdisk-too-small').split(',');
+      const set = names.map((n) => SCENARIOS.find((s) => s.name === n) ?? (() => { throw new Error(`BENCH_SET: no scenario ${n}`); })());
+      const serial = await runThroughHarness(iso, set, 1, 2);
+      log(`scheduling: one at a time ${fmtS(serial[0]!.wallMs)}`);
+      const parallel = await runThroughHarness(iso, set, 2, 1);
+      log(`scheduling: two side by side ${fmtS(parallel[0]!.wallMs)}`);
+      const verdicts = (r: HarnessRun[]) => r.map((x) => `${x.result.name} ${x.result.verdict}`).join(', ');
+      sections.push({
+        id: 'scheduling',
+        markdown: `### Scheduling: one at a time against side by side (target for the whole set: <= 8 min)
+
+${set.length} scenarios (${names.join(', ')}), one run each (each run is ${set.length} boots of minutes):
+
+| how | wall time | verdicts |
+| --- | --- | --- |
+| --jobs 1 --cpus 2 | ${fmtS(serial[0]!.wallMs)} | ${verdicts(serial)} |
+| --jobs 2 --cpus 1 | ${fmtS(parallel[0]!.wallMs)} | ${verdicts(parallel)} |
+
+Side by side takes ${(parallel[0]!.wallMs / serial[0]!.wallMs).toFixed(2)} of the time of one at a time.
+`,
+      });
+    }
+    return sections;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

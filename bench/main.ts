@@ -1,0 +1,39 @@
+/*
+ * npm run bench: measures on this machine and writes docs/benchmarks.md (never part of npm test).
+ *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
+ *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling
+ *   BENCH_SET=x,y   the scenarios of the scheduling part
+ * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
+ * each with the date and machine it was measured on.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../harness/util/package-root.js';
+import { bootSections } from './boots.js';
+import { mergeSections, type Section } from './measure.js';
+import { publisherSections } from './publishers.js';
+
+const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling'];
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${JSON.stringify(process.env.BENCH_RUNS)}`);
+const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
+const unknown = wanted.filter((p) => !PARTS.includes(p));
+if (unknown.length) throw new Error(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; choose from ${PARTS.join(', ')}`);
+const only = (part: string) => wanted.includes(part);
+
+const machine = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB memory (${(freemem() / 1024 ** 3).toFixed(0)} GiB free), Node ${process.version}, TCG`;
+const stamp = (sections: Section[]): Section[] =>
+  sections.map((s) => ({ ...s, markdown: s.markdown.replace(/\n/, `\n\n_Measured ${machine}._\n`) }));
+
+const path = join(packageRoot(), 'docs', 'benchmarks.md');
+const save = async (sections: Section[]) => {
+  const doc = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
+  await writeFile(path, mergeSections(doc, stamp(sections)));
+};
+
+// Each part is saved as soon as it is measured: a long run cut short keeps what it measured.
+if (only('publishers')) await save(await publisherSections(runs));
+const bootParts = PARTS.slice(1).filter(only);
+for (const part of bootParts) await save(await bootSections(runs, (p) => p === part));
+console.log(`bench: wrote ${path}`);
