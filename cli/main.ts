@@ -15,7 +15,7 @@ import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
-import { defaultCpus, defaultJobs, runScenarios } from '../harness/runner/run-all.js';
+import { planParallelism, runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
 import { SCENARIOS } from '../scenarios/index.js';
 
@@ -113,9 +113,12 @@ async function run(argv: string[]): Promise<number> {
   }
   const bootTimeoutS = positiveInteger('boot-timeout-s', values['boot-timeout-s']);
   const memoryMb = positiveInteger('memory-mb', values['memory-mb']);
-  // No more boots side by side than there are scenarios: one scenario alone gets all the cores.
-  const jobs = Math.min(positiveInteger('jobs', values.jobs) ?? defaultJobs(memoryMb), Math.max(1, scenarios.length));
-  const cpus = positiveInteger('cpus', values.cpus) ?? defaultCpus(jobs);
+  const { jobs, cpus } = planParallelism({
+    jobs: positiveInteger('jobs', values.jobs),
+    cpus: positiveInteger('cpus', values.cpus),
+    scenarios: scenarios.length,
+    memoryMb,
+  });
 
   // Bad input first: an ISO that is not one is refused before anything slow happens.
   if (values.iso !== undefined) await inspectIso(values.iso);

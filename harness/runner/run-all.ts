@@ -37,16 +37,27 @@ export interface RunOptions {
  * boots side by side finish in about 1.3 times the time of one two-vCPU boot alone, so side by
  * side boots more per hour.
  */
-export function defaultJobs(memoryMb = 3072): number {
-  const byCores = Math.max(1, availableParallelism());
-  const byMemory = Math.max(1, Math.floor(freemem() / ((memoryMb + 1024) * 1024 * 1024)));
+export function defaultJobs(memoryMb = 3072, cores = availableParallelism(), freeBytes = freemem()): number {
+  const byCores = Math.max(1, cores);
+  const byMemory = Math.max(1, Math.floor(freeBytes / ((memoryMb + 1024) * 1024 * 1024)));
   return Math.min(byCores, byMemory);
 }
 
 /** vCPUs per boot so that the boots side by side use the cores without overcommitting them. */
-export function defaultCpus(jobs: number): number {
-  const cores = availableParallelism();
+export function defaultCpus(jobs: number, cores = availableParallelism()): number {
   return jobs > 1 ? Math.max(1, Math.floor(cores / jobs)) : Math.min(2, cores);
+}
+
+/**
+ * Boots side by side and vCPUs per boot for a run: what the user asked for, else the defaults;
+ * never more boots side by side than scenarios, so that one scenario alone gets all the cores.
+ */
+export function planParallelism(
+  request: { jobs?: number | undefined; cpus?: number | undefined; scenarios: number; memoryMb?: number | undefined },
+  host: { cores: number; freeBytes: number } = { cores: availableParallelism(), freeBytes: freemem() },
+): { jobs: number; cpus: number } {
+  const jobs = Math.min(request.jobs ?? defaultJobs(request.memoryMb, host.cores, host.freeBytes), Math.max(1, request.scenarios));
+  return { jobs, cpus: request.cpus ?? defaultCpus(jobs, host.cores) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { planParallelism } from '../../harness/runner/run-all.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +136,22 @@ describe('pxe-harness CLI', () => {
     const result = await cli('boot');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('unknown command "boot"');
+  });
+});
+
+describe('parallelism of a run', () => {
+  const host = { cores: 2, freeBytes: 20 * 1024 ** 3 };
+  it('boots one per core with the cores shared, for a set of scenarios', () => {
+    expect(planParallelism({ scenarios: 9 }, host)).toEqual({ jobs: 2, cpus: 1 });
+  });
+  it('gives one scenario alone both cores, whatever --jobs says', () => {
+    expect(planParallelism({ scenarios: 1 }, host)).toEqual({ jobs: 1, cpus: 2 });
+    expect(planParallelism({ scenarios: 1, jobs: 4 }, host)).toEqual({ jobs: 1, cpus: 2 });
+  });
+  it('boots fewer side by side when the free memory holds fewer guests', () => {
+    expect(planParallelism({ scenarios: 9, memoryMb: 3072 }, { cores: 8, freeBytes: 9 * 1024 ** 3 })).toEqual({ jobs: 2, cpus: 4 });
+  });
+  it('keeps what the user asked for', () => {
+    expect(planParallelism({ scenarios: 9, jobs: 3, cpus: 1 }, host)).toEqual({ jobs: 3, cpus: 1 });
   });
 });

@@ -53,6 +53,18 @@ describe('console waits', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("dates the failure at QEMU's exit, not at the end of the grace for the last console bytes", async () => {
+    let end!: (reason: string) => void;
+    const t = target(new Promise((r) => (end = r)));
+    const waiting = waitForConsole(t, /never/, { timeoutMs: 60_000, partialLine: false, failOn: FAIL_SIGNATURES });
+    const endedAt = Date.now();
+    end('QEMU exited with code 1');
+    const error = (await waiting.catch((e: unknown) => e)) as ConsoleWaitError;
+    const judgedAt = Date.now();
+    expect(error.atMs - endedAt).toBeLessThan(100);
+    expect(judgedAt - error.atMs).toBeGreaterThanOrEqual(190);
+  });
+
   it('rejects at the deadline with a message that names the wait', async () => {
     const t = target();
     const error = (await waitForConsole(t, /never/, { timeoutMs: 50, partialLine: false, failOn: [] }).catch((e: unknown) => e)) as ConsoleWaitError;
