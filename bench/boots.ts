@@ -34,7 +34,7 @@ import { defineScenario, type ScenarioDefinition } from '../harness/runner/scena
 import { liveBootArgs } from '../harness/tftp/pxelinux-config.js';
 import { createTftpRoot } from '../harness/tftp/tftp-root.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { median, type Section } from './measure.js';
+import { freePort, median, type Section } from './measure.js';
 
 const ISO_PATH = '/image/pxe-fixture.iso';
 const CPUS = 2;
@@ -199,7 +199,7 @@ const installed = (path: string) => {
 };
 
 /** Debian's nginx on 127.0.0.1, logging each request's time and bytes. */
-async function nginxServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
+export async function nginxServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
   if (!installed('/usr/sbin/nginx')) return undefined;
   const root = join(dir, 'nginx-root');
   execFileSync('mkdir', ['-p', join(root, 'image')]);
@@ -223,14 +223,15 @@ http { log_format timed "$request_method $uri $status $body_bytes_sent $request_
 }
 
 /** Debian's vsftpd on 127.0.0.1, anonymous and read-only, passive ports forwarded one to one. */
-async function vsftpdServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
+export async function vsftpdServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
   if (!installed('/usr/sbin/vsftpd')) return undefined;
   const root = join(dir, 'ftp-root');
   execFileSync('mkdir', ['-p', join(root, 'image'), join(dir, 'empty')]);
   execFileSync('cp', ['--reflink=auto', iso, join(root, ISO_PATH)]);
   const log = join(dir, 'vsftpd.log');
   await writeFile(log, '');
-  const passive = [port + 1, port + 2, port + 3, port + 4];
+  // One passive port is enough for curl's one transfer, and a range would need free neighbours.
+  const passive = [await freePort()];
   const conf = join(dir, 'vsftpd.conf');
   await writeFile(
     conf,
@@ -346,9 +347,9 @@ From the failed transfer itself to the verdict it is longer by the time dracut t
     if (only('transfer')) {
       const makers: Array<[string, () => Promise<IsoServer | undefined>]> = [
         ['harness http', () => harnessServer('http', iso, size)],
-        ['nginx', () => nginxServer(dir, iso, size, 18180)],
+        ['nginx', async () => nginxServer(dir, iso, size, await freePort())],
         ['harness ftp', () => harnessServer('ftp', iso, size)],
-        ['vsftpd', () => vsftpdServer(dir, iso, size, 18190)],
+        ['vsftpd', async () => vsftpdServer(dir, iso, size, await freePort())],
       ];
       const rates = new Map<string, number[]>();
       for (let i = 0; i < runs; i++) {

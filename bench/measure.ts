@@ -28,3 +28,16 @@ export function mergeSections(doc: string, sections: Section[]): string {
   }
   return out;
 }
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, for a server that cannot pick its own. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -15,7 +15,7 @@ import { startFtpPublisher } from '../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../harness/publish/published-files.js';
 import { TransferLog } from '../harness/publish/transfer-log.js';
-import { median, type Section } from './measure.js';
+import { freePort, median, type Section } from './measure.js';
 
 let RUNS = 3;
 
@@ -49,16 +49,17 @@ async function nginxRate(dir: string): Promise<number | undefined> {
     }
   });
   if (!nginx) return undefined;
+  const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   await writeFile(
     conf,
-    `daemon off; ${process.getuid?.() === 0 ? "user root; " : ""}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}\nhttp { access_log off; sendfile on; server { listen 127.0.0.1:18080; root ${dir}; } }\n`,
+    `daemon off; ${process.getuid?.() === 0 ? "user root; " : ""}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}\nhttp { access_log off; sendfile on; server { listen 127.0.0.1:${port}; root ${dir}; } }\n`,
   );
   const child = spawn(nginx, ['-c', conf, '-p', dir], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 500));
   try {
     const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) rates.push(await curlRate('http://127.0.0.1:18080/small.iso'));
+    for (let i = 0; i < RUNS; i++) rates.push(await curlRate(`http://127.0.0.1:${port}/small.iso`));
     return median(rates);
   } finally {
     child.kill('SIGTERM');
