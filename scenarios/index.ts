@@ -5,6 +5,7 @@ import persistentLifecycle from './persistent-lifecycle.js';
 import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
 import ramDeployHttpLpxelinux from './ram-deploy-http-lpxelinux.js';
+import ramDeployHttps from './ram-deploy-https.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramDeployHttp,
   ramDeployFtp,
   ramDeployHttpLpxelinux,
+  ramDeployHttps,
   ramdiskTooSmall,
   truncatedIso,
   stalledIso,

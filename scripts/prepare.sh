@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 say() { printf '[prepare] %s\n' "$*" >&2; }
 
 # Host packages, by their Debian names (see README: what each is for).
-packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common xorriso socat debootstrap fdisk curl ca-certificates chromium)
+packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common xorriso socat debootstrap fdisk curl ca-certificates openssl chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

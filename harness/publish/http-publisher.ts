@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PublishedFiles } from './published-files.js';
 import type { TransferLog } from './transfer-log.js';
@@ -14,10 +15,20 @@ import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.
 export async function startHttpPublisher(
   files: PublishedFiles,
   log: TransferLog,
-  options: { guestPort?: number; fault?: PublishFault } = {},
+  options: { guestPort?: number; fault?: PublishFault; /** serve https with this certificate */ tls?: { cert: Buffer; key: Buffer } } = {},
 ): Promise<Publisher> {
-  const guestPort = options.guestPort ?? 80;
-  const server = createServer((req, res) => serve(files, log, req, res, options.fault));
+  const protocol = options.tls ? 'https' : 'http';
+  const guestPort = options.guestPort ?? (options.tls ? 443 : 80);
+  const handler = (req: IncomingMessage, res: ServerResponse) => serve(files, log, req, res, options.fault, protocol);
+  const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  if (options.tls) {
+    // A client that refuses the certificate never sends a request: the failed handshake, with
+    // the alert the client sent, is the only trace of its attempt, so it goes into the log.
+    server.on('tlsClientError', (error, socket) => {
+      const client = `${socket.remoteAddress}:${socket.remotePort}`;
+      log.begin({ protocol, method: 'TLS', path: `(handshake: ${error.message.replace(/^.*?:/, '').trim()})`, client }).end(0, false);
+    });
+  }
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -31,17 +42,17 @@ export async function startHttpPublisher(
       server.closeAllConnections();
     }));
   return {
-    protocol: 'http',
+    protocol,
     forwards: [{ guestPort, hostPort: port }],
     hostPort: port,
     transfers: log,
-    url: (guestHost, urlPath) => `http://${guestHost}${guestPort === 80 ? '' : `:${guestPort}`}${urlPath}`,
+    url: (guestHost, urlPath) => `${protocol}://${guestHost}${guestPort === (options.tls ? 443 : 80) ? '' : `:${guestPort}`}${urlPath}`,
     stop,
     [Symbol.asyncDispose]: stop,
   };
 }
 
-function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse, fault?: PublishFault): void {
+function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse, fault: PublishFault | undefined, protocol: 'http' | 'https'): void {
   const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
   let path: string;
   try {
@@ -50,7 +61,7 @@ function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, re
     path = req.url ?? '';
   }
   const file = req.method === 'GET' || req.method === 'HEAD' ? files.lookup(path) : undefined;
-  const transfer = log.begin({ protocol: 'http', method: req.method ?? '?', path, client, ...(file ? { sizeBytes: file.sizeBytes } : {}) });
+  const transfer = log.begin({ protocol, method: req.method ?? '?', path, client, ...(file ? { sizeBytes: file.sizeBytes } : {}) });
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
     transfer.end(405, false);

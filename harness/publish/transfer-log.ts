@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync } from 'node:fs';
 
-export type PublishProtocol = 'http' | 'ftp';
+export type PublishProtocol = 'http' | 'https' | 'ftp';
 
 /** One file transfer (or refused request) as the publishing server saw it. */
 export interface Transfer {
   protocol: PublishProtocol;
-  /** HTTP method or FTP verb (GET, HEAD, RETR). */
+  /** HTTP method or FTP verb (GET, HEAD, RETR), or TLS for a handshake that failed. */
   method: string;
   /** The path the client asked for, as it asked. */
   path: string;
@@ -94,6 +94,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function describeTransfer(t: Transfer): string {
+  if (t.method === 'TLS') return `${t.protocol} TLS ${t.path} from ${t.client}: no request was made`;
   const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
   return `${t.protocol} ${t.method} ${t.path} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${size} in ${(t.durationMs / 1000).toFixed(1)} s${rate}`;

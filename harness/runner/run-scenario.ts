@@ -10,7 +10,8 @@ import { startFtpPublisher } from '../publish/ftp-publisher.js';
 import { startHttpPublisher } from '../publish/http-publisher.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import type { Publisher } from '../publish/publisher.js';
-import { TransferLog } from '../publish/transfer-log.js';
+import { createSelfSignedCertificate } from '../publish/tls-certificate.js';
+import { TransferLog, type PublishProtocol } from '../publish/transfer-log.js';
 import type { StartedMachine } from '../qemu/machine.js';
 import type { Reporter } from '../report/reporter.js';
 import type { KnownIssue } from './known-issues.js';
@@ -74,7 +75,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     const files = await PublishedFiles.of([{ urlPath: isoUrlPath, filePath: env.iso.path }]);
     const transfers = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
     transfers.on('progress', (p) => env.reporter?.onTransferProgress?.(scenario, p.path, p.bytesSent));
-    const publisher = await startPublisher(scenario.publish.protocol, files, transfers, scenario.publish.fault);
+    const publisher = await startPublisher(scenario.publish.protocol, files, transfers, temp.path, scenario.publish.fault);
     teardown.add('stop the publisher', () => publisher.stop());
     const requestPath = scenario.publish.requestPath ?? isoUrlPath;
 
@@ -112,10 +113,16 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   return outcome;
 }
 
-async function startPublisher(protocol: 'http' | 'ftp', files: PublishedFiles, log: TransferLog, fault?: PublishFault): Promise<Publisher> {
-  return protocol === 'http'
-    ? startHttpPublisher(files, log, fault ? { fault } : {})
-    : startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS, ...(fault ? { fault } : {}) });
+async function startPublisher(protocol: PublishProtocol, files: PublishedFiles, log: TransferLog, tempDir: string, fault?: PublishFault): Promise<Publisher> {
+  const faults = fault ? { fault } : {};
+  switch (protocol) {
+    case 'http':
+      return startHttpPublisher(files, log, faults);
+    case 'https':
+      return startHttpPublisher(files, log, { ...faults, tls: await createSelfSignedCertificate(tempDir, PUBLISH_ADDRESS) });
+    case 'ftp':
+      return startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS, ...faults });
+  }
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -10,6 +10,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   socat: 'socat',
   sfdisk: 'fdisk',
   blkid: 'util-linux',
+  openssl: 'openssl',
 };
 
 export async function findOnPath(tool: string): Promise<string | undefined> {

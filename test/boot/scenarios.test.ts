@@ -19,6 +19,7 @@ import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
 import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
 import ramDeployHttpLpxelinux from '../../scenarios/ram-deploy-http-lpxelinux.js';
+import ramDeployHttps from '../../scenarios/ram-deploy-https.js';
 import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
 import stalledIso from '../../scenarios/stalled-iso.js';
 import truncatedIso from '../../scenarios/truncated-iso.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, broken];
+  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
   const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1, reporters });
@@ -72,7 +73,7 @@ const check = (boot: BootResult, name: RegExp) => {
 };
 
 describe('RAM deploy', () => {
-  it.each([ramDeployHttp, ramDeployFtp])('$name: PASS with one complete transfer, a login prompt and / in RAM', (scenario) => {
+  it.each([ramDeployHttp, ramDeployFtp, ramDeployHttps])('$name: PASS with one complete transfer, a login prompt and / in RAM', (scenario) => {
     const r = result(scenario.name);
     expect(r.verdict, r.reason).toBe('PASS');
     const [boot] = r.boots;
@@ -81,6 +82,13 @@ describe('RAM deploy', () => {
     expect(fetches[0]).toMatchObject({ protocol: scenario.publish.protocol, complete: true });
     expect(check(boot!, /mounted from \/dev\/ram0/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
+  });
+
+  it('ram-deploy-https: the boot entry carries rd.kiwi.live.curl_options=--insecure and the ISO came over TLS', () => {
+    const boot = result('ram-deploy-https').boots[0]!;
+    expect(boot.kernelArgs).toContain('rd.kiwi.live.curl_options=--insecure');
+    expect(boot.kernelArgs.find((a) => a.startsWith('root=live:'))).toMatch(/^root=live:https:\/\/10\.0\.2\.100\/image\//);
+    expect(boot.transfers.filter((t) => t.method === 'TLS')).toEqual([]);
   });
 
   it('ram-deploy-http-lpxelinux: kernel and initrd came over http, not TFTP, and the RAM deploy passed', () => {

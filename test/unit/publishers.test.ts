@@ -8,7 +8,8 @@ import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
-import { TransferLog } from '../../harness/publish/transfer-log.js';
+import { createSelfSignedCertificate } from '../../harness/publish/tls-certificate.js';
+import { isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
 
 // The publishers against the real curl (the client KIWI's initrd uses), on loopback only.
 let dir: string;
@@ -66,6 +67,54 @@ describe('HTTP publisher', () => {
     await new Promise((r) => setTimeout(r, 200));
     const t = log.of('/image/live.iso').at(-1)!;
     expect(t.complete).toBe(false);
+  });
+});
+
+describe('HTTPS publisher', () => {
+  let publisher: Publisher;
+  let log: TransferLog;
+  let certPath: string;
+  beforeAll(async () => {
+    log = new TransferLog();
+    const tls = await createSelfSignedCertificate(dir, '10.0.2.100');
+    certPath = tls.certPath;
+    publisher = await startHttpPublisher(files, log, { tls });
+  });
+  afterAll(() => publisher.stop());
+  // curl is told to reach the guest-side address at the publisher's loopback port, so that the
+  // certificate is checked against the address the guest uses; nothing leaves loopback.
+  const asGuest = () => ['--connect-to', `10.0.2.100:443:127.0.0.1:${publisher.hostPort}`, 'https://10.0.2.100/image/live.iso'];
+
+  it('forwards guest port 443 and names https URLs', () => {
+    expect(publisher.protocol).toBe('https');
+    expect(publisher.forwards).toEqual([{ guestPort: 443, hostPort: publisher.hostPort }]);
+    expect(publisher.url('10.0.2.100', '/image/live.iso')).toBe('https://10.0.2.100/image/live.iso');
+  });
+
+  it('serves the file whole to a client that trusts its certificate, which is valid for the guest-side address', async () => {
+    const result = await curl(['-f', '--cacert', certPath, ...asGuest()]);
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.transfers.at(-1)).toMatchObject({ protocol: 'https', method: 'GET', status: 200, complete: true, bytesSent: content.length });
+  });
+
+  it("serves it to curl --insecure, as rd.kiwi.live.curl_options=--insecure makes the initrd's curl", async () => {
+    const result = await curl(['-f', '--insecure', ...asGuest()]);
+    expect(result.exitCode).toBe(0);
+    expect((result.stdout as Buffer).length).toBe(content.length);
+  });
+
+  it('logs the refused handshake of a client without the certificate as a failed transfer', async () => {
+    const before = log.transfers.length;
+    const result = await curl(['-f', '-o', '/dev/null', ...asGuest()]);
+    expect(result.exitCode).toBe(60); // curl: peer certificate cannot be authenticated
+    await new Promise((r) => setTimeout(r, 100));
+    const failed = log.transfers.slice(before);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false, bytesSent: 0 });
+    expect(failed[0]!.path).toMatch(/handshake: .*(unknown ca|certificate)/i);
+    expect(isFailedTransfer(failed[0]!)).toBe(true);
   });
 });
 
