@@ -211,6 +211,8 @@ async function bootOnce(run: BootRun): Promise<BootResult> {
     const failedTransfer = await Promise.race([
       goal.waitUntilReady(target, env.signal).then((prompt) => {
         decidedAtMs = started_.console.startedAtMs + prompt.tMs;
+        // The prompt is an unterminated line: the tracker, fed whole lines, has not seen it yet.
+        tracker.observe(prompt.text, prompt.tMs);
         return undefined;
       }),
       transferFailed,
