@@ -211,7 +211,8 @@ async function main(argv: string[]): Promise<number> {
       return findings.every((f) => f.ok) ? 0 : 2;
     }
     case 'list':
-      for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(24)} ${s.summary}\n`);
+      const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+      for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(width)}  ${s.summary}\n`);
       return 0;
     case undefined:
     case 'help':

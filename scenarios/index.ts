@@ -6,6 +6,7 @@ import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
 import ramDeployHttpLpxelinux from './ram-deploy-http-lpxelinux.js';
 import ramDeployHttps from './ram-deploy-https.js';
+import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramDeployHttpLpxelinux,
   ramDeployHttps,
   ramdiskTooSmall,
+  httpsUntrustedCertificate,
   truncatedIso,
   stalledIso,
   persistentLifecycle,

@@ -24,9 +24,13 @@ export async function startHttpPublisher(
   if (options.tls) {
     // A client that refuses the certificate never sends a request: the failed handshake, with
     // the alert the client sent, is the only trace of its attempt, so it goes into the log.
+    // The address is read at connect time: a socket the client has hung up on no longer has one.
+    const clients = new WeakMap<object, string>();
+    server.on('connection', (socket) => clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
     server.on('tlsClientError', (error, socket) => {
-      const client = `${socket.remoteAddress}:${socket.remotePort}`;
-      log.begin({ protocol, method: 'TLS', path: `(handshake: ${error.message.replace(/^.*?:/, '').trim()})`, client }).end(0, false);
+      const raw = (socket as unknown as { _parent?: object })._parent;
+      const client = (raw && clients.get(raw)) ?? clients.get(socket) ?? 'unknown client';
+      log.begin({ protocol, method: 'TLS', path: `handshake failed: ${error.message.replace(/^[^:]*routines:/, '').trim()}`, client }).end(0, false);
     });
   }
   server.keepAliveTimeout = 5_000;

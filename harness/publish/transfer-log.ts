@@ -94,7 +94,9 @@ export function formatBytes(bytes: number): string {
 }
 
 export function describeTransfer(t: Transfer): string {
-  if (t.method === 'TLS') return `${t.protocol} TLS ${t.path} from ${t.client}: no request was made`;
+  if (t.method === 'TLS') {
+    return `${t.protocol} TLS ${t.path} (from ${t.client}), no request was made: does the client trust the publisher's certificate (rd.kiwi.live.curl_options)?`;
+  }
   const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
   return `${t.protocol} ${t.method} ${t.path} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${size} in ${(t.durationMs / 1000).toFixed(1)} s${rate}`;

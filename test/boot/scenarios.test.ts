@@ -20,6 +20,7 @@ import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
 import ramDeployHttpLpxelinux from '../../scenarios/ram-deploy-http-lpxelinux.js';
 import ramDeployHttps from '../../scenarios/ram-deploy-https.js';
+import httpsUntrustedCertificate from '../../scenarios/https-untrusted-certificate.js';
 import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
 import stalledIso from '../../scenarios/stalled-iso.js';
 import truncatedIso from '../../scenarios/truncated-iso.js';
@@ -48,7 +49,7 @@ beforeAll(async () => {
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, broken];
+  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, httpsUntrustedCertificate, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
   const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1, reporters });
@@ -124,6 +125,15 @@ describe('publisher faults', () => {
     expect(boot!.phase).toBe('fetch-root');
     expect(boot!.reason).toMatch(/^failed as expected .* in phase fetch-root: transfer failed: http GET \S+ -> 200 INCOMPLETE, 64\.0 MiB of/);
     expect(boot!.transfers[0]!.bytesSent).toBe(64 * 1024 * 1024);
+  });
+
+  it('https with an untrusted certificate FAILs in the fetch naming the refused handshake, as the scenario expects', () => {
+    const r = result('https-untrusted-certificate');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.phase).toBe('fetch-root');
+    expect(boot!.kernelArgs.join(' ')).not.toMatch(/curl_options/);
+    expect(boot!.transfers.filter((t) => t.method !== 'HEAD').map((t) => t.method)).toEqual(['TLS']);
   });
 
   it('a stalled transfer is named as a stall, in the fetch', () => {

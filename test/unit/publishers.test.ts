@@ -9,7 +9,7 @@ import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
 import { createSelfSignedCertificate } from '../../harness/publish/tls-certificate.js';
-import { isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
+import { describeTransfer, isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
 
 // The publishers against the real curl (the client KIWI's initrd uses), on loopback only.
 let dir: string;
@@ -113,7 +113,9 @@ describe('HTTPS publisher', () => {
     const failed = log.transfers.slice(before);
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false, bytesSent: 0 });
-    expect(failed[0]!.path).toMatch(/handshake: .*(unknown ca|certificate)/i);
+    expect(failed[0]!.path).toMatch(/^handshake failed: .*(unknown ca|certificate)/i);
+    expect(failed[0]!.client).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(describeTransfer(failed[0]!)).toMatch(/^https TLS handshake failed: .* no request was made: does the client trust/);
     expect(isFailedTransfer(failed[0]!)).toBe(true);
   });
 });
