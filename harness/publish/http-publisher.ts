@@ -93,11 +93,15 @@ function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, re
   source.pipe(stream).pipe(res, { end: !cuts(fault) });
   if (cuts(fault)) stream.on('end', () => closeAfterFlush(res, res.socket));
   source.on('error', () => res.destroy());
-  // 'finish': every byte was handed to the kernel; 'close' before that: the client went away.
+  // 'finish': every byte was handed to the kernel. 'close' before that: the client went away,
+  // which a fast client does as soon as it has Content-Length bytes, often before the pipe has
+  // even called end(): complete then means every byte was written and none is still queued.
+  const flushed = () => res.writableFinished || (res.writableLength === 0 && (res.socket?.writableLength ?? 0) === 0);
   res.on('finish', () => transfer.end(200, sent === file.sizeBytes));
   res.on('close', () => {
+    const complete = sent === file.sizeBytes && flushed();
     source.destroy();
     stream.destroy();
-    transfer.end(200, res.writableFinished && sent === file.sizeBytes);
+    transfer.end(200, complete);
   });
 }

@@ -50,7 +50,7 @@ describe('pxe-harness CLI', () => {
     const result = await cli('run', '--scenario', 'ram-deploy-gopher', '--iso', join(dir, 'x.iso'));
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('unknown scenario "ram-deploy-gopher"');
-    expect(result.stderr).toContain('ram-deploy-http, ram-deploy-ftp, ram-deploy-http-lpxelinux, ramdisk-too-small');
+    for (const name of ['ram-deploy-http', 'ram-deploy-ftp', 'ram-deploy-https', 'ramdisk-too-small', 'persistent-lifecycle']) expect(result.stderr).toContain(name);
   });
 
   it.each([
