@@ -12,14 +12,13 @@
  * The plain boots are started here with the same arguments the harness builds, but with the
  * serial console on stdout and no QMP: what someone would type by hand.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { extractLoaderFiles } from '../harness/iso/loader-files.js';
-import { startFtpPublisher } from '../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../harness/publish/published-files.js';
 import type { PortForward } from '../harness/publish/publisher.js';
@@ -35,8 +34,8 @@ import { liveBootArgs } from '../harness/tftp/pxelinux-config.js';
 import { createTftpRoot } from '../harness/tftp/tftp-root.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { freePort, median, type Section } from './measure.js';
+import { harnessServer, ISO_PATH, nginxServer, vsftpdServer, type IsoServer } from './servers.js';
 
-const ISO_PATH = '/image/pxe-fixture.iso';
 const CPUS = 2;
 const LOGIN = /^[\w.-]+ login:/m;
 
@@ -145,121 +144,6 @@ async function plainBoot(options: {
   }
   if (typeof options.until === 'string' && seenAtMs[options.until] === undefined) throw new Error(`plain boot ended before ${options.until}: ${text.slice(-500)}`);
   return { seenAtMs, wallMs: Date.now() - started };
-}
-
-/** A served ISO and how to read the rate of its one complete transfer. */
-interface IsoServer {
-  label: string;
-  forwards: PortForward[];
-  url: string;
-  /** Resolves with MB/s once the guest has the whole ISO. */
-  transferred: Promise<number>;
-  stop(): Promise<void>;
-}
-
-async function harnessServer(protocol: 'http' | 'ftp', iso: string, size: number): Promise<IsoServer> {
-  const log = new TransferLog();
-  const files = await PublishedFiles.of([{ urlPath: ISO_PATH, filePath: iso }]);
-  const publisher = protocol === 'http' ? await startHttpPublisher(files, log) : await startFtpPublisher(files, log, { announcedAddress: PUBLISH_ADDRESS });
-  const transferred = new Promise<number>((resolve) =>
-    log.on('transfer', (t) => t.complete && t.bytesSent === size && resolve(t.bytesSent / 1e6 / (t.durationMs / 1000))),
-  );
-  return { label: `harness ${protocol}`, forwards: publisher.forwards, url: publisher.url(PUBLISH_ADDRESS, ISO_PATH), transferred, stop: () => publisher.stop() };
-}
-
-/** Polls a log file until `parse` finds the finished transfer in it. */
-function watchLog(path: string, parse: (text: string) => number | undefined): Promise<number> {
-  return new Promise((resolve) => {
-    const timer = setInterval(async () => {
-      const rate = parse(await readFile(path, 'utf8').catch(() => ''));
-      if (rate !== undefined) {
-        clearInterval(timer);
-        resolve(rate);
-      }
-    }, 250);
-  });
-}
-
-function daemon(command: string, args: string[]): { stop(): Promise<void> } {
-  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    async stop() {
-      signalGroup(child.pid!, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-      signalGroup(child.pid!, 'SIGKILL');
-    },
-  };
-}
-
-const installed = (path: string) => {
-  try {
-    execFileSync('test', ['-x', path]);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Debian's nginx on 127.0.0.1, logging each request's time and bytes. */
-export async function nginxServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
-  if (!installed('/usr/sbin/nginx')) return undefined;
-  const root = join(dir, 'nginx-root');
-  execFileSync('mkdir', ['-p', join(root, 'image')]);
-  execFileSync('ln', ['-sf', iso, join(root, ISO_PATH)]);
-  const log = join(dir, 'nginx-access.log');
-  await writeFile(log, '');
-  const conf = join(dir, 'nginx.conf');
-  await writeFile(
-    conf,
-    `daemon off; ${process.getuid?.() === 0 ? 'user root; ' : ''}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}
-http { log_format timed "$request_method $uri $status $body_bytes_sent $request_time"; access_log ${log} timed;
-  sendfile on; server { listen 127.0.0.1:${port}; root ${root}; } }\n`,
-  );
-  const server = daemon('/usr/sbin/nginx', ['-c', conf, '-p', dir]);
-  await new Promise((r) => setTimeout(r, 500));
-  const transferred = watchLog(log, (text) => {
-    const m = text.match(new RegExp(`^GET ${ISO_PATH} 200 ${size} ([\\d.]+)$`, 'm'));
-    return m ? size / 1e6 / Number(m[1]) : undefined;
-  });
-  return { label: 'nginx', forwards: [{ guestPort: 80, hostPort: port }], url: `http://${PUBLISH_ADDRESS}${ISO_PATH}`, transferred, stop: () => server.stop() };
-}
-
-/** Debian's vsftpd on 127.0.0.1, anonymous and read-only, passive ports forwarded one to one. */
-export async function vsftpdServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
-  if (!installed('/usr/sbin/vsftpd')) return undefined;
-  const root = join(dir, 'ftp-root');
-  execFileSync('mkdir', ['-p', join(root, 'image'), join(dir, 'empty')]);
-  execFileSync('cp', ['--reflink=auto', iso, join(root, ISO_PATH)]);
-  const log = join(dir, 'vsftpd.log');
-  await writeFile(log, '');
-  // One passive port is enough for curl's one transfer, and a range would need free neighbours.
-  const passive = [await freePort()];
-  const conf = join(dir, 'vsftpd.conf');
-  await writeFile(
-    conf,
-    [
-      'listen=YES', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
-      'anonymous_enable=YES', 'local_enable=NO', 'write_enable=NO', `anon_root=${root}`, 'no_anon_password=YES',
-      `secure_chroot_dir=${join(dir, 'empty')}`, 'seccomp_sandbox=NO', 'run_as_launching_user=YES',
-      'pasv_enable=YES', `pasv_address=${PUBLISH_ADDRESS}`, 'pasv_addr_resolve=NO', 'pasv_promiscuous=YES',
-      `pasv_min_port=${passive[0]}`, `pasv_max_port=${passive.at(-1)}`,
-      'xferlog_enable=YES', 'xferlog_std_format=NO', `vsftpd_log_file=${log}`, 'use_sendfile=YES',
-    ].join('\n') + '\n',
-  );
-  const server = daemon('/usr/sbin/vsftpd', [conf]);
-  await new Promise((r) => setTimeout(r, 500));
-  const transferred = watchLog(log, (text) => {
-    const m = text.match(/OK DOWNLOAD: .*?, (\d+) bytes, ([\d.]+)Kbyte\/sec/);
-    return m && Number(m[1]) === size ? (Number(m[2]) * 1024) / 1e6 : undefined;
-  });
-  return {
-    label: 'vsftpd',
-    forwards: [{ guestPort: 21, hostPort: port }, ...passive.map((p) => ({ guestPort: p, hostPort: p }))],
-    url: `ftp://${PUBLISH_ADDRESS}${ISO_PATH}`,
-    transferred,
-    stop: () => server.stop(),
-  };
 }
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -6,7 +6,7 @@
  *    (Debian's nginx-light, started here on 127.0.0.1 when installed) for the same file.
  * Each figure is the median of several runs; the boot figures are in boots.ts.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { startHttpPublisher } from '../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../harness/publish/published-files.js';
 import { TransferLog } from '../harness/publish/transfer-log.js';
 import { freePort, median, type Section } from './measure.js';
+import { ISO_PATH, nginxServer } from './servers.js';
 
 let RUNS = 3;
 
@@ -39,30 +40,16 @@ async function measurePublisher(protocol: 'http' | 'ftp', file: string): Promise
   }
 }
 
-async function nginxRate(dir: string): Promise<number | undefined> {
-  const nginx = ['/usr/sbin/nginx'].find((p) => {
-    try {
-      execFileSync(p, ['-v'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Debian's nginx (the same set-up as in the boot benchmarks) serving the file to curl. */
+async function nginxRate(dir: string, file: string): Promise<number | undefined> {
+  const nginx = await nginxServer(dir, file, statSync(file).size, await freePort());
   if (!nginx) return undefined;
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  await writeFile(
-    conf,
-    `daemon off; ${process.getuid?.() === 0 ? "user root; " : ""}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}\nhttp { access_log off; sendfile on; server { listen 127.0.0.1:${port}; root ${dir}; } }\n`,
-  );
-  const child = spawn(nginx, ['-c', conf, '-p', dir], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
   try {
     const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) rates.push(await curlRate(`http://127.0.0.1:${port}/small.iso`));
+    for (let i = 0; i < RUNS; i++) rates.push(await curlRate(`http://127.0.0.1:${nginx.forwards[0]!.hostPort}${ISO_PATH}`));
     return median(rates);
   } finally {
-    child.kill('SIGTERM');
+    await nginx.stop();
   }
 }
 
@@ -89,7 +76,7 @@ export async function publisherSections(runs: number): Promise<Section[]> {
         console.log(`bench: ${rows.at(-1)}`);
       }
     }
-    const nginx = await nginxRate(dir);
+    const nginx = await nginxRate(dir, small);
     return [
       {
         id: 'publishers',

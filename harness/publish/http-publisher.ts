@@ -18,7 +18,8 @@ export async function startHttpPublisher(
   options: { guestPort?: number; fault?: PublishFault; /** serve https with this certificate */ tls?: { cert: Buffer; key: Buffer } } = {},
 ): Promise<Publisher> {
   const protocol = options.tls ? 'https' : 'http';
-  const guestPort = options.guestPort ?? (options.tls ? 443 : 80);
+  const standardPort = options.tls ? 443 : 80;
+  const guestPort = options.guestPort ?? standardPort;
   const handler = (req: IncomingMessage, res: ServerResponse) => serve(files, log, req, res, options.fault, protocol);
   const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   if (options.tls) {
@@ -50,7 +51,7 @@ export async function startHttpPublisher(
     forwards: [{ guestPort, hostPort: port }],
     hostPort: port,
     transfers: log,
-    url: (guestHost, urlPath) => `${protocol}://${guestHost}${guestPort === (options.tls ? 443 : 80) ? '' : `:${guestPort}`}${urlPath}`,
+    url: (guestHost, urlPath) => `${protocol}://${guestHost}${guestPort === standardPort ? '' : `:${guestPort}`}${urlPath}`,
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -18,7 +18,7 @@ export interface TftpRoot {
 }
 
 /** Hard-links when on the same file system (the initrd is tens of MB), copies otherwise. */
-async function place(src: string, dst: string): Promise<void> {
+export async function place(src: string, dst: string): Promise<void> {
   await link(src, dst).catch(() => copyFile(src, dst));
 }
 
