@@ -19,19 +19,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { extractLoaderFiles } from '../harness/iso/loader-files.js';
-import { startHttpPublisher } from '../harness/publish/http-publisher.js';
-import { PublishedFiles } from '../harness/publish/published-files.js';
 import type { PortForward } from '../harness/publish/publisher.js';
-import { TransferLog } from '../harness/publish/transfer-log.js';
 import { buildQemuArgs } from '../harness/qemu/qemu-args.js';
 import { signalGroup } from '../harness/qemu/process-group.js';
 import type { Reporter } from '../harness/report/reporter.js';
 import type { BootResult, ScenarioResult } from '../harness/runner/result.js';
 import { runScenarios } from '../harness/runner/run-all.js';
-import { LOADER_HTTP_PORT, PUBLISH_ADDRESS } from '../harness/runner/run-boot.js';
+import { SERVICE_ADDRESS as PUBLISH_ADDRESS } from '../harness/qemu/guest-network.js';
 import { defineScenario, type ScenarioDefinition } from '../harness/runner/scenario.js';
-import { liveBootArgs } from '../harness/tftp/pxelinux-config.js';
-import { createTftpRoot } from '../harness/tftp/tftp-root.js';
+import { kiwiLive } from '../harness/live/kiwi-live.js';
+import { netbootLoaderFor, type LoaderTransport } from '../harness/netboot/index.js';
+import type { LoaderFiles } from '../harness/iso/loader-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { freePort, median, type Section } from './measure.js';
 import { harnessServer, ISO_PATH, nginxServer, vsftpdServer, type IsoServer } from './servers.js';
@@ -101,12 +99,14 @@ async function plainBoot(options: {
     memoryMb: 3072,
     cpus: CPUS,
     accel: 'tcg',
+    machineType: 'pc',
+    firmwareArgs: [],
+    bootSelection: 'boot-order',
     bootFrom: 'network',
     network: {
       tftpRoot: options.tftp.dir,
       bootfile: options.tftp.bootfile,
       forwards: options.forwards.map((f) => ({ guestAddress: PUBLISH_ADDRESS, ...f })),
-      nic: 'virtio-net-pci',
     },
     disks: [],
     noReboot: true,
@@ -147,6 +147,15 @@ async function plainBoot(options: {
 }
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A netboot root laid out by the harness's own loader for a plain QEMU boot; stop() ends its servers. */
+async function netbootRoot(dir: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
+  const undo: (() => unknown)[] = [];
+  const prepared = await netbootLoaderFor('bios', transport).prepare({
+    runtimeDir: dir, artifactsDir: dir, loaderFiles, kernelArgs: kiwiLive.kernelArgs(isoUrl, {}), onTeardown: (_name, fn) => undo.push(fn),
+  });
+  return { dir: prepared.tftpRoot, bootfile: prepared.bootfile, forwards: prepared.forwards, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
+}
+
 const verdictOf = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 export async function bootSections(runs: number, only: (name: string) => boolean): Promise<Section[]> {
@@ -156,7 +165,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
   const sections: Section[] = [];
   const log = (line: string) => console.log(`bench: ${line}`);
   try {
-    const loader = await extractLoaderFiles(iso, join(dir, 'loader'));
+    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), kiwiLive.loaderLocations);
 
     if (only('overhead')) {
       // Alternating harness and plain runs, so that a drift of the machine hits both alike.
@@ -170,7 +179,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
         if (run!.result.boots[0]!.timeline.login === undefined) throw new Error('the harness recorded no login phase');
         const server = await harnessServer('http', iso, size);
         try {
-          const tftp = await createTftpRoot(join(dir, `tftp-plain-${i}`), loader, liveBootArgs(server.url));
+          const tftp = await netbootRoot(join(dir, `tftp-plain-${i}`), loader, server.url, 'tftp');
           // One retry, as the harness retries a boot that fails before its initrd (a TCG flake).
           const attempt = () => plainBoot({ tftp, forwards: server.forwards, marks: { login: LOGIN }, until: 'login' });
           const boot = await attempt().catch((error: Error) => {
@@ -259,7 +268,7 @@ From the failed transfer itself to the verdict it is longer by the time dracut t
           const server = await make();
           if (!server) continue;
           try {
-            const tftp = await createTftpRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, liveBootArgs(server.url));
+            const tftp = await netbootRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, server.url, 'tftp');
             let rate = 0;
             await plainBoot({ tftp, forwards: server.forwards, marks: {}, until: server.transferred.then((r) => (rate = r)) });
             if (!rate) throw new Error(`${label}: the boot ended before the ISO was transferred`);
@@ -298,27 +307,17 @@ ${row('vsftpd')}
     }
 
     if (only('loading')) {
-      const files = await PublishedFiles.of([
-        { urlPath: '/boot/linux', filePath: loader.kernelPath },
-        { urlPath: '/boot/initrd', filePath: loader.initrdPath },
-      ]);
       const times: Record<'tftp' | 'http', number[]> = { tftp: [], http: [] };
       for (let i = 0; i < runs; i++) {
         for (const how of ['tftp', 'http'] as const) {
           // The ISO itself is not needed: the boots stop at the kernel's first line.
-          const bootFiles = how === 'http' ? await startHttpPublisher(files, new TransferLog(), { guestPort: LOADER_HTTP_PORT }) : undefined;
+          const tftp = await netbootRoot(join(dir, `tftp-loading-${how}-${i}`), loader, `http://${PUBLISH_ADDRESS}${ISO_PATH}`, how);
           try {
-            const tftp = await createTftpRoot(
-              join(dir, `tftp-loading-${how}-${i}`),
-              loader,
-              liveBootArgs(`http://${PUBLISH_ADDRESS}${ISO_PATH}`),
-              bootFiles ? { loaderBaseUrl: `http://${PUBLISH_ADDRESS}:${LOADER_HTTP_PORT}` } : {},
-            );
-            const boot = await plainBoot({ tftp, forwards: bootFiles?.forwards ?? [], marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
+            const boot = await plainBoot({ tftp, forwards: tftp.forwards, marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
             times[how].push(boot.seenAtMs.kernel!);
             log(`loading: ${how} ${fmtS(boot.seenAtMs.kernel!)}`);
           } finally {
-            await bootFiles?.stop();
+            await tftp.stop();
           }
         }
       }

@@ -13,8 +13,8 @@ import { PublishedFiles } from '../harness/publish/published-files.js';
 import type { PortForward } from '../harness/publish/publisher.js';
 import { TransferLog } from '../harness/publish/transfer-log.js';
 import { signalGroup } from '../harness/qemu/process-group.js';
-import { PUBLISH_ADDRESS } from '../harness/runner/run-boot.js';
-import { place } from '../harness/tftp/tftp-root.js';
+import { place } from '../harness/netboot/place-file.js';
+import { SERVICE_ADDRESS as PUBLISH_ADDRESS } from '../harness/qemu/guest-network.js';
 import { settlesWithin } from '../harness/util/settles-within.js';
 import { freePort } from './measure.js';
 

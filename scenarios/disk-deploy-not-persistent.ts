@@ -15,7 +15,7 @@ export default defineScenario({
     {
       name: 'network boot deploys to the disk, overlay in RAM',
       from: 'network',
-      kernelArgs: DEPLOY_TO_SDA,
+      live: DEPLOY_TO_SDA,
       checks: [
         check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer('ram'), check.writeMarker('volatile'),
         check.diskHoldsIso(), check.diskCowPartition('none'),
@@ -24,7 +24,7 @@ export default defineScenario({
     {
       name: 'network boot again: the data is gone',
       from: 'network',
-      kernelArgs: DEPLOY_TO_SDA,
+      live: DEPLOY_TO_SDA,
       checks: [check.noTransfer(), check.liveIsoMountedFrom('/dev/sda'), check.markerAbsent('volatile')],
     },
   ],

@@ -14,7 +14,7 @@ export default defineScenario({
     {
       name: 'network boot deploys with an ext4 cow partition',
       from: 'network',
-      kernelArgs: persistentDeploy('ext4'),
+      live: persistentDeploy('ext4'),
       checks: [
         check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('ext4'),
         check.diskHoldsIso(), check.diskCowPartition('ext4'),
@@ -23,7 +23,7 @@ export default defineScenario({
     {
       name: 'network boot again keeps the data',
       from: 'network',
-      kernelArgs: persistentDeploy('ext4'),
+      live: persistentDeploy('ext4'),
       checks: [check.noTransfer(), check.writableLayer(onDisk), check.markerPresent('ext4')],
     },
   ],

@@ -19,7 +19,7 @@ export default defineScenario({
     {
       name: 'a. network boot deploys to the disk',
       from: 'network',
-      kernelArgs: options,
+      live: options,
       checks: [
         check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('a'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
@@ -28,7 +28,7 @@ export default defineScenario({
     {
       name: 'b. network boot again, no reset',
       from: 'network',
-      kernelArgs: options,
+      live: options,
       checks: [check.noTransfer(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerPresent('a')],
     },
     {
@@ -39,7 +39,7 @@ export default defineScenario({
     {
       name: 'd. network boot with rd.kiwi.live.reset',
       from: 'network',
-      kernelArgs: [...options, 'rd.kiwi.live.reset'],
+      live: { ...options, reset: true },
       checks: [
         check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'), check.writeMarker('d'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),

@@ -13,7 +13,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0')],
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('ram')],
     },
   ],
 });

@@ -14,7 +14,7 @@ export default defineScenario({
       name: 'network boot via lpxelinux into RAM',
       from: 'network',
       loader: 'http',
-      checks: [bootFilesOverHttp(), isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0')],
+      checks: [bootFilesOverHttp(), isoTransferredOnce(), liveIsoMountedFrom('ram')],
     },
   ],
 });

@@ -16,7 +16,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0'), guestIsHermetic()],
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('ram'), guestIsHermetic()],
     },
   ],
 });

@@ -16,8 +16,8 @@ export default defineScenario({
     {
       name: 'network boot into RAM over https',
       from: 'network',
-      kernelArgs: ['rd.kiwi.live.curl_options=--insecure'],
-      checks: [isoTransferredOnce(), liveIsoMountedFrom('/dev/ram0')],
+      live: { insecureTls: true },
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('ram')],
     },
   ],
 });

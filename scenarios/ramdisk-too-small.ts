@@ -13,7 +13,7 @@ export default defineScenario({
     {
       name: 'network boot into a 64 MiB RAM disk',
       from: 'network',
-      kernelArgs: ['ramdisk_size=65536'],
+      live: { ramdiskSizeKiB: 65536 },
       checks: [],
       expectFailure: { reason: /transfer failed: http GET \S+ -> 200 INCOMPLETE/, why: 'a 64 MiB RAM disk cannot hold the ISO', phase: 'fetch-root' },
     },

@@ -30,7 +30,6 @@ export class ConsoleLog extends EventEmitter<{ line: [ConsoleLine]; partial: [st
   private pending = '';
   private readonly raw?: WriteStream;
   private readonly clean?: WriteStream;
-  private bytes = 0;
 
   constructor(private readonly options: ConsoleLogOptions = {}) {
     super();
@@ -45,13 +44,8 @@ export class ConsoleLog extends EventEmitter<{ line: [ConsoleLine]; partial: [st
   get cleanPath(): string | undefined {
     return this.options.cleanPath;
   }
-  get byteCount(): number {
-    return this.bytes;
-  }
-
   push(chunk: Buffer | string): void {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.bytes += buffer.length;
     this.raw?.write(buffer);
     this.pending += this.decoder.write(buffer);
     let newline: number;

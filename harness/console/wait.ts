@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors.js';
 import type { ConsoleLog } from './console-log.js';
-import { LOGIN_PROMPT } from './phases.js';
-import { FAIL_SIGNATURES, matchFailSignature, type FailSignature } from './signatures.js';
+import type { WaitStrategy } from '../wait/wait-strategy.js';
+import { LINUX_FAIL_SIGNATURES, matchFailSignature, type FailSignature } from './signatures.js';
 
 /** What a wait watches; the machine provides it, but the console does not know the machine. */
 export interface WaitTarget {
@@ -46,14 +46,9 @@ export class ConsoleWaitError extends HarnessError {
   }
 }
 
-export interface WaitStrategy {
-  readonly description: string;
-  waitUntilReady(target: WaitTarget, signal?: AbortSignal): Promise<ConsoleMatch>;
-}
-
 /** A wait for a console line: `Wait.forConsole(/login:/).withTimeout(120_000)`. */
-export class ConsoleWait implements WaitStrategy {
-  private options: ConsoleWaitOptions = { timeoutMs: 60_000, partialLine: false, failOn: FAIL_SIGNATURES };
+export class ConsoleWait implements WaitStrategy<WaitTarget, ConsoleMatch> {
+  private options: ConsoleWaitOptions = { timeoutMs: 60_000, partialLine: false, failOn: LINUX_FAIL_SIGNATURES };
 
   constructor(readonly pattern: RegExp) {}
 
@@ -89,109 +84,107 @@ export class ConsoleWait implements WaitStrategy {
   }
 }
 
-export const Wait = {
-  forConsole: (pattern: RegExp) => new ConsoleWait(pattern),
-  forLoginPrompt: () => new ConsoleWait(LOGIN_PROMPT).withPartialLine(),
-};
-
 /**
  * Resolves with the first console line matching `pattern`; rejects at once on a fail signature,
- * when the target ends (QEMU exited), or at the deadline, each with its own message and the
- * last 30 console lines.
+ * when the target ends (QEMU exited), when the console falls silent, or at the deadline, each
+ * with its own message and the last 30 console lines. Lets go of the console when it settles.
  */
-export function waitForConsole(
-  target: WaitTarget,
-  pattern: RegExp,
-  options: ConsoleWaitOptions,
-  signal?: AbortSignal,
-): Promise<ConsoleMatch> {
-  const log = target.console;
-  return new Promise<ConsoleMatch>((resolve, reject) => {
-    let done = false;
-    const context = () => ({
-      phase: target.phase(),
-      pattern: String(pattern),
-      timeoutMs: options.timeoutMs,
-      tail: log.tail(30),
-      ...(log.cleanPath ? { logPath: log.cleanPath } : {}),
-    });
-    let silenceTimer: NodeJS.Timeout | undefined;
-    const armSilence = () => {
-      if (!options.silenceMs) return;
-      clearTimeout(silenceTimer);
-      silenceTimer = setTimeout(
-        () => finish(new ConsoleWaitError('silence', `no console output for ${Math.round(options.silenceMs! / 1000)} s (phase: ${target.phase()})`, context())),
-        options.silenceMs,
-      );
-    };
-    const finish = (error: Error | undefined, match?: ConsoleMatch) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(silenceTimer);
-      log.off('line', onLine);
-      log.off('partial', onPartial);
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve(match!);
-    };
-    const check = (text: string, tMs: number): boolean => {
-      const hit = options.failOn.length ? matchFailSignature(text, options.failOn) : undefined;
-      if (hit) {
-        finish(
-          new ConsoleWaitError('signature', `${hit.signature.meaning}: "${hit.line.trim()}"`, context(), hit.signature),
-        );
-        return true;
-      }
-      const match = pattern.exec(text);
-      if (match) {
-        finish(undefined, { text, tMs, match });
-        return true;
-      }
-      return false;
-    };
-    const onLine = (line: { text: string; tMs: number }) => {
-      armSilence();
-      check(line.text, line.tMs);
-    };
-    const onPartial = (text: string) => {
-      armSilence();
-      if (options.partialLine) check(text, Date.now() - log.startedAtMs);
-    };
-    const onAbort = () => finish(new ConsoleWaitError('aborted', `wait for ${pattern} aborted`, context()));
-    const timer = setTimeout(
-      () =>
-        finish(
-          new ConsoleWaitError(
-            'timeout',
-            `no console line matched ${pattern} within ${Math.round(options.timeoutMs / 1000)} s (phase: ${target.phase()})`,
-            context(),
-          ),
-        ),
-      options.timeoutMs,
-    );
+export function waitForConsole(target: WaitTarget, pattern: RegExp, options: ConsoleWaitOptions, signal?: AbortSignal): Promise<ConsoleMatch> {
+  return new Promise<ConsoleMatch>((resolve, reject) => new ConsoleWatch(target, pattern, options, resolve, reject).start(signal));
+}
 
+/** One wait on the console: its listeners, timers and how each way of ending is worded. */
+class ConsoleWatch {
+  private done = false;
+  private timer?: NodeJS.Timeout;
+  private silenceTimer?: NodeJS.Timeout;
+  private signal?: AbortSignal | undefined;
+  private readonly onLine = (line: { text: string; tMs: number }) => {
+    this.armSilence();
+    this.check(line.text, line.tMs);
+  };
+  private readonly onPartial = (text: string) => {
+    this.armSilence();
+    if (this.options.partialLine) this.check(text, Date.now() - this.target.console.startedAtMs);
+  };
+  private readonly onAbort = () => this.fail('aborted', `wait for ${this.pattern} aborted`);
+
+  constructor(
+    private readonly target: WaitTarget,
+    private readonly pattern: RegExp,
+    private readonly options: ConsoleWaitOptions,
+    private readonly resolve: (match: ConsoleMatch) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  start(signal?: AbortSignal): void {
+    const { console: log } = this.target;
+    const { timeoutMs } = this.options;
+    this.timer = setTimeout(() => this.fail('timeout', `no console line matched ${this.pattern} within ${Math.round(timeoutMs / 1000)} s (phase: ${this.target.phase()})`), timeoutMs);
     // Lines that are already there (from fromLine on) count too.
-    if (options.fromLine !== undefined) {
-      for (const line of log.lines.slice(options.fromLine)) if (check(line.text, line.tMs)) return;
+    if (this.options.fromLine !== undefined) {
+      for (const line of log.lines.slice(this.options.fromLine)) if (this.check(line.text, line.tMs)) return;
     }
-    if (options.partialLine && log.partial && check(log.partial, Date.now() - log.startedAtMs)) return;
-
-    log.on('line', onLine);
-    log.on('partial', onPartial);
-    armSilence();
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    target.ended.then(
+    if (this.options.partialLine && log.partial && this.check(log.partial, Date.now() - log.startedAtMs)) return;
+    log.on('line', this.onLine);
+    log.on('partial', this.onPartial);
+    this.armSilence();
+    this.signal = signal;
+    if (signal?.aborted) return this.onAbort();
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.target.ended.then(
       (reason) => {
         const endedAtMs = Date.now();
         // Let the last bytes of the console arrive before judging: the deciding line is often the last.
-        setTimeout(
-          () => finish(new ConsoleWaitError('ended', `${reason} before ${pattern} appeared (phase: ${target.phase()})`, context(), undefined, endedAtMs)),
-          200,
-        );
+        setTimeout(() => this.fail('ended', `${reason} before ${this.pattern} appeared (phase: ${this.target.phase()})`, undefined, endedAtMs), 200);
       },
       () => undefined,
     );
-  });
+  }
+
+  private check(text: string, tMs: number): boolean {
+    const hit = this.options.failOn.length ? matchFailSignature(text, this.options.failOn) : undefined;
+    if (hit) {
+      this.fail('signature', `${hit.signature.meaning}: "${hit.line.trim()}"`, hit.signature);
+      return true;
+    }
+    const match = this.pattern.exec(text);
+    if (!match) return false;
+    if (this.settle()) this.resolve({ text, tMs, match });
+    return true;
+  }
+
+  private armSilence(): void {
+    const { silenceMs } = this.options;
+    if (!silenceMs) return;
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => this.fail('silence', `no console output for ${Math.round(silenceMs / 1000)} s (phase: ${this.target.phase()})`), silenceMs);
+  }
+
+  private fail(failure: WaitFailure, message: string, signature?: FailSignature, atMs?: number): void {
+    if (this.settle()) this.reject(new ConsoleWaitError(failure, message, this.context(), signature, atMs));
+  }
+
+  /** Ends the wait once: clears timers and listeners; false when it had already ended. */
+  private settle(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.silenceTimer);
+    this.target.console.off('line', this.onLine);
+    this.target.console.off('partial', this.onPartial);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    return true;
+  }
+
+  private context(): HarnessError['context'] {
+    const log = this.target.console;
+    return {
+      phase: this.target.phase(),
+      pattern: String(this.pattern),
+      timeoutMs: this.options.timeoutMs,
+      tail: log.tail(30),
+      ...(log.cleanPath ? { logPath: log.cleanPath } : {}),
+    };
+  }
 }

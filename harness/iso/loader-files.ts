@@ -4,34 +4,32 @@ import { execa } from 'execa';
 import { inputError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
 
-/** Where KIWI puts the kernel and initrd of an x86_64 live ISO (the seed's step 1). */
-export const LOADER_DIR = '/boot/x86_64/loader';
-
 export interface LoaderFiles {
   kernelPath: string;
   initrdPath: string;
 }
 
 /**
- * Extracts the kernel and initrd out of the ISO with xorriso: no mount, no root. An ISO without
- * them gets an error naming the ISO and the missing file.
+ * Extracts the kernel and initrd out of the ISO with xorriso: no mount, no root. Where they are
+ * depends on the live module's build (KIWI: /boot/x86_64/loader). An ISO without them gets an
+ * error naming the ISO and the missing file.
  */
-export async function extractLoaderFiles(isoPath: string, destDir: string): Promise<LoaderFiles> {
+export async function extractLoaderFiles(isoPath: string, destDir: string, locations: { kernel: string; initrd: string }): Promise<LoaderFiles> {
   const xorriso = await requireTool('xorriso');
   await mkdir(destDir, { recursive: true });
   const files = { kernelPath: join(destDir, 'linux'), initrdPath: join(destDir, 'initrd') };
   const result = await execa(
     xorriso,
-    ['-osirrox', 'on', '-indev', isoPath, '-extract', `${LOADER_DIR}/linux`, files.kernelPath, '-extract', `${LOADER_DIR}/initrd`, files.initrdPath],
+    ['-osirrox', 'on', '-indev', isoPath, '-extract', locations.kernel, files.kernelPath, '-extract', locations.initrd, files.initrdPath],
     { reject: false, all: true },
   );
-  for (const [name, path] of [['linux', files.kernelPath], ['initrd', files.initrdPath]] as const) {
+  for (const [inIso, path] of [[locations.kernel, files.kernelPath], [locations.initrd, files.initrdPath]] as const) {
     const size = await stat(path).then((s) => s.size, () => 0);
     if (size === 0) {
       throw inputError(
-        `ISO ${isoPath} has no ${LOADER_DIR}/${name}: it is not a KIWI live ISO for x86_64`,
+        `ISO ${isoPath} has no ${inIso}: it is not a KIWI live ISO for x86_64`,
         isoPath,
-        `pass a KIWI live ISO that contains ${LOADER_DIR}/linux and ${LOADER_DIR}/initrd`,
+        `pass a KIWI live ISO that contains ${locations.kernel} and ${locations.initrd}`,
         new Error(String(result.all ?? '').trim().split('\n').slice(-5).join('\n')),
       );
     }

@@ -14,19 +14,6 @@ export type PublishFault =
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'throttle'; bytesPerSecond: number };
 
-export function describeFault(fault: PublishFault): string {
-  switch (fault.kind) {
-    case 'status':
-      return `answers ${fault.status}`;
-    case 'cut':
-      return `cuts the connection after ${fault.afterBytes} bytes`;
-    case 'stall':
-      return `stalls after ${fault.afterBytes} bytes`;
-    case 'throttle':
-      return `sends at most ${fault.bytesPerSecond} bytes/s`;
-  }
-}
-
 /**
  * The byte stream of a transfer with the fault applied. A cut ends this stream after exactly
  * `afterBytes`; the publisher pipes it with `{ end: !cuts(fault) }` and, on its 'end', closes the

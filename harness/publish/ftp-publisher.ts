@@ -27,6 +27,23 @@ export interface FtpPublisherOptions {
   fault?: PublishFault;
 }
 
+/** Commands answered the same way whatever their argument. */
+const SIMPLE_REPLIES: Record<string, [number, string]> = {
+  USER: [331, 'any password will do'],
+  PASS: [230, 'logged in, read-only'],
+  SYST: [215, 'UNIX Type: L8'],
+  OPTS: [200, 'ok'],
+  NOOP: [200, 'ok'],
+  PORT: [502, 'active mode is not supported, use passive mode'],
+  EPRT: [502, 'active mode is not supported, use passive mode'],
+};
+
+const TRANSFER_PARAMETERS: Record<'TYPE' | 'MODE' | 'STRU', [RegExp, string, string]> = {
+  TYPE: [/^[AI]/i, 'type set to', 'only A and I'],
+  MODE: [/^S$/i, 'mode set to', 'only stream mode'],
+  STRU: [/^F$/i, 'structure set to', 'only file structure'],
+};
+
 interface DataPort {
   port: number;
   server: Server;
@@ -127,20 +144,12 @@ class FtpSession {
     const space = line.indexOf(' ');
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const arg = space < 0 ? '' : line.slice(space + 1);
+    const simple = SIMPLE_REPLIES[verb];
+    if (simple) return this.reply(...simple);
     switch (verb) {
-      case 'USER':
-        return this.reply(331, 'any password will do');
-      case 'PASS':
-        return this.reply(230, 'logged in, read-only');
-      case 'SYST':
-        return this.reply(215, 'UNIX Type: L8');
       case 'FEAT':
         this.socket.write('211-Features:\r\n EPSV\r\n PASV\r\n SIZE\r\n REST STREAM\r\n UTF8\r\n211 End\r\n');
         return;
-      case 'OPTS':
-        return this.reply(200, 'ok');
-      case 'NOOP':
-        return this.reply(200, 'ok');
       case 'PWD':
       case 'XPWD':
         return this.reply(257, `"${this.cwd}" is the current directory`);
@@ -150,11 +159,9 @@ class FtpSession {
       case 'CDUP':
         return this.changeDirectory('..');
       case 'TYPE':
-        return /^[AI]/i.test(arg) ? this.reply(200, `type set to ${arg}`) : this.reply(504, 'only A and I');
       case 'MODE':
-        return /^S$/i.test(arg) ? this.reply(200, 'stream mode') : this.reply(504, 'only stream mode');
       case 'STRU':
-        return /^F$/i.test(arg) ? this.reply(200, 'file structure') : this.reply(504, 'only file structure');
+        return this.transferParameter(verb, arg);
       case 'SIZE': {
         const file = this.files.lookup(arg, this.cwd);
         return file ? this.reply(213, String(file.sizeBytes)) : this.reply(550, 'no such file');
@@ -170,9 +177,6 @@ class FtpSession {
       case 'EPSV':
       case 'PASV':
         return this.passive(verb);
-      case 'PORT':
-      case 'EPRT':
-        return this.reply(502, 'active mode is not supported, use passive mode');
       case 'RETR':
         return this.retrieve(arg);
       case 'LIST':
@@ -187,6 +191,12 @@ class FtpSession {
       default:
         return this.reply(502, `${verb} not implemented`);
     }
+  }
+
+  /** TYPE A/I, MODE S and STRU F are what curl sends; anything else is refused. */
+  private transferParameter(verb: 'TYPE' | 'MODE' | 'STRU', arg: string): void {
+    const [accepted, ok, refused] = TRANSFER_PARAMETERS[verb];
+    return accepted.test(arg) ? this.reply(200, `${ok} ${arg}`) : this.reply(504, refused);
   }
 
   private changeDirectory(arg: string): void {

@@ -30,6 +30,9 @@ export class MachineBuilder {
     memoryMb: 3072,
     cpus: 2,
     accel: 'tcg',
+    machineType: 'pc',
+    firmwareArgs: [],
+    bootSelection: 'boot-order',
     bootFrom: 'network',
     disks: [],
     noReboot: true,
@@ -59,9 +62,16 @@ export class MachineBuilder {
     this.config.accel = accel;
     return this;
   }
+  /** The firmware's machine type, its own arguments (pflash, ...) and how it selects the boot device. */
+  withFirmware(firmware: { machineType: MachineConfig['machineType']; bootSelection: MachineConfig['bootSelection']; args: string[] }): this {
+    this.config.machineType = firmware.machineType;
+    this.config.bootSelection = firmware.bootSelection;
+    this.config.firmwareArgs = [...firmware.args];
+    return this;
+  }
   withNetworkBoot(tftpRoot: string, bootfile: string, forwards: GuestForward[]): this {
     this.config.bootFrom = 'network';
-    this.config.network = { tftpRoot, bootfile, forwards, nic: 'virtio-net-pci' };
+    this.config.network = { tftpRoot, bootfile, forwards };
     return this;
   }
   /** Boot from the first disk with no network device at all (a standalone boot). */
@@ -74,12 +84,6 @@ export class MachineBuilder {
     this.config.disks.push(disk);
     return this;
   }
-  /** Let the guest reboot (by default a reboot ends QEMU, which ends the boot). */
-  withReboots(): this {
-    this.config.noReboot = false;
-    return this;
-  }
-
   get args(): string[] {
     return buildQemuArgs(this.fullConfig());
   }

@@ -17,7 +17,6 @@ export interface NetworkSetup {
   tftpRoot: string;
   bootfile: string;
   forwards: GuestForward[];
-  nic: 'virtio-net-pci' | 'e1000';
 }
 
 export interface MachineConfig {
@@ -25,7 +24,11 @@ export interface MachineConfig {
   memoryMb: number;
   cpus: number;
   accel: 'tcg' | 'kvm';
-  /** network: PXE (`-boot n`); disk: the first disk, with no network device at all. */
+  /** The firmware's machine type, its own arguments, and how it is told what to boot. */
+  machineType: 'pc' | 'q35';
+  firmwareArgs: string[];
+  bootSelection: 'boot-order' | 'bootindex';
+  /** network: PXE; disk: the first disk, with no network device at all. */
   bootFrom: 'network' | 'disk';
   network?: NetworkSetup;
   disks: DiskAttachment[];
@@ -42,7 +45,8 @@ export function buildQemuArgs(config: MachineConfig): string[] {
   const args = [
     '-name', config.name,
     '-nodefaults', '-no-user-config',
-    '-machine', `pc,accel=${config.accel}`,
+    '-machine', `${config.machineType},accel=${config.accel}`,
+    ...config.firmwareArgs,
     '-m', String(config.memoryMb),
     '-smp', String(config.cpus),
     // No window, but a VGA card: firmware and boot loader messages go to its screen, and QMP's
@@ -55,24 +59,40 @@ export function buildQemuArgs(config: MachineConfig): string[] {
     '-qmp', `unix:${escapeOption(config.qmpSocket)},server=on,wait=off`,
   ];
   if (config.noReboot) args.push('-no-reboot');
-  if (config.network) {
-    const n = config.network;
-    // restrict=on: the guest reaches nothing but the TFTP root and the forwards below.
-    const netdev = ['user', 'id=net0', 'restrict=on', `tftp=${escapeOption(n.tftpRoot)}`, `bootfile=${escapeOption(n.bootfile)}`];
-    for (const f of n.forwards) {
-      if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
-      netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${f.hostPort}`);
-    }
-    args.push('-netdev', netdev.join(','), '-device', `${n.nic},netdev=net0`);
-  } else if (config.bootFrom === 'network') {
-    throw new RangeError('a network boot needs a network setup (TFTP root and forwards)');
-  }
-  config.disks.forEach((disk, index) => {
-    args.push('-drive', `file=${escapeOption(disk.path)},format=${disk.format},if=${disk.interface},index=${index},media=disk`);
-  });
-  if (config.bootFrom === 'disk' && config.disks.length === 0) throw new RangeError('a disk boot needs a disk');
-  args.push('-boot', config.bootFrom === 'network' ? 'order=n' : 'order=c');
+  args.push(...networkArgs(config), ...diskArgs(config));
+  if (config.bootSelection === 'boot-order') args.push('-boot', config.bootFrom === 'network' ? 'order=n' : 'order=c');
   return args;
+}
+
+/** bootindex=1 on the device to boot from (firmware that ignores `-boot order=`). */
+const bootIndex = (config: MachineConfig, from: MachineConfig['bootFrom']) =>
+  config.bootSelection === 'bootindex' && config.bootFrom === from ? ',bootindex=1' : '';
+
+function networkArgs(config: MachineConfig): string[] {
+  const n = config.network;
+  if (!n) {
+    if (config.bootFrom === 'network') throw new RangeError('a network boot needs a network setup (TFTP root and forwards)');
+    return [];
+  }
+  // restrict=on: the guest reaches nothing but the TFTP root and the forwards below.
+  const netdev = ['user', 'id=net0', 'restrict=on', `tftp=${escapeOption(n.tftpRoot)}`, `bootfile=${escapeOption(n.bootfile)}`];
+  for (const f of n.forwards) {
+    if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
+    netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${f.hostPort}`);
+  }
+  return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${bootIndex(config, 'network')}`];
+}
+
+function diskArgs(config: MachineConfig): string[] {
+  if (config.bootFrom === 'disk' && config.disks.length === 0) throw new RangeError('a disk boot needs a disk');
+  return config.disks.flatMap((disk, index) => {
+    const file = `file=${escapeOption(disk.path)},format=${disk.format}`;
+    if (config.bootSelection === 'boot-order') return ['-drive', `${file},if=${disk.interface},index=${index},media=disk`];
+    // With bootindex the drive needs a device of its own to carry it.
+    const device = disk.interface === 'ide' ? `ide-hd,bus=ide.${index}` : 'virtio-blk-pci';
+    const boot = index === 0 ? bootIndex(config, 'disk') : '';
+    return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${device},drive=disk${index}${boot}`];
+  });
 }
 
 /** The command line as one shell-quoted string, for the artifacts and for reproducing by hand. */

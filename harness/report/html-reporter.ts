@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Reporter } from './reporter.js';
 import type { BootResult, ScenarioResult } from '../runner/result.js';
-import type { TimelineEvent } from './timeline.js';
+import type { TimelineEvent } from '../runner/timeline.js';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer } from '../publish/transfer-log.js';
 

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer, formatBytes, isFailedTransfer } from '../publish/transfer-log.js';
+import { HOST_ADDRESS_IN_GUEST } from '../qemu/guest-network.js';
 import type { Check } from './scenario.js';
 
 /** The ISO moved exactly once, whole, during this boot, and nothing else was asked for in vain. */
@@ -34,37 +35,38 @@ export function noTransfer(): Check {
 
 /**
  * Where the live system runs from, asked of the guest itself: the device that holds the mounted
- * ISO 9660 file system (the kiwi-live module mounts it under /run/overlay/live) and whether / is
- * its overlay. `/dev/ram0` for a RAM deploy; `/dev/sda` (matching /dev/sda1) for a disk.
+ * ISO 9660 file system and whether / is its overlay. 'ram': the live module's RAM disk (kiwi-live:
+ * /dev/ram0); a device such as /dev/sda matches its partitions (/dev/sda1).
  */
-export function liveIsoMountedFrom(device: string): Check {
+export function liveIsoMountedFrom(where: 'ram' | string): Check {
   return {
-    name: `the live ISO is mounted from ${device} and / is its overlay`,
-    async run({ shell }) {
+    name: where === 'ram' ? "the live ISO is mounted from the live module's RAM disk and / is its overlay" : `the live ISO is mounted from ${where} and / is its overlay`,
+    async run({ shell, live }) {
+      const device = where === 'ram' ? live.ramImageDevice : where;
       const sh = await shell();
       const iso = (await sh.run('findmnt -rn -t iso9660 -o SOURCE,TARGET')).output.trim();
       const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE /')).output.trim();
       const ok = iso.split('\n').some((l) => (l.split(' ')[0] ?? '').startsWith(device)) && /^overlay\b/.test(root);
-      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}` };
+      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}${where === 'ram' ? ` (the RAM disk of ${live.id}: ${device})` : ''}` };
     },
   };
 }
 
 /**
  * Where the overlay's writable layer lives: on the disk's cow partition with this file system
- * (persistent), or nowhere but RAM (filesystem undefined: the kiwi-live module's temporary overlay).
+ * (persistent), or nowhere but RAM (filesystem undefined: the live module's temporary overlay).
  */
 export function writableLayer(expected: { disk: string; filesystem: string } | 'ram'): Check {
   const want = expected === 'ram' ? 'in RAM (no cow partition mounted)' : `on ${expected.disk} (${expected.filesystem}, label cow)`;
   return {
     name: `the overlay's writable layer is ${want}`,
-    async run({ shell }) {
-      const sh = await shell();
-      const cow = (await sh.run('findmnt -rn -o SOURCE,FSTYPE,LABEL /run/overlay/overlayfs')).output.trim();
-      if (expected === 'ram') return { ok: cow === '', detail: cow ? `a file system is mounted there: ${cow}` : 'nothing mounted on /run/overlay/overlayfs' };
+    async run({ shell, live }) {
+      const mount = live.writableLayerMount;
+      const cow = (await (await shell()).run(`findmnt -rn -o SOURCE,FSTYPE,LABEL ${mount}`)).output.trim();
+      if (expected === 'ram') return { ok: cow === '', detail: cow ? `a file system is mounted there: ${cow}` : `nothing mounted on ${mount}` };
       const [source = '', fstype = '', label = ''] = cow.split(' ');
-      const ok = source.startsWith(expected.disk) && fstype === expected.filesystem && label === 'cow';
-      return { ok, detail: cow ? `/run/overlay/overlayfs: ${cow}` : 'nothing mounted on /run/overlay/overlayfs' };
+      const ok = source.startsWith(expected.disk) && fstype === expected.filesystem && label === live.cowLabel;
+      return { ok, detail: cow ? `${mount}: ${cow}` : `nothing mounted on ${mount}` };
     },
   };
 }
@@ -129,10 +131,10 @@ export function diskCowPartition(filesystem: string | 'none', disk = 'system'): 
   return {
     name: filesystem === 'none' ? `disk "${disk}" has no cow partition` : `disk "${disk}" has a ${filesystem} partition labelled cow`,
     afterShutdown: true,
-    async run({ diskEvidence }) {
+    async run({ diskEvidence, live }) {
       const e = diskEvidence.find((d) => d.disk === disk);
       if (!e) return { ok: false, detail: `no evidence of disk ${disk}` };
-      const cow = e.partitions.filter((p) => p.label === 'cow');
+      const cow = e.partitions.filter((p) => p.label === live.cowLabel);
       const ok = filesystem === 'none' ? cow.length === 0 : cow.length === 1 && cow[0]!.filesystem === filesystem;
       return { ok, detail: describeDiskEvidence(e) };
     },
@@ -148,7 +150,7 @@ export function diskCowPartition(filesystem: string | 'none', disk = 'system'): 
 export function guestIsHermetic(): Check {
   return {
     name: 'the guest reaches the forwarded publisher and nothing else',
-    async run({ shell, iso }) {
+    async run({ shell, isoUrl }) {
       const canary = createServer();
       let connections = 0;
       canary.on('connection', (socket) => {
@@ -159,15 +161,15 @@ export function guestIsHermetic(): Check {
       const port = (canary.address() as AddressInfo).port;
       try {
         const sh = await shell();
-        const blocked = await sh.run(`curl -s -o /dev/null --max-time 5 http://10.0.2.2:${port}/ ; echo curl-exit=$?`);
+        const blocked = await sh.run(`curl -s -o /dev/null --max-time 5 http://${HOST_ADDRESS_IN_GUEST}:${port}/ ; echo curl-exit=$?`);
         // HEAD: proves the forward without moving the ISO a second time.
-        const forwarded = await sh.run(`curl -s -I -o /dev/null -w '%{http_code}' --max-time 10 http://10.0.2.100${iso.urlPath} ; echo`);
+        const forwarded = await sh.run(`curl -s -I -o /dev/null -w '%{http_code}' --max-time 10 ${isoUrl} ; echo`);
         const curlExit = Number(/curl-exit=(\d+)/.exec(blocked.output)?.[1] ?? '0');
         const forwardedOk = /\b200\b/.test(forwarded.output);
         const ok = curlExit !== 0 && connections === 0 && forwardedOk;
         return {
           ok,
-          detail: `unforwarded host port ${port} via 10.0.2.2: curl exit ${curlExit}, canary saw ${connections} connection(s); forwarded publisher: HTTP ${forwarded.output.trim() || 'no answer'}`,
+          detail: `unforwarded host port ${port} via ${HOST_ADDRESS_IN_GUEST}: curl exit ${curlExit}, canary saw ${connections} connection(s); forwarded publisher: HTTP ${forwarded.output.trim() || 'no answer'}`,
         };
       } finally {
         await new Promise<void>((resolve) => canary.close(() => resolve()));

@@ -6,11 +6,14 @@ import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.j
 import { inputError } from '../errors.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
-import { combineReporters, type Reporter } from '../report/reporter.js';
-import type { ScenarioResult } from './result.js';
-import { runScenario, type RunEnvironment } from './run-scenario.js';
-import type { ScenarioDefinition } from './scenario.js';
+import { firmwareById, type FirmwareId } from '../firmware/index.js';
+import { liveModuleById, type LiveModuleId } from '../live/index.js';
+import type { RunEnvironment } from './environment.js';
 import type { KnownIssue } from './known-issues.js';
+import type { ScenarioResult } from './result.js';
+import { combineObservers, type RunObserver } from './run-observer.js';
+import { runScenario } from './run-scenario.js';
+import type { ScenarioDefinition } from './scenario.js';
 
 export interface RunOptions {
   isoPath: string;
@@ -23,7 +26,12 @@ export interface RunOptions {
   accel?: 'tcg' | 'kvm';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
-  reporters?: Reporter[];
+  /** bios by default. */
+  firmware?: FirmwareId;
+  /** The ISO's live module; kiwi-live by default. */
+  liveModule?: LiveModuleId;
+  /** Whoever watches the run: the reporters. */
+  reporters?: RunObserver[];
   signal?: AbortSignal;
   attach?: RunEnvironment['attach'];
   /** Scenarios booted side by side (each with its own ports, folders and disks). */
@@ -73,20 +81,24 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   } catch (cause) {
     throw inputError(`output folder ${outDir} cannot be written: ${(cause as Error).message}`, outDir, 'pass a writable folder with --out', cause);
   }
-  const reporter = combineReporters(options.reporters ?? []);
+  const reporter = combineObservers(options.reporters ?? []);
+  const firmware = firmwareById(options.firmware ?? 'bios');
+  const liveModule = liveModuleById(options.liveModule ?? 'kiwi-live');
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
-    const loader = await extractLoaderFiles(iso.path, loaderDir.path);
+    const loader = await extractLoaderFiles(iso.path, loaderDir.path, liveModule.loaderLocations);
     const env: RunEnvironment = {
       iso,
       loader,
+      firmware,
+      liveModule,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
       machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg' },
       bootTimeoutMs: options.bootTimeoutMs ?? 600_000,
       keepTemp: options.keepTemp ?? false,
-      reporter,
+      observer: reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),
       knownIssues: options.knownIssues ?? [],

@@ -4,6 +4,8 @@ import type { PublishFault } from '../publish/faults.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
+import type { LiveBootOptions, LiveModuleProfile } from '../live/live-module.js';
+import type { LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
 
 /** What a scenario declares; the runner does all process handling. */
@@ -30,13 +32,18 @@ export interface BootDefinition {
   name: string;
   /** network: PXE boot with the seed's entry; disk: the attached disk alone, no network device. */
   from: 'network' | 'disk';
-  /** Kernel options after `ip=dhcp root=live:URL console=ttyS0`. */
+  /**
+   * What the live module is asked to do (deploy to a disk, persistence, reset, ...); the ISO's
+   * live module spells it as its own kernel options after `ip=dhcp root=live:URL console=ttyS0`.
+   */
+  live?: LiveBootOptions;
+  /** Kernel options of the boot entry after the live module's own, verbatim. */
   kernelArgs?: string[];
   /**
-   * How pxelinux loads kernel and initrd: 'tftp' (the seed's setup, default) or 'http'
-   * (lpxelinux from an HTTP server of the harness; its transfers are logged as boot files).
+   * How the netboot loader loads kernel and initrd: 'tftp' (the seed's setup, default) or 'http'
+   * (from an HTTP server of the harness; its transfers are logged as boot files).
    */
-  loader?: 'tftp' | 'http';
+  loader?: LoaderTransport;
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
   /**
@@ -55,6 +62,10 @@ export interface BootDefinition {
 export interface BootContext {
   /** The ISO's path on the publisher and its size. */
   iso: { urlPath: string; sizeBytes: number; volumeId: string };
+  /** The URL the boot entry fetches the ISO from, as the guest sees it. */
+  isoUrl: string;
+  /** The live module that boots the ISO: where it keeps the live image and the writable layer. */
+  live: LiveModuleProfile;
   /** Transfers that ended during this boot. */
   transfers: Transfer[];
   /** Kernel and initrd fetched by lpxelinux over HTTP during this boot (loader 'http'). */

@@ -2,7 +2,8 @@ import { access, constants, statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { tmpdir } from 'node:os';
 import { findOnPath, TOOL_PACKAGES } from './host-tools.js';
-import { LDLINUX_PATH, PXELINUX_PATH } from '../tftp/tftp-root.js';
+import { FIRMWARES } from '../firmware/index.js';
+import { NETBOOT_LOADERS } from '../netboot/index.js';
 import { probeKvm } from '../qemu/accel-probe.js';
 
 export interface DoctorFinding {
@@ -23,7 +24,9 @@ export async function examineHost(): Promise<DoctorFinding[]> {
     const pkg = TOOL_PACKAGES[tool] ?? tool;
     findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
   }
-  for (const [path, pkg] of [[PXELINUX_PATH, 'pxelinux'], [LDLINUX_PATH, 'syslinux-common'], ['/usr/lib/ipxe/qemu/efi-virtio.rom', 'ipxe-qemu']] as const) {
+  // The files each firmware and netboot loader declares it needs (one entry per file).
+  const hostFiles = new Map([...Object.values(FIRMWARES), ...NETBOOT_LOADERS].flatMap((part) => part.hostFiles.map((f) => [f.path, f.pkg] as const)));
+  for (const [path, pkg] of hostFiles) {
     const ok = await exists(path);
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
   }

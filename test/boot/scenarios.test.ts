@@ -81,7 +81,7 @@ describe('RAM deploy', () => {
     const fetches = boot!.transfers.filter((t) => t.method !== 'HEAD');
     expect(fetches).toHaveLength(1);
     expect(fetches[0]).toMatchObject({ protocol: scenario.publish.protocol, complete: true });
-    expect(check(boot!, /mounted from \/dev\/ram0/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
+    expect(check(boot!, /mounted from the live module's RAM disk/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
   });
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cleanConsoleLine } from '../../harness/console/clean-text.js';
 import { ConsoleLog } from '../../harness/console/console-log.js';
-import { PhaseTracker, BOOT_PHASES } from '../../harness/console/phases.js';
-import { matchFailSignature, WARNING_SIGNATURES } from '../../harness/console/signatures.js';
+import { PhaseTracker } from '../../harness/console/phases.js';
+import { matchFailSignature } from '../../harness/console/signatures.js';
+import { BIOS_DISK_KIWI, BIOS_PXELINUX_KIWI } from '../helpers/console-knowledge.js';
+
+const FAIL_SIGNATURES = BIOS_PXELINUX_KIWI.failSignatures;
+const WARNING_SIGNATURES = BIOS_PXELINUX_KIWI.warningSignatures;
 import { chunksOf, FAILED_TRANSCRIPT, readTranscript, SUCCESSFUL_TRANSCRIPTS } from '../helpers/transcripts.js';
 
 function parse(name: string): ConsoleLog {
@@ -55,15 +59,15 @@ describe('ConsoleLog on the real transcripts', () => {
 
 describe('fail signatures', () => {
   it.each(SUCCESSFUL_TRANSCRIPTS)('%s: a good boot matches none', (name) => {
-    const hits = parse(name).lines.map((l) => matchFailSignature(l.text)).filter(Boolean);
+    const hits = parse(name).lines.map((l) => matchFailSignature(l.text, FAIL_SIGNATURES)).filter(Boolean);
     expect(hits).toEqual([]);
   });
   it('a serial getty that never starts is a failure, named at once', () => {
     const line = '[DEPEND] Dependency failed for serial-getty…S0.service - Serial Getty on ttyS0.';
-    expect(matchFailSignature(line)?.signature.id).toBe('serial-getty-failed');
+    expect(matchFailSignature(line, FAIL_SIGNATURES)?.signature.id).toBe('serial-getty-failed');
   });
   it('the failed fetch is caught at dracut\'s FATAL line', () => {
-    const hit = parse(FAILED_TRANSCRIPT).lines.map((l) => matchFailSignature(l.text)).find(Boolean);
+    const hit = parse(FAILED_TRANSCRIPT).lines.map((l) => matchFailSignature(l.text, FAIL_SIGNATURES)).find(Boolean);
     expect(hit?.signature.id).toBe('dracut-fatal');
     expect(hit?.line).toContain('FATAL: Failed to mount live ISO device');
   });
@@ -76,31 +80,32 @@ describe('warning signatures', () => {
   it("catches kiwi-live's fall back from a persistent to a temporary overlay", () => {
     const line = '[   78.550762] dracut-initqueue[373]: Warning: Falling back to temporary overlay';
     expect(matchFailSignature(line, WARNING_SIGNATURES)?.signature.id).toBe('kiwi-live-overlay-fallback');
-    expect(matchFailSignature(line)).toBeUndefined();
+    expect(matchFailSignature(line, FAIL_SIGNATURES)).toBeUndefined();
   });
 });
 
 describe('PhaseTracker', () => {
   it('walks a RAM deploy through every phase in order up to the login prompt', () => {
     const log = parse('ram-deploy-ftp.serial.log');
-    const tracker = new PhaseTracker();
+    const tracker = new PhaseTracker(BIOS_PXELINUX_KIWI.phases);
     log.lines.forEach((l, i) => tracker.observe(l.text, i));
     tracker.observe(log.partial, log.lines.length);
     expect(tracker.current).toBe('login');
-    const order = BOOT_PHASES.map((p) => tracker.reachedAtMs[p.id]);
+    const order = BIOS_PXELINUX_KIWI.phases.map((p) => tracker.reachedAtMs[p.id]);
     expect(order.every((t) => t !== undefined)).toBe(true);
     expect([...order].sort((a, b) => a! - b!)).toEqual(order);
   });
   it('stops in the initrd for the failed fetch', () => {
     const log = parse(FAILED_TRANSCRIPT);
-    const tracker = new PhaseTracker();
+    const tracker = new PhaseTracker(BIOS_PXELINUX_KIWI.phases);
     log.lines.forEach((l, i) => tracker.observe(l.text, i));
     expect(tracker.current).toBe('fetch-root');
     expect(tracker.reachedAtMs['live-root']).toBeUndefined();
   });
   it('a standalone disk boot reaches the login, with kernel messages after the prompt, and no pxelinux phase', () => {
     const log = parse('standalone-disk-boot-kiwi11.serial.log');
-    const tracker = new PhaseTracker();
+    const tracker = new PhaseTracker(BIOS_DISK_KIWI.phases);
+    expect(BIOS_DISK_KIWI.phases.map((p) => p.id)).not.toContain('pxelinux');
     log.lines.forEach((l, i) => tracker.observe(l.text, i));
     expect(tracker.current).toBe('login');
     expect(tracker.reachedAtMs.pxelinux).toBeUndefined();

@@ -6,8 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
 import { inspectIso } from '../../harness/iso/iso-image.js';
 import { extractLoaderFiles } from '../../harness/iso/loader-files.js';
-import { liveBootArgs, renderPxelinuxConfig } from '../../harness/tftp/pxelinux-config.js';
-import { createTftpRoot } from '../../harness/tftp/tftp-root.js';
+import { kiwiLive } from '../../harness/live/kiwi-live.js';
+import { netbootLoaderFor, type LoaderTransport } from '../../harness/netboot/index.js';
+import { renderPxelinuxConfig } from '../../harness/netboot/pxelinux-config.js';
+
+const LOADER = kiwiLive.loaderLocations;
+
+/** Lays out the BIOS netboot root of a transport as a boot would; the returned undo stops its servers. */
+async function layOut(transport: LoaderTransport, runtimeDir: string, kernelArgs: string[], loaderFiles: { kernelPath: string; initrdPath: string }) {
+  const undo: (() => unknown)[] = [];
+  const prepared = await netbootLoaderFor('bios', transport).prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, kernelArgs, onTeardown: (_n, fn) => undo.push(fn) });
+  const config = await readFile(prepared.entry.path, 'utf8');
+  return { prepared, config, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
+}
 
 // A small ISO made here with xorriso, laid out like a KIWI live ISO's loader directory.
 let dir: string;
@@ -45,13 +56,13 @@ describe('ISO', () => {
   });
 
   it('extracts linux and initrd byte for byte', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out'));
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out'), LOADER);
     expect(await readFile(files.kernelPath, 'utf8')).toBe('KERNEL-BYTES');
     expect((await readFile(files.initrdPath)).equals(Buffer.alloc(100_000, 3))).toBe(true);
   });
 
   it('refuses an ISO without the loader files, naming the ISO and the file', async () => {
-    const error = await inputErrorOf(extractLoaderFiles(bareIso, join(dir, 'out-bare')));
+    const error = await inputErrorOf(extractLoaderFiles(bareIso, join(dir, 'out-bare'), LOADER));
     expect(error.message).toContain(bareIso);
     expect(error.message).toContain('/boot/x86_64/loader/linux');
   });
@@ -70,13 +81,28 @@ describe('ISO', () => {
   });
 });
 
+describe('kiwi-live kernel options', () => {
+  it("spell the seed's persistent deploy exactly as documented, after the seed's network entry", () => {
+    const args = kiwiLive.kernelArgs('ftp://10.0.2.100/image/live.iso', { ramdiskSizeKiB: 3545728, system: '/dev/sda', persistent: { cowfs: 'xfs' } });
+    expect(args.join(' ')).toBe(
+      'ip=dhcp root=live:ftp://10.0.2.100/image/live.iso console=ttyS0 ramdisk_size=3545728 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent rd.live.overlay.cowfs=xfs',
+    );
+  });
+  it('add reset and the seed\'s curl options for https only when asked', () => {
+    expect(kiwiLive.kernelArgs('u', {})).toEqual(['ip=dhcp', 'root=live:u', 'console=ttyS0']);
+    expect(kiwiLive.kernelArgs('u', { system: '/dev/sda', reset: true, insecureTls: true }).slice(3)).toEqual([
+      'rd.kiwi.live.system=/dev/sda', 'rd.kiwi.live.reset', 'rd.kiwi.live.curl_options=--insecure',
+    ]);
+  });
+});
+
 describe('pxelinux config', () => {
   it('has the seed\'s form: kernel boot/linux, append initrd=boot/initrd ip=dhcp root=live:URL', () => {
     const config = renderPxelinuxConfig({
       label: 'Live-Boot',
       kernel: 'boot/linux',
       initrd: 'boot/initrd',
-      kernelArgs: liveBootArgs('ftp://10.0.2.100/image/live.iso', ['rd.kiwi.live.system=/dev/sda']),
+      kernelArgs: kiwiLive.kernelArgs('ftp://10.0.2.100/image/live.iso', { system: '/dev/sda' }),
     });
     expect(config).toContain('LABEL Live-Boot\n    kernel boot/linux\n');
     expect(config).toContain(
@@ -85,27 +111,37 @@ describe('pxelinux config', () => {
     expect(config).toMatch(/^DEFAULT Live-Boot$/m);
   });
 
-  it('with a loader URL: lpxelinux.0 and a config that loads kernel and initrd over http, no files of its own', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out3'));
-    const root = await createTftpRoot(join(dir, 'tftp-http'), files, liveBootArgs('http://10.0.2.100/image/live.iso'), { loaderBaseUrl: 'http://10.0.2.100:8080' });
-    expect(root.bootfile).toBe('lpxelinux.0');
-    expect((await stat(join(root.dir, 'lpxelinux.0'))).size).toBeGreaterThan(0);
-    await expect(stat(join(root.dir, 'boot'))).rejects.toThrow();
-    expect(root.config).toContain('    kernel http://10.0.2.100:8080/boot/linux\n');
-    expect(root.config).toContain('    append initrd=http://10.0.2.100:8080/boot/initrd ip=dhcp root=live:http://10.0.2.100/image/live.iso');
+  it('over http: lpxelinux.0, a boot-file server on guest port 8080 that serves the loader files, and a config that loads them from it', async () => {
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out3'), LOADER);
+    const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs('http://10.0.2.100/image/live.iso', {}), files);
+    try {
+      expect(root.prepared.bootfile).toBe('lpxelinux.0');
+      expect((await stat(join(root.prepared.tftpRoot, 'lpxelinux.0'))).size).toBeGreaterThan(0);
+      await expect(stat(join(root.prepared.tftpRoot, 'boot'))).rejects.toThrow();
+      expect(root.config).toContain('    kernel http://10.0.2.100:8080/boot/linux\n');
+      expect(root.config).toContain('    append initrd=http://10.0.2.100:8080/boot/initrd ip=dhcp root=live:http://10.0.2.100/image/live.iso');
+      expect(root.prepared.forwards).toEqual([expect.objectContaining({ guestAddress: '10.0.2.100', guestPort: 8080 })]);
+      const served = await fetch(`http://127.0.0.1:${root.prepared.forwards[0]!.hostPort}/boot/linux`).then((r) => r.text());
+      expect(served).toBe('KERNEL-BYTES');
+      expect(root.prepared.bootFiles?.transfers.map((t) => [t.path, t.complete])).toEqual([['/boot/linux', true]]);
+    } finally {
+      await root.stop();
+    }
   });
 
   it('refuses a kernel argument with a space in it', () => {
     expect(() => renderPxelinuxConfig({ label: 'x', kernel: 'k', initrd: 'i', kernelArgs: ['a b'] })).toThrow(/"a b"/);
   });
 
-  it('lays out a TFTP root with pxelinux.0, ldlinux.c32, the loader files and the config', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out2'));
-    const root = await createTftpRoot(join(dir, 'tftp'), files, liveBootArgs('http://10.0.2.100/image/live.iso'));
+  it('over tftp: a root with pxelinux.0, ldlinux.c32, the loader files and the config', async () => {
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out2'), LOADER);
+    const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs('http://10.0.2.100/image/live.iso', {}), files);
     for (const f of ['pxelinux.0', 'ldlinux.c32', 'boot/linux', 'boot/initrd', 'pxelinux.cfg/default']) {
-      expect((await stat(join(root.dir, f))).size).toBeGreaterThan(0);
+      expect((await stat(join(root.prepared.tftpRoot, f))).size).toBeGreaterThan(0);
     }
-    expect(await readFile(join(root.dir, 'pxelinux.cfg/default'), 'utf8')).toBe(root.config);
-    expect(await readFile(join(root.dir, 'boot/linux'), 'utf8')).toBe('KERNEL-BYTES');
+    expect(root.prepared.bootfile).toBe('pxelinux.0');
+    expect(root.prepared.forwards).toEqual([]);
+    expect(await readFile(join(root.prepared.tftpRoot, 'boot/linux'), 'utf8')).toBe('KERNEL-BYTES');
+    expect(root.config).toContain('ip=dhcp root=live:http://10.0.2.100/image/live.iso console=ttyS0');
   });
 });

@@ -6,11 +6,13 @@ const base: MachineConfig = {
   memoryMb: 3072,
   cpus: 2,
   accel: 'tcg',
+  machineType: 'pc',
+  firmwareArgs: [],
+  bootSelection: 'boot-order',
   bootFrom: 'network',
   network: {
     tftpRoot: '/tmp/t,ftp',
     bootfile: 'pxelinux.0',
-    nic: 'virtio-net-pci',
     forwards: [
       { guestAddress: '10.0.2.100', guestPort: 21, hostPort: 40001 },
       { guestAddress: '10.0.2.100', guestPort: 40002, hostPort: 40002 },
@@ -58,6 +60,33 @@ describe('buildQemuArgs', () => {
     const { network: _omit, ...rest } = base;
     expect(() => buildQemuArgs(rest)).toThrow(/network boot needs/);
     expect(() => buildQemuArgs({ ...rest, bootFrom: 'disk' })).toThrow(/disk boot needs a disk/);
+  });
+
+  it('with bootindex (a firmware that ignores -boot order): the NIC carries bootindex=1 and no -boot option is given', () => {
+    const args = buildQemuArgs({ ...base, machineType: 'q35', bootSelection: 'bootindex', firmwareArgs: ['-drive', 'if=pflash,format=raw,readonly=on,file=/f/CODE.fd'] });
+    expect(optionAfter(args, '-machine')).toBe('q35,accel=tcg');
+    expect(args).not.toContain('-boot');
+    expect(args).toContain('virtio-net-pci,netdev=net0,bootindex=1');
+    expect(args.slice(args.indexOf('-machine') + 2, args.indexOf('-machine') + 4)).toEqual(['-drive', 'if=pflash,format=raw,readonly=on,file=/f/CODE.fd']);
+  });
+
+  it('with bootindex, a disk boot puts bootindex=1 on the first disk device only', () => {
+    const { network: _omit, ...rest } = base;
+    const disks = [
+      { path: '/d/a.raw', format: 'raw', interface: 'ide' },
+      { path: '/d/b.qcow2', format: 'qcow2', interface: 'virtio' },
+    ] as const;
+    const args = buildQemuArgs({ ...rest, bootSelection: 'bootindex', bootFrom: 'disk', disks: [...disks] });
+    expect(args).toContain('file=/d/a.raw,format=raw,if=none,id=disk0');
+    expect(args).toContain('ide-hd,bus=ide.0,drive=disk0,bootindex=1');
+    expect(args).toContain('virtio-blk-pci,drive=disk1');
+    expect(args).not.toContain('-boot');
+  });
+
+  it('with bootindex, a network boot with a disk keeps the disk out of the boot order', () => {
+    const args = buildQemuArgs({ ...base, bootSelection: 'bootindex', disks: [{ path: '/d/a.raw', format: 'raw', interface: 'ide' }] });
+    expect(args).toContain('ide-hd,bus=ide.0,drive=disk0');
+    expect(args).toContain('virtio-net-pci,netdev=net0,bootindex=1');
   });
 
   it('quotes the command line for a shell', () => {

@@ -5,7 +5,7 @@ import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport, timelineSvg } from '../../harness/report/html-reporter.js';
 import { renderJUnit } from '../../harness/report/junit-reporter.js';
-import { buildTimeline } from '../../harness/report/timeline.js';
+import { buildTimeline } from '../../harness/runner/timeline.js';
 import { sampleResults } from '../helpers/sample-results.js';
 
 let dir: string;
@@ -32,7 +32,12 @@ describe('JUnit XML', () => {
 
 describe('timeline', () => {
   it('puts phases end to end and the transfer on the machine clock', () => {
-    const events = buildTimeline({ firmware: 0, pxelinux: 5_000, kernel: 30_000, login: 150_000 }, 160_000, [
+    const events = buildTimeline([
+      { id: 'firmware', label: 'firmware / PXE', atMs: 0 },
+      { id: 'pxelinux', label: 'pxelinux', atMs: 5_000 },
+      { id: 'kernel', label: 'kernel start', atMs: 30_000 },
+      { id: 'login', label: 'login prompt', atMs: 150_000 },
+    ], 160_000, [
       { protocol: 'ftp', method: 'RETR', path: '/image/x.iso', status: 226, complete: true, bytesSent: 200e6, sizeBytes: 200e6, startedAtMs: 1_000_080_000, durationMs: 10_000, client: 'c' },
     ], 1_000_000_000);
     expect(events.map((e) => [e.id, e.startMs, e.endMs])).toEqual([

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleLog } from '../../harness/console/console-log.js';
 import { SerialShell } from '../../harness/console/serial-shell.js';
-import { FAIL_SIGNATURES } from '../../harness/console/signatures.js';
-import { ConsoleWaitError, Wait, waitForConsole, type WaitTarget } from '../../harness/console/wait.js';
+import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../../harness/console/wait.js';
+import { Wait } from '../../harness/wait/index.js';
+import { BIOS_PXELINUX_KIWI } from '../helpers/console-knowledge.js';
+
+const FAIL_SIGNATURES = BIOS_PXELINUX_KIWI.failSignatures;
 import { HarnessError } from '../../harness/errors.js';
 import { chunksOf, FAILED_TRANSCRIPT, readTranscript } from '../helpers/transcripts.js';
 

@@ -7,15 +7,15 @@ export interface PxeBootEntry {
   kernelArgs: string[];
 }
 
-/** The kernel options of a network live boot of the seed's form, plus the scenario's own. */
-export function liveBootArgs(isoUrl: string, extra: readonly string[] = []): string[] {
-  return ['ip=dhcp', `root=live:${isoUrl}`, 'console=ttyS0', ...extra];
+/** Kernel options go into a boot entry word by word: a space would split one into two. */
+export function assertKernelArgs(args: readonly string[]): void {
+  for (const arg of args) {
+    if (/\s/.test(arg) || arg === '') throw new RangeError(`kernel argument must be one word without spaces, got ${JSON.stringify(arg)}`);
+  }
 }
 
 export function renderPxelinuxConfig(entry: PxeBootEntry): string {
-  for (const arg of entry.kernelArgs) {
-    if (/\s/.test(arg) || arg === '') throw new RangeError(`kernel argument must be one word without spaces, got ${JSON.stringify(arg)}`);
-  }
+  assertKernelArgs(entry.kernelArgs);
   // SERIAL mirrors pxelinux's own messages (load errors) onto the serial console the harness reads.
   return [
     'SERIAL 0 115200',

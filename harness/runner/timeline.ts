@@ -1,4 +1,4 @@
-import { BOOT_PHASES } from '../console/phases.js';
+import type { ReachedPhase } from '../console/phases.js';
 import type { Transfer } from '../publish/transfer-log.js';
 
 /** One bar of a boot's timeline, in milliseconds after QEMU's start. */
@@ -15,17 +15,16 @@ export interface TimelineEvent {
  * the publisher made, placed on the same clock.
  */
 export function buildTimeline(
-  phases: Record<string, number>,
+  phases: readonly ReachedPhase[],
   endMs: number,
   transfers: Transfer[],
   machineStartedAtMs: number | undefined,
 ): TimelineEvent[] {
-  const seen = BOOT_PHASES.filter((p) => phases[p.id] !== undefined).map((p) => ({ ...p, at: phases[p.id]! }));
-  const events: TimelineEvent[] = seen.map((p, i) => ({
+  const events: TimelineEvent[] = phases.map((p, i) => ({
     id: p.id,
     label: p.label,
-    startMs: p.at,
-    endMs: Math.max(p.at, seen[i + 1]?.at ?? endMs),
+    startMs: p.atMs,
+    endMs: Math.max(p.atMs, phases[i + 1]?.atMs ?? endMs),
   }));
   if (machineStartedAtMs !== undefined) {
     for (const t of transfers.filter((x) => x.method !== 'HEAD')) {

@@ -1,0 +1,35 @@
+import type { FailSignature } from '../console/signatures.js';
+import type { PhaseDefinition } from '../console/phases.js';
+
+export type FirmwareId = 'bios';
+
+/** How the firmware is told what to boot: `-boot order=` (SeaBIOS) or `bootindex=` on the device (OVMF). */
+export type BootSelection = 'boot-order' | 'bootindex';
+
+/** A host file the firmware needs, and the Debian package that has it (for doctor and errors). */
+export interface HostFile {
+  path: string;
+  pkg: string;
+}
+
+/**
+ * One firmware the guest can start with: what the machine needs for it, what it shows on the
+ * console, and how to see it loop. Add one: a file next to seabios.ts, registered in index.ts.
+ */
+export interface Firmware {
+  readonly id: FirmwareId;
+  readonly description: string;
+  /** QEMU's machine type (`-machine TYPE,accel=...`). */
+  readonly machineType: 'pc' | 'q35';
+  readonly bootSelection: BootSelection;
+  readonly hostFiles: readonly HostFile[];
+  /** Phases before any loader runs (the firmware's own, e.g. its PXE client). */
+  readonly phases: readonly PhaseDefinition[];
+  /** Console lines of the firmware that decide a boot at once (nothing to boot, PXE errors). */
+  readonly failSignatures: readonly FailSignature[];
+  /**
+   * QEMU arguments of the firmware for one boot (e.g. pflash with a fresh copy of the variables
+   * store in runtimeDir); [] when QEMU's built-in default is the firmware.
+   */
+  machineArgs(runtimeDir: string): Promise<string[]>;
+}

@@ -1,0 +1,14 @@
+import { inputError } from '../errors.js';
+import type { Firmware, FirmwareId } from './firmware.js';
+import { seabios } from './seabios.js';
+
+/** Every firmware the harness boots with: one entry each. */
+export const FIRMWARES: Readonly<Record<FirmwareId, Firmware>> = { bios: seabios };
+
+export function firmwareById(id: string): Firmware {
+  const firmware = (FIRMWARES as Record<string, Firmware>)[id];
+  if (!firmware) throw inputError(`unknown firmware ${JSON.stringify(id)}`, id, `choose one of: ${Object.keys(FIRMWARES).join(', ')}`);
+  return firmware;
+}
+
+export type { Firmware, FirmwareId } from './firmware.js';

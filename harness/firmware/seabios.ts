@@ -1,0 +1,19 @@
+import type { Firmware } from './firmware.js';
+
+/**
+ * SeaBIOS, QEMU's default BIOS, with iPXE as the NIC's option ROM (Debian's ipxe-qemu). It needs
+ * no arguments of its own and honours `-boot order=`. Its messages go to the VGA screen, not to
+ * the serial console: the screenshots show them.
+ */
+export const seabios: Firmware = {
+  id: 'bios',
+  description: 'SeaBIOS with iPXE (QEMU default, machine pc)',
+  machineType: 'pc',
+  bootSelection: 'boot-order',
+  hostFiles: [{ path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],
+  phases: [{ id: 'firmware', marker: null, label: 'firmware / PXE' }],
+  failSignatures: [
+    { id: 'firmware-no-boot', pattern: /No bootable device|PXE-E\d\d/, meaning: 'the PXE loader could not load what it needed' },
+  ],
+  machineArgs: async () => [],
+};

@@ -1,0 +1,42 @@
+import type { LiveBootOptions, LiveModuleProfile } from './live-module.js';
+
+/**
+ * KIWI's own overlay module, dracut's 55kiwi-live (`flags="overlay"`). On `root=live:PROTO://`
+ * it fetches the ISO with curl into a brd RAM disk (/dev/ram0) or onto rd.kiwi.live.system,
+ * mounts it under /run/overlay/live and the writable layer under /run/overlay/overlayfs (a
+ * partition labelled cow when persistent). It prints nothing of its own about the fetch.
+ */
+export const kiwiLive: LiveModuleProfile = {
+  id: 'kiwi-live',
+  description: "KIWI's overlay module (kiwi-live, flags=\"overlay\")",
+  loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+  kernelArgs: (isoUrl: string, options: LiveBootOptions) => [
+    'ip=dhcp',
+    `root=live:${isoUrl}`,
+    'console=ttyS0',
+    ...(options.ramdiskSizeKiB !== undefined ? [`ramdisk_size=${options.ramdiskSizeKiB}`] : []),
+    ...(options.system ? [`rd.kiwi.live.system=${options.system}`] : []),
+    ...(options.persistent ? ['rd.live.overlay.persistent', `rd.live.overlay.cowfs=${options.persistent.cowfs}`] : []),
+    ...(options.reset ? ['rd.kiwi.live.reset'] : []),
+    ...(options.insecureTls ? ['rd.kiwi.live.curl_options=--insecure'] : []),
+  ],
+  ramImageDevice: '/dev/ram0',
+  writableLayerMount: '/run/overlay/overlayfs',
+  cowLabel: 'cow',
+  // kiwi-live fetches the ISO from dracut's initqueue (it prints nothing of its own about it).
+  phases: [{ id: 'fetch-root', marker: /Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: fetching the live root' }],
+  failSignatures: [],
+  warningSignatures: [
+    {
+      id: 'kiwi-live-overlay-fallback',
+      pattern: /Falling back to temporary overlay|Failed to setup persistent write space/,
+      meaning: 'kiwi-live fell back from a persistent to a temporary overlay',
+    },
+    {
+      id: 'mkfs-refused',
+      pattern: /mkfs\.\w+: .*appears to contain an existing filesystem|Use the -f option to force overwrite/,
+      meaning: 'mkfs refused to overwrite an existing file system',
+    },
+    { id: 'kiwi-live-warning', pattern: /dracut-initqueue\[\d+\]: Warning: /, meaning: 'kiwi-live printed a warning' },
+  ],
+};

@@ -1,0 +1,15 @@
+import type { FirmwareId } from '../firmware/firmware.js';
+import { lpxelinuxHttp } from './lpxelinux-http.js';
+import type { LoaderTransport, NetbootLoader } from './netboot-loader.js';
+import { pxelinuxTftp } from './pxelinux.js';
+
+/** Every netboot loader: one entry each, for one firmware and one transport of kernel and initrd. */
+export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp];
+
+export function netbootLoaderFor(firmware: FirmwareId, transport: LoaderTransport): NetbootLoader {
+  const loader = NETBOOT_LOADERS.find((l) => l.firmware === firmware && l.transport === transport);
+  if (!loader) throw new RangeError(`no netboot loader loads kernel and initrd over ${transport} under ${firmware} firmware`);
+  return loader;
+}
+
+export type { LoaderTransport, NetbootLoader, PreparedNetboot } from './netboot-loader.js';

@@ -1,0 +1,46 @@
+import type { ConsoleContribution } from '../console/console-knowledge.js';
+import type { FirmwareId, HostFile } from '../firmware/firmware.js';
+import type { LoaderFiles } from '../iso/loader-files.js';
+import type { TransferLog } from '../publish/transfer-log.js';
+import type { GuestForward } from '../qemu/qemu-args.js';
+
+/** How the loader fetches kernel and initrd: slirp's TFTP (the seed's setup) or the harness's HTTP. */
+export type LoaderTransport = 'tftp' | 'http';
+
+export interface NetbootContext {
+  /** A fresh folder of this boot for the TFTP root. */
+  runtimeDir: string;
+  /** This boot's output folder (the boot-file server's log goes there). */
+  artifactsDir: string;
+  loaderFiles: LoaderFiles;
+  /** The complete kernel command line of the boot entry. */
+  kernelArgs: readonly string[];
+  /** Registers how to undo a setup step (a server started); run when the boot ends. */
+  onTeardown(name: string, undo: () => Promise<unknown> | unknown): void;
+}
+
+/** What the guest loads, laid out: the machine's network boot setup and the evidence to keep. */
+export interface PreparedNetboot {
+  tftpRoot: string;
+  /** The boot file DHCP names (slirp's bootfile=). */
+  bootfile: string;
+  /** Guest forwards of the loader's own servers (the boot-file server). */
+  forwards: GuestForward[];
+  /** The boot entry as served, copied into the boot's folder under this name. */
+  entry: { path: string; artifactName: string };
+  /** The boot-file server's log, when kernel and initrd come over HTTP. */
+  bootFiles?: TransferLog;
+}
+
+/**
+ * One netboot loader: what it lays out for the guest and what it shows on the console. Add one:
+ * a file next to pxelinux.ts, registered in index.ts for its firmware and transport.
+ */
+export interface NetbootLoader extends ConsoleContribution {
+  readonly id: string;
+  readonly description: string;
+  readonly firmware: FirmwareId;
+  readonly transport: LoaderTransport;
+  readonly hostFiles: readonly HostFile[];
+  prepare(context: NetbootContext): Promise<PreparedNetboot>;
+}

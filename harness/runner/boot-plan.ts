@@ -1,0 +1,35 @@
+import { composeConsoleKnowledge, type ConsoleKnowledge } from '../console/console-knowledge.js';
+import type { Firmware } from '../firmware/firmware.js';
+import type { LiveModuleProfile } from '../live/live-module.js';
+import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
+import type { PhaseBlame } from './verdict-rules.js';
+import { FIRST_INITRD_PHASE } from '../console/phases.js';
+import type { BootDefinition } from './scenario.js';
+
+/** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
+export interface BootPlan {
+  firmware: Firmware;
+  /** The netboot loader; none for a boot from the disk. */
+  loader?: NetbootLoader;
+  liveModule: LiveModuleProfile;
+  kernelArgs: string[];
+  console: ConsoleKnowledge;
+  blame: PhaseBlame;
+}
+
+export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; isoUrl: string }): BootPlan {
+  const { firmware, liveModule, isoUrl } = axes;
+  const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
+  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(isoUrl, boot.live ?? {}), ...(boot.kernelArgs ?? [])] : [];
+  const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
+  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader) };
+}
+
+function phaseBlame(knowledge: ConsoleKnowledge, loader: NetbootLoader | undefined): PhaseBlame {
+  const ids = knowledge.phases.map((p) => p.id);
+  const initrd = ids.indexOf(FIRST_INITRD_PHASE);
+  return {
+    beforeInitrd: (phase) => ids.indexOf(phase) >= 0 && ids.indexOf(phase) < initrd,
+    loaderPhases: loader?.phases.map((p) => p.id) ?? [],
+  };
+}

@@ -1,0 +1,93 @@
+import { PhaseTracker } from '../console/phases.js';
+import { matchFailSignature } from '../console/signatures.js';
+import type { DiskEvidence } from '../disk/disk-evidence.js';
+import type { DiskImage } from '../disk/disk-image.js';
+import type { IsoInfo } from '../iso/iso-image.js';
+import type { Publisher } from '../publish/publisher.js';
+import type { Transfer, TransferLog } from '../publish/transfer-log.js';
+import type { StartedMachine } from '../qemu/machine.js';
+import type { BootPlan } from './boot-plan.js';
+import type { RunEnvironment } from './environment.js';
+import type { BootResult, CheckOutcome, Verdict } from './result.js';
+import type { BootDefinition, ScenarioDefinition } from './scenario.js';
+import { buildTimeline } from './timeline.js';
+
+/** One boot of a scenario, as the scenario runner hands it over. */
+export interface BootRun {
+  scenario: ScenarioDefinition;
+  boot: BootDefinition;
+  index: number;
+  env: RunEnvironment;
+  /** The scenario's publisher; its transfer log is the witness of every fetch. */
+  publisher: Publisher;
+  disks: DiskImage[];
+  state: Map<string, string>;
+  runtimeDir: string;
+  artifactsDir: string;
+  isoUrl: string;
+  iso: Pick<IsoInfo, 'sizeBytes' | 'volumeId'> & { urlPath: string };
+}
+
+/**
+ * What one boot has gathered so far (phases, warnings, checks, disk evidence, the machine) and
+ * how it turns into a BootResult. Stages of the boot write into it; finish() reads it.
+ */
+export class BootSession {
+  readonly startedAtMs = Date.now();
+  readonly tracker: PhaseTracker;
+  readonly checks: CheckOutcome[] = [];
+  readonly warnings: string[] = [];
+  readonly diskEvidence: DiskEvidence[] = [];
+  private readonly firstTransfer: number;
+  machine?: StartedMachine;
+  bootFiles?: TransferLog;
+  /** The verdict finish() gave last, for teardown steps that depend on it (run --keep). */
+  lastVerdict?: Verdict;
+  /** When the deciding evidence arrived (Date.now() based). */
+  decidedAtMs?: number;
+
+  constructor(
+    readonly run: BootRun,
+    readonly plan: BootPlan,
+  ) {
+    this.tracker = new PhaseTracker(plan.console.phases);
+    this.firstTransfer = run.publisher.transfers.transfers.length;
+  }
+
+  /** Transfers of the ISO publisher that ended during this boot. */
+  transfers(): Transfer[] {
+    return this.run.publisher.transfers.transfers.slice(this.firstTransfer);
+  }
+
+  /** Feeds a console line to the phase tracker and the warning signatures; says whether the phase changed. */
+  observeLine(text: string, tMs: number): boolean {
+    const before = this.tracker.current;
+    this.tracker.observe(text, tMs);
+    if (matchFailSignature(text, this.plan.console.warningSignatures)) this.warnings.push(text.trim());
+    return this.tracker.current !== before;
+  }
+
+  finish(verdict: Verdict, reason: string): BootResult {
+    this.lastVerdict = verdict;
+    const machine = this.machine;
+    const warned = verdict !== 'PASS' && this.warnings.length ? `; console warnings: ${this.warnings.map((w) => `"${w}"`).join(', ')}` : '';
+    return {
+      name: this.run.boot.name,
+      verdict,
+      reason: reason + warned,
+      phase: this.tracker.current,
+      durationMs: Date.now() - this.startedAtMs,
+      timeline: { ...this.tracker.reachedAtMs },
+      events: buildTimeline(this.tracker.reached(), machine ? Date.now() - machine.startedAtMs : 0, this.transfers(), machine?.startedAtMs),
+      kernelArgs: this.plan.kernelArgs,
+      transfers: this.transfers(),
+      bootFileTransfers: this.bootFiles?.transfers ?? [],
+      checks: this.checks,
+      warnings: this.warnings,
+      disks: this.diskEvidence,
+      artifactsDir: this.run.artifactsDir,
+      consoleTail: machine?.console.tail(30) ?? [],
+      decidedAtMs: this.decidedAtMs ?? Date.now(),
+    };
+  }
+}

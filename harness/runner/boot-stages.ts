@@ -1,0 +1,193 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SerialShell } from '../console/serial-shell.js';
+import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
+import { readDiskEvidence } from '../disk/disk-evidence.js';
+import { isHarnessError } from '../errors.js';
+import { describeTransfer } from '../publish/transfer-log.js';
+import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
+import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
+import { settlesWithin } from '../util/settles-within.js';
+import { TransferWaitError, Wait } from '../wait/index.js';
+import type { BootSession } from './boot-session.js';
+import type { BootResult } from './result.js';
+import type { BootContext } from './scenario.js';
+import type { TeardownStack } from './teardown.js';
+import { reasonOf, verdictOf } from './verdict-rules.js';
+
+/** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
+
+/** A transfer that sends no byte for this long is a stall. */
+const STALL_MS = 30_000;
+/** How long a guest may take to power off cleanly (so its writes reach the disk). */
+const POWEROFF_TIMEOUT_MS = 120_000;
+/** How long a failed transfer's verdict waits for the guest to show its consequence. */
+const CONSEQUENCE_MS = 20_000;
+
+/** Lays out what the guest boots (netboot loader or disk), starts QEMU, and registers its teardown. */
+export async function startMachine(session: BootSession, teardown: TeardownStack): Promise<StartedMachine> {
+  const { run, plan } = session;
+  await mkdir(run.runtimeDir, { recursive: true });
+  await mkdir(run.artifactsDir, { recursive: true });
+  const builder = new MachineBuilder({ artifactsDir: run.artifactsDir, runtimeDir: run.runtimeDir })
+    .withName(`pxe-harness-${run.scenario.name}`)
+    .withMemoryMb(run.env.machine.memoryMb)
+    .withCpus(run.env.machine.cpus)
+    .withAccel(run.env.machine.accel)
+    .withFirmware({ machineType: plan.firmware.machineType, bootSelection: plan.firmware.bootSelection, args: await plan.firmware.machineArgs(run.runtimeDir) });
+  for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface });
+  if (plan.loader) {
+    const netboot = await plan.loader.prepare({
+      runtimeDir: run.runtimeDir,
+      artifactsDir: run.artifactsDir,
+      loaderFiles: run.env.loader,
+      kernelArgs: plan.kernelArgs,
+      onTeardown: (name, undo) => teardown.add(name, undo),
+    });
+    if (netboot.bootFiles) session.bootFiles = netboot.bootFiles;
+    await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
+    const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
+    builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards]);
+  } else {
+    builder.withDiskBoot();
+  }
+  const { credentials, iso } = run.env;
+  const reproduce = { iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}` };
+  await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
+  const machine = await builder.start();
+  session.machine = machine;
+  teardown.add('stop QEMU', () => machine.stop());
+  // run --keep: a failed machine that still runs is handed to the user before it is stopped.
+  teardown.add('attach the console of a failed boot', async () => {
+    if (run.env.attach?.when === 'failed' && session.lastVerdict !== 'PASS' && machine.running) await run.env.attach.terminal(machine);
+  });
+  return machine;
+}
+
+/** Phases, warnings and progress from every console line, until the boot ends. */
+export function watchConsole(session: BootSession, machine: StartedMachine, teardown: TeardownStack): WaitTarget {
+  const { scenario, boot, env } = session.run;
+  const onLine = (line: { text: string; tMs: number }) => {
+    if (session.observeLine(line.text, line.tMs)) env.observer?.onPhase?.(scenario, boot, session.tracker.current);
+  };
+  machine.console.on('line', onLine);
+  teardown.add('stop watching the console', () => machine.console.off('line', onLine));
+  return { console: machine.console, ended: machine.ended, phase: () => session.tracker.current };
+}
+
+/**
+ * The goal, a login prompt, raced against every way the boot can fail on the console (fail
+ * signatures, QEMU's exit, silence, the deadline) and in the publisher's log (a failed or stalled
+ * transfer: the log is the only witness of the fetch, curl's errors stay inside the initrd).
+ * Resolves undefined at the prompt, or with the transfer failure; console failures reject.
+ */
+export async function awaitGoal(session: BootSession, target: WaitTarget): Promise<TransferWaitError | undefined> {
+  const { boot, env, publisher } = session.run;
+  const login = Wait.forLoginPrompt()
+    .withTimeout(boot.timeoutMs ?? env.bootTimeoutMs)
+    .withSilenceLimit(env.silenceMs ?? 120_000)
+    .withFailSignatures(session.plan.console.failSignatures);
+  const goal = Wait.anyOf(login, Wait.forFailedTransfer(), Wait.forStalledTransfer(STALL_MS));
+  try {
+    const prompt = await goal.waitUntilReady({ ...target, transfers: publisher.transfers }, env.signal);
+    session.decidedAtMs = target.console.startedAtMs + prompt.tMs;
+    // The prompt is an unterminated line: the tracker, fed whole lines, has not seen it yet.
+    session.tracker.observe(prompt.text, prompt.tMs);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof TransferWaitError)) throw error;
+    session.decidedAtMs = error.atMs;
+    return error;
+  }
+}
+
+/**
+ * A failed transfer decides the boot; the guest gets a moment to show what the missing ISO does
+ * to it (evidence, not verdict), and when it does, that line is the deciding one.
+ */
+export async function judgeFailedTransfer(session: BootSession, target: WaitTarget, failure: TransferWaitError): Promise<BootResult> {
+  const phaseAtFailure = session.tracker.current;
+  const options = { timeoutMs: CONSEQUENCE_MS, partialLine: false, failOn: session.plan.console.failSignatures };
+  const consequence = await waitForConsole(target, /(?!)/, options).catch((e: unknown) => {
+    if (!(e instanceof ConsoleWaitError) || e.failure === 'timeout') return '';
+    session.decidedAtMs = e.atMs;
+    return `; then ${e.message}`;
+  });
+  await screenshot(session.machine, session.run.artifactsDir, 'screen-failure.png');
+  return { ...session.finish('FAIL', `${failure.message}${consequence}`), phase: phaseAtFailure };
+}
+
+/** What the checks see: transfers, console, a root shell logged in on first use, disks, state. */
+export function checkContext(session: BootSession, target: WaitTarget): BootContext {
+  const { run, plan } = session;
+  const machine = session.machine!;
+  let shell: Promise<SerialShell> | undefined;
+  return {
+    iso: run.iso,
+    isoUrl: run.isoUrl,
+    live: plan.liveModule,
+    get transfers() {
+      return session.transfers();
+    },
+    get bootFileTransfers() {
+      return session.bootFiles?.transfers ?? [];
+    },
+    consoleLines: machine.console.lines,
+    // A login that failed is tried again by the next check that asks for the shell.
+    shell: () =>
+      (shell ??= SerialShell.login(target, (t) => machine.write(t), { credentials: run.env.credentials }).catch((error: unknown) => {
+        shell = undefined;
+        throw error;
+      })),
+    disks: run.disks,
+    diskEvidence: session.diskEvidence,
+    state: run.state,
+  };
+}
+
+/** Runs the boot's checks of one kind; a check that breaks the boot itself ends the boot. */
+export async function runChecks(session: BootSession, context: BootContext, afterShutdown: boolean): Promise<void> {
+  for (const check of session.run.boot.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
+    try {
+      session.checks.push({ name: check.name, ...(await check.run(context)) });
+    } catch (error) {
+      session.checks.push({ name: check.name, ok: false, detail: reasonOf(error) });
+      if (!isHarnessError(error) || error.kind !== 'boot') throw error;
+    }
+  }
+}
+
+/** A clean power-off, so that what the guest wrote is on the disk for the next boot; then the disk evidence. */
+export async function powerOffAndReadDisks(session: BootSession, context: BootContext): Promise<void> {
+  const machine = session.machine!;
+  (await context.shell()).poweroff();
+  if (!(await settlesWithin(machine.exited, POWEROFF_TIMEOUT_MS))) {
+    session.checks.push({ name: 'the guest powers off cleanly', ok: false, detail: `QEMU still ran ${POWEROFF_TIMEOUT_MS / 1000} s after systemctl poweroff` });
+  }
+  await machine.stop();
+  for (const disk of session.run.disks) session.diskEvidence.push(await readDiskEvidence(disk));
+  await writeFile(join(session.run.artifactsDir, 'disk-evidence.json'), JSON.stringify(session.diskEvidence, null, 2));
+}
+
+/** PASS when every check held, else FAIL naming each that did not. */
+export function judgeChecks(session: BootSession): BootResult {
+  const failed = session.checks.filter((c) => !c.ok);
+  if (failed.length) return session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
+  const login = session.tracker.reachedAtMs.login;
+  return session.finish('PASS', `login prompt after ${login === undefined ? '?' : `${(login / 1000).toFixed(1)} s`}; ${session.checks.length} check(s) held`);
+}
+
+/** A boot that broke off: the error's verdict and reason, with the transfers as evidence. */
+export async function judgeError(session: BootSession, error: unknown): Promise<BootResult> {
+  session.decidedAtMs = error instanceof ConsoleWaitError ? error.atMs : Date.now();
+  await screenshot(session.machine, session.run.artifactsDir, 'screen-failure.png');
+  const transfers = session.transfers();
+  const evidence = transfers.length ? ` [transfers: ${transfers.map(describeTransfer).join('; ')}]` : ' [no transfer was made]';
+  const isBoot = isHarnessError(error) && error.kind === 'boot';
+  return session.finish(verdictOf(error, session.plan.blame), reasonOf(error) + (isBoot ? evidence : ''));
+}
+
+export async function screenshot(machine: StartedMachine | undefined, dir: string, name: string): Promise<void> {
+  if (!machine?.running) return;
+  await machine.screendump(join(dir, name)).catch(() => undefined);
+}

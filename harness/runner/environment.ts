@@ -1,0 +1,38 @@
+import type { Credentials } from '../console/serial-shell.js';
+import type { Firmware } from '../firmware/firmware.js';
+import type { IsoInfo } from '../iso/iso-image.js';
+import type { LoaderFiles } from '../iso/loader-files.js';
+import type { LiveModuleProfile } from '../live/live-module.js';
+import type { StartedMachine } from '../qemu/machine.js';
+import type { KnownIssue } from './known-issues.js';
+import type { RunObserver } from './run-observer.js';
+
+/** Everything a run shares between its scenarios and boots. */
+export interface RunEnvironment {
+  iso: IsoInfo;
+  /** Kernel and initrd taken out of the ISO once per run. */
+  loader: LoaderFiles;
+  /** The firmware every boot of the run starts with. */
+  firmware: Firmware;
+  /** The dracut module that boots the ISO's live system. */
+  liveModule: LiveModuleProfile;
+  /** The run's output folder; each scenario gets a folder below it. */
+  outDir: string;
+  credentials: Credentials;
+  machine: { memoryMb: number; cpus: number; accel: 'tcg' | 'kvm' };
+  /** Default longest time from QEMU's start to the login prompt. */
+  bootTimeoutMs: number;
+  /** A boot whose console stays silent this long has hung (default 120 s). */
+  silenceMs?: number;
+  /** Known defects: a boot failing as one of them is XFAIL, passing despite one is XPASS. */
+  knownIssues?: readonly KnownIssue[];
+  /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
+  keepTemp?: boolean;
+  /**
+   * Hand a boot's console to the user's terminal: 'failed' on a failed boot (run --keep), or a
+   * boot index (reproduce), which is then booted without checks. Returns when the user quits.
+   */
+  attach?: { when: 'failed' | number; terminal: (machine: StartedMachine) => Promise<unknown> };
+  observer?: RunObserver;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,64 @@
+import { ConsoleWaitError } from '../console/wait.js';
+import { HarnessError, isHarnessError } from '../errors.js';
+import { findKnownIssue, knownIssuesOf, type KnownIssue } from './known-issues.js';
+import type { BootResult, Verdict } from './result.js';
+import type { BootDefinition } from './scenario.js';
+
+/**
+ * How a boot's raw outcome becomes its verdict: infrastructure flakes, expected failures of
+ * negative scenarios, and known defects. Pure functions of the result and the definitions.
+ */
+
+/** Where a phase sits in the boot, as far as blame goes. */
+export interface PhaseBlame {
+  /** Before the initrd runs: nothing has touched a disk yet, and a hang there is a host flake. */
+  beforeInitrd(phase: string): boolean;
+  /** The netboot loader's own phases: QEMU ending there is the loader's doing. */
+  readonly loaderPhases: readonly string[];
+}
+
+const NO_BLAME: PhaseBlame = { beforeInitrd: () => false, loaderPhases: [] };
+
+export function verdictOf(error: unknown, blame: PhaseBlame = NO_BLAME): Verdict {
+  // A guest that falls silent before its kernel reached the initrd, or a QEMU that dies before the
+  // kernel printed anything (outside the loader), is a host/TCG flake (seen on these machines),
+  // not the ISO's fault.
+  const phase = error instanceof ConsoleWaitError ? (error.context.phase ?? '') : '';
+  if (error instanceof ConsoleWaitError && blame.beforeInitrd(phase)) {
+    if (error.failure === 'silence' || (error.failure === 'ended' && !blame.loaderPhases.includes(phase))) return 'ERROR';
+  }
+  return isHarnessError(error) && error.kind === 'boot' ? 'FAIL' : 'ERROR';
+}
+
+export function reasonOf(error: unknown): string {
+  if (error instanceof HarnessError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again. */
+export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict === 'ERROR' && blame.beforeInitrd(boot.phase);
+
+/** A negative boot passes when it fails as declared, and fails when it passes or fails otherwise. */
+export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {
+  if (!expected || result.verdict === 'ERROR') return result;
+  if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
+  const phaseOk = !expected.phase || expected.phase === result.phase;
+  if (expected.reason.test(result.reason) && phaseOk) {
+    return { ...result, verdict: 'PASS', reason: `failed as expected (${expected.why}) in phase ${result.phase}: ${result.reason}` };
+  }
+  const wanted = `${expected.reason}${expected.phase ? ` in phase ${expected.phase}` : ''}`;
+  return { ...result, reason: `failed, but not as expected (${expected.why}; wanted ${wanted}, got phase ${result.phase}): ${result.reason}` };
+}
+
+/** A failure listed as a known defect is XFAIL; a pass despite one is XPASS. */
+export function applyKnownIssues(result: BootResult, known: readonly KnownIssue[], scenario: string, boot: string): BootResult {
+  if (result.verdict === 'FAIL') {
+    const issue = findKnownIssue(known, scenario, boot, result.reason);
+    if (issue) return { ...result, verdict: 'XFAIL', reason: `known issue: ${issue.why} (${issue.link}); seen: ${result.reason}` };
+  }
+  if (result.verdict === 'PASS') {
+    const fixed = knownIssuesOf(known, scenario, boot);
+    if (fixed.length) return { ...result, verdict: 'XPASS', reason: `passed despite a known issue, which seems fixed: remove it from the known issues (${fixed[0]!.link})` };
+  }
+  return result;
+}

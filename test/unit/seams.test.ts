@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleWaitError } from '../../harness/console/wait.js';
+import { FIRMWARES, firmwareById } from '../../harness/firmware/index.js';
+import { LIVE_MODULES, liveModuleById } from '../../harness/live/index.js';
+import { NETBOOT_LOADERS, netbootLoaderFor } from '../../harness/netboot/index.js';
+import { PUBLISHERS } from '../../harness/publish/registry.js';
+import { planBoot } from '../../harness/runner/boot-plan.js';
+import type { BootResult } from '../../harness/runner/result.js';
+import { applyExpectedFailure, retryable, verdictOf } from '../../harness/runner/verdict-rules.js';
+import { seabios } from '../../harness/firmware/seabios.js';
+import { kiwiLive } from '../../harness/live/kiwi-live.js';
+
+const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http') =>
+  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, isoUrl: 'http://10.0.2.100/image/x.iso' });
+
+describe('registries: one entry per firmware, loader, live module and protocol', () => {
+  it('know the BIOS setup of the seed and refuse what they do not know, naming the choices', () => {
+    expect(Object.keys(FIRMWARES)).toEqual(['bios']);
+    expect(Object.keys(LIVE_MODULES)).toEqual(['kiwi-live']);
+    expect(Object.keys(PUBLISHERS).sort()).toEqual(['ftp', 'http', 'https']);
+    expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual(['bios/tftp:pxelinux', 'bios/http:lpxelinux-http']);
+    const error = (() => {
+      try {
+        firmwareById('coreboot');
+      } catch (e) {
+        return e as { message: string; kind: string; context: { fix?: string } };
+      }
+    })();
+    expect(error?.message).toBe('unknown firmware "coreboot"');
+    expect(error?.kind).toBe('input');
+    expect(error?.context.fix).toBe('choose one of: bios');
+    expect(() => liveModuleById('casper')).toThrow(/unknown live module "casper"/);
+    expect(() => netbootLoaderFor('bios', 'nfs' as 'tftp')).toThrow(/over nfs under bios/);
+  });
+});
+
+describe('a boot plan', () => {
+  it('a network boot: the loader of the transport, the live module\'s kernel options, phases in boot order', () => {
+    const p = plan('network', 'http');
+    expect(p.loader?.id).toBe('lpxelinux-http');
+    expect(p.kernelArgs).toEqual(['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso', 'console=ttyS0', 'rd.kiwi.live.system=/dev/sda']);
+    expect(p.console.phases.map((x) => x.id)).toEqual(['firmware', 'pxelinux', 'kernel', 'initrd', 'fetch-root', 'live-root', 'system', 'login']);
+    expect(p.console.failSignatures.map((s) => s.id)).toEqual(expect.arrayContaining(['kernel-panic', 'dracut-fatal', 'firmware-no-boot', 'pxe-load-failed']));
+    expect(p.console.warningSignatures.map((s) => s.id)).toContain('kiwi-live-overlay-fallback');
+  });
+
+  it('a disk boot: no loader, no kernel options of the harness, no loader phase or signature', () => {
+    const p = plan('disk');
+    expect(p.loader).toBeUndefined();
+    expect(p.kernelArgs).toEqual([]);
+    expect(p.console.phases.map((x) => x.id)).not.toContain('pxelinux');
+    expect(p.console.failSignatures.map((s) => s.id)).not.toContain('pxe-load-failed');
+  });
+});
+
+describe('verdict rules', () => {
+  const blame = plan('network').blame;
+  const waitError = (failure: ConsoleWaitError['failure'], phase: string) => new ConsoleWaitError(failure, 'x', { phase });
+
+  it('a guest silent before its initrd, or QEMU ending before the kernel outside the loader, is the host\'s flake (ERROR)', () => {
+    expect(verdictOf(waitError('silence', 'kernel'), blame)).toBe('ERROR');
+    expect(verdictOf(waitError('ended', 'firmware'), blame)).toBe('ERROR');
+    expect(verdictOf(waitError('ended', 'kernel'), blame)).toBe('ERROR');
+  });
+
+  it('QEMU ending in the loader, or anything from the initrd on, is the boot\'s (FAIL)', () => {
+    expect(verdictOf(waitError('ended', 'pxelinux'), blame)).toBe('FAIL');
+    expect(verdictOf(waitError('silence', 'initrd'), blame)).toBe('FAIL');
+    expect(verdictOf(waitError('signature', 'kernel'), blame)).toBe('FAIL');
+    expect(verdictOf(new Error('harness bug'), blame)).toBe('ERROR');
+  });
+
+  it('retries only an ERROR before the initrd', () => {
+    const result = (verdict: BootResult['verdict'], phase: string) => ({ verdict, phase }) as BootResult;
+    expect(retryable(result('ERROR', 'kernel'), blame)).toBe(true);
+    expect(retryable(result('ERROR', 'fetch-root'), blame)).toBe(false);
+    expect(retryable(result('FAIL', 'kernel'), blame)).toBe(false);
+  });
+
+  it('a negative boot passes only when it fails as declared, in the declared phase', () => {
+    const expected = { reason: /INCOMPLETE/, why: 'too small', phase: 'fetch-root' };
+    const failed = { verdict: 'FAIL', phase: 'fetch-root', reason: 'transfer failed: INCOMPLETE' } as BootResult;
+    expect(applyExpectedFailure(failed, expected).verdict).toBe('PASS');
+    expect(applyExpectedFailure({ ...failed, phase: 'initrd' }, expected).verdict).toBe('FAIL');
+    expect(applyExpectedFailure({ ...failed, verdict: 'PASS' }, expected).reason).toMatch(/expected a failure \(too small\), but the boot passed/);
+  });
+});
