@@ -8,13 +8,27 @@ export interface Transfer {
   protocol: PublishProtocol;
   /** HTTP method or FTP verb (GET, HEAD, RETR), or TLS for a handshake that failed. */
   method: string;
-  /** The path the client asked for, as it asked. */
+  /**
+   * The canonical path: the published file's own path when the request names one, whatever its
+   * spelling (`/image//x.iso`, `/image/x.iso/`), else the path as asked.
+   */
   path: string;
+  /** The spelling the client used, when it differs from `path`. */
+  requestedPath?: string;
   /** The protocol's status: HTTP 200/404/..., FTP 226/426/550. */
   status: number;
-  /** True when the path is a published file and every byte of it was sent. */
+  /**
+   * The server's view only: the path is a published file, the server wrote every byte of it to
+   * the connection, and the client did not close the connection before that. It is not proof that
+   * the client received them (bytes may die in the kernel's buffers): the guest's check is.
+   */
   complete: boolean;
+  /** Bytes of the file the server wrote to the connection (handed to the kernel, not queued in the process). */
   bytesSent: number;
+  /** The client closed or reset the connection before the server had written the whole answer. */
+  clientClosedEarly?: boolean;
+  /** Where in the file the transfer started (an FTP REST or an HTTP range), when not at 0. */
+  offset?: number;
   /** Size of the published file, when the path is one. */
   sizeBytes?: number;
   startedAtMs: number;
@@ -22,9 +36,26 @@ export interface Transfer {
   client: string;
 }
 
+export interface TransferEnd {
+  /** The authoritative count of bytes written, when the publisher knows it better than the progress count. */
+  bytesSent?: number;
+  clientClosedEarly?: boolean;
+}
+
 export interface ActiveTransfer {
+  /** Progress: bytes written so far (drives the stall watchdog and the status line). */
   addBytes(count: number): void;
-  end(status: number, complete: boolean): Transfer;
+  end(status: number, complete: boolean, outcome?: TransferEnd): Transfer;
+}
+
+export interface TransferStart {
+  protocol: PublishProtocol;
+  method: string;
+  path: string;
+  requestedPath?: string;
+  offset?: number;
+  client: string;
+  sizeBytes?: number;
 }
 
 /**
@@ -52,7 +83,7 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
     super();
   }
 
-  begin(init: { protocol: PublishProtocol; method: string; path: string; client: string; sizeBytes?: number }): ActiveTransfer {
+  begin(init: TransferStart): ActiveTransfer {
     const startedAtMs = Date.now();
     let bytesSent = 0;
     let ended: Transfer | undefined;
@@ -65,10 +96,12 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
         running.lastProgressAtMs = Date.now();
         this.emit('progress', { path: init.path, bytesSent });
       },
-      end: (status, complete) => {
+      end: (status, complete, outcome = {}) => {
         if (ended) return ended;
         this.running.delete(running);
-        ended = { ...init, status, complete, bytesSent, startedAtMs, durationMs: Date.now() - startedAtMs };
+        const written = outcome.bytesSent ?? bytesSent;
+        const early = outcome.clientClosedEarly ? { clientClosedEarly: true } : {};
+        ended = { ...init, status, complete: complete && !outcome.clientClosedEarly, bytesSent: written, ...early, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
         if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');
         this.emit('transfer', ended);
@@ -99,5 +132,8 @@ export function describeTransfer(t: Transfer): string {
   }
   const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
-  return `${t.protocol} ${t.method} ${t.path} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${size} in ${(t.durationMs / 1000).toFixed(1)} s${rate}`;
+  const spelled = t.requestedPath !== undefined ? ` (asked as ${t.requestedPath})` : '';
+  const from = t.offset ? ` from byte ${t.offset}` : '';
+  const early = t.clientClosedEarly ? ', the client closed the connection early' : '';
+  return `${t.protocol} ${t.method} ${t.path}${spelled}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${size} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
