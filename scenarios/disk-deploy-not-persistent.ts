@@ -1,4 +1,5 @@
 import * as check from '../harness/runner/checks.js';
+import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 import { DEPLOY_TO_SDA, SEED_DISK } from './persistent-options.js';
 
@@ -17,7 +18,8 @@ export default defineScenario({
       from: 'network',
       live: DEPLOY_TO_SDA,
       checks: [
-        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer('ram'), check.writeMarker('volatile'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), liveImageMatchesPublished('/dev/sda'), check.writableLayer('ram'),
+        check.writeMarker('volatile'),
         check.diskHoldsIso(), check.diskCowPartition('none'),
       ],
     },

@@ -1,4 +1,5 @@
 import type { ScenarioDefinition } from '../harness/runner/scenario.js';
+import corruptedIso from './corrupted-iso.js';
 import diskDeployNotPersistent from './disk-deploy-not-persistent.js';
 import persistentExt4 from './persistent-ext4.js';
 import persistentLifecycle from './persistent-lifecycle.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramdiskTooSmall,
   httpsUntrustedCertificate,
   truncatedIso,
+  corruptedIso,
   stalledIso,
   persistentLifecycle,
   persistentExt4,

@@ -1,4 +1,5 @@
 import * as check from '../harness/runner/checks.js';
+import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 import { persistentDeploy, SEED_DISK } from './persistent-options.js';
 
@@ -16,7 +17,7 @@ export default defineScenario({
       from: 'network',
       live: persistentDeploy('ext4'),
       checks: [
-        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('ext4'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), liveImageMatchesPublished('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('ext4'),
         check.diskHoldsIso(), check.diskCowPartition('ext4'),
       ],
     },

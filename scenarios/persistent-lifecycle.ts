@@ -1,4 +1,5 @@
 import * as check from '../harness/runner/checks.js';
+import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 import { persistentDeploy, SEED_DISK } from './persistent-options.js';
 
@@ -21,7 +22,7 @@ export default defineScenario({
       from: 'network',
       live: options,
       checks: [
-        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('a'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), liveImageMatchesPublished('/dev/sda'), check.writableLayer(onDisk), check.writeMarker('a'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
       ],
     },
@@ -41,7 +42,8 @@ export default defineScenario({
       from: 'network',
       live: { ...options, reset: true },
       checks: [
-        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'), check.writeMarker('d'),
+        check.isoTransferredOnce(), check.liveIsoMountedFrom('/dev/sda'), liveImageMatchesPublished('/dev/sda'), check.writableLayer(onDisk), check.markerAbsent('a'),
+        check.writeMarker('d'),
         check.diskHoldsIso(), check.diskCowPartition('xfs'),
       ],
     },

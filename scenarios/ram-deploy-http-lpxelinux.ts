@@ -1,4 +1,5 @@
 import { bootFilesOverHttp, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
+import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 
 /**
@@ -14,7 +15,7 @@ export default defineScenario({
       name: 'network boot via lpxelinux into RAM',
       from: 'network',
       loader: 'http',
-      checks: [bootFilesOverHttp(), isoTransferredOnce(), liveIsoMountedFrom('ram')],
+      checks: [bootFilesOverHttp(), isoTransferredOnce(), liveIsoMountedFrom('ram'), liveImageMatchesPublished('ram')],
     },
   ],
 });

@@ -1,4 +1,5 @@
 import { guestIsHermetic, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
+import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
 import { defineScenario } from '../harness/runner/scenario.js';
 
 /**
@@ -16,7 +17,7 @@ export default defineScenario({
     {
       name: 'network boot into RAM',
       from: 'network',
-      checks: [isoTransferredOnce(), liveIsoMountedFrom('ram'), guestIsHermetic()],
+      checks: [isoTransferredOnce(), liveIsoMountedFrom('ram'), liveImageMatchesPublished('ram'), guestIsHermetic()],
     },
   ],
 });

@@ -9,11 +9,26 @@ export interface FailSignature {
   pattern: RegExp;
   /** What it means, for the verdict's reason. */
   meaning: string;
+  /**
+   * 'tcg': under TCG this line is the emulator's fault, not the ISO's (an ERROR, retried); under
+   * KVM or on metal it is the kernel's.
+   */
+  blameUnderTcg?: 'host';
 }
 
 export const LINUX_FAIL_SIGNATURES: readonly FailSignature[] = [
+  {
+    // A breakpoint trap or a BUG in the kernel's live code patching (alternatives, static keys)
+    // in plain kernel text: multi-threaded TCG racing the patching (seen here with two vCPUs:
+    // "Oops: int3" in enqueue_task_fair at the switch root; the same command booted next time).
+    id: 'tcg-text-patching',
+    pattern: /\bOops: int3\b|kernel BUG at arch\/x86\/kernel\/alternative\.c/,
+    meaning: "the kernel trapped in its own live code patching (int3), under TCG a race of the emulator's vCPU threads, not the ISO's fault",
+    blameUnderTcg: 'host',
+  },
   { id: 'kernel-panic', pattern: /Kernel panic - not syncing/, meaning: 'the kernel panicked' },
-  { id: 'kernel-oops', pattern: /\bOops: \d{4}|BUG: unable to handle/, meaning: 'the kernel oopsed' },
+  // Older kernels print "Oops: 0002 [#1]", newer ones "Oops: general protection fault: 0000 [#1]".
+  { id: 'kernel-oops', pattern: /\bOops: (?:[^:\n]*: )?\d{4} \[#\d+\]|BUG: unable to handle/, meaning: 'the kernel oopsed' },
   { id: 'dracut-fatal', pattern: /\bFATAL: .+/, meaning: 'dracut gave up (FATAL)' },
   { id: 'dracut-refused', pattern: /dracut: Refusing to continue/, meaning: 'dracut refused to continue' },
   {

@@ -23,6 +23,12 @@ export const kiwiLive: LiveModuleProfile = {
   ramImageDevice: '/dev/ram0',
   writableLayerMount: '/run/overlay/overlayfs',
   cowLabel: 'cow',
+  // kiwi-live writes the ISO to the disk, then fdisk adds the cow partition: the MBR's disk id,
+  // partition entries and signature change, and on a GPT hybrid the primary and backup tables.
+  diskDeployRewrites: ({ sizeBytes, gpt }) => [
+    { start: 440, end: 512 },
+    ...(gpt ? [{ start: 512, end: 34 * 512 }, { start: sizeBytes - 33 * 512, end: sizeBytes }] : []),
+  ],
   // kiwi-live fetches the ISO from dracut's initqueue (it prints nothing of its own about it).
   phases: [{ id: 'fetch-root', marker: /Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: fetching the live root' }],
   failSignatures: [],

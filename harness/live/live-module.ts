@@ -1,4 +1,5 @@
 import type { ConsoleContribution } from '../console/console-knowledge.js';
+import type { ByteRange } from '../iso/iso-digest.js';
 
 export type LiveModuleId = 'kiwi-live';
 
@@ -42,4 +43,9 @@ export interface LiveModuleProfile extends ConsoleContribution {
   readonly writableLayerMount: string;
   /** The file system label of a persistent writable layer on the deploy disk. */
   readonly cowLabel: string;
+  /**
+   * The bytes of the ISO's image that a deploy to a disk may legitimately change (the partition
+   * table it extends); everything else on the disk must equal the published ISO.
+   */
+  diskDeployRewrites(image: { sizeBytes: number; gpt: boolean }): ByteRange[];
 }

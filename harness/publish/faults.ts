@@ -6,13 +6,16 @@ import { Transform, type TransformCallback, type Writable } from 'node:stream';
  *  - status: refuse the published file (HTTP 404 or the given status; FTP 550);
  *  - cut: close the connection after this many bytes (a truncated ISO);
  *  - stall: stop sending after this many bytes, keeping the connection open (a hung server);
- *  - throttle: send at most this many bytes per second (a slow link).
+ *  - throttle: send at most this many bytes per second (a slow link);
+ *  - corrupt: invert `count` bytes from `atByte` on and send the full length (a bad copy that no
+ *    transfer log can tell from a good one: only the guest's comparison with the original can).
  */
 export type PublishFault =
   | { kind: 'status'; status: number }
   | { kind: 'cut'; afterBytes: number }
   | { kind: 'stall'; afterBytes: number }
-  | { kind: 'throttle'; bytesPerSecond: number };
+  | { kind: 'throttle'; bytesPerSecond: number }
+  | { kind: 'corrupt'; atByte: number; count: number };
 
 /**
  * The byte stream of a transfer with the fault applied. A cut ends this stream after exactly
@@ -26,6 +29,11 @@ export function faultStream(fault: PublishFault | undefined): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       if (!fault || fault.kind === 'status') return callback(null, chunk);
+      if (fault.kind === 'corrupt') {
+        const out = corrupt(chunk, passed, fault);
+        passed += chunk.length;
+        return callback(null, out);
+      }
       if (fault.kind === 'cut' || fault.kind === 'stall') {
         const room = fault.afterBytes - passed;
         // cut: drop the rest (the stream has ended); stall: never call back, so nothing flows.
@@ -61,6 +69,16 @@ export function faultStream(fault: PublishFault | undefined): Transform {
       send(chunk);
     },
   });
+}
+
+/** The chunk at stream offset `at`, with the bytes of [atByte, atByte+count) inverted (a copy; the file is untouched). */
+function corrupt(chunk: Buffer, at: number, fault: { atByte: number; count: number }): Buffer {
+  const from = Math.max(fault.atByte - at, 0);
+  const to = Math.min(fault.atByte + fault.count - at, chunk.length);
+  if (from >= to) return chunk;
+  const copy = Buffer.from(chunk);
+  for (let i = from; i < to; i++) copy[i] = copy[i]! ^ 0xff;
+  return copy;
 }
 
 export const cuts = (fault: PublishFault | undefined): boolean => fault?.kind === 'cut';

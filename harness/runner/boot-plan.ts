@@ -17,19 +17,20 @@ export interface BootPlan {
   blame: PhaseBlame;
 }
 
-export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; isoUrl: string }): BootPlan {
+export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; isoUrl: string; accel: 'tcg' | 'kvm' }): BootPlan {
   const { firmware, liveModule, isoUrl } = axes;
   const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
   const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(isoUrl, boot.live ?? {}), ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
-  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader) };
+  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel) };
 }
 
-function phaseBlame(knowledge: ConsoleKnowledge, loader: NetbootLoader | undefined): PhaseBlame {
+function phaseBlame(knowledge: ConsoleKnowledge, loader: NetbootLoader | undefined, accel: 'tcg' | 'kvm'): PhaseBlame {
   const ids = knowledge.phases.map((p) => p.id);
   const initrd = ids.indexOf(FIRST_INITRD_PHASE);
   return {
     beforeInitrd: (phase) => ids.indexOf(phase) >= 0 && ids.indexOf(phase) < initrd,
     loaderPhases: loader?.phases.map((p) => p.id) ?? [],
+    hostSignatures: accel === 'tcg' ? knowledge.failSignatures.filter((s) => s.blameUnderTcg === 'host').map((s) => s.id) : [],
   };
 }

@@ -25,7 +25,7 @@ export interface BootRun {
   runtimeDir: string;
   artifactsDir: string;
   isoUrl: string;
-  iso: Pick<IsoInfo, 'sizeBytes' | 'volumeId'> & { urlPath: string };
+  iso: Pick<IsoInfo, 'sizeBytes' | 'volumeId'> & { urlPath: string; hostPath: string };
 }
 
 /**

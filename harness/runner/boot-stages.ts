@@ -13,7 +13,7 @@ import type { BootSession } from './boot-session.js';
 import type { BootResult } from './result.js';
 import type { BootContext } from './scenario.js';
 import type { TeardownStack } from './teardown.js';
-import { reasonOf, verdictOf } from './verdict-rules.js';
+import { isHostFault, reasonOf, verdictOf } from './verdict-rules.js';
 
 /** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
 
@@ -184,7 +184,8 @@ export async function judgeError(session: BootSession, error: unknown): Promise<
   const transfers = session.transfers();
   const evidence = transfers.length ? ` [transfers: ${transfers.map(describeTransfer).join('; ')}]` : ' [no transfer was made]';
   const isBoot = isHarnessError(error) && error.kind === 'boot';
-  return session.finish(verdictOf(error, session.plan.blame), reasonOf(error) + (isBoot ? evidence : ''));
+  const result = session.finish(verdictOf(error, session.plan.blame), reasonOf(error) + (isBoot ? evidence : ''));
+  return isHostFault(error, session.plan.blame) ? { ...result, hostFault: true } : result;
 }
 
 export async function screenshot(machine: StartedMachine | undefined, dir: string, name: string): Promise<void> {

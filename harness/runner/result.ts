@@ -38,6 +38,8 @@ export interface BootResult {
   disks: DiskEvidence[];
   artifactsDir: string;
   consoleTail: string[];
+  /** The boot ended on a fault of the host (e.g. a TCG race in the guest kernel), not of the ISO. */
+  hostFault?: boolean;
   /**
    * When the evidence that decided the verdict arrived (Date.now() based): the login prompt or the
    * last check, the fail signature's line, QEMU's exit, the failed transfer, the deadline. The

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { snapshotDisks } from '../disk/disk-snapshot.js';
 import { planBoot } from './boot-plan.js';
 import { BootSession, type BootRun } from './boot-session.js';
 import {
@@ -14,11 +16,15 @@ export type { BootRun } from './boot-session.js';
  * failure of a negative boot, and known issues applied.
  */
 export async function runBoot(run: BootRun): Promise<BootResult> {
-  const plan = planBoot(run.boot, { firmware: run.env.firmware, liveModule: run.env.liveModule, isoUrl: run.isoUrl });
+  const plan = planBoot(run.boot, { firmware: run.env.firmware, liveModule: run.env.liveModule, isoUrl: run.isoUrl, accel: run.env.machine.accel });
+  await mkdir(run.runtimeDir, { recursive: true });
+  const snapshot = run.disks.length ? await snapshotDisks(run.disks, run.runtimeDir) : undefined;
   let result = await bootOnce(new BootSession(run, plan));
   if (retryable(result, plan.blame) && !run.env.signal?.aborted) {
-    // One retry; the flaky attempt stays in the reason and its artifacts in their own folder.
+    // One retry, on the disks as they were; the flaky attempt stays in the reason and its
+    // artifacts in their own folder.
     const first = result;
+    await snapshot?.restore();
     const again = { ...run, artifactsDir: `${run.artifactsDir}-retry`, runtimeDir: `${run.runtimeDir}-retry` };
     result = await bootOnce(new BootSession(again, plan));
     result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried once: ${first.reason})` };

@@ -64,7 +64,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
       scenario, boot, index, env, publisher, disks, state, isoUrl,
       runtimeDir: join(temp.path, `boot-${index}`),
       artifactsDir: join(artifactsDir, `boot-${index + 1}-${slug(boot.name)}`),
-      iso: { urlPath: isoUrlPath, sizeBytes: env.iso.sizeBytes, volumeId: env.iso.volumeId },
+      iso: { hostPath: env.iso.path, urlPath: isoUrlPath, sizeBytes: env.iso.sizeBytes, volumeId: env.iso.volumeId },
     });
     boots.push(bootResult);
     env.observer?.onBootEnd?.(scenario, bootResult);

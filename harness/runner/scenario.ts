@@ -60,8 +60,8 @@ export interface BootDefinition {
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */
 export interface BootContext {
-  /** The ISO's path on the publisher and its size. */
-  iso: { urlPath: string; sizeBytes: number; volumeId: string };
+  /** The ISO: its file on the host, its path on the publisher, its size and volume id. */
+  iso: { hostPath: string; urlPath: string; sizeBytes: number; volumeId: string };
   /** The URL the boot entry fetches the ISO from, as the guest sees it. */
   isoUrl: string;
   /** The live module that boots the ISO: where it keeps the live image and the writable layer. */

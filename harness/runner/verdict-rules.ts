@@ -15,14 +15,21 @@ export interface PhaseBlame {
   beforeInitrd(phase: string): boolean;
   /** The netboot loader's own phases: QEMU ending there is the loader's doing. */
   readonly loaderPhases: readonly string[];
+  /** Fail signatures that are the host's fault in this boot (TCG's own races), whatever the phase. */
+  readonly hostSignatures: readonly string[];
 }
 
-const NO_BLAME: PhaseBlame = { beforeInitrd: () => false, loaderPhases: [] };
+const NO_BLAME: PhaseBlame = { beforeInitrd: () => false, loaderPhases: [], hostSignatures: [] };
+
+/** True when the error is a fail signature that blames the host, not the ISO. */
+export const isHostFault = (error: unknown, blame: PhaseBlame): boolean =>
+  error instanceof ConsoleWaitError && error.failure === 'signature' && blame.hostSignatures.includes(error.signature?.id ?? '');
 
 export function verdictOf(error: unknown, blame: PhaseBlame = NO_BLAME): Verdict {
   // A guest that falls silent before its kernel reached the initrd, or a QEMU that dies before the
   // kernel printed anything (outside the loader), is a host/TCG flake (seen on these machines),
   // not the ISO's fault.
+  if (isHostFault(error, blame)) return 'ERROR';
   const phase = error instanceof ConsoleWaitError ? (error.context.phase ?? '') : '';
   if (error instanceof ConsoleWaitError && blame.beforeInitrd(phase)) {
     if (error.failure === 'silence' || (error.failure === 'ended' && !blame.loaderPhases.includes(phase))) return 'ERROR';
@@ -35,8 +42,11 @@ export function reasonOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again. */
-export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict === 'ERROR' && blame.beforeInitrd(boot.phase);
+/**
+ * A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again.
+ * One that the host broke later (a TCG race) may run again once its disks are restored.
+ */
+export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict === 'ERROR' && (blame.beforeInitrd(boot.phase) || boot.hostFault === true);
 
 /** A negative boot passes when it fails as declared, and fails when it passes or fails otherwise. */
 export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {

@@ -13,6 +13,7 @@ import { loadKnownIssues } from '../../harness/runner/known-issues.js';
 import { runScenarios } from '../../harness/runner/run-all.js';
 import type { BootResult, ScenarioResult } from '../../harness/runner/result.js';
 import { defineScenario } from '../../harness/runner/scenario.js';
+import corruptedIso from '../../scenarios/corrupted-iso.js';
 import diskDeployNotPersistent from '../../scenarios/disk-deploy-not-persistent.js';
 import persistentExt4 from '../../scenarios/persistent-ext4.js';
 import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, ramdiskTooSmall, httpsUntrustedCertificate, broken];
+  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, corruptedIso, ramdiskTooSmall, httpsUntrustedCertificate, broken];
   expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
   const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1, reporters });
@@ -82,6 +83,10 @@ describe('RAM deploy', () => {
     expect(fetches).toHaveLength(1);
     expect(fetches[0]).toMatchObject({ protocol: scenario.publish.protocol, complete: true });
     expect(check(boot!, /mounted from the live module's RAM disk/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
+    // The proof of delivery is the guest's own copy, compared byte for byte with the published file.
+    const image = check(boot!, /RAM disk holds the published ISO byte for byte/);
+    expect(image.ok, image.detail).toBe(true);
+    expect(image.detail).toMatch(/^sha256 [0-9a-f]{64} on both: \/dev\/ram0/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
   });
 
@@ -136,6 +141,15 @@ describe('publisher faults', () => {
     expect(boot!.transfers.filter((t) => t.method !== 'HEAD').map((t) => t.method)).toEqual(['TLS']);
   });
 
+  it('a corrupted copy of full length: the log calls it complete, only the guest\'s byte-for-byte check fails it', () => {
+    const r = result('corrupted-iso');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.transfers.filter((t) => t.method !== 'HEAD')).toEqual([expect.objectContaining({ complete: true, bytesSent: boot!.transfers[0]!.sizeBytes })]);
+    expect(check(boot!, /byte for byte/)).toMatchObject({ ok: false });
+    expect(check(boot!, /byte for byte/).detail).toMatch(/the copy differs: .*4 MiB chunks that differ: bytes 0-4194303$/);
+  });
+
   it('a stalled transfer is named as a stall, in the fetch', () => {
     const r = result('stalled-iso');
     expect(r.verdict, r.reason).toBe('PASS');
@@ -167,6 +181,7 @@ describe('persistent live system on a disk', () => {
     expect(a!.disks[0]!.isoVolumeId).toBe('CDROM');
     expect(a!.disks[0]!.partitions.filter((p) => p.label === 'cow').map((p) => p.filesystem)).toEqual(['xfs']);
     expect(check(a!, /writable layer is on \/dev\/sda/).detail).toMatch(/\/dev\/sda2 xfs cow/);
+    expect(check(a!, /\/dev\/sda holds the published ISO byte for byte/).ok).toBe(true);
     // b: nothing fetched, the marker of a is there.
     expect(b!.transfers).toEqual([]);
     expect(check(b!, /marker "a" from an earlier boot/).ok).toBe(true);
@@ -196,6 +211,7 @@ describe('persistent live system on a disk', () => {
     expect(r.verdict, r.reason).toBe('PASS');
     expect(r.boots[0]!.disks[0]!.isoVolumeId).toBe('CDROM');
     expect(r.boots[0]!.disks[0]!.partitions.some((p) => p.label === 'cow')).toBe(false);
+    expect(check(r.boots[0]!, /\/dev\/sda holds the published ISO byte for byte/).ok).toBe(true);
     expect(check(r.boots[1]!, /marker "volatile" is gone/).ok).toBe(true);
   });
 });

@@ -10,8 +10,8 @@ import { applyExpectedFailure, retryable, verdictOf } from '../../harness/runner
 import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
-const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http') =>
-  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, isoUrl: 'http://10.0.2.100/image/x.iso' });
+const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' | 'kvm' = 'tcg') =>
+  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, isoUrl: 'http://10.0.2.100/image/x.iso', accel });
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
   it('know the BIOS setup of the seed and refuse what they do not know, naming the choices', () => {
@@ -70,11 +70,30 @@ describe('verdict rules', () => {
     expect(verdictOf(new Error('harness bug'), blame)).toBe('ERROR');
   });
 
-  it('retries only an ERROR before the initrd', () => {
-    const result = (verdict: BootResult['verdict'], phase: string) => ({ verdict, phase }) as BootResult;
+  it('retries an ERROR before the initrd, or one the host caused later, never a FAIL', () => {
+    const result = (verdict: BootResult['verdict'], phase: string, hostFault?: boolean) => ({ verdict, phase, ...(hostFault ? { hostFault } : {}) }) as BootResult;
     expect(retryable(result('ERROR', 'kernel'), blame)).toBe(true);
     expect(retryable(result('ERROR', 'fetch-root'), blame)).toBe(false);
+    expect(retryable(result('ERROR', 'live-root', true), blame)).toBe(true);
     expect(retryable(result('FAIL', 'kernel'), blame)).toBe(false);
+  });
+
+  it("under TCG, the kernel's int3 oops in its live code patching is the host's fault (ERROR) in any phase; under KVM it is the kernel's", () => {
+    const line = '[   95.123456] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI';
+    const p = plan('network');
+    const signature = p.console.failSignatures.find((s) => s.pattern.test(line))!;
+    expect(signature.id).toBe('tcg-text-patching');
+    const error = new ConsoleWaitError('signature', 'x', { phase: 'live-root' }, signature);
+    expect(verdictOf(error, p.blame)).toBe('ERROR');
+    expect(verdictOf(error, plan('network', undefined, 'kvm').blame)).toBe('FAIL');
+  });
+
+  it('catches the oops formats of old and new kernels', () => {
+    const oops = plan('network').console.failSignatures.find((s) => s.id === 'kernel-oops')!;
+    expect(oops.pattern.test('[ 3.1] Oops: 0002 [#1] SMP PTI')).toBe(true);
+    expect(oops.pattern.test('[ 3.1] Oops: general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] PREEMPT SMP NOPTI')).toBe(true);
+    expect(oops.pattern.test('systemd[1]: Started oops-report.service: 0000 done')).toBe(false);
+    expect(oops.pattern.test('[ 3.1] Oops: invalid opcode: 0000 [#1] SMP NOPTI')).toBe(true);
   });
 
   it('a negative boot passes only when it fails as declared, in the declared phase', () => {
