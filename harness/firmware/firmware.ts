@@ -1,7 +1,7 @@
 import type { FailSignature } from '../console/signatures.js';
 import type { PhaseDefinition } from '../console/phases.js';
 
-export type FirmwareId = 'bios';
+export type FirmwareId = 'bios' | 'uefi';
 
 /** How the firmware is told what to boot: `-boot order=` (SeaBIOS) or `bootindex=` on the device (OVMF). */
 export type BootSelection = 'boot-order' | 'bootindex';

@@ -1,9 +1,10 @@
 import { inputError } from '../errors.js';
 import type { Firmware, FirmwareId } from './firmware.js';
+import { ovmf } from './ovmf.js';
 import { seabios } from './seabios.js';
 
 /** Every firmware the harness boots with: one entry each. */
-export const FIRMWARES: Readonly<Record<FirmwareId, Firmware>> = { bios: seabios };
+export const FIRMWARES: Readonly<Record<FirmwareId, Firmware>> = { bios: seabios, uefi: ovmf };
 
 export function firmwareById(id: string): Firmware {
   const firmware = (FIRMWARES as Record<string, Firmware>)[id];

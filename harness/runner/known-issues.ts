@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { splitFirmware } from './firmware-matrix.js';
 
 /** A known defect of the ISO or of KIWI: a boot that fails this way is an expected failure. */
 export interface KnownIssue {
+  /** The scenario's name (without a firmware suffix such as @uefi). */
   scenario: string;
+  /** Only on this firmware (bios, uefi); on every firmware when absent. */
+  firmware?: string;
   /** The boot's name; a failure in another boot is not this issue. */
   boot: string;
   /** A regular expression the failing boot's reason must match. */
@@ -34,11 +38,17 @@ export async function loadKnownIssues(path: string): Promise<KnownIssue[]> {
   });
 }
 
-export function findKnownIssue(issues: readonly KnownIssue[], scenario: string, boot: string, reason: string): KnownIssue | undefined {
-  return issues.find((i) => i.scenario === scenario && i.boot === boot && new RegExp(i.reason, 's').test(reason));
+/** Does the issue concern this scenario run (`name` or `name@firmware`) on `firmware`? */
+function concerns(issue: KnownIssue, scenarioRun: string, firmware: string, boot: string): boolean {
+  const { scenario } = splitFirmware(scenarioRun);
+  return (issue.scenario === scenarioRun || issue.scenario === scenario) && issue.boot === boot && (!issue.firmware || issue.firmware === firmware);
+}
+
+export function findKnownIssue(issues: readonly KnownIssue[], scenario: string, boot: string, reason: string, firmware = 'bios'): KnownIssue | undefined {
+  return issues.find((i) => concerns(i, scenario, firmware, boot) && new RegExp(i.reason, 's').test(reason));
 }
 
 /** Known issues of a scenario whose boot now passes: the defect seems fixed. */
-export function knownIssuesOf(issues: readonly KnownIssue[], scenario: string, boot: string): KnownIssue[] {
-  return issues.filter((i) => i.scenario === scenario && i.boot === boot);
+export function knownIssuesOf(issues: readonly KnownIssue[], scenario: string, boot: string, firmware = 'bios'): KnownIssue[] {
+  return issues.filter((i) => concerns(i, scenario, firmware, boot));
 }

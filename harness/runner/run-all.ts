@@ -6,11 +6,12 @@ import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.j
 import { inputError } from '../errors.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
-import { firmwareById, type FirmwareId } from '../firmware/index.js';
+import { FIRMWARES } from '../firmware/index.js';
 import { liveModuleById, type LiveModuleId } from '../live/index.js';
 import type { RunEnvironment } from './environment.js';
 import type { KnownIssue } from './known-issues.js';
 import type { ScenarioResult } from './result.js';
+import { firmwareJobs, type FirmwareChoice } from './firmware-matrix.js';
 import { combineObservers, type RunObserver } from './run-observer.js';
 import { runScenario } from './run-scenario.js';
 import type { ScenarioDefinition } from './scenario.js';
@@ -26,8 +27,8 @@ export interface RunOptions {
   accel?: 'tcg' | 'kvm';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
-  /** bios by default. */
-  firmware?: FirmwareId;
+  /** bios by default; both: every scenario (but those that pin one) once per firmware. */
+  firmware?: FirmwareChoice;
   /** The ISO's live module; kiwi-live by default. */
   liveModule?: LiveModuleId;
   /** Whoever watches the run: the reporters. */
@@ -82,7 +83,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
     throw inputError(`output folder ${outDir} cannot be written: ${(cause as Error).message}`, outDir, 'pass a writable folder with --out', cause);
   }
   const reporter = combineObservers(options.reporters ?? []);
-  const firmware = firmwareById(options.firmware ?? 'bios');
+  const jobs = firmwareJobs(options.scenarios, options.firmware ?? 'bios');
   const liveModule = liveModuleById(options.liveModule ?? 'kiwi-live');
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
@@ -91,7 +92,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
     const env: RunEnvironment = {
       iso,
       loader,
-      firmware,
+      firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
       liveModule,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
@@ -103,14 +104,14 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       ...(options.attach ? { attach: options.attach } : {}),
       knownIssues: options.knownIssues ?? [],
     };
-    reporter.onRunStart?.([...options.scenarios]);
-    // A small worker pool: results keep the order of the scenarios, whatever order they end in.
+    reporter.onRunStart?.(jobs.map((j) => j.scenario));
+    // A small worker pool: results keep the order of the jobs, whatever order they end in.
     const slots: ScenarioResult[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < options.scenarios.length && !options.signal?.aborted) {
-        const index = next++;
-        slots[index] = await runScenario(options.scenarios[index]!, env);
+      while (next < jobs.length && !options.signal?.aborted) {
+        const job = jobs[next++]!;
+        slots[jobs.indexOf(job)] = await runScenario(job.scenario, { ...env, firmware: job.firmware });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 1) }, worker));

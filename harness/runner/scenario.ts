@@ -4,6 +4,7 @@ import type { PublishFault } from '../publish/faults.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
+import type { FirmwareId } from '../firmware/firmware.js';
 import type { LiveBootOptions, LiveModuleProfile } from '../live/live-module.js';
 import type { LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
@@ -23,6 +24,8 @@ export interface ScenarioDefinition {
     /** A fault the publisher injects into what it serves (see publish/faults.ts). */
     fault?: PublishFault;
   };
+  /** Pins the scenario to one firmware, whatever the run's --firmware says. */
+  firmware?: FirmwareId;
   /** Disks made fresh for each run of the scenario and attached, in order, to every boot. */
   disks?: DiskSpec[];
   boots: BootDefinition[];

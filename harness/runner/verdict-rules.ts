@@ -61,13 +61,14 @@ export function applyExpectedFailure(result: BootResult, expected: BootDefinitio
 }
 
 /** A failure listed as a known defect is XFAIL; a pass despite one is XPASS. */
-export function applyKnownIssues(result: BootResult, known: readonly KnownIssue[], scenario: string, boot: string): BootResult {
+export function applyKnownIssues(result: BootResult, known: readonly KnownIssue[], at: { scenario: string; boot: string; firmware: string }): BootResult {
+  const { scenario, boot, firmware } = at;
   if (result.verdict === 'FAIL') {
-    const issue = findKnownIssue(known, scenario, boot, result.reason);
+    const issue = findKnownIssue(known, scenario, boot, result.reason, firmware);
     if (issue) return { ...result, verdict: 'XFAIL', reason: `known issue: ${issue.why} (${issue.link}); seen: ${result.reason}` };
   }
   if (result.verdict === 'PASS') {
-    const fixed = knownIssuesOf(known, scenario, boot);
+    const fixed = knownIssuesOf(known, scenario, boot, firmware);
     if (fixed.length) return { ...result, verdict: 'XPASS', reason: `passed despite a known issue, which seems fixed: remove it from the known issues (${fixed[0]!.link})` };
   }
   return result;

@@ -14,11 +14,13 @@ const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' |
   planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, isoUrl: 'http://10.0.2.100/image/x.iso', accel });
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
-  it('know the BIOS setup of the seed and refuse what they do not know, naming the choices', () => {
-    expect(Object.keys(FIRMWARES)).toEqual(['bios']);
+  it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {
+    expect(Object.keys(FIRMWARES)).toEqual(['bios', 'uefi']);
     expect(Object.keys(LIVE_MODULES)).toEqual(['kiwi-live']);
     expect(Object.keys(PUBLISHERS).sort()).toEqual(['ftp', 'http', 'https']);
-    expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual(['bios/tftp:pxelinux', 'bios/http:lpxelinux-http']);
+    expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
+      'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http',
+    ]);
     const error = (() => {
       try {
         firmwareById('coreboot');
@@ -28,7 +30,7 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     })();
     expect(error?.message).toBe('unknown firmware "coreboot"');
     expect(error?.kind).toBe('input');
-    expect(error?.context.fix).toBe('choose one of: bios');
+    expect(error?.context.fix).toBe('choose one of: bios, uefi');
     expect(() => liveModuleById('casper')).toThrow(/unknown live module "casper"/);
     expect(() => netbootLoaderFor('bios', 'nfs' as 'tftp')).toThrow(/over nfs under bios/);
   });

@@ -1,0 +1,113 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { FailSignature } from '../console/signatures.js';
+import type { PhaseDefinition } from '../console/phases.js';
+import { BOOT_FILE_PORT, SERVICE_ADDRESS } from '../qemu/guest-network.js';
+import { startHttpPublisher } from '../publish/http-publisher.js';
+import { PublishedFiles } from '../publish/published-files.js';
+import { TransferLog } from '../publish/transfer-log.js';
+import { requireHostFile, requireTool } from '../util/host-tools.js';
+import { assertKernelArgs } from './pxelinux-config.js';
+import type { NetbootContext, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
+import { place } from './place-file.js';
+
+/** Debian's GRUB modules for x86_64 EFI (package grub-efi-amd64-bin). */
+export const GRUB_EFI_DIR = '/usr/lib/grub/x86_64-efi';
+/** What the netboot image needs: the EFI network stack, TFTP and HTTP, the Linux loader, the serial console. */
+const MODULES = ['efinet', 'net', 'tftp', 'http', 'linux', 'normal', 'echo', 'serial', 'terminal', 'configfile'];
+const MARK = 'pxe-harness: GRUB loads';
+
+const GRUB_PHASES: readonly PhaseDefinition[] = [{ id: 'grub', marker: new RegExp(`${MARK}|Welcome to GRUB`), label: 'GRUB (EFI)' }];
+const GRUB_FAIL_SIGNATURES: readonly FailSignature[] = [
+  {
+    // GRUB's own errors start the line; the entry cannot go on after any of these.
+    id: 'grub-error',
+    pattern: /^error: .*(?:not found|load the kernel first|could not|couldn't|timeout|no server|unknown command|invalid)/i,
+    meaning: 'GRUB could not load what the boot entry names',
+  },
+];
+
+/** GRUB script quoting: a word with anything but plain characters goes into single quotes. */
+const grubWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+/** The boot entry: kernel and initrd from `source`, the seed's kernel options, on the serial console. */
+export function renderGrubConfig(source: string, kernelArgs: readonly string[]): string {
+  assertKernelArgs(kernelArgs);
+  return [
+    'serial --unit=0 --speed=115200',
+    'terminal_input serial console',
+    'terminal_output serial console',
+    'set timeout=0',
+    'set default=0',
+    "menuentry 'Live-Boot' {",
+    `    echo '${MARK} boot/linux'`,
+    `    linux ${source}/boot/linux ${kernelArgs.map(grubWord).join(' ')}`,
+    `    echo '${MARK} boot/initrd'`,
+    `    initrd ${source}/boot/initrd`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** grub-mknetdir: the EFI netboot image (boot/grub/x86_64-efi/core.efi) and its modules in the TFTP root. */
+async function writeGrubNetdir(dir: string): Promise<string> {
+  await requireHostFile(join(GRUB_EFI_DIR, 'kernel.img'), 'grub-efi-amd64-bin');
+  const mknetdir = await requireTool('grub-mknetdir');
+  await mkdir(dir, { recursive: true });
+  await execa(mknetdir, [
+    `--net-directory=${dir}`, '--subdir=boot/grub', '-d', GRUB_EFI_DIR,
+    `--install-modules=${MODULES.join(' ')}`, `--modules=${MODULES.join(' ')}`,
+    '--fonts=', '--locales=', '--themes=', '--compress=no',
+  ]);
+  return 'boot/grub/x86_64-efi/core.efi';
+}
+
+async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<PreparedNetboot> {
+  const dir = join(context.runtimeDir, 'tftp');
+  const bootfile = await writeGrubNetdir(dir);
+  let source = '';
+  const prepared: Pick<PreparedNetboot, 'forwards' | 'bootFiles'> = { forwards: [] };
+  if (overHttp) {
+    const files = await PublishedFiles.of([
+      { urlPath: '/boot/linux', filePath: context.loaderFiles.kernelPath },
+      { urlPath: '/boot/initrd', filePath: context.loaderFiles.initrdPath },
+    ]);
+    prepared.bootFiles = new TransferLog(join(context.artifactsDir, 'boot-files.jsonl'));
+    const server = await startHttpPublisher(files, prepared.bootFiles, { guestPort: BOOT_FILE_PORT });
+    context.onTeardown('stop the boot file server', () => server.stop());
+    prepared.forwards = server.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
+    source = `(http,${SERVICE_ADDRESS}:${BOOT_FILE_PORT})`;
+  } else {
+    await mkdir(join(dir, 'boot'), { recursive: true });
+    await Promise.all([place(context.loaderFiles.kernelPath, join(dir, 'boot', 'linux')), place(context.loaderFiles.initrdPath, join(dir, 'boot', 'initrd'))]);
+  }
+  const configPath = join(dir, 'boot', 'grub', 'grub.cfg');
+  await writeFile(configPath, renderGrubConfig(source, context.kernelArgs));
+  return { tftpRoot: dir, bootfile, ...prepared, entry: { path: configPath, artifactName: 'grub.cfg' } };
+}
+
+const grubBase = {
+  firmware: 'uefi',
+  hostFiles: [{ path: join(GRUB_EFI_DIR, 'kernel.img'), pkg: 'grub-efi-amd64-bin' }],
+  phases: GRUB_PHASES,
+  failSignatures: GRUB_FAIL_SIGNATURES,
+} as const;
+
+/** GRUB for EFI from Debian, over slirp's TFTP: kernel and initrd from the TFTP root (the default under UEFI). */
+export const grubEfiTftp: NetbootLoader = {
+  ...grubBase,
+  id: 'grub-efi',
+  description: 'GRUB (EFI), kernel and initrd over TFTP',
+  transport: 'tftp',
+  prepare: (context) => prepareGrub(context, false),
+};
+
+/** GRUB for EFI, kernel and initrd over HTTP from a boot-file server of the harness. */
+export const grubEfiHttp: NetbootLoader = {
+  ...grubBase,
+  id: 'grub-efi-http',
+  description: 'GRUB (EFI), kernel and initrd over HTTP from the harness',
+  transport: 'http',
+  prepare: (context) => prepareGrub(context, true),
+};

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { findKnownIssue } from '../../harness/runner/known-issues.js';
+import { firmwareJobs, splitFirmware } from '../../harness/runner/firmware-matrix.js';
+import { defineScenario } from '../../harness/runner/scenario.js';
+import { renderGrubConfig } from '../../harness/netboot/grub-efi.js';
+
+const scenario = (name: string, firmware?: 'bios' | 'uefi') =>
+  defineScenario({ name, summary: 's', publish: { protocol: 'http' }, ...(firmware ? { firmware } : {}), boots: [{ name: 'b', from: 'network', checks: [] }] });
+
+describe('the firmware matrix', () => {
+  it('one firmware: the scenarios as they are, on it', () => {
+    const jobs = firmwareJobs([scenario('a'), scenario('b')], 'uefi');
+    expect(jobs.map((j) => [j.scenario.name, j.firmware.id])).toEqual([['a', 'uefi'], ['b', 'uefi']]);
+  });
+
+  it('both: every scenario once per firmware, each a result of its own named NAME@FIRMWARE', () => {
+    const jobs = firmwareJobs([scenario('a'), scenario('b')], 'both');
+    expect(jobs.map((j) => [j.scenario.name, j.firmware.id])).toEqual([['a@bios', 'bios'], ['a@uefi', 'uefi'], ['b@bios', 'bios'], ['b@uefi', 'uefi']]);
+    expect(splitFirmware('a@uefi')).toEqual({ scenario: 'a', firmware: 'uefi' });
+  });
+
+  it('a scenario that pins its firmware runs on that one only, under its own name', () => {
+    expect(firmwareJobs([scenario('pinned', 'uefi')], 'both').map((j) => [j.scenario.name, j.firmware.id])).toEqual([['pinned', 'uefi']]);
+    expect(firmwareJobs([scenario('pinned', 'uefi')], 'bios').map((j) => j.firmware.id)).toEqual(['uefi']);
+  });
+
+  it('known issues match the scenario under either name, and only on their firmware when they name one', () => {
+    const issues = [
+      { scenario: 'lifecycle', boot: 'd', reason: 'mkfs', why: 'w', link: 'l' },
+      { scenario: 'lifecycle', boot: 'a', reason: 'Value out of range', why: 'gpt', link: 'l', firmware: 'uefi' },
+    ];
+    expect(findKnownIssue(issues, 'lifecycle@uefi', 'd', 'mkfs refused', 'uefi')?.why).toBe('w');
+    expect(findKnownIssue(issues, 'lifecycle', 'a', 'Value out of range', 'uefi')?.why).toBe('gpt');
+    expect(findKnownIssue(issues, 'lifecycle@bios', 'a', 'Value out of range', 'bios')).toBeUndefined();
+  });
+});
+
+describe('the GRUB (EFI) boot entry', () => {
+  it("carries exactly the seed's kernel options, kernel and initrd from the source, on the serial console", () => {
+    const cfg = renderGrubConfig('', ['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso', 'console=ttyS0']);
+    expect(cfg).toContain('    linux /boot/linux ip=dhcp root=live:http://10.0.2.100/image/x.iso console=ttyS0\n');
+    expect(cfg).toContain('    initrd /boot/initrd\n');
+    expect(cfg).toMatch(/^terminal_output serial console$/m);
+    expect(renderGrubConfig('(http,10.0.2.100:8080)', ['a=1'])).toContain('linux (http,10.0.2.100:8080)/boot/linux a=1');
+  });
+
+  it("quotes a word GRUB's script would split or expand, and refuses one with a space", () => {
+    expect(renderGrubConfig('', ["root=live:http://h/x.iso?a=1&b=$c;d"])).toContain("linux /boot/linux 'root=live:http://h/x.iso?a=1&b=$c;d'");
+    expect(() => renderGrubConfig('', ['a b'])).toThrow(/"a b"/);
+  });
+});
