@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds the fixture live ISO with KIWI NG 11 inside a Debian sid build root and prints its path.
 #
-#   images/build-fixture.sh            build if needed, print the ISO path on stdout (last line)
-#   images/build-fixture.sh --path     print where the ISO is (or would be), build nothing
+#   images/build-fixture.sh [--firmware bios|efi]          build if needed, print the ISO path (last line)
+#   images/build-fixture.sh [--firmware bios|efi] --path   print where the ISO is (or would be), build nothing
+#
+# --firmware bios (default): an MBR hybrid ISO, on which kiwi-live's persistent deploy works.
+# --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition): what most users
+# build, the one that boots from a deployed disk under UEFI.
 #
 # Why a sid build root: only KIWI >= 10.2.24 ships the remote root=live:ftp|http|https boot in its
 # kiwi-live dracut module, and Debian 12 has 9.24 (see ../shared/notes/environment.md).
@@ -17,12 +21,23 @@ step() { printf '[fixture %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'build-fixture: %s\n' "$*" >&2; exit 2; }
 
 # The cache key: every file of the description, this script and the runtime config, by path and content.
-key=$(cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z |
-      xargs -0 sha256sum | sha256sum | cut -c1-16)
-out="$cache/fixture-$key"
+firmware=bios
+path_only=no
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --firmware) firmware=${2:-}; shift 2 ;;
+        --path) path_only=yes; shift ;;
+        *) die "unknown argument '$1' (use --firmware bios|efi, --path)" ;;
+    esac
+done
+case "$firmware" in bios|efi) ;; *) die "--firmware must be bios or efi, got '$firmware'" ;; esac
+
+key=$( { cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; } |
+      sha256sum | cut -c1-16)
+out="$cache/fixture-$firmware-$key"
 iso="$out/pxe-fixture.iso"
 
-if [ "${1:-}" = "--path" ]; then echo "$iso"; exit 0; fi
+if [ "$path_only" = yes ]; then echo "$iso"; exit 0; fi
 if [ -s "$iso" ]; then step "cached: $iso"; echo "$iso"; exit 0; fi
 
 [ "$(id -u)" = 0 ] || die "building the fixture needs root (debootstrap, chroot, bind mounts); run it as root or pass an ISO with --iso"
@@ -84,9 +99,15 @@ rm -rf "$root/build"
 mkdir -p "$root$work"
 cp -a "$here/fixture" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
+if [ "$firmware" = efi ]; then
+    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones.
+    sed -i 's|firmware="bios"|firmware="efi"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
+        "$root$work/description/config.xml"
+    grep -q 'firmware="efi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=efi"
+fi
 cp "$here/kiwi-runtime.yaml" "$root$work/kiwi-runtime.yaml"
 
-step "kiwi-ng system build (about 5 minutes; log: $cache/kiwi-$key.log)"
+step "kiwi-ng system build, firmware=$firmware (about 2-5 minutes; log: $cache/kiwi-$key.log)"
 if ! chroot "$root" kiwi-ng --config "$work/kiwi-runtime.yaml" --logfile "$work/kiwi.log" \
         system build --description "$work/description" --target-dir "$work/target" \
         >"$cache/kiwi-$key.log" 2>&1; then

@@ -1,6 +1,8 @@
 import type { ScenarioDefinition } from '../harness/runner/scenario.js';
 import corruptedIso from './corrupted-iso.js';
 import diskDeployNotPersistent from './disk-deploy-not-persistent.js';
+import diskDeployStandalone from './disk-deploy-standalone.js';
+import netbootKernelMissing from './netboot-kernel-missing.js';
 import persistentExt4 from './persistent-ext4.js';
 import persistentLifecycle from './persistent-lifecycle.js';
 import ramDeployFtp from './ram-deploy-ftp.js';
@@ -22,8 +24,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   httpsUntrustedCertificate,
   truncatedIso,
   corruptedIso,
+  netbootKernelMissing,
   stalledIso,
   persistentLifecycle,
   persistentExt4,
   diskDeployNotPersistent,
+  diskDeployStandalone,
 ];

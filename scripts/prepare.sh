@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 say() { printf '[prepare] %s\n' "$*" >&2; }
 
 # Host packages, by their Debian names (see README: what each is for).
-packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common xorriso socat debootstrap fdisk curl ca-certificates openssl chromium)
+packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-common xorriso socat debootstrap fdisk curl ca-certificates openssl chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -38,4 +38,5 @@ fi
 say "building (tsc)"
 npx --no-install tsc -p tsconfig.json
 
-say "fixture ISO: $(bash images/build-fixture.sh)"
+say "fixture ISO (BIOS, MBR hybrid): $(bash images/build-fixture.sh --firmware bios)"
+say "fixture ISO (EFI hybrid): $(bash images/build-fixture.sh --firmware efi)"

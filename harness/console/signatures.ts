@@ -14,6 +14,8 @@ export interface FailSignature {
    * KVM or on metal it is the kernel's.
    */
   blameUnderTcg?: 'host';
+  /** Quote the line before it too: the error alone does not name what failed (GRUB's "File not found."). */
+  quotePreviousLine?: boolean;
 }
 
 export const LINUX_FAIL_SIGNATURES: readonly FailSignature[] = [

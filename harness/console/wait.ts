@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors.js';
 import type { ConsoleLog } from './console-log.js';
 import type { WaitStrategy } from '../wait/wait-strategy.js';
-import { LINUX_FAIL_SIGNATURES, matchFailSignature, type FailSignature } from './signatures.js';
+import { LINUX_FAIL_SIGNATURES, matchFailSignature, type FailSignature, type SignatureHit } from './signatures.js';
 
 /** What a wait watches; the machine provides it, but the console does not know the machine. */
 export interface WaitTarget {
@@ -145,13 +145,22 @@ class ConsoleWatch {
   private check(text: string, tMs: number): boolean {
     const hit = this.options.failOn.length ? matchFailSignature(text, this.options.failOn) : undefined;
     if (hit) {
-      this.fail('signature', `${hit.signature.meaning}: "${hit.line.trim()}"`, hit.signature);
+      this.fail('signature', `${hit.signature.meaning}: "${hit.line.trim()}"${this.previousLine(hit)}`, hit.signature);
       return true;
     }
     const match = this.pattern.exec(text);
     if (!match) return false;
     if (this.settle()) this.resolve({ text, tMs, match });
     return true;
+  }
+
+  /** The line before a signature's line, when the signature asks for it (the line itself is the last). */
+  private previousLine(hit: SignatureHit): string {
+    if (!hit.signature.quotePreviousLine) return '';
+    const lines = this.target.console.lines;
+    let at = lines.length - 1 - (lines.at(-1)?.text === hit.line ? 1 : 0);
+    while (at >= 0 && !lines[at]!.text.trim()) at--;
+    return at >= 0 ? ` (after "${lines[at]!.text.trim()}")` : '';
   }
 
   private armSilence(): void {

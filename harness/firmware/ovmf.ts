@@ -2,6 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireHostFile } from '../util/host-tools.js';
 import type { Firmware } from './firmware.js';
+import { IPXE_FAIL_SIGNATURES } from './ipxe.js';
 
 /** Debian's OVMF (package ovmf): the 4 MiB build without Secure Boot keys enrolled. */
 export const OVMF_CODE_PATH = '/usr/share/OVMF/OVMF_CODE_4M.fd';
@@ -30,6 +31,7 @@ export const ovmf: Firmware = {
       pattern: /PXE-E\d\d|BdsDxe: failed to load Boot\d+ "UEFI PXEv4|No bootable option or device was found/,
       meaning: 'the UEFI firmware could not load the network boot program',
     },
+    ...IPXE_FAIL_SIGNATURES,
   ],
   async machineArgs(runtimeDir: string): Promise<string[]> {
     const [code, vars] = await Promise.all([requireHostFile(OVMF_CODE_PATH, 'ovmf'), requireHostFile(OVMF_VARS_PATH, 'ovmf')]);

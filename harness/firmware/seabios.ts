@@ -1,4 +1,5 @@
 import type { Firmware } from './firmware.js';
+import { IPXE_FAIL_SIGNATURES } from './ipxe.js';
 
 /**
  * SeaBIOS, QEMU's default BIOS, with iPXE as the NIC's option ROM (Debian's ipxe-qemu). It needs
@@ -14,6 +15,7 @@ export const seabios: Firmware = {
   phases: [{ id: 'firmware', marker: null, label: 'firmware / PXE' }],
   failSignatures: [
     { id: 'firmware-no-boot', pattern: /No bootable device|PXE-E\d\d/, meaning: 'the PXE loader could not load what it needed' },
+    ...IPXE_FAIL_SIGNATURES,
   ],
   machineArgs: async () => [],
 };

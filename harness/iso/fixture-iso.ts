@@ -5,11 +5,12 @@ import { packageRoot } from '../util/package-root.js';
 
 /**
  * The built-in fixture ISO: images/build-fixture.sh builds it on first use (KIWI 11 in a sid
- * build root, about 5 minutes, needs root) and prints the cached path; later calls only print it.
+ * build root, a few minutes, needs root) and prints the cached path; later calls only print it.
+ * firmware 'bios' is the MBR hybrid (the default), 'efi' the EFI hybrid of the same description.
  */
-export async function fixtureIsoPath({ build = true, progress = true } = {}): Promise<string> {
+export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi' } = {}): Promise<string> {
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const result = await execa('bash', [script, ...(build ? [] : ['--path'])], {
+  const result = await execa('bash', [script, '--firmware', firmware, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',
     stderr: progress ? 'inherit' : 'pipe',

@@ -15,16 +15,18 @@ import { place } from './place-file.js';
 /** Debian's GRUB modules for x86_64 EFI (package grub-efi-amd64-bin). */
 export const GRUB_EFI_DIR = '/usr/lib/grub/x86_64-efi';
 /** What the netboot image needs: the EFI network stack, TFTP and HTTP, the Linux loader, the serial console. */
-const MODULES = ['efinet', 'net', 'tftp', 'http', 'linux', 'normal', 'echo', 'serial', 'terminal', 'configfile'];
+const MODULES = ['efinet', 'net', 'tftp', 'http', 'linux', 'normal', 'echo', 'efi_gop', 'configfile'];
 const MARK = 'pxe-harness: GRUB loads';
 
 const GRUB_PHASES: readonly PhaseDefinition[] = [{ id: 'grub', marker: new RegExp(`${MARK}|Welcome to GRUB`), label: 'GRUB (EFI)' }];
 const GRUB_FAIL_SIGNATURES: readonly FailSignature[] = [
   {
-    // GRUB's own errors start the line; the entry cannot go on after any of these.
+    // GRUB's own errors that end the entry (not its harmless "no suitable video mode found").
     id: 'grub-error',
-    pattern: /^error: .*(?:not found|load the kernel first|could not|couldn't|timeout|no server|unknown command|invalid)/i,
+    pattern: /^error: (?:file `[^']*' not found|File not found|you need to load the kernel first|couldn't send network packet|time ?out (?:reading|opening)|no server is specified|unknown command)/,
     meaning: 'GRUB could not load what the boot entry names',
+    // GRUB's TFTP error names no file; the harness's own echo on the line before does.
+    quotePreviousLine: true,
   },
 ];
 
@@ -35,9 +37,9 @@ const grubWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${w
 export function renderGrubConfig(source: string, kernelArgs: readonly string[]): string {
   assertKernelArgs(kernelArgs);
   return [
-    'serial --unit=0 --speed=115200',
-    'terminal_input serial console',
-    'terminal_output serial console',
+    // The EFI console: OVMF shows it on the serial port and on the screen (GRUB's own serial
+    // terminal beside it would print every line twice on the serial port).
+    'terminal_output console',
     'set timeout=0',
     'set default=0',
     "menuentry 'Live-Boot' {",
@@ -84,7 +86,8 @@ async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<
   }
   const configPath = join(dir, 'boot', 'grub', 'grub.cfg');
   await writeFile(configPath, renderGrubConfig(source, context.kernelArgs));
-  return { tftpRoot: dir, bootfile, ...prepared, entry: { path: configPath, artifactName: 'grub.cfg' } };
+  const tftpFiles = overHttp ? { bootProgram: bootfile } : { bootProgram: bootfile, kernel: 'boot/linux', initrd: 'boot/initrd' };
+  return { tftpRoot: dir, bootfile, ...prepared, entry: { path: configPath, artifactName: 'grub.cfg' }, tftpFiles };
 }
 
 const grubBase = {

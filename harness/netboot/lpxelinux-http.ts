@@ -33,6 +33,7 @@ export const lpxelinuxHttp: NetbootLoader = {
     const dir = join(context.runtimeDir, 'tftp');
     const root = await writePxelinuxRoot(dir, { path: LPXELINUX_PATH, bootfile: 'lpxelinux.0' }, context.kernelArgs, prefix);
     const forwards = server.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
-    return { tftpRoot: dir, bootfile: root.bootfile, forwards, entry: { path: root.configPath, artifactName: 'pxelinux.cfg' }, bootFiles };
+    const entry = { path: root.configPath, artifactName: 'pxelinux.cfg' };
+    return { tftpRoot: dir, bootfile: root.bootfile, forwards, entry, bootFiles, tftpFiles: { bootProgram: root.bootfile } };
   },
 };

@@ -30,6 +30,8 @@ export interface PreparedNetboot {
   entry: { path: string; artifactName: string };
   /** The boot-file server's log, when kernel and initrd come over HTTP. */
   bootFiles?: TransferLog;
+  /** Where, in the TFTP root, the boot program and (over TFTP) kernel and initrd are. */
+  tftpFiles: { bootProgram: string; kernel?: string; initrd?: string };
 }
 
 /**

@@ -14,7 +14,13 @@ export const LDLINUX_PATH = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 export const PXELINUX_PHASES: readonly PhaseDefinition[] = [{ id: 'pxelinux', marker: /PXELINUX \d|Loading boot\/linux/, label: 'pxelinux' }];
 
 export const PXELINUX_FAIL_SIGNATURES: readonly FailSignature[] = [
-  { id: 'pxe-load-failed', pattern: /Failed to load (?:boot\/|ldlinux)|Could not find kernel image/, meaning: 'the PXE loader could not load what it needed' },
+  // pxelinux 6 says "Loading boot/linux... failed: No such file or directory" and then waits at its
+  // boot: prompt for ever.
+  {
+    id: 'pxe-load-failed',
+    pattern: /Failed to load (?:boot\/|ldlinux)|Could not find kernel image|Loading \S+\.\.\. failed: /,
+    meaning: 'the PXE loader could not load what it needed',
+  },
 ];
 
 /**
@@ -53,6 +59,7 @@ export const pxelinuxTftp: NetbootLoader = {
     await mkdir(join(dir, 'boot'), { recursive: true });
     const { kernelPath, initrdPath } = context.loaderFiles;
     await Promise.all([place(kernelPath, join(dir, 'boot', 'linux')), place(initrdPath, join(dir, 'boot', 'initrd'))]);
-    return { tftpRoot: dir, bootfile: root.bootfile, forwards: [], entry: { path: root.configPath, artifactName: 'pxelinux.cfg' } };
+    const tftpFiles = { bootProgram: root.bootfile, kernel: 'boot/linux', initrd: 'boot/initrd' };
+    return { tftpRoot: dir, bootfile: root.bootfile, forwards: [], entry: { path: root.configPath, artifactName: 'pxelinux.cfg' }, tftpFiles };
   },
 };

@@ -91,7 +91,7 @@ export async function renderHtmlReport(results: ScenarioResult[], outDir: string
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}
 .verdict{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-weight:bold}
-.verdict.PASS{background:#2e7d32}.verdict.FAIL{background:#c62828}.verdict.ERROR{background:#6a1b9a}.verdict.XFAIL{background:#ef6c00}.verdict.XPASS{background:#ad1457}
+.verdict.PASS{background:#2e7d32}.verdict.FAIL{background:#c62828}.verdict.ERROR{background:#6a1b9a}.verdict.XFAIL{background:#ef6c00}.verdict.XPASS{background:#ad1457}.verdict.SKIP{background:#757575}
 article{border-top:2px solid #ccc;margin-top:1.5em}section.boot{margin-left:1em;border-left:3px solid #ddd;padding-left:1em}
 section.boot.FAIL,section.boot.ERROR{border-left-color:#c62828}.reason{font-weight:600}
 table{border-collapse:collapse}td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top}tr.bad td{color:#c62828}
@@ -99,7 +99,7 @@ pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}.screenshot{m
 figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;border:1px solid #ddd}
 </style></head><body>
 <h1>pxe-harness report</h1>
-<p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues · ISO: <code>${esc(meta.iso ?? '?')}</code> · ${esc(new Date().toISOString())}</p>
+<p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code> · ${esc(new Date().toISOString())}</p>
 <ul>${results.map((r) => `<li><a href="#${esc(r.name)}">${esc(r.name)}</a> <span class="verdict ${r.verdict}">${r.verdict}</span></li>`).join('')}</ul>
 ${sections.join('\n')}
 </body></html>

@@ -14,7 +14,7 @@ const escapeXml = (text: string) =>
  */
 export function renderJUnit(results: ScenarioResult[], outDir: string): string {
   const failures = results.filter((r) => r.verdict === 'FAIL' || r.verdict === 'XPASS').length;
-  const skipped = results.filter((r) => r.verdict === 'XFAIL').length;
+  const skipped = results.filter((r) => r.verdict === 'XFAIL' || r.verdict === 'SKIP').length;
   const errors = results.filter((r) => r.verdict === 'ERROR').length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
@@ -27,7 +27,7 @@ export function renderJUnit(results: ScenarioResult[], outDir: string): string {
     const failed = r.boots.find((b) => b.verdict !== 'PASS');
     const body = failed ? `${r.reason}\n\nlast console lines of "${failed.name}":\n${failed.consoleTail.join('\n')}` : r.reason;
     // A known defect that failed as known is reported as skipped, with its reason.
-    const tag = r.verdict === 'ERROR' ? 'error' : r.verdict === 'XFAIL' ? 'skipped' : 'failure';
+    const tag = r.verdict === 'ERROR' ? 'error' : r.verdict === 'XFAIL' || r.verdict === 'SKIP' ? 'skipped' : 'failure';
     const problem = r.verdict === 'PASS' ? '' : `\n      <${tag} message="${escapeXml(r.reason)}" type="${r.verdict}">${escapeXml(body)}</${tag}>`;
     return [
       `    <testcase classname="pxe-harness" name="${escapeXml(r.name)}" time="${seconds(r.durationMs)}">${problem}`,

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
@@ -11,7 +11,8 @@ import { settlesWithin } from '../util/settles-within.js';
 import { TransferWaitError, Wait } from '../wait/index.js';
 import type { BootSession } from './boot-session.js';
 import type { BootResult } from './result.js';
-import type { BootContext } from './scenario.js';
+import type { PreparedNetboot } from '../netboot/netboot-loader.js';
+import type { BootContext, BootDefinition } from './scenario.js';
 import type { TeardownStack } from './teardown.js';
 import { isHostFault, reasonOf, verdictOf } from './verdict-rules.js';
 
@@ -45,6 +46,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
       onTeardown: (name, undo) => teardown.add(name, undo),
     });
     if (netboot.bootFiles) session.bootFiles = netboot.bootFiles;
+    await removeForFault(netboot, run.boot.netbootFault);
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
     const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
     builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards]);
@@ -62,6 +64,14 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     if (run.env.attach?.when === 'failed' && session.lastVerdict !== 'PASS' && machine.running) await run.env.attach.terminal(machine);
   });
   return machine;
+}
+
+/** A scenario's broken netboot setup: the named file goes from the TFTP root. */
+async function removeForFault(netboot: PreparedNetboot, fault: BootDefinition['netbootFault']): Promise<void> {
+  if (!fault) return;
+  const file = { 'boot-program': netboot.tftpFiles.bootProgram, kernel: netboot.tftpFiles.kernel, initrd: netboot.tftpFiles.initrd }[fault.missing];
+  if (!file) throw new RangeError(`netbootFault: this loader serves no ${fault.missing} from its TFTP root`);
+  await rm(join(netboot.tftpRoot, file));
 }
 
 /** Phases, warnings and progress from every console line, until the boot ends. */

@@ -1,5 +1,6 @@
 import type { Credentials } from '../console/serial-shell.js';
 import type { Firmware } from '../firmware/firmware.js';
+import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LoaderFiles } from '../iso/loader-files.js';
 import type { LiveModuleProfile } from '../live/live-module.js';
@@ -9,7 +10,7 @@ import type { RunObserver } from './run-observer.js';
 
 /** Everything a run shares between its scenarios and boots. */
 export interface RunEnvironment {
-  iso: IsoInfo;
+  iso: IsoInfo & { boot: IsoBootFacts };
   /** Kernel and initrd taken out of the ISO once per run. */
   loader: LoaderFiles;
   /** The firmware every boot of the run starts with. */

@@ -7,8 +7,9 @@ import type { TimelineEvent } from './timeline.js';
  * ERROR: the harness or the host did (missing tool, QEMU crash): never blamed on the ISO.
  * XFAIL: it failed exactly as a known defect (known-issues.json) makes it fail.
  * XPASS: a boot with a known defect passed: the defect seems fixed, the entry should go.
+ * SKIP: the scenario does not apply to this ISO or firmware (the reason says why); nothing booted.
  */
-export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'XFAIL' | 'XPASS';
+export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'XFAIL' | 'XPASS' | 'SKIP';
 
 export interface CheckOutcome {
   name: string;

@@ -5,6 +5,7 @@ import { dir as tmpDir } from 'tmp-promise';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
 import { inputError } from '../errors.js';
 import { inspectIso } from '../iso/iso-image.js';
+import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
 import { FIRMWARES } from '../firmware/index.js';
 import { liveModuleById, type LiveModuleId } from '../live/index.js';
@@ -90,7 +91,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   try {
     const loader = await extractLoaderFiles(iso.path, loaderDir.path, liveModule.loaderLocations);
     const env: RunEnvironment = {
-      iso,
+      iso: { ...iso, boot: await readIsoBootFacts(iso.path) },
       loader,
       firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
       liveModule,

@@ -27,7 +27,12 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   });
   const teardown = new TeardownStack();
   let outcome: ScenarioResult;
+  const notApplicable = scenario.appliesTo?.({ iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule });
   try {
+    if (notApplicable) {
+      outcome = result('SKIP', `does not apply: ${notApplicable}`);
+      return await finishScenario(outcome, artifactsDir, env);
+    }
     await runBoots(scenario, env, artifactsDir, teardown, boots);
     const verdict = worstVerdict(boots.map((b) => b.verdict));
     const failed = boots.find((b) => b.verdict !== 'PASS');
@@ -42,6 +47,10 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     const text = teardown.errors.map((e) => `${e.name}: ${(e.error as Error).message}`).join('; ');
     outcome = { ...outcome, verdict: worstVerdict([outcome.verdict, 'ERROR']), reason: `${outcome.reason}; teardown failed: ${text}` };
   }
+  return finishScenario(outcome, artifactsDir, env);
+}
+
+async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env: RunEnvironment): Promise<ScenarioResult> {
   await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(outcome, null, 2));
   env.observer?.onScenarioEnd?.(outcome);
   return outcome;

@@ -5,6 +5,8 @@ import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
 import type { FirmwareId } from '../firmware/firmware.js';
+import type { IsoBootFacts } from '../iso/boot-facts.js';
+import type { IsoInfo } from '../iso/iso-image.js';
 import type { LiveBootOptions, LiveModuleProfile } from '../live/live-module.js';
 import type { LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
@@ -26,9 +28,21 @@ export interface ScenarioDefinition {
   };
   /** Pins the scenario to one firmware, whatever the run's --firmware says. */
   firmware?: FirmwareId;
+  /**
+   * Whether the scenario applies to this ISO on this firmware: undefined when it does, else the
+   * reason it does not (the scenario is then SKIPPED with it, nothing boots).
+   */
+  appliesTo?(target: ScenarioTarget): string | undefined;
   /** Disks made fresh for each run of the scenario and attached, in order, to every boot. */
   disks?: DiskSpec[];
   boots: BootDefinition[];
+}
+
+/** What a scenario can know of its target before anything boots. */
+export interface ScenarioTarget {
+  iso: IsoInfo & { boot: IsoBootFacts };
+  firmware: FirmwareId;
+  liveModule: LiveModuleProfile;
 }
 
 export interface BootDefinition {
@@ -47,6 +61,8 @@ export interface BootDefinition {
    * (from an HTTP server of the harness; its transfers are logged as boot files).
    */
   loader?: LoaderTransport;
+  /** A broken netboot setup: this file is missing from the TFTP root (to prove a loader failure is named). */
+  netbootFault?: { missing: 'boot-program' | 'kernel' | 'initrd' };
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
   /**
@@ -58,7 +74,7 @@ export interface BootDefinition {
    * A negative boot: it passes when it fails with a reason matching this (e.g. a ramdisk too
    * small for the ISO must end in an incomplete transfer), and fails when it boots.
    */
-  expectFailure?: { reason: RegExp; why: string; /** the boot phase the failure must come in */ phase?: string };
+  expectFailure?: { reason: RegExp; why: string; /** the boot phase (or one of the phases) the failure must come in */ phase?: string | readonly string[] };
 }
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */

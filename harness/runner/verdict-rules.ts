@@ -52,11 +52,12 @@ export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict =
 export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {
   if (!expected || result.verdict === 'ERROR') return result;
   if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
-  const phaseOk = !expected.phase || expected.phase === result.phase;
+  const phases = typeof expected.phase === 'string' ? [expected.phase] : expected.phase;
+  const phaseOk = !phases || phases.includes(result.phase);
   if (expected.reason.test(result.reason) && phaseOk) {
     return { ...result, verdict: 'PASS', reason: `failed as expected (${expected.why}) in phase ${result.phase}: ${result.reason}` };
   }
-  const wanted = `${expected.reason}${expected.phase ? ` in phase ${expected.phase}` : ''}`;
+  const wanted = `${expected.reason}${phases ? ` in phase ${phases.join(' or ')}` : ''}`;
   return { ...result, reason: `failed, but not as expected (${expected.why}; wanted ${wanted}, got phase ${result.phase}): ${result.reason}` };
 }
 

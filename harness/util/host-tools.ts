@@ -11,6 +11,8 @@ export const TOOL_PACKAGES: Record<string, string> = {
   sfdisk: 'fdisk',
   blkid: 'util-linux',
   openssl: 'openssl',
+  'grub-mknetdir': 'grub-common',
+  cp: 'coreutils',
 };
 
 export async function findOnPath(tool: string): Promise<string | undefined> {

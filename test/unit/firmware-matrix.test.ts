@@ -40,7 +40,7 @@ describe('the GRUB (EFI) boot entry', () => {
     const cfg = renderGrubConfig('', ['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso', 'console=ttyS0']);
     expect(cfg).toContain('    linux /boot/linux ip=dhcp root=live:http://10.0.2.100/image/x.iso console=ttyS0\n');
     expect(cfg).toContain('    initrd /boot/initrd\n');
-    expect(cfg).toMatch(/^terminal_output serial console$/m);
+    expect(cfg).toMatch(/^terminal_output console$/m);
     expect(renderGrubConfig('(http,10.0.2.100:8080)', ['a=1'])).toContain('linux (http,10.0.2.100:8080)/boot/linux a=1');
   });
 
