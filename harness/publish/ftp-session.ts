@@ -84,7 +84,7 @@ export class FtpSession {
     // latin1 maps bytes one to one, so Telnet bytes and line ends are found before decoding.
     this.socket.setEncoding('latin1');
     this.socket.on('data', (chunk: string) => this.receive(chunk));
-    this.socket.on('end', () => this.enqueue(CLIENT_ENDED));
+    this.socket.on('end', () => this.clientEnded());
     this.socket.on('error', () => this.socket.destroy());
     this.socket.on('close', () => this.closed());
     this.reply(220, 'pxe-harness FTP publisher ready');
@@ -109,6 +109,9 @@ export class FtpSession {
     while ((eol = this.partial.indexOf('\n', start)) >= 0) {
       this.accept(this.partial.slice(start, eol).replace(/\r$/, ''));
       start = eol + 1;
+      // Each line runs as soon as its turn comes, so an ABOR behind a RETR in the same read
+      // finds the RETR running.
+      this.pump();
     }
     this.partial = this.partial.slice(start);
     if (this.partial.length > MAX_LINE) return this.close(500, `command line longer than ${MAX_LINE} bytes`);
@@ -127,8 +130,14 @@ export class FtpSession {
     this.queue.push(line);
   }
 
-  private enqueue(item: Queued): void {
-    this.queue.push(item);
+  /**
+   * The client shut down its side of the control connection. What it sent before is still
+   * answered, but a transfer it can no longer abort is ended now: a client that went away must
+   * not hold a passive port until the data timeout.
+   */
+  private clientEnded(): void {
+    this.running?.abort(CONTROL_CLOSED);
+    this.queue.push(CLIENT_ENDED);
     this.pump();
   }
 

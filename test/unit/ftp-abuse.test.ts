@@ -311,6 +311,46 @@ describe('FTP publisher: passive ports are leased, sessions are bounded (defect 
     expect(await b.epsv()).toBe(port);
   });
 
+  it('a client that stops reading is cut after the data timeout; a stall fault, where the server holds back, is not', async () => {
+    const { publisher: p, log } = await publisher({ dataTimeoutMs: 300 });
+    const control = await Control.open(p.hostPort);
+    await control.login();
+    const data = dataConnection(await control.epsv(), { paused: true });
+    await data.connected;
+    control.send('RETR /image/big.iso');
+    expect(await control.codes(2, 3_000)).toEqual([150, 426]);
+    expect((await ended(log))[0]).toMatchObject({ status: 426, complete: false });
+    expect((await ended(log))[0]!.clientClosedEarly).toBeUndefined();
+
+    const stalled = await publisher({ dataTimeoutMs: 300, fault: { kind: 'stall', afterBytes: 100_000 } });
+    const c2 = await Control.open(stalled.publisher.hostPort);
+    await c2.login();
+    const d2 = dataConnection(await c2.epsv());
+    await d2.connected;
+    c2.send('RETR /image/small.iso');
+    expect((await c2.next()).code).toBe(150);
+    await sleep(1_000);
+    expect(d2.received).toBe(100_000);
+    expect(d2.closed).toBe(false);
+    expect([...stalled.log.running]).toHaveLength(1);
+  });
+
+  it('a control connection closed during a transfer ends it as closed early by the client and frees the port', async () => {
+    const { publisher: p, log } = await publisher({ passivePorts: 1 });
+    const a = await Control.open(p.hostPort);
+    await a.login();
+    const port = await a.epsv();
+    const data = dataConnection(port, { paused: true });
+    await data.connected;
+    a.send('RETR /image/big.iso');
+    expect((await a.next()).code).toBe(150);
+    a.socket.destroy();
+    expect((await ended(log))[0]).toMatchObject({ status: 426, complete: false, clientClosedEarly: true });
+    const b = await Control.open(p.hostPort);
+    await b.login();
+    expect(await b.epsv()).toBe(port);
+  });
+
   it('caps concurrent control connections: one too many gets 421 and is closed', async () => {
     const { publisher: p } = await publisher({ maxSessions: 2 });
     await Control.open(p.hostPort);
@@ -352,6 +392,17 @@ describe('FTP publisher: commands are handled in order (defect 3)', () => {
     expect((await ended(log))[0]).toMatchObject({ status: 426, complete: false });
     control.send('NOOP');
     expect((await control.next()).code).toBe(200);
+  });
+
+  it('ABOR while RETR still waits for its data connection answers 426, then 226, and frees the port', async () => {
+    const { publisher: p, log } = await publisher({ passivePorts: 1 });
+    const control = await Control.open(p.hostPort);
+    await control.login();
+    const port = await control.epsv();
+    control.send('RETR /image/small.iso', 'ABOR');
+    expect(await control.codes(2)).toEqual([426, 226]);
+    expect((await ended(log))[0]).toMatchObject({ status: 426, complete: false, bytesSent: 0 });
+    expect(await control.epsv()).toBe(port);
   });
 
   it('ABOR with no transfer answers 225 or 226', async () => {
