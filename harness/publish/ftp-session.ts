@@ -141,25 +141,36 @@ export class FtpSession {
     this.pump();
   }
 
-  /** Runs queued commands until one holds the queue, the queue is empty or replies back up. */
+  /** Runs what can run now, then decides whether to read on and whether the session is idle. */
   private pump(): void {
+    this.runQueue();
+    // Bounded memory: a client that sends faster than it is answered is read no further.
+    if (this.queue.length > QUEUE_HIGH) this.socket.pause();
+    else if (!this.ended) this.socket.resume();
+    clearTimeout(this.idleTimer);
+    // Idle: nothing to do, or replies the client does not read. A running transfer is not idle:
+    // the data timeout watches it.
+    const idle = (!this.holding && !this.queue.length) || this.waitingForDrain;
+    if (idle && !this.ended) {
+      this.idleTimer = setTimeout(() => this.close(421, 'idle timeout, closing the control connection'), this.context.idleTimeoutMs);
+    }
+  }
+
+  /** Runs queued commands until one holds the queue, the queue is empty or replies back up. */
+  private runQueue(): void {
     while (!this.holding && !this.ended && this.queue.length) {
       if (this.socket.writableNeedDrain) return this.drainThenPump();
       const pending = this.command(this.queue.shift()!);
       if (pending) {
         this.holding = true;
-        void pending.finally(() => {
-          this.holding = false;
-          this.pump();
-        });
+        // A failure of the server's own (say the log cannot be written) ends the session, not the process.
+        void pending
+          .catch(() => this.close(451, 'local error, closing the control connection'))
+          .finally(() => {
+            this.holding = false;
+            this.pump();
+          });
       }
-    }
-    // Bounded memory: a client that sends faster than it is answered is read no further.
-    if (this.queue.length > QUEUE_HIGH) this.socket.pause();
-    else if (!this.ended) this.socket.resume();
-    clearTimeout(this.idleTimer);
-    if (!this.holding && !this.queue.length && !this.ended) {
-      this.idleTimer = setTimeout(() => this.close(421, 'idle timeout, closing the control connection'), this.context.idleTimeoutMs);
     }
   }
 
