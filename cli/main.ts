@@ -15,6 +15,8 @@ import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
+import { FIRMWARES } from '../harness/firmware/index.js';
+import { splitFirmware, type FirmwareChoice } from '../harness/runner/firmware-matrix.js';
 import { planParallelism, runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
 import { SCENARIOS } from '../scenarios/index.js';
@@ -22,7 +24,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--accel auto|tcg|kvm] [--known-issues FILE]
+                  [--accel auto|tcg|kvm] [--known-issues FILE] [--firmware bios|uefi|both]
   pxe-harness list
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
@@ -38,6 +40,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        --firmware bios (default: SeaBIOS + pxelinux, the seed's setup), uefi (OVMF + GRUB for
+        EFI), or both: every scenario once per firmware, reported as NAME@bios and NAME@uefi.
         Reports: results.json, junit.xml and report.html in --out.
 list    prints the scenarios and what each proves.
         --keep: when a boot fails with its machine still running, its console is handed to
@@ -76,6 +80,12 @@ export function parseShard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** --firmware bios|uefi|both. */
+export function parseFirmware(value: string): FirmwareChoice {
+  if (value === 'both' || value in FIRMWARES) return value as FirmwareChoice;
+  throw inputError(`--firmware must be ${[...Object.keys(FIRMWARES), 'both'].join(', ')}, got ${JSON.stringify(value)}`, `--firmware ${value}`, 'pass e.g. --firmware uefi');
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -93,6 +103,7 @@ async function run(argv: string[]): Promise<number> {
       jobs: { type: 'string' },
       accel: { type: 'string', default: 'auto' },
       'known-issues': { type: 'string' },
+      firmware: { type: 'string', default: 'bios' },
     },
     strict: true,
     allowPositionals: false,
@@ -103,6 +114,7 @@ async function run(argv: string[]): Promise<number> {
     if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
     return scenario;
   });
+  const firmware = parseFirmware(values.firmware!);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
   let credentials;
@@ -116,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
   const { jobs, cpus } = planParallelism({
     jobs: positiveInteger('jobs', values.jobs),
     cpus: positiveInteger('cpus', values.cpus),
-    scenarios: scenarios.length,
+    scenarios: scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1),
     memoryMb,
   });
 
@@ -155,6 +167,7 @@ async function run(argv: string[]): Promise<number> {
     ...(memoryMb ? { memoryMb } : {}),
     ...(cpus ? { cpus } : {}),
     keepTemp: values['keep-temp'],
+    firmware,
     jobs,
     accel,
     knownIssues,
@@ -182,8 +195,8 @@ async function reproduce(argv: string[]): Promise<number> {
     if (!boots.length) throw inputError(`${dir} holds no reproduce.json`, dir, 'pass a boot folder (or a scenario folder) from the output of pxe-harness run');
     file = join(dir, boots.at(-1)!, 'reproduce.json');
   }
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as { iso: string; scenario: string; boot: number; login: string };
-  const scenario = SCENARIOS.find((s) => s.name === spec.scenario);
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { iso: string; scenario: string; boot: number; login: string; firmware?: string };
+  const scenario = SCENARIOS.find((s) => s.name === splitFirmware(spec.scenario).scenario);
   if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
   const [user = 'root', ...password] = spec.login.split(':');
   process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
@@ -194,6 +207,7 @@ async function reproduce(argv: string[]): Promise<number> {
     credentials: { user, password: password.join(':') },
     reporters: [terminalReporter()],
     attach: { when: spec.boot, terminal: attachTerminal },
+    firmware: parseFirmware(spec.firmware ?? 'bios'),
   });
   return exitCodeFor(results);
 }

@@ -54,7 +54,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     builder.withDiskBoot();
   }
   const { credentials, iso } = run.env;
-  const reproduce = { iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}` };
+  const reproduce = { iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
   const machine = await builder.start();
   session.machine = machine;
