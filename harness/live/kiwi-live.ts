@@ -44,5 +44,12 @@ export const kiwiLive: LiveModuleProfile = {
       meaning: 'mkfs refused to overwrite an existing file system',
     },
     { id: 'kiwi-live-warning', pattern: /dracut-initqueue\[\d+\]: Warning: /, meaning: 'kiwi-live printed a warning' },
+    {
+      // kiwi-live answers fdisk as for an MBR; on an EFI hybrid's GPT fdisk refuses one answer
+      // (seen with KIWI 11.1.6: the cow partition is still made, as partition 3).
+      id: 'kiwi-live-fdisk-answer-refused',
+      pattern: /dracut-initqueue\[\d+\]: Value out of range\./,
+      meaning: "fdisk refused one of kiwi-live's partitioning answers",
+    },
   ],
 };

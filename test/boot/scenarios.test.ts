@@ -10,11 +10,12 @@ import { jsonReporter } from '../../harness/report/json-reporter.js';
 import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { isoTransferredOnce } from '../../harness/runner/checks.js';
 import { loadKnownIssues } from '../../harness/runner/known-issues.js';
-import { runScenarios } from '../../harness/runner/run-all.js';
 import type { BootResult, ScenarioResult } from '../../harness/runner/result.js';
 import { defineScenario } from '../../harness/runner/scenario.js';
 import corruptedIso from '../../scenarios/corrupted-iso.js';
 import diskDeployNotPersistent from '../../scenarios/disk-deploy-not-persistent.js';
+import diskDeployStandalone from '../../scenarios/disk-deploy-standalone.js';
+import netbootKernelMissing from '../../scenarios/netboot-kernel-missing.js';
 import persistentExt4 from '../../scenarios/persistent-ext4.js';
 import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
 import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
@@ -26,6 +27,7 @@ import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
 import stalledIso from '../../scenarios/stalled-iso.js';
 import truncatedIso from '../../scenarios/truncated-iso.js';
 import { SCENARIOS } from '../../scenarios/index.js';
+import { runBootJobs } from '../helpers/boot-pool.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // Real boots: the fixture ISO, real QEMU under TCG, real pxelinux over slirp TFTP, the real
@@ -45,15 +47,25 @@ let runOutDir: string;
 let before: Leftovers;
 
 beforeAll(async () => {
-  const iso = await fixtureIsoPath({ progress: false });
+  // The BIOS (MBR hybrid) fixture for every scenario of the main job on SeaBIOS + pxelinux, and
+  // the EFI hybrid fixture for UEFI (OVMF + GRUB): the capabilities UEFI adds, each proven once.
+  const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, firmware: 'efi' })];
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-boot-test-'));
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
-  // Longest first, so that the two lanes end close together.
-  const order = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, corruptedIso, ramdiskTooSmall, httpsUntrustedCertificate, broken];
-  expect(order.filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
+  const bios = [persistentLifecycle, persistentExt4, diskDeployNotPersistent, ramDeployHttp, ramDeployFtp, ramDeployHttps, ramDeployHttpLpxelinux, stalledIso, truncatedIso, corruptedIso, ramdiskTooSmall, httpsUntrustedCertificate, netbootKernelMissing, broken];
+  const uefi = [persistentLifecycle, diskDeployStandalone, ramDeployHttp, netbootKernelMissing];
+  // Every scenario of the main job runs here at least once.
+  expect([...bios, ...uefi].filter((s) => s !== broken).map((s) => s.name).sort()).toEqual(expect.arrayContaining(SCENARIOS.map((s) => s.name).sort()));
+  const jobs = [
+    ...bios.slice(0, 2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
+    // Longest first, so that the two lanes end close together.
+    ...uefi.slice(0, 2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
+    ...uefi.slice(2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+  ];
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
-  const list = await runScenarios({ isoPath: iso, scenarios: order, outDir, knownIssues, jobs: 2, cpus: 1, reporters });
+  const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
   runOutDir = outDir;
   results = new Map(list.map((r) => [r.name, r]));
   console.log(`boot test artifacts: ${outDir}`);
@@ -213,6 +225,51 @@ describe('persistent live system on a disk', () => {
     expect(r.boots[0]!.disks[0]!.partitions.some((p) => p.label === 'cow')).toBe(false);
     expect(check(r.boots[0]!, /\/dev\/sda holds the published ISO byte for byte/).ok).toBe(true);
     expect(check(r.boots[1]!, /marker "volatile" is gone/).ok).toBe(true);
+  });
+});
+
+describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
+  it('ram-deploy-http@uefi: GRUB loads the seed\'s entry over TFTP, the guest holds the ISO byte for byte', () => {
+    const r = result('ram-deploy-http@uefi');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.timeline.grub).toBeGreaterThan(0);
+    expect(boot!.timeline.pxelinux).toBeUndefined();
+    expect(boot!.kernelArgs.slice(0, 3)).toEqual(['ip=dhcp', expect.stringMatching(/^root=live:http:\/\/10\.0\.2\.100\/image\//), 'console=ttyS0']);
+    expect(check(boot!, /byte for byte/).ok).toBe(true);
+  });
+
+  it('disk-deploy-standalone@uefi: the deployed disk boots alone through its own EFI system partition', () => {
+    const r = result('disk-deploy-standalone@uefi');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [deploy, standalone] = r.boots;
+    expect(deploy!.disks[0]!.partitionTable).toBe('gpt');
+    expect(standalone!.kernelArgs).toEqual([]);
+    expect(standalone!.timeline.grub).toBeUndefined();
+    expect(check(standalone!, /mounted from \/dev\/sda/).ok).toBe(true);
+  });
+
+  it('a kernel missing from the TFTP root FAILs in the loader phase seconds after GRUB says so, naming it', () => {
+    for (const name of ['netboot-kernel-missing', 'netboot-kernel-missing@uefi']) {
+      const r = result(name);
+      expect(r.verdict, r.reason).toBe('PASS');
+      const [boot] = r.boots;
+      expect(['pxelinux', 'grub']).toContain(boot!.phase);
+      expect(boot!.reason).toMatch(/boot\/linux/);
+      const loaderAtMs = boot!.timeline.grub ?? boot!.timeline.pxelinux!;
+      expect(boot!.durationMs - loaderAtMs).toBeLessThan(30_000);
+    }
+  });
+
+  it('persistent-lifecycle@uefi on the EFI hybrid: the GPT deploy persists (fdisk complains, cow on sda3); the reset hits the known defect', () => {
+    const r = result('persistent-lifecycle@uefi');
+    expect(r.boots.map((b) => b.verdict), r.reason).toEqual(['PASS', 'PASS', 'PASS', 'XFAIL']);
+    const [a, , c] = r.boots;
+    expect(a!.disks[0]!.partitionTable).toBe('gpt');
+    expect(a!.disks[0]!.partitions.map((p) => [p.number, p.filesystem, p.label])).toEqual(expect.arrayContaining([[3, 'xfs', 'cow']]));
+    expect(a!.warnings.join('\n')).toMatch(/Value out of range\./);
+    expect(check(c!, /marker "a" from an earlier boot/).ok).toBe(true);
+    expect(r.reason).toMatch(/known issue: .*kiwi-live-lib\.sh#L422/);
   });
 });
 

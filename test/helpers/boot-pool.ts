@@ -1,0 +1,38 @@
+import type { FirmwareId } from '../../harness/firmware/firmware.js';
+import type { KnownIssue } from '../../harness/runner/known-issues.js';
+import type { ScenarioResult } from '../../harness/runner/result.js';
+import { runScenarios } from '../../harness/runner/run-all.js';
+import type { RunObserver } from '../../harness/runner/run-observer.js';
+import type { ScenarioDefinition } from '../../harness/runner/scenario.js';
+
+/** One scenario on one ISO and firmware; its result is named `name` (or name@firmware when asked). */
+export interface BootJob {
+  scenario: ScenarioDefinition;
+  firmware: FirmwareId;
+  isoPath: string;
+  /** Report it as NAME@FIRMWARE, as `run --firmware both` does. */
+  suffix?: boolean;
+}
+
+/**
+ * Runs jobs of several ISOs and firmwares through the real runner in `lanes` side by side (one
+ * vCPU each), so that two fixture ISOs share the cores of one run; then tells the reporters about
+ * all results at once, as one run would.
+ */
+export async function runBootJobs(jobs: readonly BootJob[], options: { outDir: string; knownIssues: KnownIssue[]; lanes: number; reporters: RunObserver[] }): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const scenario = job.suffix ? { ...job.scenario, name: `${job.scenario.name}@${job.firmware}` } : job.scenario;
+      const [result] = await runScenarios({
+        isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: 1, cpus: 1,
+      });
+      results[jobs.indexOf(job)] = result!;
+    }
+  };
+  await Promise.all(Array.from({ length: options.lanes }, lane));
+  for (const reporter of options.reporters) await reporter.onRunEnd?.(results);
+  return results;
+}
