@@ -19,13 +19,18 @@ import { FIRMWARES } from '../harness/firmware/index.js';
 import { splitFirmware, type FirmwareChoice } from '../harness/runner/firmware-matrix.js';
 import { planParallelism, runScenarios } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
+import type { ScenarioDefinition } from '../harness/runner/scenario.js';
+import { loadScenarioFiles } from '../harness/runner/scenario-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
+import { initScenarioFile } from './init.js';
 
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--accel auto|tcg|kvm] [--known-issues FILE] [--firmware bios|uefi|both]
-  pxe-harness list
+                  [--scenarios FILE|DIR]...
+  pxe-harness list [--scenarios FILE|DIR]...
+  pxe-harness init [FILE]
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
 
@@ -43,7 +48,11 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --firmware bios (default: SeaBIOS + pxelinux, the seed's setup), uefi (OVMF + GRUB for
         EFI), or both: every scenario once per firmware, reported as NAME@bios and NAME@uefi.
         Reports: results.json, junit.xml and report.html in --out.
-list    prints the scenarios and what each proves.
+        --scenarios FILE|DIR (repeatable) loads your own scenario files (TypeScript or JavaScript,
+        each default-exporting defineScenario(...)) and runs them instead of the built-in ones;
+        --scenario NAME picks among both. See docs/writing-scenarios.md.
+list    prints the scenarios and what each proves (yours too, with --scenarios).
+init    writes a commented starter scenario file for your ISO (default: my-iso.scenario.ts).
         --keep: when a boot fails with its machine still running, its console is handed to
         this terminal (Ctrl-] quits and cleans up).
 reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root, publisher,
@@ -80,6 +89,30 @@ export function parseShard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+/**
+ * The scenarios a run boots. Without --scenarios: the built-in ones. With --scenarios FILE|DIR:
+ * the user's scenarios instead, and --scenario NAME may pick among both (next to them).
+ */
+async function selectScenarios(files: readonly string[], names: readonly string[] | undefined): Promise<ScenarioDefinition[]> {
+  const own = files.length ? await loadScenarioFiles(files, SCENARIOS) : [];
+  const known = new Map([...SCENARIOS, ...own].map((s) => [s.name, s]));
+  return (names ?? (own.length || files.length ? own.map((s) => s.name) : [...known.keys()])).map((name) => {
+    const scenario = known.get(name);
+    if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
+    return scenario;
+  });
+}
+
+/** list [--scenarios FILE|DIR]...: every scenario a run could boot, and what each proves. */
+async function list(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { scenarios: { type: 'string', multiple: true } }, strict: true });
+  const own = values.scenarios?.length ? await loadScenarioFiles(values.scenarios, SCENARIOS) : [];
+  const all = [...SCENARIOS, ...own];
+  const width = Math.max(...all.map((s) => s.name.length));
+  for (const s of all) process.stdout.write(`${s.name.padEnd(width)}  ${s.summary}${s.sourceFile ? `  (${s.sourceFile})` : ''}\n`);
+  return 0;
+}
+
 /** --firmware bios|uefi|both. */
 export function parseFirmware(value: string): FirmwareChoice {
   if (value === 'both' || value in FIRMWARES) return value as FirmwareChoice;
@@ -104,16 +137,12 @@ async function run(argv: string[]): Promise<number> {
       accel: { type: 'string', default: 'auto' },
       'known-issues': { type: 'string' },
       firmware: { type: 'string', default: 'bios' },
+      scenarios: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
   });
-  const known = new Map(SCENARIOS.map((s) => [s.name, s]));
-  const selected = (values.scenario ?? [...known.keys()]).map((name) => {
-    const scenario = known.get(name);
-    if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
-    return scenario;
-  });
+  const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
   const firmware = parseFirmware(values.firmware!);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
@@ -195,8 +224,9 @@ async function reproduce(argv: string[]): Promise<number> {
     if (!boots.length) throw inputError(`${dir} holds no reproduce.json`, dir, 'pass a boot folder (or a scenario folder) from the output of pxe-harness run');
     file = join(dir, boots.at(-1)!, 'reproduce.json');
   }
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as { iso: string; scenario: string; boot: number; login: string; firmware?: string };
-  const scenario = SCENARIOS.find((s) => s.name === splitFirmware(spec.scenario).scenario);
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { iso: string; scenario: string; boot: number; login: string; firmware?: string; scenarioFile?: string };
+  const candidates = spec.scenarioFile ? await loadScenarioFiles([spec.scenarioFile], SCENARIOS) : SCENARIOS;
+  const scenario = candidates.find((s) => s.name === splitFirmware(spec.scenario).scenario);
   if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
   const [user = 'root', ...password] = spec.login.split(':');
   process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
@@ -225,9 +255,9 @@ async function main(argv: string[]): Promise<number> {
       return findings.every((f) => f.ok) ? 0 : 2;
     }
     case 'list':
-      const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-      for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(width)}  ${s.summary}\n`);
-      return 0;
+      return list(rest);
+    case 'init':
+      return initScenarioFile(rest);
     case undefined:
     case 'help':
     case '--help':

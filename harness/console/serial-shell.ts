@@ -53,7 +53,8 @@ export class SerialShell {
       write(`${password}\n`);
       const after = await waitForConsole(target, /Login incorrect|[#$]\s*$/, { ...common, fromLine });
       if (/Login incorrect/.test(after.text)) {
-        throw new HarnessError('boot', `serial login as ${user} was refused (Login incorrect)`, {
+        // Says who was refused and what the console answered, and how to pass other credentials.
+        throw new HarnessError('boot', `serial login as "${user}" was refused: the console answered "${after.text.trim()}"; pass the ISO's credentials with --login USER:PASSWORD`, {
           phase: 'login',
           tail: target.console.tail(30),
           fix: 'pass the ISO\'s credentials with --login user:password',
@@ -61,7 +62,7 @@ export class SerialShell {
       }
     } catch (error) {
       if (error instanceof ConsoleWaitError) {
-        throw new HarnessError('boot', `serial login as ${user} failed: ${error.message}`, error.context, { cause: error });
+        throw new HarnessError('boot', `serial login as "${user}" failed: ${error.message} (other credentials: --login USER:PASSWORD)`, error.context, { cause: error });
       }
       throw error;
     }

@@ -193,6 +193,12 @@ export class StartedMachine implements AsyncDisposable {
     this.serial?.write(text);
   }
 
+  /** Presses the machine's power button (ACPI): a clean power-off without a login. */
+  async powerdown(): Promise<void> {
+    if (!this.qmp || !this.running) throw new Error('QEMU is not running');
+    await this.qmp.execute('system_powerdown');
+  }
+
   /** A PNG of the VGA screen (firmware and boot loader messages show there, not on serial). */
   async screendump(path: string): Promise<void> {
     if (!this.qmp || !this.running) throw new Error('QEMU is not running');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
 import { readDiskEvidence } from '../disk/disk-evidence.js';
-import { isHarnessError } from '../errors.js';
+import { HarnessError, isHarnessError } from '../errors.js';
 import { describeTransfer } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
@@ -54,7 +54,10 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     builder.withDiskBoot();
   }
   const { credentials, iso } = run.env;
-  const reproduce = { iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id };
+  const reproduce = {
+    iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id,
+    ...(run.scenario.sourceFile ? { scenarioFile: run.scenario.sourceFile } : {}),
+  };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
   const machine = await builder.start();
   session.machine = machine;
@@ -143,9 +146,12 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
       return session.bootFiles?.transfers ?? [];
     },
     consoleLines: machine.console.lines,
+    timeline: session.tracker.reachedAtMs,
     // A login that failed is tried again by the next check that asks for the shell.
     shell: () =>
-      (shell ??= SerialShell.login(target, (t) => machine.write(t), { credentials: run.env.credentials }).catch((error: unknown) => {
+      run.scenario.needsLogin === false
+        ? Promise.reject(new HarnessError('boot', `scenario ${run.scenario.name} declares that it needs no login (needsLogin: false), so its checks cannot use the shell`, { phase: 'login' }))
+        : (shell ??= SerialShell.login(target, (t) => machine.write(t), { credentials: run.env.credentials }).catch((error: unknown) => {
         shell = undefined;
         throw error;
       })),
@@ -170,7 +176,8 @@ export async function runChecks(session: BootSession, context: BootContext, afte
 /** A clean power-off, so that what the guest wrote is on the disk for the next boot; then the disk evidence. */
 export async function powerOffAndReadDisks(session: BootSession, context: BootContext): Promise<void> {
   const machine = session.machine!;
-  (await context.shell()).poweroff();
+  if (session.run.scenario.needsLogin === false) await machine.powerdown();
+  else (await context.shell()).poweroff();
   if (!(await settlesWithin(machine.exited, POWEROFF_TIMEOUT_MS))) {
     session.checks.push({ name: 'the guest powers off cleanly', ok: false, detail: `QEMU still ran ${POWEROFF_TIMEOUT_MS / 1000} s after systemctl poweroff` });
   }

@@ -26,6 +26,13 @@ export interface ScenarioDefinition {
     /** A fault the publisher injects into what it serves (see publish/faults.ts). */
     fault?: PublishFault;
   };
+  /**
+   * false: the scenario needs no serial login (an ISO whose credentials are unknown): it is judged
+   * on transfers and console evidence alone; disks are powered off through ACPI.
+   */
+  needsLogin?: false;
+  /** The file a user's scenario was loaded from (set by the loader; reproduce loads it again). */
+  sourceFile?: string;
   /** Pins the scenario to one firmware, whatever the run's --firmware says. */
   firmware?: FirmwareId;
   /**
@@ -90,6 +97,8 @@ export interface BootContext {
   /** Kernel and initrd fetched by lpxelinux over HTTP during this boot (loader 'http'). */
   bootFileTransfers: Transfer[];
   consoleLines: readonly ConsoleLine[];
+  /** Milliseconds after QEMU's start at which each boot phase was first seen (login among them). */
+  timeline: Readonly<Record<string, number>>;
   /** A root shell on the serial console, logged in on first use. */
   shell(): Promise<SerialShell>;
   /** The scenario's disks (the same files across its boots). */
@@ -107,10 +116,41 @@ export interface Check {
   run(context: BootContext): Promise<Omit<CheckOutcome, 'name'>>;
 }
 
+/** Marks what defineScenario returned, so that a loaded file's default export can be recognised. */
+export const SCENARIO_BRAND: unique symbol = Symbol.for('pxe-harness.scenario');
+
+/**
+ * Declares a scenario, checked field by field: a bad field is a RangeError that names it and
+ * quotes the value (a scenario file's loader adds the file's name).
+ */
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
-    throw new RangeError(`scenario name must be lower-case words joined by '-', got ${JSON.stringify(definition.name)}`);
-  }
-  if (definition.boots.length === 0) throw new RangeError(`scenario ${definition.name} declares no boot`);
+  validateScenario(definition);
+  Object.defineProperty(definition, SCENARIO_BRAND, { value: true, enumerable: false });
   return definition;
+}
+
+export const isDefinedScenario = (value: unknown): value is ScenarioDefinition =>
+  typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCENARIO_BRAND] === true;
+
+function validateScenario(d: ScenarioDefinition): void {
+  const bad = (field: string, value: unknown, want: string) => new RangeError(`field ${field} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
+  if (typeof d !== 'object' || d === null) throw bad('(the scenario)', d, 'an object');
+  if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
+  if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
+  if (!['http', 'https', 'ftp'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https or ftp');
+  if (!Array.isArray(d.boots) || d.boots.length === 0) throw bad('boots', d.boots, 'a non-empty list of boots');
+  d.boots.forEach((boot, i) => validateBoot(boot, `boots[${i}]`, bad));
+}
+
+function validateBoot(b: BootDefinition, at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
+  if (typeof b?.name !== 'string' || !b.name.trim()) throw bad(`${at}.name`, b?.name, 'a name');
+  if (b.from !== 'network' && b.from !== 'disk') throw bad(`${at}.from`, b.from, "'network' or 'disk'");
+  if (!Array.isArray(b.checks)) throw bad(`${at}.checks`, b.checks, 'a list of checks (may be empty)');
+  b.checks.forEach((c, j) => {
+    if (typeof c?.name !== 'string' || typeof c.run !== 'function') throw bad(`${at}.checks[${j}]`, c, 'a check: { name, run(context) }');
+  });
+  if (b.kernelArgs !== undefined && (!Array.isArray(b.kernelArgs) || b.kernelArgs.some((a) => typeof a !== 'string' || /\s/.test(a) || !a))) {
+    throw bad(`${at}.kernelArgs`, b.kernelArgs, 'a list of kernel options, each one word');
+  }
+  if (b.timeoutMs !== undefined && !(typeof b.timeoutMs === 'number' && b.timeoutMs > 0)) throw bad(`${at}.timeoutMs`, b.timeoutMs, 'a positive number of milliseconds');
 }
