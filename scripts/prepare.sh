@@ -3,12 +3,27 @@
 # host packages (apt-get), node modules (npm ci), the TypeScript build, and the fixture ISO
 # (built once by images/build-fixture.sh, then cached outside the repo). `npm run main` and
 # `npm test` call it first, so both work on a fresh machine with nothing but Node and npm.
+#
+#   --no-fixture     the user brings an ISO (--iso): build no fixture ISO and install no debootstrap
+#   --no-test-tools  only what running the harness needs: no chromium (the tests' headless browser)
 set -euo pipefail
+fixture=yes
+test_tools=yes
+for arg in "$@"; do
+    case "$arg" in
+        --no-fixture) fixture=no ;;
+        --no-test-tools) test_tools=no ;;
+        *) echo "prepare.sh: unknown option $arg (use --no-fixture, --no-test-tools)" >&2; exit 2 ;;
+    esac
+done
 cd "$(dirname "$0")/.."
 say() { printf '[prepare] %s\n' "$*" >&2; }
 
 # Host packages, by their Debian names (see README: what each is for).
-packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-common xorriso socat debootstrap fdisk curl ca-certificates openssl chromium)
+# What running the harness needs (the same names on Debian 12 and Ubuntu 22.04/24.04).
+packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-common xorriso socat fdisk curl ca-certificates openssl)
+[ "$fixture" = yes ] && packages+=(debootstrap)
+[ "$test_tools" = yes ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -38,5 +53,7 @@ fi
 say "building (tsc)"
 npx --no-install tsc -p tsconfig.json
 
-say "fixture ISO (BIOS, MBR hybrid): $(bash images/build-fixture.sh --firmware bios)"
-say "fixture ISO (EFI hybrid): $(bash images/build-fixture.sh --firmware efi)"
+if [ "$fixture" = yes ]; then
+    say "fixture ISO (BIOS, MBR hybrid): $(bash images/build-fixture.sh --firmware bios)"
+    say "fixture ISO (EFI hybrid): $(bash images/build-fixture.sh --firmware efi)"
+fi
