@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { setGracefulCleanup } from 'tmp-promise';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
 import { hostError, inputError, isHarnessError } from '../harness/errors.js';
-import { probeKvm } from '../harness/qemu/accel-probe.js';
+import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/runner/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
@@ -169,10 +169,10 @@ async function run(argv: string[]): Promise<number> {
   }
   let accel: 'tcg' | 'kvm' = 'tcg';
   if (accelChoice !== 'tcg') {
-    const probe = await probeKvm();
+    const probe = await cachedProbeKvm();
     if (probe.usable) accel = 'kvm';
     else if (accelChoice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
-    else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}); booting under TCG\n`);
+    else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
   }
   const knownIssues = await loadKnownIssues(values['known-issues'] ?? join(packageRoot(), 'known-issues.json'));
   const isoPath = values.iso ?? (await fixtureIsoPath());
