@@ -26,7 +26,8 @@ async function probeKey(): Promise<string> {
  */
 export async function cachedProbeKvm(probe: () => Promise<AccelProbe> = () => probeKvm()): Promise<AccelProbe & { cached: boolean }> {
   const file = join(cacheDir(), `kvm-probe-${await probeKey()}.json`);
-  const known = await readFile(file, 'utf8').then((text) => JSON.parse(text) as AccelProbe, () => undefined);
+  // A missing or damaged file means: probe again.
+  const known = await readFile(file, 'utf8').then((text) => JSON.parse(text) as AccelProbe).catch(() => undefined);
   if (known && typeof known.usable === 'boolean' && typeof known.detail === 'string') return { ...known, cached: true };
   const answer = await probe();
   await mkdir(cacheDir(), { recursive: true }).then(() => writeFile(file, JSON.stringify(answer)), () => undefined);
