@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: prepare the host, then the unit tests while the fixture ISOs build (the unit tests
+# need no ISO; the builds need minutes), then the real boots.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prepare.sh --no-fixture
+log="${TMPDIR:-/tmp}/pxe-harness-fixture-build.$$.log"
+( bash images/build-fixture.sh --firmware bios && bash images/build-fixture.sh --firmware efi ) >"$log" 2>&1 &
+builder=$!
+unit=0
+npx --no-install vitest run --project unit "$@" || unit=$?
+if ! wait "$builder"; then
+    tail -n 30 "$log" >&2
+    echo "test.sh: the fixture ISO build failed (log: $log)" >&2
+    exit 1
+fi
+grep -h 'fixture ' "$log" | tail -n 4 >&2 || true
+npx --no-install vitest run --project boot "$@"
+exit "$unit"
