@@ -14,10 +14,6 @@ export default defineScenario({
   summary: 'deploy the ISO to /dev/sda over http, then boot that disk alone with its own boot loader (BIOS or UEFI)',
   publish: { protocol: 'http' },
   disks: [SEED_DISK],
-  appliesTo: ({ iso, firmware }) =>
-    firmware === 'uefi' && !iso.boot.efiSystemPartition
-      ? `the ISO's partition table (${iso.boot.partitionTable}) has no EFI system partition, so UEFI cannot boot it from a disk (a BIOS-only build)`
-      : undefined,
   boots: [
     {
       name: 'network boot deploys to the disk',

@@ -27,7 +27,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   });
   const teardown = new TeardownStack();
   let outcome: ScenarioResult;
-  const notApplicable = scenario.appliesTo?.({ iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule });
+  const notApplicable = whyNotApplicable(scenario, env);
   try {
     if (notApplicable) {
       outcome = result('SKIP', `does not apply: ${notApplicable}`);
@@ -48,6 +48,19 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     outcome = { ...outcome, verdict: worstVerdict([outcome.verdict, 'ERROR']), reason: `${outcome.reason}; teardown failed: ${text}` };
   }
   return finishScenario(outcome, artifactsDir, env);
+}
+
+/**
+ * Why the scenario cannot run on this ISO and firmware, if it cannot: the harness's own rule (a
+ * disk boot under UEFI needs an EFI system partition on the ISO, which the deploy copies to the
+ * disk), then the scenario's.
+ */
+function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): string | undefined {
+  const target = { iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule };
+  if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
+    return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
+  }
+  return scenario.appliesTo?.(target);
 }
 
 async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env: RunEnvironment): Promise<ScenarioResult> {
