@@ -160,12 +160,12 @@ describe('SerialShell', () => {
     const { t, write } = fakeGuest({ password: 'other' });
     const error = await SerialShell.login(t, write, { loginTimeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HarnessError);
-    expect((error as HarnessError).message).toMatch(/serial login as root was refused/);
+    expect((error as HarnessError).message).toBe('serial login as "root" was refused: the console answered "Login incorrect"; pass the ISO\'s credentials with --login USER:PASSWORD');
   });
 
   it('fails with the wait that timed out when no login prompt comes', async () => {
     const t = target();
     const error = await SerialShell.login(t, () => undefined, { loginTimeoutMs: 100 }).catch((e: unknown) => e);
-    expect((error as HarnessError).message).toMatch(/serial login as root failed: no console line matched/);
+    expect((error as HarnessError).message).toMatch(/^serial login as "root" failed: no console line matched .* \(other credentials: --login USER:PASSWORD\)$/);
   });
 });
