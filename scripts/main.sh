@@ -1,9 +1,29 @@
 #!/usr/bin/env bash
-# `npm run main [-- OPTIONS]`: prepare the machine, then run the main job. With --iso the user
-# brings the ISO, so no fixture ISO is built.
+# `npm run main [-- OPTIONS]`: prepare the machine, then the main job.
+#   without --iso: the whole matrix on the built-in fixtures: every scenario under BIOS on the MBR
+#                  hybrid (into --out, default out/), and every scenario under UEFI on the EFI
+#                  hybrid (into OUT/uefi/), which is what boots a deployed disk under UEFI;
+#   with --iso:    one run of your ISO with your options; no fixture ISO is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-prepare=()
-for arg in "$@"; do [ "$arg" = --iso ] || [[ "$arg" == --iso=* ]] && prepare=(--no-fixture); done
-bash scripts/prepare.sh "${prepare[@]}"
-exec node dist/cli/main.js run "$@"
+out=out
+own_iso=no
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --iso|--iso=*) own_iso=yes ;;
+        --out) out=${args[i+1]:-out} ;;
+        --out=*) out=${args[i]#--out=} ;;
+    esac
+done
+if [ "$own_iso" = yes ]; then
+    bash scripts/prepare.sh --no-fixture
+    exec node dist/cli/main.js run "$@"
+fi
+bash scripts/prepare.sh
+status=0
+node dist/cli/main.js run --firmware bios "$@" || status=$?
+efi_iso=$(bash images/build-fixture.sh --firmware efi --path)
+node dist/cli/main.js run --firmware uefi "$@" --iso "$efi_iso" --out "$out/uefi" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
+echo "main: BIOS on the MBR fixture in $out/, UEFI on the EFI hybrid in $out/uefi/ (exit $status)"
+exit "$status"
