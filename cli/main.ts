@@ -17,7 +17,7 @@ import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { FIRMWARES } from '../harness/firmware/index.js';
 import { splitFirmware, type FirmwareChoice } from '../harness/runner/firmware-matrix.js';
-import { planParallelism, runScenarios } from '../harness/runner/run-all.js';
+import { checkOutputFolder, outOfLimit, planParallelism, runLimits, runScenarios, type RunLimit } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
 import type { ScenarioDefinition } from '../harness/runner/scenario.js';
 import { loadScenarioFiles } from '../harness/runner/scenario-files.js';
@@ -47,6 +47,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         --firmware bios (default: SeaBIOS + pxelinux, the seed's setup), uefi (OVMF + GRUB for
         EFI), or both: every scenario once per firmware, reported as NAME@bios and NAME@uefi.
+        --memory-mb N: guest memory, 256 up to the host's memory (default 3072); --cpus N: vCPUs
+        per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default 600).
+        Every option, the ISO and the --out folder are checked before anything starts.
         Reports: results.json, junit.xml and report.html in --out.
         --scenarios FILE|DIR (repeatable) loads your own scenario files (TypeScript or JavaScript,
         each default-exporting defineScenario(...)) and runs them instead of the built-in ones;
@@ -71,11 +74,26 @@ export function exitCodeFor(results: ScenarioResult[]): number {
   return 0;
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+/**
+ * A whole number option within its limit (see runLimits), refused with the value quoted:
+ * "--memory-mb must be at least 256 (MiB of guest memory), got "10"". Only plain digits: Number()
+ * would also take "1e3", "0x10" or " 2 ".
+ */
+function boundedInteger(name: string, value: string | undefined, limit: RunLimit, example: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw inputError(`--${name} must be a positive whole number, got ${JSON.stringify(value)}`, `--${name} ${value}`, `pass e.g. --${name} 2`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  const problem = Number.isNaN(n) ? 'must be a positive whole number' : outOfLimit(n, limit);
+  if (problem) {
+    const fix = Number.isNaN(n) || n < limit.min ? `pass e.g. --${name} ${example}` : `pass --${name} ${limit.max} or less`;
+    throw inputError(`--${name} ${problem}, got ${JSON.stringify(value)}`, `--${name} ${value}`, fix);
+  }
   return n;
+}
+
+/** A path option: an empty one would silently mean the current folder or fail with an unclear error. */
+function pathOption(name: string, value: string | undefined, what: string): string | undefined {
+  if (value !== undefined && value.trim() === '') throw inputError(`--${name} must name ${what}, got ${JSON.stringify(value)}`, `--${name} ${JSON.stringify(value)}`, `pass the path of ${what} with --${name}, or leave the option out`);
+  return value;
 }
 
 /** --shard I/N: the I-th of N slices (1-based), every N-th scenario. */
@@ -142,40 +160,40 @@ async function run(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
+  // Every input is checked first, cheapest first, and nothing here starts a process or makes a
+  // file or folder: a bad value is exit 2 at once, before the slow steps (the KVM probe, the
+  // fixture ISO build) and before any boot.
   const firmware = parseFirmware(values.firmware!);
+  const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
   let credentials;
   if (values.login !== undefined) {
     const [user, ...rest] = values.login.split(':');
     if (!user || rest.length === 0) throw inputError(`--login must be USER:PASSWORD, got ${JSON.stringify(values.login)}`, `--login ${values.login}`, 'pass e.g. --login root:linux');
+    // Typed on the serial console: a control character (a newline, a tab) would end or garble it.
+    if (/[\x00-\x1f\x7f]/.test(values.login)) throw inputError(`--login must not hold control characters, got ${JSON.stringify(values.login)}`, `--login ${JSON.stringify(values.login)}`, 'pass the user and password as typed at the login prompt, e.g. --login root:linux');
     credentials = { user, password: rest.join(':') };
   }
-  const bootTimeoutS = positiveInteger('boot-timeout-s', values['boot-timeout-s']);
-  const memoryMb = positiveInteger('memory-mb', values['memory-mb']);
-  const { jobs, cpus } = planParallelism({
-    jobs: positiveInteger('jobs', values.jobs),
-    cpus: positiveInteger('cpus', values.cpus),
-    scenarios: scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1),
-    memoryMb,
-  });
-
-  // Bad input first: an ISO that is not one is refused before anything slow happens.
-  if (values.iso !== undefined) await inspectIso(values.iso);
+  const limits = runLimits();
+  const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, 600);
+  const memoryMb = boundedInteger('memory-mb', values['memory-mb'], limits.memoryMb, 3072);
+  const requestedCpus = boundedInteger('cpus', values.cpus, limits.cpus, limits.cpus.max > 1 ? 2 : 1);
+  const requestedJobs = boundedInteger('jobs', values.jobs, limits.jobs, 2);
   const accelChoice = values.accel!;
   if (!['auto', 'tcg', 'kvm'].includes(accelChoice)) {
     throw inputError(`--accel must be auto, tcg or kvm, got ${JSON.stringify(accelChoice)}`, `--accel ${accelChoice}`, 'pass --accel auto (probe KVM, fall back to TCG)');
   }
-  let accel: 'tcg' | 'kvm' = 'tcg';
-  if (accelChoice !== 'tcg') {
-    const probe = await cachedProbeKvm();
-    if (probe.usable) accel = 'kvm';
-    else if (accelChoice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
-    else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
-  }
-  const knownIssues = await loadKnownIssues(values['known-issues'] ?? join(packageRoot(), 'known-issues.json'));
-  const isoPath = values.iso ?? (await fixtureIsoPath());
+  const isoOption = pathOption('iso', values.iso, 'a live ISO file');
+  const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
+  const knownIssues = await loadKnownIssues(knownIssuesPath);
+  // An ISO that is not one (or only the start of one) is refused before anything slow happens.
+  if (isoOption !== undefined) await inspectIso(isoOption);
+  // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
+  const outDir = values.out!;
+  await checkOutputFolder(outDir);
+  const runs = scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1);
+  const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
   const controller = new AbortController();
   // First signal: stop the boot and clean up in order. Second: exit now; the exit hooks still kill
   // QEMU's process group and tmp's graceful cleanup removes the temp dirs.
@@ -186,7 +204,23 @@ async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const outDir = values.out!;
+  // The slow steps, after every input was checked; a signal during them stops the run before a boot.
+  let accel: 'tcg' | 'kvm' = 'tcg';
+  let isoPath: string;
+  try {
+    if (accelChoice !== 'tcg') {
+      const probe = await cachedProbeKvm();
+      if (probe.usable) accel = 'kvm';
+      else if (accelChoice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
+      else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
+    }
+    if (controller.signal.aborted) return 130;
+    isoPath = isoOption ?? (await fixtureIsoPath());
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    throw error;
+  }
+  if (controller.signal.aborted) return 130;
   const results = await runScenarios({
     isoPath,
     scenarios,

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -53,6 +53,7 @@ describe('ISO', () => {
     const info = await inspectIso(liveIso);
     expect(info.volumeId).toBe('TESTLIVE');
     expect(info.sizeBytes).toBe((await stat(liveIso)).size);
+    expect(info.declaredBytes).toBe(info.sizeBytes);
   });
 
   it('extracts linux and initrd byte for byte', async () => {
@@ -73,6 +74,55 @@ describe('ISO', () => {
     const error = await inputErrorOf(inspectIso(fake));
     expect(error.message).toMatch(/fake\.iso is not an ISO 9660 image/);
     expect(error.context.fix).toBeTruthy();
+  });
+
+  it('refuses an ISO cut short as truncated, naming the file, the declared and the actual size, not as "no loader"', async () => {
+    // The loader files at the start (an ISO cut after them would still pass the loader check),
+    // then 3 MB of data, the whole cut to 60 %.
+    const cut = join(dir, 'cut.iso');
+    const tree = join(dir, 'tree-big');
+    await mkdir(join(tree, 'boot/x86_64/loader'), { recursive: true });
+    await writeFile(join(tree, 'boot/x86_64/loader/linux'), 'KERNEL-BYTES');
+    await writeFile(join(tree, 'boot/x86_64/loader/initrd'), Buffer.alloc(100_000, 3));
+    await writeFile(join(tree, 'zz-squashfs'), Buffer.alloc(3_000_000, 7));
+    await execa('xorriso', ['-as', 'mkisofs', '-V', 'BIG', '-o', cut, tree]);
+    const whole = (await stat(cut)).size;
+    const kept = Math.floor(whole * 0.6);
+    await truncate(cut, kept);
+    const error = await inputErrorOf(inspectIso(cut));
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB (${n} bytes)`;
+    expect(error.message).toBe(`ISO ${cut} is truncated: its volume descriptor declares ${mib(whole)}, the file has ${mib(kept)}`);
+    expect(error.context.input).toBe(cut);
+    expect(error.context.fix).toBe('download or copy the ISO again');
+    // One byte short is truncated too.
+    await copyFile(liveIso, join(dir, 'short.iso'));
+    await truncate(join(dir, 'short.iso'), (await stat(liveIso)).size - 1);
+    expect((await inputErrorOf(inspectIso(join(dir, 'short.iso')))).message).toContain('is truncated');
+  });
+
+  it('takes an ISO longer than its volume (padding, a hybrid ISO\'s appended partitions)', async () => {
+    const padded = join(dir, 'padded.iso');
+    await copyFile(liveIso, padded);
+    await appendFile(padded, Buffer.alloc(1024 * 1024, 0));
+    const info = await inspectIso(padded);
+    expect(info.volumeId).toBe('TESTLIVE');
+    expect(info.declaredBytes).toBe((await stat(liveIso)).size);
+    expect(info.sizeBytes).toBe(info.declaredBytes + 1024 * 1024);
+  });
+
+  it('refuses a volume descriptor whose both-endian size fields disagree as damaged', async () => {
+    const damaged = join(dir, 'damaged.iso');
+    await copyFile(liveIso, damaged);
+    const handle = await open(damaged, 'r+');
+    try {
+      // The big-endian half of the volume space size (bytes 84-87 of the descriptor in sector 16).
+      await handle.write(Buffer.from([0, 0, 0, 1]), 0, 4, 16 * 2048 + 84);
+    } finally {
+      await handle.close();
+    }
+    const error = await inputErrorOf(inspectIso(damaged));
+    expect(error.message).toBe(`ISO ${damaged} has a damaged primary volume descriptor (its volume size fields disagree or are zero)`);
+    expect(error.context.fix).toBe('download or copy the ISO again');
   });
 
   it('refuses a missing file and a directory', async () => {
