@@ -4,7 +4,7 @@ import { homedir, hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { requireTool } from '../util/host-tools.js';
-import { probeKvm, type AccelProbe } from './accel-probe.js';
+import { PROBE_VERSION, probeKvm, type AccelProbe } from './accel-probe.js';
 
 /** Where probe answers are kept: beside the fixture ISOs. */
 const cacheDir = () => process.env.PXE_HARNESS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pxe-harness');
@@ -17,7 +17,7 @@ async function probeKey(): Promise<string> {
   const qemu = await requireTool('qemu-system-x86_64');
   const version = (await execa(qemu, ['--version'], { reject: false })).stdout;
   const machineId = await readFile('/etc/machine-id', 'utf8').catch(() => '');
-  return createHash('sha256').update([hostname(), machineId.trim(), release(), qemu, version].join('\n')).digest('hex').slice(0, 16);
+  return createHash('sha256').update([PROBE_VERSION, hostname(), machineId.trim(), release(), qemu, version].join('\n')).digest('hex').slice(0, 16);
 }
 
 /**
