@@ -105,7 +105,7 @@ class ConsoleWatch {
   };
   private readonly onPartial = (text: string) => {
     this.armSilence();
-    if (this.options.partialLine) this.check(text, Date.now() - this.target.console.startedAtMs);
+    if (this.options.partialLine) this.check(text, Date.now() - this.target.console.startedAtMs, false);
   };
   private readonly onAbort = () => this.fail('aborted', `wait for ${this.pattern} aborted`);
 
@@ -125,7 +125,7 @@ class ConsoleWatch {
     if (this.options.fromLine !== undefined) {
       for (const line of log.lines.slice(this.options.fromLine)) if (this.check(line.text, line.tMs)) return;
     }
-    if (this.options.partialLine && log.partial && this.check(log.partial, Date.now() - log.startedAtMs)) return;
+    if (this.options.partialLine && log.partial && this.check(log.partial, Date.now() - log.startedAtMs, false)) return;
     log.on('line', this.onLine);
     log.on('partial', this.onPartial);
     this.armSilence();
@@ -142,8 +142,12 @@ class ConsoleWatch {
     );
   }
 
-  private check(text: string, tMs: number): boolean {
-    const hit = this.options.failOn.length ? matchFailSignature(text, this.options.failOn) : undefined;
+  /**
+   * Fail signatures are judged on whole lines only: a line still arriving would be quoted cut off
+   * in the verdict (seen: pxelinux's "failed: No such file or direct"). Its end comes with it.
+   */
+  private check(text: string, tMs: number, wholeLine = true): boolean {
+    const hit = wholeLine && this.options.failOn.length ? matchFailSignature(text, this.options.failOn) : undefined;
     if (hit) {
       this.fail('signature', `${hit.signature.meaning}: "${hit.line.trim()}"${this.previousLine(hit)}`, hit.signature);
       return true;

@@ -68,6 +68,17 @@ describe('a boot goal composed of waits (any-of)', () => {
     expect(listeners(t)).toEqual({ line: 0, partial: 0, transfer: 0 });
   });
 
+  it('quotes a deciding line whole: a line still arriving is not judged before its end', async () => {
+    const t = bootTarget();
+    const waiting = goal().waitUntilReady(t).catch((e: unknown) => e);
+    t.log.push('Loading boot/linux... failed: No such file or direct');
+    await new Promise((r) => setTimeout(r, 20));
+    t.log.push('ory\r\nboot: ');
+    const error = (await waiting) as ConsoleWaitError;
+    expect(error.failure).toBe('signature');
+    expect(error.message).toBe('the PXE loader could not load what it needed: "Loading boot/linux... failed: No such file or directory"');
+  });
+
   it('an outer abort ends every wait and leaves no listener behind', async () => {
     const t = bootTarget();
     const controller = new AbortController();
