@@ -8,7 +8,7 @@ import { defineScenario } from '../harness/runner/scenario.js';
  */
 export default defineScenario({
   name: 'ram-deploy-http-lpxelinux',
-  summary: 'RAM deploy over http with kernel and initrd loaded by lpxelinux over http instead of TFTP',
+  summary: 'RAM deploy over http with kernel and initrd loaded over http instead of TFTP (lpxelinux under BIOS, GRUB under UEFI)',
   publish: { protocol: 'http' },
   boots: [
     {

@@ -178,10 +178,10 @@ export function guestIsHermetic(): Check {
   };
 }
 
-/** lpxelinux fetched kernel and initrd over HTTP, each once and whole (loader 'http'). */
+/** The netboot loader (lpxelinux, GRUB) fetched kernel and initrd over HTTP, each once and whole (loader 'http'). */
 export function bootFilesOverHttp(): Check {
   return {
-    name: 'lpxelinux loaded /boot/linux and /boot/initrd over http, each once and whole',
+    name: 'the netboot loader loaded /boot/linux and /boot/initrd over http, each once and whole',
     async run({ bootFileTransfers }) {
       const fetched = bootFileTransfers.filter((t) => t.method === 'GET');
       const ok = ['/boot/linux', '/boot/initrd'].every((p) => fetched.filter((t) => t.path === p && t.complete).length === 1) && fetched.every((t) => t.complete);
