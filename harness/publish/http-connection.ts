@@ -9,9 +9,9 @@ export interface QueuedExchange {
   start(over: () => void): void;
   /**
    * Logs the request as never answered: its connection ended before its turn came, closed by
-   * the client or refused by the server (`refusedBy` names why).
+   * the client, or by the server when `closedByServer` (why it did) is given.
    */
-  abandon(refusedBy?: string): void;
+  abandon(closedByServer?: string): void;
 }
 
 /**
@@ -27,7 +27,7 @@ export class HttpConnection {
   /** Why the server itself closed the connection, if it did: the client then did not hang up early. */
   closedByServer: string | undefined;
   /** True once the connection is refused: requests Node still parses from its buffer are dropped. */
-  refused = false;
+  private refused = false;
   private busy = false;
   private readonly waiting: QueuedExchange[] = [];
 
@@ -44,11 +44,6 @@ export class HttpConnection {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (!CLIENT_GONE.has(error.code ?? '')) this.closedByServer ??= `closed on ${error.code ?? 'error'}: ${error.message}`;
     });
-  }
-
-  /** True while a request is being answered: a stalled answer is then the fault, not an idle client. */
-  get answering(): boolean {
-    return this.busy;
   }
 
   /** Answers the exchange now, or after those before it; refuses it when too many wait. */
@@ -105,10 +100,6 @@ export class HttpConnections {
       socket.once('close', () => this.bySocket.delete(socket));
     }
     return connection;
-  }
-
-  find(socket: Socket): HttpConnection | undefined {
-    return this.bySocket.get(socket);
   }
 
   /** Closes every connection that has carried a request, as the server's own doing. */

@@ -62,8 +62,9 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
   };
   return {
     start: (over) => answer(context, connection, res, init, target.file, over),
-    // 503: the server refused it; 0: no answer at all, the client hung up before its turn.
-    abandon: (refusedBy) => context.log.begin(init).end(refusedBy ? 503 : 0, false, { bytesSent: 0, clientClosedEarly: !refusedBy }),
+    // 503, the status a refusal would have carried: the server closed the connection before this
+    // request's turn (too many pipelined, a cut, a timeout, a stop). 0: no answer, the client left.
+    abandon: (closedByServer) => context.log.begin(init).end(closedByServer ? 503 : 0, false, { bytesSent: 0, clientClosedEarly: !closedByServer }),
   };
 }
 
