@@ -1,40 +1,72 @@
-import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { PublishFault } from './faults.js';
+import { HttpConnections } from './http-connection.js';
+import { exchangeOf, type ExchangeContext } from './http-exchange.js';
 import type { PublishedFiles } from './published-files.js';
-import type { TransferLog } from './transfer-log.js';
 import type { Publisher } from './publisher.js';
-import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
+import type { TransferLog } from './transfer-log.js';
+
+/** What one client may hold of the publisher, so that no client (a scan, a flood) can wear it out. */
+export interface HttpLimits {
+  /** Connections open at once; Node closes any further one as soon as it is accepted. */
+  maxConnections: number;
+  /** Pipelined requests that may wait behind the one being answered before the connection is refused. */
+  maxQueuedRequests: number;
+  /** Time to complete the TLS handshake and then each request's headers (GET has no body). */
+  headersTimeoutMs: number;
+  /** A connection on which no byte moves either way for this long is closed (except a stall fault's). */
+  idleTimeoutMs: number;
+  /** How long a connection may wait, idle, for its next request. */
+  keepAliveTimeoutMs: number;
+}
+
+/**
+ * The guest opens one connection per file (curl in KIWI's initrd, lpxelinux), so 64 is ample. The
+ * idle timeout is twice the harness's stall verdict (30 s): a stalled transfer is judged before
+ * the server gives up on it.
+ */
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
+  maxConnections: 64,
+  maxQueuedRequests: 8,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+export interface HttpPublisherOptions {
+  guestPort?: number;
+  fault?: PublishFault;
+  /** Serve https with this certificate. */
+  tls?: { cert: Buffer; key: Buffer };
+  limits?: Partial<HttpLimits>;
+}
 
 /**
  * A plain HTTP/1.1 file server on 127.0.0.1 for the published files only. Written on node:http
  * rather than a static-file middleware because the harness must count every byte it sends and
  * know whether a transfer ended complete or was cut: that accounting is the evidence of a deploy.
  */
-export async function startHttpPublisher(
-  files: PublishedFiles,
-  log: TransferLog,
-  options: { guestPort?: number; fault?: PublishFault; /** serve https with this certificate */ tls?: { cert: Buffer; key: Buffer } } = {},
-): Promise<Publisher> {
+export async function startHttpPublisher(files: PublishedFiles, log: TransferLog, options: HttpPublisherOptions = {}): Promise<Publisher> {
   const protocol = options.tls ? 'https' : 'http';
   const standardPort = options.tls ? 443 : 80;
   const guestPort = options.guestPort ?? standardPort;
-  const handler = (req: IncomingMessage, res: ServerResponse) => serve(files, log, req, res, options.fault, protocol);
-  const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
-  if (options.tls) {
-    // A client that refuses the certificate never sends a request: the failed handshake, with
-    // the alert the client sent, is the only trace of its attempt, so it goes into the log.
-    // The address is read at connect time: a socket the client has hung up on no longer has one.
-    const clients = new WeakMap<object, string>();
-    server.on('connection', (socket) => clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
-    server.on('tlsClientError', (error, socket) => {
-      const raw = (socket as unknown as { _parent?: object })._parent;
-      const client = (raw && clients.get(raw)) ?? clients.get(socket) ?? 'unknown client';
-      log.begin({ protocol, method: 'TLS', path: `handshake failed: ${error.message.replace(/^[^:]*routines:/, '').trim()}`, client }).end(0, false);
-    });
-  }
-  server.keepAliveTimeout = 5_000;
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const context: ExchangeContext = { files, log, fault: options.fault, protocol };
+  const connections = new HttpConnections(limits.maxQueuedRequests);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const connection = connections.of(req.socket);
+    connection.submit(exchangeOf(context, connection, req, res));
+  };
+  const server = createHttpServer(limits, options.tls, handler);
+  if (options.tls) logFailedHandshakes(server, log);
+  // Every accepted socket, with or without a request or a handshake, so that stop() closes all.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
@@ -44,7 +76,8 @@ export async function startHttpPublisher(
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections();
+      connections.closeAll('the publisher stopped');
+      for (const socket of sockets) socket.destroy();
     }));
   return {
     protocol,
@@ -57,52 +90,40 @@ export async function startHttpPublisher(
   };
 }
 
-function serve(files: PublishedFiles, log: TransferLog, req: IncomingMessage, res: ServerResponse, fault: PublishFault | undefined, protocol: 'http' | 'https'): void {
-  const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-  let path: string;
-  try {
-    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  } catch {
-    path = req.url ?? '';
-  }
-  const file = req.method === 'GET' || req.method === 'HEAD' ? files.lookup(path) : undefined;
-  const transfer = log.begin({ protocol, method: req.method ?? '?', path, client, ...(file ? { sizeBytes: file.sizeBytes } : {}) });
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
-    transfer.end(405, false);
-    return;
-  }
-  if (!file || fault?.kind === 'status') {
-    const status = file && fault?.kind === 'status' ? fault.status : 404;
-    res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
-    transfer.end(status, false);
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
-  if (req.method === 'HEAD') {
-    res.end();
-    transfer.end(200, false);
-    return;
-  }
-  const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
-  const stream = faultStream(fault);
-  let sent = 0;
-  stream.on('data', (chunk: Buffer) => {
-    sent += chunk.length;
-    transfer.addBytes(chunk.length);
-  });
-  source.pipe(stream).pipe(res, { end: !cuts(fault) });
-  if (cuts(fault)) stream.on('end', () => closeAfterFlush(res, res.socket));
-  source.on('error', () => res.destroy());
-  // 'finish': every byte was handed to the kernel. 'close' before that: the client went away,
-  // which a fast client does as soon as it has Content-Length bytes, often before the pipe has
-  // even called end(): complete then means every byte was written and none is still queued.
-  const flushed = () => res.writableFinished || (res.writableLength === 0 && (res.socket?.writableLength ?? 0) === 0);
-  res.on('finish', () => transfer.end(200, sent === file.sizeBytes));
-  res.on('close', () => {
-    const complete = sent === file.sizeBytes && flushed();
-    source.destroy();
-    stream.destroy();
-    transfer.end(200, complete);
+function createHttpServer(limits: HttpLimits, tls: HttpPublisherOptions['tls'], handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const httpOptions: ServerOptions = {
+    // The request of a GET is its headers: the whole request gets no longer than they do.
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.headersTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s unless told).
+    connectionsCheckingInterval: Math.max(1, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 3))),
+  };
+  const server = tls ? createTlsServer({ ...httpOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(httpOptions, handler);
+  server.timeout = limits.idleTimeoutMs;
+  // A connection over the cap is closed by Node at once, before any TLS or HTTP, and not logged:
+  // it carried no request, and a guest's fetch refused this way fails in the guest, visibly.
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
+/**
+ * A client that refuses the certificate never sends a request: the failed handshake, with the
+ * alert the client sent, is the only trace of its attempt, so it goes into the log. Only a client
+ * that sent bytes attempted one: a connection closed or timed out without a byte (a port scan, a
+ * probe of the forward) is no transfer and must not fail the scenario. A plain HTTP request on the
+ * https port did send bytes, and is logged with the error that names it ("http request").
+ */
+function logFailedHandshakes(server: Server, log: TransferLog): void {
+  // The address is read at connect time: a socket the client has hung up on no longer has one.
+  const clients = new WeakMap<object, string>();
+  server.on('connection', (socket: Socket) => clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
+  server.on('tlsClientError', (error: Error, socket: Socket) => {
+    // The TLS socket reads through the accepted TCP socket, whose count is of the client's bytes.
+    const raw = (socket as unknown as { _parent?: Socket })._parent ?? socket;
+    if (!(raw.bytesRead > 0)) return;
+    const client = clients.get(raw) ?? clients.get(socket) ?? 'unknown client';
+    const reason = error.message.replace(/^[^:]*routines:/, '').trim();
+    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client }).end(0, false);
   });
 }

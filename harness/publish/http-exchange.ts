@@ -1,0 +1,140 @@
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
+import type { HttpConnection, QueuedExchange } from './http-connection.js';
+import type { PublishedFile, PublishedFiles } from './published-files.js';
+import type { ActiveTransfer, TransferLog, TransferStart } from './transfer-log.js';
+
+/** What every request of one publisher is answered from. */
+export interface ExchangeContext {
+  files: PublishedFiles;
+  log: TransferLog;
+  fault: PublishFault | undefined;
+  protocol: 'http' | 'https';
+}
+
+/** What a request names: the path to log it under, the spelling asked when it differs, the published file if any. */
+export interface RequestTarget {
+  path: string;
+  requestedPath?: string;
+  file?: PublishedFile;
+}
+
+/**
+ * Other spellings of a published path (`/image//x.iso`, `/image/x.iso/`, `/image/./x.iso`, escaped
+ * letters, a query) are served, and logged under the file's own path with the spelling in
+ * `requestedPath`. Served rather than refused: each names exactly one published file (resolved
+ * textually, never on disk, so no spelling reaches anything unpublished), common servers accept
+ * them, and a boot config that joins a prefix ending in / to a path starting with / must not fail
+ * a boot over a doubled slash. Logged canonically because checks look a file up by its path.
+ */
+export function resolveTarget(files: PublishedFiles, requestTarget: string): RequestTarget {
+  // Absolute form (GET http://host/path), which HTTP/1.1 servers must accept, names its path inside.
+  const target = /^https?:\/\//i.test(requestTarget) ? requestTarget.replace(/^https?:\/\/[^/?#]*/i, '') : requestTarget;
+  const rawPath = target.replace(/[?#].*$/s, '');
+  let asked = rawPath;
+  try {
+    asked = decodeURIComponent(rawPath);
+  } catch {
+    // A malformed escape: looked up as sent, which matches no published path.
+  }
+  // Only a target starting with / is a path of this server (not `*`, not `image/x.iso`).
+  const file = asked.startsWith('/') ? files.lookup(asked) : undefined;
+  const path = file?.urlPath ?? asked;
+  return { path, ...(requestTarget !== path ? { requestedPath: requestTarget } : {}), ...(file ? { file } : {}) };
+}
+
+/**
+ * One request as its connection's queue handles it. Its transfer begins when its answer starts,
+ * not when it was parsed: a request waiting behind another is not running (nor stalled).
+ */
+export function exchangeOf(context: ExchangeContext, connection: HttpConnection, req: IncomingMessage, res: ServerResponse): QueuedExchange {
+  // Read now: a socket the client has hung up on no longer has an address.
+  const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+  const target = resolveTarget(context.files, req.url ?? '/');
+  const init: TransferStart = {
+    protocol: context.protocol,
+    method: req.method ?? '?',
+    path: target.path,
+    ...(target.requestedPath !== undefined ? { requestedPath: target.requestedPath } : {}),
+    client,
+    ...(target.file ? { sizeBytes: target.file.sizeBytes } : {}),
+  };
+  return {
+    start: (over) => answer(context, connection, res, init, target.file, over),
+    // 503, the status a refusal would have carried: the server closed the connection before this
+    // request's turn (too many pipelined, a cut, a timeout, a stop). 0: no answer, the client left.
+    abandon: (closedByServer) => context.log.begin(init).end(closedByServer ? 503 : 0, false, { bytesSent: 0, clientClosedEarly: !closedByServer }),
+  };
+}
+
+function answer(context: ExchangeContext, connection: HttpConnection, res: ServerResponse, init: TransferStart, file: PublishedFile | undefined, over: () => void): void {
+  const transfer = context.log.begin(init);
+  const { fault } = context;
+  if (init.method !== 'GET' && init.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
+    transfer.end(405, false);
+  } else if (!file || fault?.kind === 'status') {
+    const status = file && fault?.kind === 'status' ? fault.status : 404;
+    res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
+    transfer.end(status, false);
+  } else {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
+    if (init.method === 'HEAD') {
+      res.end();
+      transfer.end(200, false);
+    } else sendFile(fault, connection, res, file, transfer);
+  }
+  // After sendFile's own listeners: a transfer ends before the next request's begins.
+  res.once('finish', over);
+  res.once('close', over);
+}
+
+/**
+ * Streams the file through the fault and counts a chunk as sent only when its write's callback
+ * reports it handed to the kernel: bytes still queued in the process when the client hangs up
+ * were never written, and a transfer that passed every byte to Node is not complete for that.
+ */
+function sendFile(fault: PublishFault | undefined, connection: HttpConnection, res: ServerResponse, file: PublishedFile, transfer: ActiveTransfer): void {
+  const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
+  const shaped = faultStream(fault);
+  let written = 0;
+  source.on('error', (error) => connection.closeByServer(`reading ${file.filePath} failed: ${error.message}`));
+  shaped.on('data', (chunk: Buffer) => {
+    const more = res.write(chunk, (error) => {
+      if (error) return;
+      written += chunk.length;
+      transfer.addBytes(chunk.length);
+    });
+    if (!more && !shaped.isPaused()) {
+      shaped.pause();
+      res.once('drain', () => shaped.resume());
+    }
+  });
+  shaped.on('end', () => {
+    if (!cuts(fault)) return void res.end();
+    connection.closedByServer ??= 'the cut fault closed it';
+    closeAfterFlush(res, res.socket);
+  });
+  source.pipe(shaped);
+  if (fault?.kind === 'stall') {
+    // A hung server keeps its connection open: the idle timeout must not end the fault it simulates.
+    res.on('timeout', () => {});
+  }
+  const settle = (finished: boolean) => {
+    source.destroy();
+    shaped.destroy();
+    const whole = written === file.sizeBytes;
+    const clientClosedEarly = !finished && !whole && connection.closedByServer === undefined;
+    transfer.end(200, whole, { bytesSent: written, clientClosedEarly });
+  };
+  // 'finish' is emitted by the callback of the answer's last write, so every byte has left the
+  // process: there is nothing to drain. A peer that resets the connection just after is still
+  // logged complete: the server cannot know what its kernel delivered after the last write, and
+  // the harness proves delivery from the guest (its check of the ISO), not from this log.
+  res.once('finish', () => settle(true));
+  // 'close' before 'finish': the connection is gone. Every byte written is still complete (a fast
+  // client hangs up as soon as it has Content-Length bytes, before end() is even called);
+  // otherwise the client left early, unless the server closed it (a cut, a refusal, a timeout).
+  res.once('close', () => settle(false));
+}

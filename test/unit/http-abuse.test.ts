@@ -1,0 +1,292 @@
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpPublisher, type HttpLimits } from '../../harness/publish/http-publisher.js';
+import { PublishedFiles } from '../../harness/publish/published-files.js';
+import type { Publisher } from '../../harness/publish/publisher.js';
+import { createSelfSignedCertificate, type TlsCertificate } from '../../harness/publish/tls-certificate.js';
+import { TransferLog } from '../../harness/publish/transfer-log.js';
+
+// The HTTP publisher against clients that misbehave: they hang up mid-file, pipeline requests,
+// spell the path oddly, connect without a request or a handshake. Loopback only.
+const ISO = '/image/live.iso';
+const SMALL = 3 * 1024 * 1024 + 123;
+// Bigger than what the loopback's socket buffers can swallow (the receiver's grows to 32 MiB), so
+// that a client hanging up after a few MiB leaves part of the file unwritten.
+const BIG = 64 * 1024 * 1024;
+let dir: string;
+let small: PublishedFiles;
+let big: PublishedFiles;
+let tls: TlsCertificate;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-http-abuse-'));
+  await writeFile(join(dir, 'small.iso'), Buffer.alloc(SMALL, 5));
+  await writeFile(join(dir, 'big.iso'), Buffer.alloc(BIG, 6));
+  small = await PublishedFiles.of([{ urlPath: ISO, filePath: join(dir, 'small.iso') }]);
+  big = await PublishedFiles.of([{ urlPath: ISO, filePath: join(dir, 'big.iso') }]);
+  tls = await createSelfSignedCertificate(dir, '127.0.0.1');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+let publisher: Publisher | undefined;
+const clients: Socket[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await publisher?.stop();
+  publisher = undefined;
+});
+
+async function start(files: PublishedFiles, options: { tls?: TlsCertificate; limits?: Partial<HttpLimits> } = {}) {
+  const log = new TransferLog();
+  publisher = await startHttpPublisher(files, log, options);
+  return { log, port: publisher.hostPort };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+async function until(what: string, condition: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A raw TCP client that writes `request` at once and counts what it receives. */
+function rawClient(port: number, request = '') {
+  const socket = connect(port, '127.0.0.1');
+  clients.push(socket);
+  const state = { received: 0, closed: false, text: '' };
+  socket.on('connect', () => request && socket.write(request));
+  socket.on('data', (chunk: Buffer) => {
+    state.received += chunk.length;
+    if (state.text.length < 4096) state.text += chunk.subarray(0, 4096).toString('latin1');
+  });
+  socket.on('error', () => {});
+  socket.on('close', () => (state.closed = true));
+  return { socket, state };
+}
+
+const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
+
+describe('a client that hangs up before the end (defect 1)', () => {
+  it('is logged incomplete and closed early, with the bytes written to the connection, not the whole file', async () => {
+    const { log, port } = await start(big);
+    const { socket, state } = rawClient(port, get(ISO));
+    await until('1 MiB received', () => state.received >= 1024 * 1024);
+    socket.pause();
+    socket.resetAndDestroy();
+    await until('the transfer ended', () => log.transfers.length === 1);
+    const t = log.transfers[0]!;
+    expect(t).toMatchObject({ path: ISO, status: 200, complete: false, clientClosedEarly: true });
+    // What the client read was written; what the kernel's buffers held is counted too (the
+    // server cannot see past them: up to the peer's receive buffer, tens of MB on loopback), but
+    // never the rest of the file.
+    expect(t.bytesSent).toBeGreaterThanOrEqual(state.received - 300);
+    expect(t.bytesSent).toBeLessThan(BIG);
+    expect(log.running.size).toBe(0);
+  });
+
+  it('logs none of three slow curls that give up as complete', async () => {
+    const { log, port } = await start(big);
+    const url = `http://127.0.0.1:${port}${ISO}`;
+    const curls = [1, 2, 3].map(() => execa('curl', ['-sS', '-o', '/dev/null', '--limit-rate', '2M', '--max-time', '1', url], { reject: false }));
+    for (const result of await Promise.all(curls)) expect(result.exitCode).toBe(28);
+    await until('three transfers ended', () => log.transfers.length === 3);
+    expect(log.transfers.map((t) => [t.complete, t.clientClosedEarly])).toEqual([[false, true], [false, true], [false, true]]);
+    for (const t of log.transfers) expect(t.bytesSent).toBeLessThan(BIG);
+  });
+});
+
+describe('pipelined requests (defect 2)', () => {
+  it('are answered in order, one at a time, each logged complete', async () => {
+    const { log, port } = await start(small);
+    // A request waiting for its turn is not running: it would look stalled to the watchdog.
+    let mostRunning = 0;
+    log.on('progress', () => (mostRunning = Math.max(mostRunning, log.running.size)));
+    const requests = get(ISO).repeat(3) + get(ISO, 'Connection: close\r\n');
+    const { state } = rawClient(port, requests);
+    await until('the server closed the connection after the last answer', () => state.closed);
+    expect(state.received).toBeGreaterThan(4 * SMALL);
+    expect(state.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    await until('four transfers logged', () => log.transfers.length === 4);
+    expect(log.transfers.map((t) => [t.path, t.status, t.complete, t.bytesSent])).toEqual(Array(4).fill([ISO, 200, true, SMALL]));
+    expect(mostRunning).toBe(1);
+    expect(log.running.size).toBe(0);
+  });
+
+  it('200 in one write: no file handle or running transfer per queued request, and the connection is refused cleanly', async () => {
+    const { log, port } = await start(big);
+    await sleep(50);
+    const baseline = openFds();
+    const { state } = rawClient(port, get(ISO).repeat(200));
+    // The client reads nothing: the first answer fills the socket buffers and stops.
+    await until('the server closed the connection', () => state.closed);
+    await until('nothing running', () => log.running.size === 0);
+    expect(log.transfers.length).toBeGreaterThan(0);
+    expect(log.transfers.length).toBeLessThanOrEqual(20);
+    expect(log.transfers.filter((t) => t.complete)).toEqual([]);
+    expect(log.transfers.some((t) => t.status === 503)).toBe(true);
+    expect(log.transfers.filter((t) => t.clientClosedEarly)).toEqual([]);
+    await until('file handles back to the baseline', () => openFds() <= baseline);
+  });
+
+  it('a few queued behind a client that hangs up: each logged as not answered, nothing left running or open', async () => {
+    const { log, port } = await start(big);
+    await sleep(50);
+    const baseline = openFds();
+    const { socket, state } = rawClient(port, get(ISO).repeat(4));
+    await until('1 MiB received', () => state.received >= 1024 * 1024);
+    // The client's socket, the server's, the file: not one more per queued request.
+    expect(openFds()).toBeLessThanOrEqual(baseline + 3);
+    expect(log.running.size).toBe(1);
+    socket.destroy();
+    await until('four transfers logged', () => log.transfers.length === 4);
+    expect(log.transfers.map((t) => [t.status, t.complete, t.clientClosedEarly])).toEqual([[200, false, true], ...Array(3).fill([0, false, true])]);
+    expect(log.running.size).toBe(0);
+    await until('file handles back to the baseline', () => openFds() <= baseline);
+  });
+
+  it('a client that keeps pipelining is cut off, and memory does not follow it', async () => {
+    const { port } = await start(big);
+    const rssBefore = process.memoryUsage().rss;
+    const { socket, state } = rawClient(port);
+    const burst = get(ISO).repeat(100);
+    await new Promise((r) => socket.once('connect', r));
+    const deadline = Date.now() + 1_500;
+    while (!state.closed && Date.now() < deadline) {
+      socket.write(burst);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(state.closed).toBe(true);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
+  });
+});
+
+describe('spellings of the published path (defect 3)', () => {
+  it.each(['/image//live.iso', '/image/live.iso/', '/image/./live.iso', '//image/live.iso', '/image/%6cive.iso', '/image/live.iso?x=1'])(
+    '%s is served and logged under the canonical path, with the spelling asked',
+    async (spelling) => {
+      const { log, port } = await start(small);
+      const result = await execa('curl', ['-sS', '-f', '--path-as-is', '-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${port}${spelling}`], { reject: false });
+      expect(result.exitCode).toBe(0);
+      expect(Number(result.stdout)).toBe(SMALL);
+      await until('the transfer ended', () => log.transfers.length === 1);
+      expect(log.transfers[0]).toMatchObject({ path: ISO, requestedPath: spelling, status: 200, complete: true, bytesSent: SMALL });
+      expect(log.of(ISO)).toHaveLength(1);
+    },
+  );
+
+  it('the canonical spelling has no requestedPath', async () => {
+    const { log, port } = await start(small);
+    await execa('curl', ['-sS', '-f', '-o', '/dev/null', `http://127.0.0.1:${port}${ISO}`]);
+    await until('the transfer ended', () => log.transfers.length === 1);
+    expect(log.transfers[0]!.requestedPath).toBeUndefined();
+  });
+
+  it('a path that only resolves outside the published set stays refused', async () => {
+    const { log, port } = await start(small);
+    const result = await execa('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/image/live.iso/../../etc/passwd`]);
+    expect(result.stdout).toBe('404');
+    await until('the refusal logged', () => log.transfers.length === 1);
+    expect(log.transfers[0]).toMatchObject({ status: 404, complete: false, bytesSent: 0 });
+  });
+});
+
+describe('https connections without a handshake (defect 4)', () => {
+  it('a curl that refuses the certificate is logged as a failed TLS transfer', async () => {
+    const { log, port } = await start(small, { tls });
+    const result = await execa('curl', ['-sS', '-o', '/dev/null', `https://127.0.0.1:${port}${ISO}`], { reject: false });
+    expect(result.exitCode).toBe(60);
+    await until('the failed handshake logged', () => log.transfers.length === 1);
+    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false });
+    expect(log.transfers[0]!.path).toMatch(/unknown ca/);
+  });
+
+  it('a connection closed without a byte (a port scan) is not a transfer', async () => {
+    const { log, port } = await start(small, { tls });
+    const { socket, state } = rawClient(port);
+    socket.on('connect', () => socket.end());
+    await until('closed', () => state.closed);
+    await sleep(200);
+    expect(log.transfers).toEqual([]);
+    expect(log.running.size).toBe(0);
+  });
+
+  it('a client that sends nothing until the handshake times out is not a transfer', async () => {
+    const { log, port } = await start(small, { tls, limits: { headersTimeoutMs: 300 } });
+    const { state } = rawClient(port);
+    await until('the server closed the silent connection', () => state.closed, 2_000);
+    await sleep(100);
+    expect(log.transfers).toEqual([]);
+  });
+
+  it('a plain HTTP request on the https port is logged as the failed handshake it is', async () => {
+    const { log, port } = await start(small, { tls });
+    const { state } = rawClient(port, get(ISO));
+    await until('closed', () => state.closed);
+    await until('logged', () => log.transfers.length === 1);
+    expect(log.transfers[0]).toMatchObject({ method: 'TLS', complete: false });
+    expect(log.transfers[0]!.path).toMatch(/handshake failed: .*http request/);
+  });
+});
+
+describe('connection limits (defect 5)', () => {
+  it('closes a connection that sends an incomplete request for longer than the headers timeout, logging nothing', async () => {
+    const { log, port } = await start(small, { limits: { headersTimeoutMs: 300 } });
+    const started = Date.now();
+    const { state } = rawClient(port, `GET ${ISO} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+    await until('the server closed the connection', () => state.closed, 2_500);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(state.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(log.transfers).toEqual([]);
+  });
+
+  it('closes a connection idle between requests after the keep-alive timeout', async () => {
+    const { log, port } = await start(small, { limits: { keepAliveTimeoutMs: 200 } });
+    const { state } = rawClient(port, `HEAD ${ISO} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await until('the server closed the idle connection', () => state.closed, 2_500);
+    expect(log.transfers).toHaveLength(1);
+  });
+
+  it('closes a connection on which nothing moves for the idle timeout, and says the server closed it', async () => {
+    const { log, port } = await start(big, { limits: { idleTimeoutMs: 400 } });
+    const { socket, state } = rawClient(port, get(ISO));
+    await until('1 MiB received', () => state.received >= 1024 * 1024);
+    socket.pause(); // the client stops reading: the server's writes stop too
+    await until('the transfer ended', () => log.transfers.length === 1, 3_000);
+    socket.resume(); // a paused socket does not see the server's close
+    await until('the server closed the connection', () => state.closed);
+    expect(log.transfers[0]).toMatchObject({ complete: false });
+    expect(log.transfers[0]!.clientClosedEarly).toBeUndefined();
+  });
+
+  it('leaves a stall fault open past the idle timeout: the hung server it simulates does not time out', async () => {
+    const log = new TransferLog();
+    publisher = await startHttpPublisher(small, log, { fault: { kind: 'stall', afterBytes: 100_000 }, limits: { idleTimeoutMs: 200 } });
+    const { state } = rawClient(publisher.hostPort, get(ISO));
+    await sleep(800);
+    expect(state.closed).toBe(false);
+    expect([...log.running].map((t) => t.bytesSent)).toEqual([100_000]);
+  });
+
+  it('accepts 64 connections at once and drops the 65th at once', async () => {
+    const { port } = await start(small);
+    const held = Array.from({ length: 64 }, () => rawClient(port));
+    await Promise.all(held.map(({ socket }) => new Promise((r) => socket.once('connect', r))));
+    await sleep(50);
+    const extra = rawClient(port);
+    await until('the 65th connection closed by the server', () => extra.state.closed, 1_000);
+    expect(held.filter(({ state }) => state.closed)).toEqual([]);
+    for (const { socket } of held) socket.destroy();
+    await sleep(50);
+    const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', `http://127.0.0.1:${port}${ISO}`], { reject: false });
+    expect(result.exitCode).toBe(0);
+  });
+});
