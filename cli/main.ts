@@ -16,6 +16,7 @@ import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { FIRMWARES } from '../harness/firmware/index.js';
+import { liveModuleById } from '../harness/live/index.js';
 import { splitFirmware, type FirmwareChoice } from '../harness/runner/firmware-matrix.js';
 import { checkOutputFolder, outOfLimit, planParallelism, runLimits, runScenarios, type RunLimit } from '../harness/runner/run-all.js';
 import type { ScenarioResult } from '../harness/runner/result.js';
@@ -28,7 +29,7 @@ const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--accel auto|tcg|kvm] [--known-issues FILE] [--firmware bios|uefi|both]
-                  [--scenarios FILE|DIR]...
+                  [--scenarios FILE|DIR]... [--live-module kiwi-live|dmsquash]
   pxe-harness list [--scenarios FILE|DIR]...
   pxe-harness init [FILE]
   pxe-harness doctor
@@ -47,6 +48,10 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         --firmware bios (default: SeaBIOS + pxelinux, the seed's setup), uefi (OVMF + GRUB for
         EFI), or both: every scenario once per firmware, reported as NAME@bios and NAME@uefi.
+        --live-module: which dracut module boots the ISO is read from its initrd (kiwi-live for
+        flags="overlay", dmsquash for flags="dmsquash"); this option overrides it and must agree.
+        Without --iso it picks the built-in fixture of that module. Scenarios that ask for what
+        the module does not do (a disk deploy on dmsquash, rd.live.ram on kiwi-live) are SKIPPED.
         --memory-mb N: guest memory, 256 up to the host's memory (default 3072); --cpus N: vCPUs
         per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default 600).
         Every option, the ISO and the --out folder are checked before anything starts.
@@ -156,6 +161,7 @@ async function run(argv: string[]): Promise<number> {
       'known-issues': { type: 'string' },
       firmware: { type: 'string', default: 'bios' },
       scenarios: { type: 'string', multiple: true },
+      'live-module': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -164,6 +170,7 @@ async function run(argv: string[]): Promise<number> {
   // file or folder: a bad value is exit 2 at once, before the slow steps (the KVM probe, the
   // fixture ISO build) and before any boot.
   const firmware = parseFirmware(values.firmware!);
+  const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
   const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
@@ -215,7 +222,7 @@ async function run(argv: string[]): Promise<number> {
       else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
     }
     if (controller.signal.aborted) return 130;
-    isoPath = isoOption ?? (await fixtureIsoPath());
+    isoPath = isoOption ?? (await fixtureIsoPath(liveModule === 'dmsquash' ? { module: 'dmsquash', firmware: 'efi' } : {}));
   } catch (error) {
     if (controller.signal.aborted) return 130;
     throw error;
@@ -231,6 +238,7 @@ async function run(argv: string[]): Promise<number> {
     ...(cpus ? { cpus } : {}),
     keepTemp: values['keep-temp'],
     firmware,
+    ...(liveModule ? { liveModule } : {}),
     jobs,
     accel,
     knownIssues,

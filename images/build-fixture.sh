@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the fixture live ISO with KIWI NG 11 inside a Debian sid build root and prints its path.
 #
-#   images/build-fixture.sh [--firmware bios|efi]          build if needed, print the ISO path (last line)
-#   images/build-fixture.sh [--firmware bios|efi] --path   print where the ISO is (or would be), build nothing
+#   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash]          build if needed, print the ISO path (last line)
+#   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash] --path   print where the ISO is (or would be), build nothing
 #
 # --firmware bios (default): an MBR hybrid ISO, on which kiwi-live's persistent deploy works.
 # --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition): what most users
 # build, the one that boots from a deployed disk under UEFI.
+# --module kiwi-live (default): flags="overlay", KIWI's own kiwi-live dracut module.
+# --module dmsquash: flags="dmsquash", dracut's dmsquash-live + livenet (Debian's dracut-live),
+# the root tree in an ext4 image inside the squashfs (KIWI's default, which the device-mapper
+# overlay needs), and the ISO tagged by implantisomd5 for rd.live.check (checkisomd5).
 #
 # Why a sid build root: only KIWI >= 10.2.24 ships the remote root=live:ftp|http|https boot in its
 # kiwi-live dracut module, and Debian 12 has 9.24 (see ../shared/notes/environment.md).
@@ -22,19 +26,23 @@ die() { printf 'build-fixture: %s\n' "$*" >&2; exit 2; }
 
 # The cache key: every file of the description, this script and the runtime config, by path and content.
 firmware=bios
+module=kiwi-live
 path_only=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) firmware=${2:-}; shift 2 ;;
+        --module) module=${2:-}; shift 2 ;;
         --path) path_only=yes; shift ;;
-        *) die "unknown argument '$1' (use --firmware bios|efi, --path)" ;;
+        *) die "unknown argument '$1' (use --firmware bios|efi, --module kiwi-live|dmsquash, --path)" ;;
     esac
 done
 case "$firmware" in bios|efi) ;; *) die "--firmware must be bios or efi, got '$firmware'" ;; esac
+case "$module" in kiwi-live|dmsquash) ;; *) die "--module must be kiwi-live or dmsquash, got '$module'" ;; esac
 
-key=$( { cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; } |
+key=$( { cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; [ "$module" = kiwi-live ] || echo "module=$module"; } |
       sha256sum | cut -c1-16)
-out="$cache/fixture-$firmware-$key"
+variant=$firmware; [ "$module" = kiwi-live ] || variant="$module-$firmware"
+out="$cache/fixture-$variant-$key"
 iso="$out/pxe-fixture.iso"
 
 if [ "$path_only" = yes ]; then echo "$iso"; exit 0; fi
@@ -106,8 +114,26 @@ if [ "$firmware" = efi ]; then
     grep -q 'firmware="efi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=efi"
 fi
 cp "$here/kiwi-runtime.yaml" "$root$work/kiwi-runtime.yaml"
+if [ "$module" = dmsquash ]; then
+    # dracut's dmsquash-live + livenet instead of kiwi-live; checkisomd5 and dmsetup in the initrd;
+    # no hybrid persistence (a kiwi-live feature); the root tree in an ext4 image (KIWI's default),
+    # without which dmsquash cannot use its device-mapper overlay; an implantisomd5 media tag.
+    desc="$root$work/description/config.xml"
+    sed -i 's|flags="overlay"|flags="dmsquash" mediacheck="true"|; s| filesystem="squashfs"| filesystem="ext4"|;
+            s| hybridpersistent="true" hybridpersistent_filesystem="xfs"||;
+            s|<package name="kiwi-dracut-live"/>|<package name="dracut-live"/>\n        <package name="isomd5sum"/>\n        <package name="dmsetup"/>|' "$desc"
+    grep -q 'flags="dmsquash"' "$desc" && grep -q 'dracut-live' "$desc" && ! grep -q hybridpersistent "$desc" ||
+        die "could not switch the description to flags=dmsquash"
+    printf 'iso:\n  media_tag_tool: isomd5sum\n' >>"$root$work/kiwi-runtime.yaml"
+    # implantisomd5 on the build side; installed on demand so that the build root stays shared.
+    if ! chroot "$root" sh -c 'command -v implantisomd5' >/dev/null; then
+        step "installing isomd5sum into the build root"
+        DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends isomd5sum \
+            >>"$cache/buildroot-apt.log" 2>&1 || die "installing isomd5sum failed, see $cache/buildroot-apt.log"
+    fi
+fi
 
-step "kiwi-ng system build, firmware=$firmware (about 2-5 minutes; log: $cache/kiwi-$key.log)"
+step "kiwi-ng system build, firmware=$firmware module=$module (about 2-5 minutes; log: $cache/kiwi-$key.log)"
 if ! chroot "$root" kiwi-ng --config "$work/kiwi-runtime.yaml" --logfile "$work/kiwi.log" \
         system build --description "$work/description" --target-dir "$work/target" \
         >"$cache/kiwi-$key.log" 2>&1; then

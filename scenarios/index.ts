@@ -9,6 +9,10 @@ import ramDeployFtp from './ram-deploy-ftp.js';
 import ramDeployHttp from './ram-deploy-http.js';
 import ramDeployHttpLpxelinux from './ram-deploy-http-lpxelinux.js';
 import ramDeployHttps from './ram-deploy-https.js';
+import liveRamCopy from './live-ram-copy.js';
+import mediaCheck from './media-check.js';
+import mediaCheckCorrupted from './media-check-corrupted.js';
+import overlayOverlayfs from './overlay-overlayfs.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
@@ -26,6 +30,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   corruptedIso,
   netbootKernelMissing,
   stalledIso,
+  liveRamCopy,
+  overlayOverlayfs,
+  mediaCheck,
+  mediaCheckCorrupted,
   persistentLifecycle,
   persistentExt4,
   diskDeployNotPersistent,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm run main [-- OPTIONS]`: prepare the machine, then the main job.
-#   without --iso: the whole matrix on the built-in fixtures: every scenario under BIOS on the MBR
-#                  hybrid (into --out, default out/), and every scenario under UEFI on the EFI
-#                  hybrid (into OUT/uefi/), which is what boots a deployed disk under UEFI;
+#   without --iso: the whole matrix on the built-in fixtures: every scenario under BIOS on the
+#                  kiwi-live MBR hybrid (into --out, default out/), every scenario under UEFI on the
+#                  kiwi-live EFI hybrid (into OUT/uefi/), which is what boots a deployed disk under
+#                  UEFI, and every scenario under both firmwares on the dmsquash fixture (into
+#                  OUT/dmsquash/; the ones dmsquash cannot do are SKIPPED with the reason);
 #   with --iso:    one run of your ISO with your options; no fixture ISO is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +27,7 @@ status=0
 node dist/cli/main.js run --firmware bios "$@" || status=$?
 efi_iso=$(bash images/build-fixture.sh --firmware efi --path)
 node dist/cli/main.js run --firmware uefi "$@" --iso "$efi_iso" --out "$out/uefi" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
-echo "main: BIOS on the MBR fixture in $out/, UEFI on the EFI hybrid in $out/uefi/ (exit $status)"
+dmsquash_iso=$(bash images/build-fixture.sh --firmware efi --module dmsquash)
+node dist/cli/main.js run --firmware both "$@" --iso "$dmsquash_iso" --out "$out/dmsquash" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
+echo "main: kiwi-live: BIOS on the MBR fixture in $out/, UEFI on the EFI hybrid in $out/uefi/; dmsquash: both firmwares in $out/dmsquash/ (exit $status)"
 exit "$status"

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh --no-fixture
 log="${TMPDIR:-/tmp}/pxe-harness-fixture-build.$$.log"
-( bash images/build-fixture.sh --firmware bios && bash images/build-fixture.sh --firmware efi ) >"$log" 2>&1 &
+( bash images/build-fixture.sh --firmware bios && bash images/build-fixture.sh --firmware efi &&
+  bash images/build-fixture.sh --firmware efi --module dmsquash ) >"$log" 2>&1 &
 builder=$!
 unit=0
 npx --no-install vitest run --project unit "$@" || unit=$?

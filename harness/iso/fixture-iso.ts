@@ -6,11 +6,12 @@ import { packageRoot } from '../util/package-root.js';
 /**
  * The built-in fixture ISO: images/build-fixture.sh builds it on first use (KIWI 11 in a sid
  * build root, a few minutes, needs root) and prints the cached path; later calls only print it.
- * firmware 'bios' is the MBR hybrid (the default), 'efi' the EFI hybrid of the same description.
+ * firmware 'bios' is the MBR hybrid (the default), 'efi' the EFI hybrid of the same description;
+ * module 'kiwi-live' (flags="overlay", the default) or 'dmsquash' (dracut's dmsquash-live + livenet).
  */
-export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi' } = {}): Promise<string> {
+export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi', module = 'kiwi-live' as 'kiwi-live' | 'dmsquash' } = {}): Promise<string> {
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const result = await execa('bash', [script, '--firmware', firmware, ...(build ? [] : ['--path'])], {
+  const result = await execa('bash', [script, '--firmware', firmware, '--module', module, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',
     stderr: progress ? 'inherit' : 'pipe',

@@ -1,9 +1,10 @@
 import { inputError } from '../errors.js';
+import { dmsquash } from './dmsquash.js';
 import { kiwiLive } from './kiwi-live.js';
 import type { LiveModuleId, LiveModuleProfile } from './live-module.js';
 
 /** Every live module the harness knows: one profile each. */
-export const LIVE_MODULES: Readonly<Record<LiveModuleId, LiveModuleProfile>> = { 'kiwi-live': kiwiLive };
+export const LIVE_MODULES: Readonly<Record<LiveModuleId, LiveModuleProfile>> = { 'kiwi-live': kiwiLive, dmsquash };
 
 export function liveModuleById(id: string): LiveModuleProfile {
   const profile = (LIVE_MODULES as Record<string, LiveModuleProfile>)[id];
@@ -11,4 +12,5 @@ export function liveModuleById(id: string): LiveModuleProfile {
   return profile;
 }
 
-export type { LiveBootOptions, LiveModuleId, LiveModuleProfile } from './live-module.js';
+export { detectLiveModule } from './detect-live-module.js';
+export type { LiveBootOptions, LiveImageFacts, LiveModuleId, LiveModuleProfile, RootExpectation } from './live-module.js';

@@ -1,4 +1,4 @@
-import type { LiveBootOptions, LiveModuleProfile } from './live-module.js';
+import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from './live-module.js';
 
 /**
  * KIWI's own overlay module, dracut's 55kiwi-live (`flags="overlay"`). On `root=live:PROTO://`
@@ -19,8 +19,22 @@ export const kiwiLive: LiveModuleProfile = {
     ...(options.persistent ? ['rd.live.overlay.persistent', `rd.live.overlay.cowfs=${options.persistent.cowfs}`] : []),
     ...(options.reset ? ['rd.kiwi.live.reset'] : []),
     ...(options.insecureTls ? ['rd.kiwi.live.curl_options=--insecure'] : []),
+    ...(options.mediaCheck ? ['mediacheck'] : []),
   ],
-  ramImageDevice: '/dev/ram0',
+  ramImageLocator: 'echo /dev/ram0; echo "brd RAM disk /dev/ram0 of $(( $(cat /sys/block/ram0/size) / 2 )) KiB"',
+  // kiwi-live always overlays with overlayfs (the seed: device-mapper overlays are dmsquash's).
+  rootExpectation: () => ({ describe: 'overlayfs (kiwi-live)', matches: (fstype) => fstype === 'overlay' }),
+  unsupported: (options: LiveBootOptions, facts: LiveImageFacts) => {
+    if (options.ramCopy) return 'kiwi-live has no rd.live.ram: the seed says "the overlay module does not support this mode" (ISO in RAM completely is dmsquash\'s)';
+    if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkmedia$/.test(f))) {
+      return "kiwi-live's mediacheck runs SUSE's checkmedia, and this ISO's initrd has none (kiwi-live would print \"No mediacheck program installed, mediacheck skipped\"); Debian does not package checkmedia and the project cannot build it from Debian or npm packages";
+    }
+    return undefined;
+  },
+  initrdMarkers: [/(^|\/)kiwi-live-root$/, /parse-kiwi-live\.sh$/],
+  // Before KIWI 10.2.24 kiwi-live booted root=live: only over AoE; the net rules came with the remote boot.
+  netbootRequires: { file: /kiwi-live-net-genrules\.sh$/, what: "kiwi-live's network rules (KIWI >= 10.2.24), without which root=live:http|https|ftp is not fetched" },
+  mediaCheck: { tool: /(^|\/)checkmedia$/, toolName: 'checkmedia', passed: { file: '/run/initramfs/checkmedia.result', line: /^ISO check passed$/m } },
   writableLayerMount: '/run/overlay/overlayfs',
   cowLabel: 'cow',
   // kiwi-live writes the ISO to the disk, then fdisk adds the cow partition: the MBR's disk id,
@@ -31,7 +45,9 @@ export const kiwiLive: LiveModuleProfile = {
   ],
   // kiwi-live fetches the ISO from dracut's initqueue (it prints nothing of its own about it).
   phases: [{ id: 'fetch-root', marker: /Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: fetching the live root' }],
-  failSignatures: [],
+  failSignatures: [
+    { id: 'kiwi-live-media-check-failed', pattern: /Failed to verify system integrity|ISO check failed/, meaning: "kiwi-live's media check (checkmedia) found the ISO damaged" },
+  ],
   warningSignatures: [
     {
       id: 'kiwi-live-overlay-fallback',

@@ -1,7 +1,7 @@
 import type { ConsoleContribution } from '../console/console-knowledge.js';
 import type { ByteRange } from '../iso/iso-digest.js';
 
-export type LiveModuleId = 'kiwi-live';
+export type LiveModuleId = 'kiwi-live' | 'dmsquash';
 
 /**
  * What a boot asks of the live module, independent of its spelling on the kernel command line:
@@ -18,6 +18,30 @@ export interface LiveBootOptions {
   reset?: boolean;
   /** Fetch over https without verifying the publisher's certificate. */
   insecureTls?: boolean;
+  /** Copy the live root image into RAM (dmsquash's rd.live.ram). */
+  ramCopy?: boolean;
+  /** Ask for this kind of overlay instead of the module's default. */
+  overlay?: 'overlayfs';
+  /** Verify the ISO's embedded checksum before booting it (kiwi-live: mediacheck, dmsquash: rd.live.check). */
+  mediaCheck?: boolean;
+}
+
+/** What the harness read from the ISO about its live system, on the host, before any boot. */
+export interface LiveImageFacts {
+  /** Every file name in the initrd (without a leading /). */
+  initrdFiles: readonly string[];
+  /** LiveOS/squashfs.img inside the ISO: where its bytes are and whether it holds a file system image. */
+  squashfs?: { offsetBytes: number; sizeBytes: number; holdsRootfsImage: boolean };
+  /** The ISO carries an implantisomd5 checksum in its volume descriptor's application area. */
+  isomd5Tag: boolean;
+}
+
+/** Where the booted guest keeps the live root: what `/` must be, and how to tell. */
+export interface RootExpectation {
+  /** e.g. "overlayfs over /run/rootfsbase". */
+  describe: string;
+  /** Judges `findmnt -rn -o FSTYPE,SOURCE /` of the booted guest. */
+  matches(fstype: string, source: string): boolean;
 }
 
 /** A file in the ISO the netboot loader needs. */
@@ -37,8 +61,21 @@ export interface LiveModuleProfile extends ConsoleContribution {
   readonly loaderLocations: LoaderLocations;
   /** The kernel options of a network boot of `isoUrl` with these options (the seed's form). */
   kernelArgs(isoUrl: string, options: LiveBootOptions): string[];
-  /** The block device that holds the live ISO after a deploy into RAM. */
-  readonly ramImageDevice: string;
+  /**
+   * Shell for the booted guest: prints the block device that holds the live ISO after a RAM
+   * deploy on its first line, and where that device's bytes live on its second.
+   */
+  readonly ramImageLocator: string;
+  /** What `/` is in the booted guest for these options (the module's overlay). */
+  rootExpectation(options: LiveBootOptions, facts: LiveImageFacts): RootExpectation;
+  /** Why this module cannot do what the options ask of it on this ISO; undefined when it can. */
+  unsupported(options: LiveBootOptions, facts: LiveImageFacts): string | undefined;
+  /** Initrd file names that identify the module (any one is enough). */
+  readonly initrdMarkers: readonly RegExp[];
+  /** A file the initrd must also carry for a network boot, and why. */
+  readonly netbootRequires?: { file: RegExp; what: string };
+  /** The media check: its tool (a file in the initrd) and where its verdict on a good ISO shows. */
+  readonly mediaCheck: { tool: RegExp; toolName: string; passed: { console: RegExp } | { file: string; line: RegExp } };
   /** Where the booted system has mounted the writable layer of its overlay. */
   readonly writableLayerMount: string;
   /** The file system label of a persistent writable layer on the deploy disk. */

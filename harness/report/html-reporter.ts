@@ -72,7 +72,7 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
 }
 
 /** One static HTML file (styles and screenshots inside it) that opens offline beside the logs. */
-export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: { iso?: string } = {}): Promise<string> {
+export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: { iso?: string; liveModule?: { id: string; evidence: string } } = {}): Promise<string> {
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
   const sections: string[] = [];
   for (const r of results) {
@@ -99,7 +99,7 @@ pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}.screenshot{m
 figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;border:1px solid #ddd}
 </style></head><body>
 <h1>pxe-harness report</h1>
-<p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code> · ${esc(new Date().toISOString())}</p>
+<p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code>${meta.liveModule ? ` · live module: <b>${esc(meta.liveModule.id)}</b> (${esc(meta.liveModule.evidence)})` : ''} · ${esc(new Date().toISOString())}</p>
 <ul>${results.map((r) => `<li><a href="#${esc(r.name)}">${esc(r.name)}</a> <span class="verdict ${r.verdict}">${r.verdict}</span></li>`).join('')}</ul>
 ${sections.join('\n')}
 </body></html>
@@ -107,9 +107,13 @@ ${sections.join('\n')}
 }
 
 export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Reporter {
+  let liveModule: { id: string; evidence: string } | undefined;
   return {
+    onRunInfo(info) {
+      liveModule = info.liveModule;
+    },
     async onRunEnd(results) {
-      await writeFile(join(outDir, 'report.html'), await renderHtmlReport(results, outDir, meta));
+      await writeFile(join(outDir, 'report.html'), await renderHtmlReport(results, outDir, { ...meta, ...(liveModule ? { liveModule } : {}) }));
     },
   };
 }

@@ -12,7 +12,7 @@ const escapeXml = (text: string) =>
  * JUnit XML: one testcase per scenario, its boots (stages) and checks as steps in system-out,
  * the reason and the console tail of the failing boot in <failure> (or <error> for ERROR).
  */
-export function renderJUnit(results: ScenarioResult[], outDir: string): string {
+export function renderJUnit(results: ScenarioResult[], outDir: string, liveModule?: { id: string; evidence: string }): string {
   const failures = results.filter((r) => r.verdict === 'FAIL' || r.verdict === 'XPASS').length;
   const skipped = results.filter((r) => r.verdict === 'XFAIL' || r.verdict === 'SKIP').length;
   const errors = results.filter((r) => r.verdict === 'ERROR').length;
@@ -39,6 +39,7 @@ export function renderJUnit(results: ScenarioResult[], outDir: string): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" time="${seconds(total)}">`,
     `  <testsuite name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}">`,
+    ...(liveModule ? [`    <properties><property name="live-module" value="${escapeXml(liveModule.id)}"/><property name="live-module-evidence" value="${escapeXml(liveModule.evidence)}"/></properties>`] : []),
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -48,9 +49,13 @@ export function renderJUnit(results: ScenarioResult[], outDir: string): string {
 
 /** junit.xml in the run's output folder, for CI test tabs. */
 export function junitReporter(outDir: string): Reporter {
+  let liveModule: { id: string; evidence: string } | undefined;
   return {
+    onRunInfo(info) {
+      liveModule = info.liveModule;
+    },
     async onRunEnd(results) {
-      await writeFile(join(outDir, 'junit.xml'), renderJUnit(results, outDir));
+      await writeFile(join(outDir, 'junit.xml'), renderJUnit(results, outDir, liveModule));
     },
   };
 }

@@ -29,6 +29,9 @@ export function terminalReporter(
           .join('  |  '),
     );
   return {
+    onRunInfo(info) {
+      line(`live module: ${info.liveModule.id} (${info.liveModule.evidence})`);
+    },
     onBootStart(scenario, boot, index) {
       const status = { boot: `boot ${index + 1}/${scenario.boots.length} (${boot.name})`, phase: 'firmware', startedAt: Date.now(), bytes: 0 };
       running.set(scenario.name, status);

@@ -139,6 +139,8 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
     iso: run.iso,
     isoUrl: run.isoUrl,
     live: plan.liveModule,
+    liveOptions: run.boot.live ?? {},
+    liveFacts: run.env.iso.live,
     get transfers() {
       return session.transfers();
     },

@@ -1,3 +1,4 @@
+import { locateRamImage } from './image-checks.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer, formatBytes, isFailedTransfer } from '../publish/transfer-log.js';
@@ -40,14 +41,16 @@ export function noTransfer(): Check {
  */
 export function liveIsoMountedFrom(where: 'ram' | string): Check {
   return {
-    name: where === 'ram' ? "the live ISO is mounted from the live module's RAM disk and / is its overlay" : `the live ISO is mounted from ${where} and / is its overlay`,
-    async run({ shell, live }) {
-      const device = where === 'ram' ? live.ramImageDevice : where;
+    name: where === 'ram' ? "the live ISO is mounted from the live module's copy in RAM and / is the module's overlay" : `the live ISO is mounted from ${where} and / is the module's overlay`,
+    async run({ shell, live, liveOptions, liveFacts }) {
       const sh = await shell();
+      const image = where === 'ram' ? await locateRamImage(sh, live) : { device: where, where };
       const iso = (await sh.run('findmnt -rn -t iso9660 -o SOURCE,TARGET')).output.trim();
       const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE /')).output.trim();
-      const ok = iso.split('\n').some((l) => (l.split(' ')[0] ?? '').startsWith(device)) && /^overlay\b/.test(root);
-      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'}${where === 'ram' ? ` (the RAM disk of ${live.id}: ${device})` : ''}` };
+      const [fstype = '', source = ''] = root.split(' ');
+      const expected = live.rootExpectation(liveOptions, liveFacts);
+      const ok = iso.split('\n').some((l) => (l.split(' ')[0] ?? '').startsWith(image.device)) && expected.matches(fstype, source);
+      return { ok, detail: `iso9660 mounts: ${iso || 'none'}; root: ${root || 'unknown'} (${live.id} should give ${expected.describe}); the ISO: ${image.where}` };
     },
   };
 }

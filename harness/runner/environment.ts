@@ -3,14 +3,14 @@ import type { Firmware } from '../firmware/firmware.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LoaderFiles } from '../iso/loader-files.js';
-import type { LiveModuleProfile } from '../live/live-module.js';
+import type { LiveImageFacts, LiveModuleProfile } from '../live/live-module.js';
 import type { StartedMachine } from '../qemu/machine.js';
 import type { KnownIssue } from './known-issues.js';
 import type { RunObserver } from './run-observer.js';
 
 /** Everything a run shares between its scenarios and boots. */
 export interface RunEnvironment {
-  iso: IsoInfo & { boot: IsoBootFacts };
+  iso: IsoInfo & { boot: IsoBootFacts; live: LiveImageFacts };
   /** Kernel and initrd taken out of the ISO once per run. */
   loader: LoaderFiles;
   /** The firmware every boot of the run starts with. */

@@ -1,5 +1,6 @@
 import { digestRanges, hasGpt, keptRanges, type ByteRange } from '../iso/iso-digest.js';
 import type { SerialShell } from '../console/serial-shell.js';
+import type { LiveModuleProfile } from '../live/live-module.js';
 import type { Check } from './scenario.js';
 
 /** Reading and hashing a few hundred MB under TCG takes a while; the serial shell waits this long. */
@@ -21,20 +22,31 @@ export function liveImageMatchesPublished(where: 'ram' | string): Check {
   return {
     name: where === 'ram' ? "the live module's RAM disk holds the published ISO byte for byte" : `${where} holds the published ISO byte for byte, outside the partition table a deploy rewrites`,
     async run({ shell, live, iso }) {
-      const device = where === 'ram' ? live.ramImageDevice : where;
       const excluded = where === 'ram' ? [] : live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) });
       const ranges = keptRanges(iso.sizeBytes, excluded);
       const [expected, sh] = await Promise.all([digestRanges(iso.hostPath, ranges), shell()]);
+      const image = where === 'ram' ? await locateRamImage(sh, live) : { device: where, where };
+      const device = image.device;
       const result = await sh.run(`blockdev --getsize64 ${device}; { ${readRanges(device, ranges)}; } | sha256sum`, { timeoutMs: HASH_TIMEOUT_MS });
       const [sizeLine = '', sumLine = ''] = result.output.trim().split('\n');
       const actual = /^[0-9a-f]{64}\b/.exec(sumLine.trim())?.[0];
       const skipped = excluded.length ? ` (outside ${excluded.map((r) => `bytes ${r.start}-${r.end - 1}`).join(', ')})` : '';
-      const what = `${device} (${sizeLine.trim() || '?'} bytes) vs the published ${iso.urlPath} (${iso.sizeBytes} bytes)${skipped}`;
+      const what = `${image.where} (${sizeLine.trim() || '?'} bytes) vs the published ${iso.urlPath} (${iso.sizeBytes} bytes)${skipped}`;
       if (actual === expected) return { ok: true, detail: `sha256 ${expected} on both: ${what}` };
       if (!actual) return { ok: false, detail: `no digest from the guest (status ${result.exitCode}): ${result.output.trim().slice(-300) || 'no output'}` };
       return { ok: false, detail: `the copy differs: sha256 ${actual} in the guest, ${expected} published: ${what}; ${await whereItDiffers(sh, device, iso)}` };
     },
   };
+}
+
+/**
+ * Where the live module keeps the ISO after a RAM deploy, asked of the booted guest (kiwi-live: its
+ * brd RAM disk; dmsquash: the loop device over the file livenet downloaded into the initramfs).
+ */
+export async function locateRamImage(sh: SerialShell, live: LiveModuleProfile): Promise<{ device: string; where: string }> {
+  const [device = '', where = ''] = (await sh.run(live.ramImageLocator)).output.trim().split('\n').map((l) => l.trim());
+  if (!device.startsWith('/dev/')) throw new Error(`${live.id}: the guest named no device for the live ISO (${device || 'nothing'}); expected after a RAM deploy: ${live.ramImageLocator}`);
+  return { device, where: where || device };
 }
 
 /** On a mismatch: which 4 MiB chunks differ (md5 per chunk on both sides), so that the report says where. */

@@ -8,7 +8,9 @@ import { inspectIso } from '../iso/iso-image.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
 import { FIRMWARES } from '../firmware/index.js';
-import { liveModuleById, type LiveModuleId } from '../live/index.js';
+import { detectLiveModule, type LiveModuleId } from '../live/index.js';
+import { readLiveImageFacts } from '../iso/live-image-facts.js';
+import { kiwiLive } from '../live/kiwi-live.js';
 import type { RunEnvironment } from './environment.js';
 import type { KnownIssue } from './known-issues.js';
 import type { ScenarioResult } from './result.js';
@@ -30,7 +32,7 @@ export interface RunOptions {
   keepTemp?: boolean;
   /** bios by default; both: every scenario (but those that pin one) once per firmware. */
   firmware?: FirmwareChoice;
-  /** The ISO's live module; kiwi-live by default. */
+  /** The ISO's live module; read from the ISO's initrd by default (this overrides it, and must agree). */
   liveModule?: LiveModuleId;
   /** Whoever watches the run: the reporters. */
   reporters?: RunObserver[];
@@ -210,16 +212,20 @@ export async function ensureOutputFolder(outDir: string): Promise<string> {
 export async function runScenarios(options: RunOptions): Promise<ScenarioResult[]> {
   validateRunOptions(options);
   const iso = await inspectIso(resolve(options.isoPath));
-  const outDir = await ensureOutputFolder(options.outDir);
   const reporter = combineObservers(options.reporters ?? []);
   const jobs = firmwareJobs(options.scenarios, options.firmware ?? 'bios');
-  const liveModule = liveModuleById(options.liveModule ?? 'kiwi-live');
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
-    const loader = await extractLoaderFiles(iso.path, loaderDir.path, liveModule.loaderLocations);
+    // Both live modules of KIWI keep kernel and initrd in the same place; the initrd says which
+    // module it is. A wrong --live-module is refused before the output folder is made.
+    const loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
+    const live = await readLiveImageFacts(iso.path, loader.initrdPath);
+    const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
+    const outDir = await ensureOutputFolder(options.outDir);
+    reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });
     const env: RunEnvironment = {
-      iso: { ...iso, boot: await readIsoBootFacts(iso.path) },
+      iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
       loader,
       firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
       liveModule,

@@ -5,7 +5,15 @@ import type { BootResult, ScenarioResult } from './result.js';
  * What the runner tells whoever watches a run (the reporters); every hook is optional. The runner
  * knows observers only through this interface, never a reporter.
  */
+/** What a run found out about its target before the first boot. */
+export interface RunInfo {
+  iso: string;
+  /** The live module that boots the ISO and what showed it (a file of the initrd). */
+  liveModule: { id: string; evidence: string };
+}
+
 export interface RunObserver {
+  onRunInfo?(info: RunInfo): void;
   onRunStart?(scenarios: ScenarioDefinition[]): void;
   onScenarioStart?(scenario: ScenarioDefinition): void;
   onBootStart?(scenario: ScenarioDefinition, boot: BootDefinition, index: number): void;
@@ -25,6 +33,7 @@ export function combineObservers(observers: readonly RunObserver[]): RunObserver
       for (const o of observers) (o[key] as ((...a: unknown[]) => void) | undefined)?.(...args);
     };
   return {
+    onRunInfo: each('onRunInfo'),
     onRunStart: each('onRunStart'),
     onScenarioStart: each('onScenarioStart'),
     onBootStart: each('onBootStart'),

@@ -60,6 +60,10 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
     return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
   }
+  for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
+    const why = target.liveModule.unsupported(boot.live ?? {}, target.iso.live);
+    if (why) return `${target.liveModule.id} boots this ISO, and ${why}`;
+  }
   return scenario.appliesTo?.(target);
 }
 

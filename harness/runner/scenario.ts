@@ -7,7 +7,7 @@ import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
 import type { FirmwareId } from '../firmware/firmware.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
-import type { LiveBootOptions, LiveModuleProfile } from '../live/live-module.js';
+import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from '../live/live-module.js';
 import type { LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
 
@@ -47,7 +47,7 @@ export interface ScenarioDefinition {
 
 /** What a scenario can know of its target before anything boots. */
 export interface ScenarioTarget {
-  iso: IsoInfo & { boot: IsoBootFacts };
+  iso: IsoInfo & { boot: IsoBootFacts; live: LiveImageFacts };
   firmware: FirmwareId;
   liveModule: LiveModuleProfile;
 }
@@ -92,6 +92,9 @@ export interface BootContext {
   isoUrl: string;
   /** The live module that boots the ISO: where it keeps the live image and the writable layer. */
   live: LiveModuleProfile;
+  /** What this boot asked of the live module, and what the harness read of the ISO's live system. */
+  liveOptions: LiveBootOptions;
+  liveFacts: LiveImageFacts;
   /** Transfers that ended during this boot. */
   transfers: Transfer[];
   /** Kernel and initrd fetched by lpxelinux over HTTP during this boot (loader 'http'). */

@@ -13,6 +13,10 @@ export const TOOL_PACKAGES: Record<string, string> = {
   openssl: 'openssl',
   'grub-mknetdir': 'grub-common',
   cp: 'coreutils',
+  zstd: 'zstd',
+  xz: 'xz-utils',
+  lz4: 'lz4',
+  bzip2: 'bzip2',
 };
 
 export async function findOnPath(tool: string): Promise<string | undefined> {

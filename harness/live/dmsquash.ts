@@ -1,0 +1,63 @@
+import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from './live-module.js';
+
+/** What dmsquash-live does not do, with the seed's words for it. */
+const UNSUPPORTED: { option: keyof LiveBootOptions; why: string }[] = [
+  { option: 'system', why: 'dmsquash-live has no deploy to a disk (rd.kiwi.live.system is kiwi-live\'s): livenet keeps the ISO as a file in the initramfs' },
+  { option: 'persistent', why: 'dmsquash "does not support the automatic creation of a write partition in disk mode" (the seed); its persistence is rd.live.overlay=DEVICE:PATH only' },
+  { option: 'reset', why: 'dmsquash-live has no rd.kiwi.live.reset (there is no deployed disk to reset)' },
+  { option: 'ramdiskSizeKiB', why: 'dmsquash-live does not use a brd RAM disk, so ramdisk_size has nothing to size: livenet downloads the ISO into the initramfs' },
+];
+
+/**
+ * dracut's dmsquash-live with livenet (`flags="dmsquash"`). On `root=live:URL` livenet fetches
+ * the ISO with curl (`--location --retry 3`, then up to 100 attempts 5 s apart) into a file under
+ * /tmp of the initramfs, attaches it to a loop device (/run/initramfs/livedev) and mounts it at
+ * /run/initramfs/live. The root is LiveOS/squashfs.img: its LiveOS/rootfs.img under a
+ * device-mapper snapshot (/dev/mapper/live-rw) by default, or overlayfs over /run/rootfsbase when
+ * asked (rd.live.overlay.overlayfs) or when the squashfs holds the root tree itself.
+ */
+export const dmsquash: LiveModuleProfile = {
+  id: 'dmsquash',
+  description: "dracut's dmsquash-live with livenet (flags=\"dmsquash\")",
+  loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+  kernelArgs: (isoUrl: string, options: LiveBootOptions) => [
+    'ip=dhcp',
+    `root=live:${isoUrl}`,
+    'console=ttyS0',
+    ...(options.insecureTls ? ['rd.noverifyssl'] : []),
+    ...(options.ramCopy ? ['rd.live.ram'] : []),
+    ...(options.overlay === 'overlayfs' ? ['rd.live.overlay.overlayfs'] : []),
+    ...(options.mediaCheck ? ['rd.live.check'] : []),
+  ],
+  ramImageLocator: 'd=$(readlink -f /run/initramfs/livedev); echo "$d"; echo "loop device $d backed by $(losetup -n -O BACK-FILE "$d") (a file in the initramfs, in RAM)"',
+  rootExpectation: (options: LiveBootOptions, facts: LiveImageFacts) =>
+    options.overlay === 'overlayfs' || facts.squashfs?.holdsRootfsImage === false
+      ? {
+          describe: options.overlay === 'overlayfs' ? 'overlayfs (rd.live.overlay.overlayfs)' : 'overlayfs (the squashfs holds the root tree, no LiveOS/rootfs.img for a device-mapper snapshot)',
+          matches: (fstype) => fstype === 'overlay',
+        }
+      : { describe: 'the device-mapper snapshot /dev/mapper/live-rw (dmsquash\'s default overlay)', matches: (_fstype, source) => source === '/dev/mapper/live-rw' },
+  unsupported: (options: LiveBootOptions, facts: LiveImageFacts) => {
+    const hit = UNSUPPORTED.find((u) => options[u.option] !== undefined && options[u.option] !== false);
+    if (hit) return hit.why;
+    if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkisomd5$/.test(f))) return "rd.live.check runs checkisomd5, and this ISO's initrd has none (isomd5sum was not in the image)";
+    if (options.mediaCheck && !facts.isomd5Tag) return 'the ISO carries no implantisomd5 checksum for rd.live.check to verify (KIWI: mediacheck="true" with the runtime option iso: media_tag_tool: isomd5sum)';
+    return undefined;
+  },
+  initrdMarkers: [/(^|\/)dmsquash-live-root$/],
+  netbootRequires: { file: /(^|\/)livenetroot$/, what: "dracut's livenet module, which fetches root=live:URL (without it dmsquash boots only local media)" },
+  mediaCheck: { tool: /(^|\/)checkisomd5$/, toolName: 'checkisomd5', passed: { console: /The media check is complete, the result is: PASS/ } },
+  writableLayerMount: '/run/overlayfs',
+  cowLabel: '',
+  diskDeployRewrites: () => [],
+  phases: [{ id: 'fetch-root', marker: /livenet: root image at|fetching (?:https?|ftp|tftp):\/\/|Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: livenet fetches the live root' }],
+  failSignatures: [
+    { id: 'dmsquash-media-check-failed', pattern: /Media check failed!|The media check is complete, the result is: FAIL/, meaning: 'the media check (checkisomd5) found the ISO damaged; dmsquash would now sleep 12 hours' },
+    { id: 'livenet-gave-up', pattern: /failed to download live image after \d+ attempts/, meaning: 'livenet gave up fetching the ISO' },
+    { id: 'dmsquash-no-root', pattern: /Failed to find a root filesystem in|cannot mount live image|Failed to mount block device of live image/, meaning: 'dmsquash-live found no live root in the fetched image' },
+  ],
+  warningSignatures: [
+    { id: 'livenet-retry', pattern: /failed to download live image: error \d+/, meaning: 'livenet failed one attempt to fetch the ISO and retries in 5 s' },
+    { id: 'dmsquash-temporary-overlay', pattern: /Unable to find a persistent overlay; using a temporary one/, meaning: 'dmsquash uses a temporary overlay' },
+  ],
+};

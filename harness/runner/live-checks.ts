@@ -1,0 +1,45 @@
+import { digestRanges } from '../iso/iso-digest.js';
+import type { Check } from './scenario.js';
+
+/** Reading a few hundred MB under TCG takes a while. */
+const HASH_TIMEOUT_MS = 600_000;
+
+/** Where dmsquash-live copies the squashfs with rd.live.ram (dmsquash-live-root.sh). */
+const RAM_COPY = '/run/initramfs/squashed.img';
+
+/**
+ * rd.live.ram, proven from inside the guest: a loop device is backed by the copy in RAM, and the
+ * copy equals the ISO's LiveOS/squashfs.img byte for byte (its range of the published file).
+ */
+export function liveRootCopiedToRam(): Check {
+  return {
+    name: `the live root image was copied into RAM (${RAM_COPY}) and equals the ISO's LiveOS/squashfs.img`,
+    async run({ shell, liveFacts, iso }) {
+      const squashfs = liveFacts.squashfs;
+      if (!squashfs) return { ok: false, detail: 'the ISO has no LiveOS/squashfs.img to compare with' };
+      const sh = await shell();
+      const expected = digestRanges(iso.hostPath, [{ start: squashfs.offsetBytes, end: squashfs.offsetBytes + squashfs.sizeBytes }]);
+      const loops = await sh.run('losetup -l -n -O NAME,BACK-FILE');
+      const backed = loops.output.split('\n').find((l) => l.includes(RAM_COPY))?.trim();
+      const actual = /^[0-9a-f]{64}/.exec((await sh.run(`sha256sum ${RAM_COPY}`, { timeoutMs: HASH_TIMEOUT_MS })).output.trim())?.[0];
+      const ok = Boolean(backed) && actual === (await expected);
+      return { ok, detail: `loop device over the copy: ${backed ?? 'none'}; sha256 ${actual ?? 'unreadable'} in the guest, ${await expected} for the ISO's squashfs (${squashfs.sizeBytes} bytes at ${squashfs.offsetBytes})` };
+    },
+  };
+}
+
+/** The media check ran and called the ISO good, where the live module shows its verdict. */
+export function mediaCheckPassed(): Check {
+  return {
+    name: "the live module's media check ran and passed",
+    async run({ live, consoleLines, shell }) {
+      const passed = live.mediaCheck.passed;
+      if ('console' in passed) {
+        const line = consoleLines.find((l) => passed.console.test(l.text));
+        return { ok: Boolean(line), detail: line ? `${live.mediaCheck.toolName} at ${(line.tMs / 1000).toFixed(1)} s: "${line.text.trim()}"` : `no console line matched ${passed.console}` };
+      }
+      const text = (await (await shell()).run(`cat ${passed.file}`)).output;
+      return { ok: passed.line.test(text), detail: `${passed.file}: ${text.trim().slice(-200) || 'empty or missing'}` };
+    },
+  };
+}

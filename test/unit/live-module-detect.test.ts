@@ -1,0 +1,108 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listInitrdFiles } from '../../harness/iso/initrd-files.js';
+import { detectLiveModule } from '../../harness/live/index.js';
+import { dmsquash } from '../../harness/live/dmsquash.js';
+import { kiwiLive } from '../../harness/live/kiwi-live.js';
+import type { LiveImageFacts } from '../../harness/live/live-module.js';
+
+/** A newc cpio archive of empty files and their contents, as dracut writes them. */
+function cpio(files: Record<string, string>): Buffer {
+  const parts: Buffer[] = [];
+  const pad = (n: number) => Buffer.alloc((4 - (n % 4)) % 4);
+  const entry = (name: string, body: Buffer) => {
+    const fields = [1, 0o100644, 0, 0, 1, 0, body.length, 0, 0, 0, 0, name.length + 1, 0].map((v) => v.toString(16).padStart(8, '0')).join('');
+    const head = Buffer.from(`070701${fields}${name}\0`, 'latin1');
+    parts.push(head, pad(head.length), body, pad(body.length));
+  };
+  for (const [name, body] of Object.entries(files)) entry(name, Buffer.from(body));
+  entry('TRAILER!!!', Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+
+const facts = (initrdFiles: string[], extra: Partial<LiveImageFacts> = {}): LiveImageFacts => ({ initrdFiles, isomd5Tag: false, ...extra });
+
+describe('the initrd file list, read on the host', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'initrd-test-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads an uncompressed early archive, zero padding, then a gzip main archive', async () => {
+    const early = cpio({ 'kernel/x86/microcode/GenuineIntel.bin': 'x' });
+    const main = gzipSync(cpio({ 'usr/sbin/dmsquash-live-root': '#!/bin/sh', './usr/sbin/livenetroot': 'y' }));
+    const path = join(dir, 'gz');
+    await writeFile(path, Buffer.concat([early, Buffer.alloc(512), main]));
+    expect(await listInitrdFiles(path)).toEqual(['kernel/x86/microcode/GenuineIntel.bin', 'usr/sbin/dmsquash-live-root', 'usr/sbin/livenetroot']);
+  });
+
+  it('decompresses a zstd main archive with the zstd tool', async () => {
+    const raw = join(dir, 'raw');
+    await writeFile(raw, cpio({ 'usr/sbin/kiwi-live-root': 'z' }));
+    await execa('zstd', ['-q', '-f', raw, '-o', join(dir, 'zst')]);
+    expect(await listInitrdFiles(join(dir, 'zst'))).toEqual(['usr/sbin/kiwi-live-root']);
+  });
+
+  it('names the file and its first bytes when the format is unknown', async () => {
+    const path = join(dir, 'junk');
+    await writeFile(path, Buffer.from('PK\x03\x04 not an initrd'));
+    await expect(listInitrdFiles(path)).rejects.toThrow(/initrd .*junk: unknown archive format \(first bytes 504b0304\)/);
+  });
+});
+
+describe('the live module, detected from the initrd', () => {
+  const kiwi = ['usr/sbin/kiwi-live-root', 'var/lib/dracut/hooks/pre-udev/60-kiwi-live-net-genrules.sh'];
+  const dm = ['usr/sbin/dmsquash-live-root', 'usr/sbin/livenetroot', 'usr/bin/checkisomd5'];
+
+  it('picks the module whose files the initrd carries and says which file showed it', () => {
+    expect(detectLiveModule('a.iso', facts(kiwi))).toMatchObject({ profile: kiwiLive, evidence: 'usr/sbin/kiwi-live-root in the initrd' });
+    expect(detectLiveModule('a.iso', facts(dm)).profile).toBe(dmsquash);
+  });
+
+  it('refuses an override that the initrd contradicts, naming what it carries (exit 2)', () => {
+    expect(() => detectLiveModule('a.iso', facts(kiwi), 'dmsquash')).toThrow(/--live-module dmsquash does not match ISO a\.iso: its initrd carries kiwi-live \(usr\/sbin\/kiwi-live-root\)/);
+    try {
+      detectLiveModule('a.iso', facts(kiwi), 'dmsquash');
+    } catch (e) {
+      expect((e as { kind: string }).kind).toBe('input');
+    }
+  });
+
+  it('refuses an ISO with neither module, and a dmsquash initrd without livenet', () => {
+    expect(() => detectLiveModule('b.iso', facts(['usr/bin/bash']))).toThrow(/ISO b\.iso has no live dracut module in its initrd: neither kiwi-live nor dmsquash-live/);
+    expect(() => detectLiveModule('c.iso', facts(['usr/sbin/dmsquash-live-root']))).toThrow(/carries dmsquash but not dracut's livenet module/);
+  });
+
+  it('says what each module cannot do, which the runner turns into SKIP', () => {
+    expect(dmsquash.unsupported({ persistent: { cowfs: 'xfs' } }, facts(dm))).toMatch(/does not support the automatic creation of a write partition/);
+    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm))).toMatch(/no implantisomd5 checksum/);
+    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm, { isomd5Tag: true }))).toBeUndefined();
+    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi))).toMatch(/does not support this mode/);
+    expect(kiwiLive.unsupported({ mediaCheck: true }, facts(kiwi))).toMatch(/checkmedia/);
+    expect(kiwiLive.unsupported({ mediaCheck: true }, facts([...kiwi, 'usr/bin/checkmedia']))).toBeUndefined();
+  });
+
+  it('spells the same intent as each module\'s own options', () => {
+    const url = 'http://10.0.2.100/image/x.iso';
+    expect(dmsquash.kernelArgs(url, { insecureTls: true, ramCopy: true, overlay: 'overlayfs', mediaCheck: true })).toEqual([
+      'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.noverifyssl', 'rd.live.ram', 'rd.live.overlay.overlayfs', 'rd.live.check',
+    ]);
+    expect(kiwiLive.kernelArgs(url, { insecureTls: true, mediaCheck: true })).toEqual([
+      'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.kiwi.live.curl_options=--insecure', 'mediacheck',
+    ]);
+  });
+
+  it('expects dmsquash\'s root on its device-mapper snapshot, or on overlayfs when asked or when the squashfs holds the tree', () => {
+    const wrapped = facts(dm, { squashfs: { offsetBytes: 0, sizeBytes: 1, holdsRootfsImage: true } });
+    const tree = facts(dm, { squashfs: { offsetBytes: 0, sizeBytes: 1, holdsRootfsImage: false } });
+    expect(dmsquash.rootExpectation({}, wrapped).matches('ext4', '/dev/mapper/live-rw')).toBe(true);
+    expect(dmsquash.rootExpectation({}, wrapped).matches('overlay', 'LiveOS_rootfs')).toBe(false);
+    expect(dmsquash.rootExpectation({ overlay: 'overlayfs' }, wrapped).matches('overlay', 'LiveOS_rootfs')).toBe(true);
+    expect(dmsquash.rootExpectation({}, tree).matches('overlay', 'LiveOS_rootfs')).toBe(true);
+  });
+});
