@@ -122,7 +122,7 @@ if [ "$module" = dmsquash ]; then
     sed -i 's|flags="overlay"|flags="dmsquash" mediacheck="true"|; s| filesystem="squashfs"| filesystem="ext4"|;
             s| hybridpersistent="true" hybridpersistent_filesystem="xfs"||;
             s|<package name="kiwi-dracut-live"/>|<package name="dracut-live"/>\n        <package name="isomd5sum"/>\n        <package name="dmsetup"/>|' "$desc"
-    grep -q 'flags="dmsquash"' "$desc" && grep -q 'dracut-live' "$desc" && ! grep -q hybridpersistent "$desc" ||
+    grep -q 'flags="dmsquash"' "$desc" && grep -q '<package name="dracut-live"/>' "$desc" && ! grep -q 'hybridpersistent="' "$desc" ||
         die "could not switch the description to flags=dmsquash"
     printf 'iso:\n  media_tag_tool: isomd5sum\n' >>"$root$work/kiwi-runtime.yaml"
     # implantisomd5 on the build side; installed on demand so that the build root stays shared.

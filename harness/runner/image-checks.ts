@@ -20,7 +20,7 @@ const readRanges = (device: string, ranges: readonly ByteRange[]) =>
  */
 export function liveImageMatchesPublished(where: 'ram' | string): Check {
   return {
-    name: where === 'ram' ? "the live module's RAM disk holds the published ISO byte for byte" : `${where} holds the published ISO byte for byte, outside the partition table a deploy rewrites`,
+    name: where === 'ram' ? "the live module's copy of the ISO in RAM holds the published ISO byte for byte" : `${where} holds the published ISO byte for byte, outside the partition table a deploy rewrites`,
     async run({ shell, live, iso }) {
       const excluded = where === 'ram' ? [] : live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) });
       const ranges = keptRanges(iso.sizeBytes, excluded);

@@ -20,7 +20,8 @@ export function liveRootCopiedToRam(): Check {
       const sh = await shell();
       const expected = digestRanges(iso.hostPath, [{ start: squashfs.offsetBytes, end: squashfs.offsetBytes + squashfs.sizeBytes }]);
       const loops = await sh.run('losetup -l -n -O NAME,BACK-FILE');
-      const backed = loops.output.split('\n').find((l) => l.includes(RAM_COPY))?.trim();
+      // losetup names the file as the initramfs saw it before /run moved to the new root: match its name.
+      const backed = loops.output.split('\n').find((l) => /\/squashed\.img\s*$/.test(l))?.trim();
       const actual = /^[0-9a-f]{64}/.exec((await sh.run(`sha256sum ${RAM_COPY}`, { timeoutMs: HASH_TIMEOUT_MS })).output.trim())?.[0];
       const ok = Boolean(backed) && actual === (await expected);
       return { ok, detail: `loop device over the copy: ${backed ?? 'none'}; sha256 ${actual ?? 'unreadable'} in the guest, ${await expected} for the ISO's squashfs (${squashfs.sizeBytes} bytes at ${squashfs.offsetBytes})` };

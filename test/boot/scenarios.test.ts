@@ -24,6 +24,10 @@ import httpsUntrustedCertificate from '../../scenarios/https-untrusted-certifica
 import ramdiskTooSmall from '../../scenarios/ramdisk-too-small.js';
 import stalledIso from '../../scenarios/stalled-iso.js';
 import truncatedIso from '../../scenarios/truncated-iso.js';
+import mediaCheckCorrupted from '../../scenarios/media-check-corrupted.js';
+import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
+import { liveRootCopiedToRam, mediaCheckPassed } from '../../harness/runner/live-checks.js';
+import { liveIsoMountedFrom } from '../../harness/runner/checks.js';
 import { runBootJobs } from '../helpers/boot-pool.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -48,6 +52,15 @@ const ext4Deploy = { ...persistentExt4, boots: persistentExt4.boots.slice(0, 1) 
 const httpsViaLpxelinux = defineScenario({
   ...ramDeployHttps, name: 'ram-deploy-https-lpxelinux', boots: [{ ...ramDeployHttps.boots[0]!, loader: 'http', checks: [...ramDeployHttps.boots[0]!.checks, ...ramDeployHttpLpxelinux.boots[0]!.checks.slice(0, 1)] }],
 });
+// dmsquash (on its own fixture): the RAM deploy with its default device-mapper overlay under BIOS;
+// rd.live.ram, the overlayfs overlay and the media check in one ftp boot under UEFI; a corrupted
+// ISO refused by the media check; a persistent scenario SKIPPED (nothing boots).
+const dmsquashOptions = defineScenario({
+  ...ramDeployFtp,
+  name: 'dmsquash-options',
+  summary: 'rd.live.ram, rd.live.overlay.overlayfs and rd.live.check in one ftp boot',
+  boots: [{ name: 'network boot with rd.live.ram, overlayfs and the media check', from: 'network', live: { ramCopy: true, overlay: 'overlayfs', mediaCheck: true }, checks: [liveIsoMountedFrom('ram'), liveRootCopiedToRam(), mediaCheckPassed()] }],
+});
 const gptLifecycle = defineScenario({ ...persistentLifecycle, name: 'persistent-gpt', boots: [persistentLifecycle.boots[0]!, persistentLifecycle.boots[2]!] });
 let results: Map<string, ScenarioResult>;
 let runOutDir: string;
@@ -57,6 +70,7 @@ beforeAll(async () => {
   // The BIOS (MBR hybrid) fixture for every scenario of the main job on SeaBIOS + pxelinux, and
   // the EFI hybrid fixture for UEFI (OVMF + GRUB): the capabilities UEFI adds, each proven once.
   const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, firmware: 'efi' })];
+  const dmIso = await fixtureIsoPath({ progress: false, firmware: 'efi', module: 'dmsquash' });
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-boot-test-'));
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
@@ -68,6 +82,10 @@ beforeAll(async () => {
     ...uefi.slice(0, 2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
     ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
     ...uefi.slice(2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    { scenario: ramDeployHttp, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
+    { scenario: dmsquashOptions, firmware: 'uefi' as const, isoPath: dmIso, suffix: 'dmsquash-uefi' },
+    { scenario: mediaCheckCorrupted, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
+    { scenario: persistentExt4, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
   ];
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
   const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
@@ -99,11 +117,11 @@ describe('RAM deploy', () => {
     const fetches = boot!.transfers.filter((t) => t.method !== 'HEAD');
     expect(fetches).toHaveLength(1);
     expect(fetches[0]).toMatchObject({ protocol: scenario.publish.protocol, complete: true });
-    expect(check(boot!, /mounted from the live module's RAM disk/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
+    expect(check(boot!, /mounted from the live module's copy in RAM/).detail).toMatch(/\/dev\/ram0 \/run\/overlay\/live/);
     // The proof of delivery is the guest's own copy, compared byte for byte with the published file.
-    const image = check(boot!, /RAM disk holds the published ISO byte for byte/);
+    const image = check(boot!, /copy of the ISO in RAM holds the published ISO byte for byte/);
     expect(image.ok, image.detail).toBe(true);
-    expect(image.detail).toMatch(/^sha256 [0-9a-f]{64} on both: \/dev\/ram0/);
+    expect(image.detail).toMatch(/^sha256 [0-9a-f]{64} on both: brd RAM disk \/dev\/ram0 of \d+ KiB/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
   });
 
@@ -263,6 +281,43 @@ describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
     expect(c!.timeline.grub).toBeUndefined();
     expect(check(c!, /mounted from \/dev\/sda/).ok).toBe(true);
     expect(check(c!, /marker "a" from an earlier boot/).ok).toBe(true);
+  });
+});
+
+describe('dmsquash-live + livenet on its own fixture', () => {
+  it('ram-deploy-http@dmsquash: PASS; the ISO is a file in the initramfs on a loop device, / on the device-mapper snapshot, byte for byte', () => {
+    const r = result('ram-deploy-http@dmsquash');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.kernelArgs.join(' ')).not.toMatch(/rd\.kiwi/);
+    expect(check(boot!, /mounted from the live module's copy in RAM/).detail).toMatch(/root: ext4 \/dev\/mapper\/live-rw .*loop device \/dev\/loop\d+ backed by \/tmp\/\S+\.iso/);
+    expect(check(boot!, /copy of the ISO in RAM holds the published ISO/).detail).toMatch(/^sha256 [0-9a-f]{64} on both: loop device/);
+  });
+
+  it('rd.live.ram, rd.live.overlay.overlayfs and rd.live.check: each proven from inside the guest', () => {
+    const r = result('dmsquash-options@dmsquash-uefi');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.kernelArgs).toEqual(expect.arrayContaining(['rd.live.ram', 'rd.live.overlay.overlayfs', 'rd.live.check']));
+    expect(check(boot!, /mounted from the live module's copy in RAM/).detail).toMatch(/root: overlay /);
+    expect(check(boot!, /copied into RAM/).detail).toMatch(/\/run\/initramfs\/squashed\.img/);
+    expect(check(boot!, /media check ran and passed/).detail).toMatch(/checkisomd5 at .*result is: PASS/);
+  });
+
+  it('a corrupted ISO FAILs on the media check\'s own line, within seconds of it', () => {
+    const r = result('media-check-corrupted@dmsquash');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.reason).toMatch(/^failed as expected .*(Media check failed|result is: FAIL)/);
+    // dmsquash would sleep 12 hours after its message; the harness ends the boot on the line itself.
+    expect(boot!.durationMs).toBeLessThan(300_000);
+  });
+
+  it('a persistent scenario is SKIPPED on dmsquash with the reason, nothing booted', () => {
+    const r = result('persistent-ext4@dmsquash');
+    expect(r.verdict).toBe('SKIP');
+    expect(r.reason).toMatch(/^does not apply: dmsquash boots this ISO, and dmsquash "does not support the automatic creation of a write partition/);
+    expect(r.boots).toEqual([]);
   });
 });
 

@@ -10,8 +10,8 @@ export interface BootJob {
   scenario: ScenarioDefinition;
   firmware: FirmwareId;
   isoPath: string;
-  /** Report it as NAME@FIRMWARE, as `run --firmware both` does. */
-  suffix?: boolean;
+  /** Report it as NAME@FIRMWARE, as `run --firmware both` does (true), or as NAME@ this text. */
+  suffix?: boolean | string;
 }
 
 /**
@@ -25,7 +25,8 @@ export async function runBootJobs(jobs: readonly BootJob[], options: { outDir: s
   const lane = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const scenario = job.suffix ? { ...job.scenario, name: `${job.scenario.name}@${job.firmware}` } : job.scenario;
+      const suffix = typeof job.suffix === 'string' ? job.suffix : job.suffix ? job.firmware : undefined;
+      const scenario = suffix ? { ...job.scenario, name: `${job.scenario.name}@${suffix}` } : job.scenario;
       const [result] = await runScenarios({
         isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: 1, cpus: 1,
       });
