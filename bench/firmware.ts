@@ -30,34 +30,47 @@ async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootResult> 
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+type Cell = { login: number[]; kernel: number[] };
+const MODULES = [
+  { id: 'kiwi-live', fixture: { firmware: 'efi' as const } },
+  { id: 'dmsquash', fixture: { firmware: 'efi' as const, module: 'dmsquash' as const } },
+];
+const LOADERS: Record<FirmwareId, string> = { bios: 'SeaBIOS + iPXE, pxelinux over TFTP', uefi: 'OVMF + iPXE (EFI), GRUB over TFTP' };
+
 /**
- * Time to `login:` of the same RAM deploy under BIOS (SeaBIOS + pxelinux) and UEFI (OVMF + GRUB),
- * one boot at a time with two vCPUs, alternating so that a drift of the machine hits both alike;
- * on the EFI hybrid fixture, which boots under both. Also the time to the kernel's first line:
- * what the firmware and its netboot loader cost.
+ * Time to `login:` of the same RAM deploy per firmware (SeaBIOS + pxelinux, OVMF + GRUB) and per
+ * live module (the kiwi-live and the dmsquash EFI hybrid fixtures, which boot under both
+ * firmwares), one boot at a time with two vCPUs, round-robin so that a drift of the machine hits
+ * every cell alike. Also the time to the kernel's first line: what the firmware and its loader cost.
  */
 export async function firmwareSections(runs: number, log: (line: string) => void): Promise<Section[]> {
-  const iso = await fixtureIsoPath({ progress: true, firmware: 'efi' });
-  const times: Record<FirmwareId, { login: number[]; kernel: number[] }> = { bios: { login: [], kernel: [] }, uefi: { login: [], kernel: [] } };
+  const isos = await Promise.all(MODULES.map((m) => fixtureIsoPath({ progress: true, ...m.fixture })));
+  const cells = new Map<string, Cell>();
   for (let i = 0; i < runs; i++) {
-    for (const firmware of ['bios', 'uefi'] as const) {
-      const boot = await bootOnce(iso, firmware);
-      times[firmware].login.push(boot.timeline.login!);
-      times[firmware].kernel.push(boot.timeline.kernel!);
-      log(`firmware: ${firmware} login: after ${s(boot.timeline.login!)} (kernel after ${s(boot.timeline.kernel!)})`);
+    for (const [m, module] of MODULES.entries()) {
+      for (const firmware of ['bios', 'uefi'] as const) {
+        const boot = await bootOnce(isos[m]!, firmware);
+        const cell = cells.get(`${module.id}/${firmware}`) ?? { login: [], kernel: [] };
+        cell.login.push(boot.timeline.login!);
+        cell.kernel.push(boot.timeline.kernel!);
+        cells.set(`${module.id}/${firmware}`, cell);
+        log(`firmware: ${module.id} ${firmware} login: after ${s(boot.timeline.login!)} (kernel after ${s(boot.timeline.kernel!)})`);
+      }
     }
   }
-  const row = (f: FirmwareId, how: string) => `| ${f} | ${how} | ${s(median(times[f].kernel))} | ${s(median(times[f].login))} | ${times[f].login.map(s).join(', ')} |`;
+  const rows = [...cells.entries()].map(([key, c]) => {
+    const [module, firmware] = key.split('/') as [string, FirmwareId];
+    return `| ${module} | ${firmware} | ${LOADERS[firmware]} | ${s(median(c.kernel))} | ${s(median(c.login))} | ${c.login.map(s).join(', ')} |`;
+  });
   return [{
     id: 'firmware',
-    markdown: `### Time to login: per firmware
+    markdown: `### Time to login: per firmware and per live module
 
-The RAM deploy over http of the EFI hybrid fixture, one boot at a time, smp 2, ${runs} run(s) each, alternating; medians.
+The RAM deploy over http of the EFI hybrid fixtures (kiwi-live and dmsquash), one boot at a time, smp 2, ${runs} run(s) each, round-robin; medians.
 
-| firmware | netboot loader | to \`Linux version\` | to \`login:\` | runs (login) |
-| --- | --- | --- | --- | --- |
-${row('bios', 'SeaBIOS + iPXE, pxelinux over TFTP')}
-${row('uefi', 'OVMF + iPXE (EFI), GRUB over TFTP')}
+| live module | firmware | netboot loader | to \`Linux version\` | to \`login:\` | runs (login) |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
 `,
   }];
 }

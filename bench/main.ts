@@ -1,8 +1,9 @@
 /*
  * npm run bench: measures on this machine and writes docs/benchmarks.md (never part of npm test).
  *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
- *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware
+ *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, tcg-race
  *   BENCH_SET=x,y   the scenarios of the scheduling part
+ *   BENCH_TCG_BOOTS=N, BENCH_TCG_CPUS=N   boots (default 20) and vCPUs (default 2) of the tcg-race part
  * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
  * each with the date and machine it was measured on.
  */
@@ -14,8 +15,9 @@ import { bootSections } from './boots.js';
 import { firmwareSections } from './firmware.js';
 import { mergeSections, type Section } from './measure.js';
 import { publisherSections } from './publishers.js';
+import { tcgRaceSections } from './tcg-race.js';
 
-const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware'];
+const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'tcg-race'];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${JSON.stringify(process.env.BENCH_RUNS)}`);
 const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
@@ -35,7 +37,12 @@ const save = async (sections: Section[]) => {
 
 // Each part is saved as soon as it is measured: a long run cut short keeps what it measured.
 if (only('publishers')) await save(await publisherSections(runs));
-const bootParts = PARTS.slice(1).filter((p) => p !== 'firmware').filter(only);
+const bootParts = PARTS.slice(1).filter((p) => p !== 'firmware' && p !== 'tcg-race').filter(only);
 for (const part of bootParts) await save(await bootSections(runs, (p) => p === part));
 if (only('firmware')) await save(await firmwareSections(runs, (line) => console.log(`bench: ${line}`)));
+if (only('tcg-race')) {
+  const boots = Number(process.env.BENCH_TCG_BOOTS ?? 20);
+  const vcpus = Number(process.env.BENCH_TCG_CPUS ?? 2);
+  await save(await tcgRaceSections(boots, vcpus, (line) => console.log(`bench: ${line}`)));
+}
 console.log(`bench: wrote ${path}`);

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
+import { inputError } from '../errors.js';
 import type { LiveImageFacts } from '../live/live-module.js';
 import { requireTool } from '../util/host-tools.js';
 import { listInitrdFiles } from './initrd-files.js';
@@ -15,8 +16,11 @@ const SQUASHFS_MAGIC = 0x73717368;
 const WRAPPER_MAX_INODES = 16;
 
 /** What the harness needs to know about the ISO's live system, read on the host (no mount, no root). */
-export async function readLiveImageFacts(isoPath: string, initrdPath: string): Promise<LiveImageFacts> {
-  const [initrdFiles, squashfs, isomd5Tag] = await Promise.all([listInitrdFiles(initrdPath), locateSquashfs(isoPath), hasIsomd5Tag(isoPath)]);
+export async function readLiveImageFacts(isoPath: string, initrdPath: string, initrdInIso: string): Promise<LiveImageFacts> {
+  const initrdFiles = await listInitrdFiles(initrdPath).catch((cause: unknown) => {
+    throw inputError(`ISO ${isoPath}: its ${initrdInIso} is not an initrd the harness can read (${(cause as Error).message.replace(/^initrd \S+: /, '')})`, isoPath, 'pass a KIWI live ISO whose initrd is a (compressed) cpio archive, as dracut writes it', cause);
+  });
+  const [squashfs, isomd5Tag] = await Promise.all([locateSquashfs(isoPath), hasIsomd5Tag(isoPath)]);
   return { initrdFiles, ...(squashfs ? { squashfs } : {}), isomd5Tag };
 }
 

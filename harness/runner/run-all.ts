@@ -220,7 +220,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
     // Both live modules of KIWI keep kernel and initrd in the same place; the initrd says which
     // module it is. A wrong --live-module is refused before the output folder is made.
     const loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
-    const live = await readLiveImageFacts(iso.path, loader.initrdPath);
+    const live = await readLiveImageFacts(iso.path, loader.initrdPath, kiwiLive.loaderLocations.initrd);
     const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
     const outDir = await ensureOutputFolder(options.outDir);
     reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });

@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
 
 // The CLI as a user runs it (the compiled dist/cli/main.js); bad input must exit 2 with a
 // message that names the input and the fix, and leave nothing behind.
@@ -101,6 +102,32 @@ describe('pxe-harness CLI', () => {
     const result = await cli('run', '--iso', notIso, '--out', join(dir, 'out'));
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`${notIso} is not an ISO 9660 image`);
+  });
+
+  it('refuses an ISO whose initrd carries no live module, and a --live-module the initrd contradicts, with exit 2 and no output folder', async () => {
+    const make = async (name: string, files: Record<string, string>) => {
+      const tree = join(dir, `${name}-tree`, 'boot', 'x86_64', 'loader');
+      await mkdir(tree, { recursive: true });
+      await writeFile(join(tree, 'linux'), 'KERNEL');
+      await writeFile(join(tree, 'initrd'), cpio(files));
+      await execa('xorriso', ['-as', 'mkisofs', '-V', 'CDROM', '-o', join(dir, `${name}.iso`), join(dir, `${name}-tree`)]);
+      return join(dir, `${name}.iso`);
+    };
+    const neither = await make('no-module', { 'usr/bin/bash': '' });
+    const kiwi = await make('kiwi-live', KIWI_LIVE_INITRD);
+    const out = join(dir, 'out-live-module');
+    const none = await quickRun(['--iso', neither, '--out', out, '--accel', 'tcg', '--scenario', 'ram-deploy-http']);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain(`ISO ${neither} has no live dracut module in its initrd: neither kiwi-live nor dmsquash-live`);
+    const wrong = await quickRun(['--iso', kiwi, '--out', out, '--accel', 'tcg', '--scenario', 'ram-deploy-http', '--live-module', 'dmsquash']);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/--live-module dmsquash does not match ISO .*kiwi-live\.iso: its initrd carries kiwi-live \(usr\/sbin\/kiwi-live-root\)/);
+    expect(wrong.stderr).toMatch(/fix: drop --live-module, or pass --live-module kiwi-live/);
+    const unknown = await quickRun(['--iso', kiwi, '--out', out, '--live-module', 'casper']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('unknown live module "casper"');
+    expect(existsSync(out)).toBe(false);
+    for (const run of [none, wrong, unknown]) expect(run.leftBehind).toEqual({ processes: [], tempDirs: [] });
   });
 
   it('refuses an unknown scenario with exit 2 and lists the known ones', async () => {

@@ -9,20 +9,7 @@ import { detectLiveModule } from '../../harness/live/index.js';
 import { dmsquash } from '../../harness/live/dmsquash.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 import type { LiveImageFacts } from '../../harness/live/live-module.js';
-
-/** A newc cpio archive of empty files and their contents, as dracut writes them. */
-function cpio(files: Record<string, string>): Buffer {
-  const parts: Buffer[] = [];
-  const pad = (n: number) => Buffer.alloc((4 - (n % 4)) % 4);
-  const entry = (name: string, body: Buffer) => {
-    const fields = [1, 0o100644, 0, 0, 1, 0, body.length, 0, 0, 0, 0, name.length + 1, 0].map((v) => v.toString(16).padStart(8, '0')).join('');
-    const head = Buffer.from(`070701${fields}${name}\0`, 'latin1');
-    parts.push(head, pad(head.length), body, pad(body.length));
-  };
-  for (const [name, body] of Object.entries(files)) entry(name, Buffer.from(body));
-  entry('TRAILER!!!', Buffer.alloc(0));
-  return Buffer.concat(parts);
-}
+import { cpio } from '../helpers/cpio.js';
 
 const facts = (initrdFiles: string[], extra: Partial<LiveImageFacts> = {}): LiveImageFacts => ({ initrdFiles, isomd5Tag: false, ...extra });
 

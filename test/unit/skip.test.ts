@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { runScenarios } from '../../harness/runner/run-all.js';
 import { defineScenario } from '../../harness/runner/scenario.js';
+import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // A scenario that does not apply is SKIPPED with its reason, before anything starts.
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const tree = join(dir, 'tree', 'boot', 'x86_64', 'loader');
   await mkdir(tree, { recursive: true });
   await writeFile(join(tree, 'linux'), 'KERNEL');
-  await writeFile(join(tree, 'initrd'), 'INITRD');
+  await writeFile(join(tree, 'initrd'), cpio(KIWI_LIVE_INITRD));
   iso = join(dir, 'bios-only.iso');
   // No partition table at all: certainly no EFI system partition.
   await execa('xorriso', ['-as', 'mkisofs', '-V', 'CDROM', '-o', iso, join(dir, 'tree')]);

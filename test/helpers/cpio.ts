@@ -1,0 +1,16 @@
+/** A newc cpio archive of regular files, as dracut writes an initrd (uncompressed). */
+export function cpio(files: Record<string, string>): Buffer {
+  const parts: Buffer[] = [];
+  const pad = (n: number) => Buffer.alloc((4 - (n % 4)) % 4);
+  const entry = (name: string, body: Buffer) => {
+    const fields = [1, 0o100644, 0, 0, 1, 0, body.length, 0, 0, 0, 0, name.length + 1, 0].map((v) => v.toString(16).padStart(8, '0')).join('');
+    const head = Buffer.from(`070701${fields}${name}\0`, 'latin1');
+    parts.push(head, pad(head.length), body, pad(body.length));
+  };
+  for (const [name, body] of Object.entries(files)) entry(name, Buffer.from(body));
+  entry('TRAILER!!!', Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+
+/** The initrd files by which the harness recognises kiwi-live with its network boot. */
+export const KIWI_LIVE_INITRD = { 'usr/sbin/kiwi-live-root': '#!/bin/bash', 'var/lib/dracut/hooks/pre-udev/60-kiwi-live-net-genrules.sh': '#' };
