@@ -13,6 +13,10 @@ import liveRamCopy from './live-ram-copy.js';
 import mediaCheck from './media-check.js';
 import mediaCheckCorrupted from './media-check-corrupted.js';
 import overlayOverlayfs from './overlay-overlayfs.js';
+import ramdiskSizeUnit from './ramdisk-size-unit.js';
+import usedDiskDeploy from './used-disk-deploy.js';
+import httpRedirect from './http-redirect.js';
+import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
@@ -38,4 +42,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   persistentExt4,
   diskDeployNotPersistent,
   diskDeployStandalone,
+  ramdiskSizeUnit,
+  usedDiskDeploy,
+  urlWithQuery,
+  httpRedirect,
 ];

@@ -14,6 +14,11 @@ export interface DiskSpec {
   format?: DiskFormat;
   /** ide: /dev/sda in the guest (the seed's -hda); virtio: /dev/vda. */
   interface?: 'ide' | 'virtio';
+  /**
+   * 'used': a disk that already holds data (raw only): an MBR with one Linux partition from 1 MiB
+   * on, holding an ext4 file system labelled `olddata` (made on the host, no root, no mount).
+   */
+  contents?: 'used';
 }
 
 export interface DiskImage {
@@ -59,5 +64,15 @@ export async function createDisk(dir: string, spec: DiskSpec): Promise<DiskImage
   if (result.exitCode !== 0) {
     throw new HarnessError('host', `qemu-img could not create ${path}: ${String(result.all).trim()}`, { fix: 'check the folder and qemu-img' });
   }
+  if (spec.contents === 'used') await makeUsed(path, format, sizeBytes);
   return { name: spec.name, path, format, interface: spec.interface ?? 'ide', sizeBytes };
+}
+
+/** A partition table and a file system on a fresh raw disk image, written into the file itself. */
+async function makeUsed(path: string, format: DiskFormat, sizeBytes: number): Promise<void> {
+  if (format !== 'raw') throw new RangeError(`disk contents 'used' needs format raw, got ${JSON.stringify(format)}`);
+  const [sfdisk, mkfs] = await Promise.all([requireTool('sfdisk'), requireTool('mkfs.ext4')]);
+  const partitionBytes = Math.min(256 * 1024 ** 2, sizeBytes - 2 * 1024 ** 2);
+  await execa(sfdisk, ['--quiet', path], { input: `label: dos\nstart=2048, size=${partitionBytes / 512}, type=83\n` });
+  await execa(mkfs, ['-q', '-F', '-L', 'olddata', '-E', `offset=${1024 ** 2}`, path, `${partitionBytes / 1024}k`]);
 }

@@ -15,7 +15,12 @@ export type PublishFault =
   | { kind: 'cut'; afterBytes: number }
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'throttle'; bytesPerSecond: number }
-  | { kind: 'corrupt'; atByte: number; count: number };
+  | { kind: 'corrupt'; atByte: number; count: number }
+  /**
+   * http only: a request for the file without the query `moved` is answered with this redirect
+   * status and `Location: <path>?moved`, which is served: a server that moved the file.
+   */
+  | { kind: 'redirect'; status: 301 | 302 | 307 | 308 };
 
 /**
  * The byte stream of a transfer with the fault applied. A cut ends this stream after exactly
@@ -28,7 +33,7 @@ export function faultStream(fault: PublishFault | undefined): Transform {
   let windowBytes = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      if (!fault || fault.kind === 'status') return callback(null, chunk);
+      if (!fault || fault.kind === 'status' || fault.kind === 'redirect') return callback(null, chunk);
       if (fault.kind === 'corrupt') {
         const out = corrupt(chunk, passed, fault);
         passed += chunk.length;

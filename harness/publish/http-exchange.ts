@@ -74,6 +74,10 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
   if (init.method !== 'GET' && init.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
     transfer.end(405, false);
+  } else if (file && fault?.kind === 'redirect' && !/[?&]moved(?:[=&]|$)/.test(init.requestedPath ?? '')) {
+    // A redirect is a whole answer (complete), not a failed transfer: what the client does next decides.
+    res.writeHead(fault.status, { Location: `${file.urlPath}?moved`, 'Content-Length': 0 }).end();
+    transfer.end(fault.status, true);
   } else if (!file || fault?.kind === 'status') {
     const status = file && fault?.kind === 'status' ? fault.status : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');

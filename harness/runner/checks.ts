@@ -12,7 +12,8 @@ export function isoTransferredOnce(): Check {
     async run({ iso, transfers }) {
       const fetches = transfers.filter((t) => t.method !== 'HEAD');
       const failed = fetches.filter(isFailedTransfer);
-      const ofIso = fetches.filter((t) => t.path === iso.urlPath);
+      // A redirect the publisher answered is not a transfer of the ISO (the request it leads to is).
+      const ofIso = fetches.filter((t) => t.path === iso.urlPath && !(t.status >= 300 && t.status < 400));
       const complete = ofIso.filter((t) => t.complete && t.bytesSent === iso.sizeBytes);
       const ok = complete.length === 1 && ofIso.length === 1 && failed.length === 0;
       const detail = fetches.length
@@ -189,6 +190,19 @@ export function bootFilesOverHttp(): Check {
       const fetched = bootFileTransfers.filter((t) => t.method === 'GET');
       const ok = ['/boot/linux', '/boot/initrd'].every((p) => fetched.filter((t) => t.path === p && t.complete).length === 1) && fetched.every((t) => t.complete);
       return { ok, detail: fetched.length ? fetched.map(describeTransfer).join('; ') : 'no boot file was fetched over http' };
+    },
+  };
+}
+
+/** The publisher saw the request for the ISO spelled exactly as the boot entry's URL (path and query). */
+export function isoRequestedAsGiven(): Check {
+  return {
+    name: "the ISO was requested with the boot entry's URL as given (path and query)",
+    async run({ isoUrl, transfers }) {
+      const url = new URL(isoUrl);
+      const wanted = `${url.pathname}${url.search}`;
+      const asked = transfers.filter((t) => t.method !== 'HEAD').map((t) => t.requestedPath ?? t.path);
+      return { ok: asked.length > 0 && asked.every((a) => a === wanted), detail: `boot entry: ${wanted}; the publisher was asked for: ${asked.join(', ') || 'nothing'}` };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { digestRanges } from '../iso/iso-digest.js';
+import { locateRamImage } from './image-checks.js';
 import type { Check } from './scenario.js';
 
 /** Reading a few hundred MB under TCG takes a while. */
@@ -41,6 +42,19 @@ export function mediaCheckPassed(): Check {
       }
       const text = (await (await shell()).run(`cat ${passed.file}`)).output;
       return { ok: passed.line.test(text), detail: `${passed.file}: ${text.trim().slice(-200) || 'empty or missing'}` };
+    },
+  };
+}
+
+/** The size of the block device the live module deployed the ISO to in RAM, as the guest's kernel reports it. */
+export function ramDiskSize(): Check {
+  return {
+    name: "the size of the live module's RAM copy of the ISO",
+    async run({ shell, live }) {
+      const sh = await shell();
+      const image = await locateRamImage(sh, live);
+      const bytes = Number((await sh.run(`blockdev --getsize64 ${image.device}`)).output.trim().split('\n')[0]);
+      return { ok: Number.isFinite(bytes) && bytes > 0, detail: `${image.device} is ${bytes} bytes = ${bytes / 1024} KiB (${image.where})` };
     },
   };
 }

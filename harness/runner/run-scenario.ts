@@ -83,7 +83,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
   const state = new Map<string, string>();
-  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath ?? isoUrlPath);
+  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? isoUrlPath);
   for (const [index, boot] of scenario.boots.entries()) {
     env.observer?.onBootStart?.(scenario, boot, index);
     const bootResult = await runBoot({

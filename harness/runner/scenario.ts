@@ -20,7 +20,8 @@ export interface ScenarioDefinition {
     protocol: PublishProtocol;
     /**
      * The path the boot entry asks for, when it is not the published ISO's own path: a broken
-     * setup (a URL the publisher does not serve) is declared this way.
+     * setup (a URL the publisher does not serve) is declared this way. `{iso}` stands for the
+     * ISO's own path (e.g. `{iso}?arch=x86_64&flavor=live`: the ISO's URL with a query).
      */
     requestPath?: string;
     /** A fault the publisher injects into what it serves (see publish/faults.ts). */

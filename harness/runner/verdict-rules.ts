@@ -51,7 +51,10 @@ export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict =
 /** A negative boot passes when it fails as declared, and fails when it passes or fails otherwise. */
 export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {
   if (!expected || result.verdict === 'ERROR') return result;
-  if (result.verdict === 'PASS') return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed` };
+  if (result.verdict === 'PASS') {
+    const evidence = result.checks.map((c) => `${c.name}: ${c.detail}`).join('; ');
+    return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed${evidence ? ` (${evidence})` : ''}` };
+  }
   const phases = typeof expected.phase === 'string' ? [expected.phase] : expected.phase;
   const phaseOk = !phases || phases.includes(result.phase);
   if (expected.reason.test(result.reason) && phaseOk) {

@@ -14,6 +14,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   'grub-mknetdir': 'grub-common',
   cp: 'coreutils',
   zstd: 'zstd',
+  'mkfs.ext4': 'e2fsprogs',
   xz: 'xz-utils',
   lz4: 'lz4',
   bzip2: 'bzip2',

@@ -83,3 +83,18 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
     expect(elapsedMs).toBeGreaterThanOrEqual(1_000);
   });
 });
+
+describe('http redirect fault', () => {
+  it('answers the file with the redirect and a Location that serves it; a client without --location gets no byte of it', async () => {
+    const plain = await fetchWith('http', { kind: 'redirect', status: 302 });
+    expect(plain.result.exitCode).toBe(0);
+    expect(plain.result.stdout).toBe('0');
+    expect(plain.log.transfers).toEqual([expect.objectContaining({ status: 302, complete: true, bytesSent: 0 })]);
+    const following = await fetchWith('http', { kind: 'redirect', status: 302 }, ['--location']);
+    expect(following.result.stdout).toBe(String(SIZE));
+    expect(following.log.transfers.map((t) => [t.status, t.path, t.requestedPath, t.complete])).toEqual([
+      [302, '/image/live.iso', undefined, true],
+      [200, '/image/live.iso', '/image/live.iso?moved', true],
+    ]);
+  });
+});
