@@ -15,6 +15,7 @@ import mediaCheckCorrupted from './media-check-corrupted.js';
 import overlayOverlayfs from './overlay-overlayfs.js';
 import ramdiskSizeUnit from './ramdisk-size-unit.js';
 import usedDiskDeploy from './used-disk-deploy.js';
+import curlOptionsCommaForm from './curl-options-comma-form.js';
 import httpRedirect from './http-redirect.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
@@ -46,4 +47,5 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   usedDiskDeploy,
   urlWithQuery,
   httpRedirect,
+  curlOptionsCommaForm,
 ];

@@ -5,6 +5,7 @@ const UNSUPPORTED: { option: keyof LiveBootOptions; why: string }[] = [
   { option: 'persistent', why: 'dmsquash "does not support the automatic creation of a write partition in disk mode" (the seed); its persistence is rd.live.overlay=DEVICE:PATH only' },
   { option: 'system', why: 'dmsquash-live has no deploy to a disk (rd.kiwi.live.system is kiwi-live\'s): livenet keeps the ISO as a file in the initramfs' },
   { option: 'reset', why: 'dmsquash-live has no rd.kiwi.live.reset (there is no deployed disk to reset)' },
+  { option: 'curlOptions', why: "dmsquash's livenet runs curl with fixed options (only rd.noverifyssl and proxy= change them): there is no rd.kiwi.live.curl_options" },
   { option: 'ramdiskSizeKiB', why: 'dmsquash-live does not use a brd RAM disk, so ramdisk_size has nothing to size: livenet downloads the ISO into the initramfs' },
 ];
 

@@ -18,8 +18,10 @@ export const kiwiLive: LiveModuleProfile = {
     ...(options.system ? [`rd.kiwi.live.system=${options.system}`] : []),
     ...(options.persistent ? ['rd.live.overlay.persistent', `rd.live.overlay.cowfs=${options.persistent.cowfs}`] : []),
     ...(options.reset ? ['rd.kiwi.live.reset'] : []),
-    ...(options.insecureTls ? ['rd.kiwi.live.curl_options=--insecure'] : []),
+    ...(options.insecureTls && !options.curlOptions?.length ? ['rd.kiwi.live.curl_options=--insecure'] : []),
     ...(options.mediaCheck ? ['mediacheck'] : []),
+    // The seed's comma form: kiwi-live turns every comma into a space before it runs curl.
+    ...(options.curlOptions?.length ? [`rd.kiwi.live.curl_options=${[...(options.insecureTls ? ['--insecure'] : []), ...options.curlOptions].join(',')}`] : []),
   ],
   ramImageLocator: 'echo /dev/ram0; echo "brd RAM disk /dev/ram0 of $(( $(cat /sys/block/ram0/size) / 2 )) KiB"',
   // kiwi-live always overlays with overlayfs (the seed: device-mapper overlays are dmsquash's).

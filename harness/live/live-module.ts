@@ -24,6 +24,8 @@ export interface LiveBootOptions {
   overlay?: 'overlayfs';
   /** Verify the ISO's embedded checksum before booting it (kiwi-live: mediacheck, dmsquash: rd.live.check). */
   mediaCheck?: boolean;
+  /** Extra options for the module's curl, one word each (kiwi-live: rd.kiwi.live.curl_options, comma form). */
+  curlOptions?: string[];
 }
 
 /** What the harness read from the ISO about its live system, on the host, before any boot. */

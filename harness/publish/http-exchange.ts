@@ -59,6 +59,7 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
     ...(target.requestedPath !== undefined ? { requestedPath: target.requestedPath } : {}),
     client,
     ...(target.file ? { sizeBytes: target.file.sizeBytes } : {}),
+    ...(req.headers['user-agent'] !== undefined ? { userAgent: req.headers['user-agent'] } : {}),
   };
   return {
     start: (over) => answer(context, connection, res, init, target.file, over),

@@ -15,6 +15,8 @@ export interface Transfer {
   path: string;
   /** The spelling the client used, when it differs from `path`. */
   requestedPath?: string;
+  /** http(s): the client's User-Agent header, as sent. */
+  userAgent?: string;
   /** The protocol's status: HTTP 200/404/..., FTP 226/426/550. */
   status: number;
   /**
@@ -56,6 +58,8 @@ export interface TransferStart {
   offset?: number;
   client: string;
   sizeBytes?: number;
+  /** http(s): the client's User-Agent header, as sent (evidence of the options it ran with). */
+  userAgent?: string;
 }
 
 /**

@@ -206,3 +206,14 @@ export function isoRequestedAsGiven(): Check {
     },
   };
 }
+
+/** The publisher saw the ISO requested with this User-Agent (what curl sends for --user-agent). */
+export function isoRequestedWithUserAgent(userAgent: string): Check {
+  return {
+    name: `the ISO was requested with User-Agent "${userAgent}"`,
+    async run({ transfers }) {
+      const seen = transfers.filter((t) => t.method !== 'HEAD').map((t) => t.userAgent ?? '(none)');
+      return { ok: seen.length > 0 && seen.every((u) => u === userAgent), detail: `User-Agent of each request: ${seen.join(', ') || 'no request'}` };
+    },
+  };
+}

@@ -52,7 +52,7 @@ export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict =
 export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {
   if (!expected || result.verdict === 'ERROR') return result;
   if (result.verdict === 'PASS') {
-    const evidence = result.checks.map((c) => `${c.name}: ${c.detail}`).join('; ');
+    const evidence = (result.checks ?? []).map((c) => `${c.name}: ${c.detail}`).join('; ');
     return { ...result, verdict: 'FAIL', reason: `expected a failure (${expected.why}), but the boot passed${evidence ? ` (${evidence})` : ''}` };
   }
   const phases = typeof expected.phase === 'string' ? [expected.phase] : expected.phase;
