@@ -16,6 +16,7 @@ import overlayOverlayfs from './overlay-overlayfs.js';
 import ramdiskSizeUnit from './ramdisk-size-unit.js';
 import usedDiskDeploy from './used-disk-deploy.js';
 import curlOptionsCommaForm from './curl-options-comma-form.js';
+import diskDeployById from './disk-deploy-by-id.js';
 import httpRedirect from './http-redirect.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
@@ -48,4 +49,5 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   urlWithQuery,
   httpRedirect,
   curlOptionsCommaForm,
+  diskDeployById,
 ];

@@ -19,6 +19,8 @@ export interface DiskSpec {
    * on, holding an ext4 file system labelled `olddata` (made on the host, no root, no mount).
    */
   contents?: 'used';
+  /** The serial number the guest sees (its /dev/disk/by-id/ name): letters, digits, dashes. */
+  serial?: string;
 }
 
 export interface DiskImage {
@@ -27,6 +29,7 @@ export interface DiskImage {
   format: DiskFormat;
   interface: 'ide' | 'virtio';
   sizeBytes: number;
+  serial?: string;
 }
 
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
@@ -65,7 +68,8 @@ export async function createDisk(dir: string, spec: DiskSpec): Promise<DiskImage
     throw new HarnessError('host', `qemu-img could not create ${path}: ${String(result.all).trim()}`, { fix: 'check the folder and qemu-img' });
   }
   if (spec.contents === 'used') await makeUsed(path, format, sizeBytes);
-  return { name: spec.name, path, format, interface: spec.interface ?? 'ide', sizeBytes };
+  if (spec.serial !== undefined && !/^[A-Za-z0-9-]{1,20}$/.test(spec.serial)) throw new RangeError(`disk serial must be 1-20 letters, digits and dashes, got ${JSON.stringify(spec.serial)}`);
+  return { name: spec.name, path, format, interface: spec.interface ?? 'ide', sizeBytes, ...(spec.serial ? { serial: spec.serial } : {}) };
 }
 
 /** A partition table and a file system on a fresh raw disk image, written into the file itself. */

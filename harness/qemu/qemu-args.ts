@@ -4,6 +4,8 @@ export interface DiskAttachment {
   format: 'raw' | 'qcow2';
   /** ide: /dev/sda in the guest (the seed's `-hda`); virtio: /dev/vda. */
   interface: 'ide' | 'virtio';
+  /** The disk's serial number (in /dev/disk/by-id/ names); QEMU's default when absent. */
+  serial?: string;
 }
 
 /** A TCP port the guest reaches at guestAddress:guestPort, relayed to 127.0.0.1:hostPort. */
@@ -87,11 +89,13 @@ function diskArgs(config: MachineConfig): string[] {
   if (config.bootFrom === 'disk' && config.disks.length === 0) throw new RangeError('a disk boot needs a disk');
   return config.disks.flatMap((disk, index) => {
     const file = `file=${escapeOption(disk.path)},format=${disk.format}`;
-    if (config.bootSelection === 'boot-order') return ['-drive', `${file},if=${disk.interface},index=${index},media=disk`];
-    // With bootindex the drive needs a device of its own to carry it.
+    if (config.bootSelection === 'boot-order' && !disk.serial) return ['-drive', `${file},if=${disk.interface},index=${index},media=disk`];
+    // With bootindex, or a serial number (a property of the device, not of the drive), the drive
+    // needs a device of its own to carry it.
     const device = disk.interface === 'ide' ? `ide-hd,bus=ide.${index}` : 'virtio-blk-pci';
     const boot = index === 0 ? bootIndex(config, 'disk') : '';
-    return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${device},drive=disk${index}${boot}`];
+    const serial = disk.serial ? `,serial=${disk.serial}` : '';
+    return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${device},drive=disk${index}${serial}${boot}`];
   });
 }
 

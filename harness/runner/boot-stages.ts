@@ -36,7 +36,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     .withCpus(run.env.machine.cpus)
     .withAccel(run.env.machine.accel)
     .withFirmware({ machineType: plan.firmware.machineType, bootSelection: plan.firmware.bootSelection, args: await plan.firmware.machineArgs(run.runtimeDir) });
-  for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface });
+  for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface, ...(disk.serial ? { serial: disk.serial } : {}) });
   if (plan.loader) {
     const netboot = await plan.loader.prepare({
       runtimeDir: run.runtimeDir,

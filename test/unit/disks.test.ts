@@ -27,6 +27,16 @@ describe('createDisk', () => {
     expect(evidence).toEqual({ disk: `blank-${format}`, partitions: [], blank: true });
   });
 
+  it("makes a 'used' disk: an MBR and an ext4 file system labelled olddata, as the host reads them", async () => {
+    const disk = await createDisk(dir, { name: 'used', size: '1G', contents: 'used', serial: 'PXE-1' });
+    expect(disk.serial).toBe('PXE-1');
+    const evidence = await readDiskEvidence(disk);
+    expect(evidence.blank).toBe(false);
+    expect(evidence.partitionTable).toBe('dos');
+    expect(evidence.partitions).toEqual([expect.objectContaining({ number: 1, filesystem: 'ext4', label: 'olddata' })]);
+    await expect(createDisk(dir, { name: 'used-qcow', size: '1G', format: 'qcow2', contents: 'used' })).rejects.toThrow(/needs format raw/);
+  });
+
   it('refuses a nonsense size, quoting it', () => {
     expect(() => parseDiskSize('three gigs')).toThrow(/got "three gigs"/);
     expect(() => parseDiskSize('10K')).toThrow(HarnessError);

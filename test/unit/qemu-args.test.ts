@@ -56,6 +56,13 @@ describe('buildQemuArgs', () => {
     expect(optionAfter(args, '-boot')).toBe('order=c');
   });
 
+  it('gives a disk with a serial number a device of its own, which carries the serial (QEMU refuses it on -drive)', () => {
+    const args = buildQemuArgs({ ...base, disks: [{ path: '/d/disk.raw', format: 'raw', interface: 'ide', serial: 'PXEHARNESS0001' }] });
+    expect(optionAfter(args, '-drive')).toBe('file=/d/disk.raw,format=raw,if=none,id=disk0');
+    expect(args).toContain('ide-hd,bus=ide.0,drive=disk0,serial=PXEHARNESS0001');
+    expect(args.join(' ')).not.toContain('bootindex');
+  });
+
   it('refuses a network boot without a network and a disk boot without a disk', () => {
     const { network: _omit, ...rest } = base;
     expect(() => buildQemuArgs(rest)).toThrow(/network boot needs/);
