@@ -11,6 +11,7 @@ import { loadKnownIssues } from '../harness/runner/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { examineHost, formatFindings } from '../harness/util/doctor.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
+import { conformanceReporter } from '../harness/report/conformance.js';
 import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
@@ -55,7 +56,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --memory-mb N: guest memory, 256 up to the host's memory (default 3072); --cpus N: vCPUs
         per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default 600).
         Every option, the ISO and the --out folder are checked before anything starts.
-        Reports: results.json, junit.xml and report.html in --out.
+        Reports: results.json, junit.xml, report.html and conformance.md (the seed's options
+        against what this run's boots showed) in --out.
         --scenarios FILE|DIR (repeatable) loads your own scenario files (TypeScript or JavaScript,
         each default-exporting defineScenario(...)) and runs them instead of the built-in ones;
         --scenario NAME picks among both. See docs/writing-scenarios.md.
@@ -247,6 +249,7 @@ async function run(argv: string[]): Promise<number> {
       jsonReporter(outDir, { iso: isoPath }),
       junitReporter(outDir),
       htmlReporter(outDir, { iso: isoPath }),
+      conformanceReporter(outDir),
     ],
     signal: controller.signal,
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),

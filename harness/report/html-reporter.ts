@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { conformanceOutcomes } from './conformance.js';
 import type { Reporter } from './reporter.js';
 import type { BootResult, ScenarioResult } from '../runner/result.js';
 import type { TimelineEvent } from '../runner/timeline.js';
@@ -71,6 +72,13 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
   </section>`;
 }
 
+/** The conformance page's table (conformance.md), with links to the scenarios' sections. */
+function conformanceSection(results: ScenarioResult[], outDir: string): string {
+  const rows = conformanceOutcomes(results, outDir).map((o) => `<tr><td><code>${esc(o.option)}</code></td><td>${esc(o.documented)}</td><td>${esc(o.showed).replace(/\n/g, '<br>')}</td><td>${esc(o.verdict)}</td><td>${o.evidence.map((e) => `<a href="#${esc(e.name)}">${esc(e.name)}</a>`).join(' ')}</td></tr>`);
+  return `<h2 id="conformance">Conformance: the seed documents against real boots</h2>
+<table><tr><th>option</th><th>documented</th><th>what the boots showed</th><th>verdict</th><th>evidence</th></tr>${rows.join('')}</table>`;
+}
+
 /** One static HTML file (styles and screenshots inside it) that opens offline beside the logs. */
 export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: { iso?: string; liveModule?: { id: string; evidence: string } } = {}): Promise<string> {
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
@@ -101,6 +109,7 @@ figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;bor
 <h1>pxe-harness report</h1>
 <p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code>${meta.liveModule ? ` · live module: <b>${esc(meta.liveModule.id)}</b> (${esc(meta.liveModule.evidence)})` : ''} · ${esc(new Date().toISOString())}</p>
 <ul>${results.map((r) => `<li><a href="#${esc(r.name)}">${esc(r.name)}</a> <span class="verdict ${r.verdict}">${r.verdict}</span></li>`).join('')}</ul>
+${conformanceSection(results, outDir)}
 ${sections.join('\n')}
 </body></html>
 `;
