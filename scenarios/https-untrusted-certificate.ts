@@ -4,7 +4,9 @@ import { defineScenario } from '../harness/runner/scenario.js';
  * A negative scenario: root=live:https://… without rd.kiwi.live.curl_options. The initrd's curl
  * has no CA for the publisher's throwaway certificate and hangs up in the handshake; no request is
  * ever made, so the publisher's log of the failed handshake is the only witness. The boot must
- * FAIL in the fetch, naming the handshake, not run into a timeout.
+ * FAIL in the fetch, naming the handshake, not run into a timeout. It also asks for the live
+ * module's debug evidence: curl's own error and the module's log are taken from dracut's
+ * emergency shell into module-debug.log.
  */
 export default defineScenario({
   name: 'https-untrusted-certificate',
@@ -15,6 +17,7 @@ export default defineScenario({
       name: 'network boot over https without --insecure',
       from: 'network',
       checks: [],
+      debugEvidence: true,
       expectFailure: { reason: /transfer failed: https TLS handshake failed/, why: 'curl must refuse a certificate it cannot verify', phase: 'fetch-root' },
     },
   ],

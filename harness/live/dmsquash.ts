@@ -47,6 +47,8 @@ export const dmsquash: LiveModuleProfile = {
   },
   initrdMarkers: [/(^|\/)dmsquash-live-root$/],
   netbootRequires: { file: /(^|\/)livenetroot$/, what: "dracut's livenet module, which fetches root=live:URL (without it dmsquash boots only local media)" },
+  // rd.live.debug: dmsquash-live-root's xtrace into /tmp/liveroot.PID.out (livenet's curl errors reach the journal).
+  debug: { kernelArgs: ['rd.live.debug'], files: ['/tmp/liveroot.*.out', '/run/initramfs/rdsosreport.txt'] },
   mediaCheck: { tool: /(^|\/)checkisomd5$/, toolName: 'checkisomd5', passed: { console: /The media check is complete, the result is: PASS/ } },
   writableLayerMount: '/run/overlayfs',
   cowLabel: '',

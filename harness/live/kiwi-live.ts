@@ -36,6 +36,8 @@ export const kiwiLive: LiveModuleProfile = {
   initrdMarkers: [/(^|\/)kiwi-live-root$/, /parse-kiwi-live\.sh$/],
   // Before KIWI 10.2.24 kiwi-live booted root=live: only over AoE; the net rules came with the remote boot.
   netbootRequires: { file: /kiwi-live-net-genrules\.sh$/, what: "kiwi-live's network rules (KIWI >= 10.2.24), without which root=live:http|https|ftp is not fetched" },
+  // rd.kiwi.debug: kiwi-live's xtrace into boot.kiwi; curl's stderr always goes to /tmp/fetch.info.
+  debug: { kernelArgs: ['rd.kiwi.debug'], files: ['/run/initramfs/log/boot.kiwi', '/tmp/fetch.info', '/run/initramfs/rdsosreport.txt'] },
   mediaCheck: { tool: /(^|\/)checkmedia$/, toolName: 'checkmedia', passed: { file: '/run/initramfs/checkmedia.result', line: /^ISO check passed$/m } },
   writableLayerMount: '/run/overlay/overlayfs',
   cowLabel: 'cow',

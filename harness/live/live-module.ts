@@ -76,6 +76,8 @@ export interface LiveModuleProfile extends ConsoleContribution {
   readonly initrdMarkers: readonly RegExp[];
   /** A file the initrd must also carry for a network boot, and why. */
   readonly netbootRequires?: { file: RegExp; what: string };
+  /** The module's own debug log: the kernel options that switch it on and the files it writes in the initrd. */
+  readonly debug: { kernelArgs: readonly string[]; files: readonly string[] };
   /** The media check: its tool (a file in the initrd) and where its verdict on a good ISO shows. */
   readonly mediaCheck: { tool: RegExp; toolName: string; passed: { console: RegExp } | { file: string; line: RegExp } };
   /** Where the booted system has mounted the writable layer of its overlay. */

@@ -6,6 +6,9 @@ import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
 import type { BootDefinition } from './scenario.js';
 
+/** dracut's emergency shell instead of a power-off on a fatal error, without a password (root is locked in the initrd). */
+export const EMERGENCY_SHELL_ARGS = ['rd.shell', 'SYSTEMD_SULOGIN_FORCE=1'];
+
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
 export interface BootPlan {
   firmware: Firmware;
@@ -20,7 +23,8 @@ export interface BootPlan {
 export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; isoUrl: string; accel: 'tcg' | 'kvm' }): BootPlan {
   const { firmware, liveModule, isoUrl } = axes;
   const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
-  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(isoUrl, boot.live ?? {}), ...(boot.kernelArgs ?? [])] : [];
+  const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
+  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(isoUrl, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
   return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel) };
 }

@@ -5,6 +5,8 @@ import { BootSession, type BootRun } from './boot-session.js';
 import {
   awaitGoal, checkContext, judgeChecks, judgeError, judgeFailedTransfer, powerOffAndReadDisks, runChecks, screenshot, startMachine, watchConsole,
 } from './boot-stages.js';
+import type { WaitTarget } from '../console/wait.js';
+import { withDebugEvidence } from './debug-evidence.js';
 import type { BootResult } from './result.js';
 import { TeardownStack } from './teardown.js';
 import { applyExpectedFailure, applyKnownIssues, retryable } from './verdict-rules.js';
@@ -40,15 +42,16 @@ export async function runBoot(run: BootRun): Promise<BootResult> {
 async function bootOnce(session: BootSession): Promise<BootResult> {
   const { run } = session;
   const teardown = new TeardownStack();
+  let target: WaitTarget | undefined;
   try {
     const machine = await startMachine(session, teardown);
     if (run.env.attach?.when === run.index) {
       await run.env.attach.terminal(machine);
       return session.finish('PASS', 'reproduced with the console attached to the terminal (no checks)');
     }
-    const target = watchConsole(session, machine, teardown);
+    target = watchConsole(session, machine, teardown);
     const failedTransfer = await awaitGoal(session, target);
-    if (failedTransfer) return await judgeFailedTransfer(session, target, failedTransfer);
+    if (failedTransfer) return await withDebugEvidence(session, target, await judgeFailedTransfer(session, target, failedTransfer));
     const context = checkContext(session, target);
     await runChecks(session, context, false);
     if (run.boot.checks.some((c) => !c.afterShutdown)) session.decidedAtMs = Date.now();
@@ -60,7 +63,7 @@ async function bootOnce(session: BootSession): Promise<BootResult> {
     }
     return judgeChecks(session);
   } catch (error) {
-    return await judgeError(session, error);
+    return await withDebugEvidence(session, target, await judgeError(session, error));
   } finally {
     await teardown.runAll();
   }

@@ -74,6 +74,13 @@ export interface BootDefinition {
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
   /**
+   * Collect the live module's own debug evidence when the boot fails: its debug log is switched
+   * on (kiwi-live: rd.kiwi.debug, dmsquash: rd.live.debug), dracut's emergency shell is allowed
+   * (rd.shell, SYSTEMD_SULOGIN_FORCE=1: the initrd's root is locked), and on a failure the harness
+   * copies the module's files from that shell into module-debug.log of the boot's folder.
+   */
+  debugEvidence?: boolean;
+  /**
    * What must hold once the login prompt is there; all are run and reported. Checks marked
    * `afterShutdown` run once the guest has powered off, on the disk evidence read on the host.
    */

@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitForConsole, type WaitTarget } from '../console/wait.js';
+import type { BootSession } from './boot-session.js';
+import type { BootResult } from './result.js';
+
+/** How long a failed initrd may take to reach dracut's emergency shell, and the copy to finish. */
+const EMERGENCY_WAIT_MS = 60_000;
+const COPY_WAIT_MS = 60_000;
+const SETTLE_MS = 3_000;
+/** Printed by the shell after the last file: spelled apart in the command so that its echo does not match. */
+const END_MARK = 'PXE-HARNESS-DEBUG-END';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A failed boot that asked for debug evidence: from dracut's emergency shell, the live module's
+ * own files (its debug log, curl's errors, dracut's rdsosreport) are printed on the console and
+ * kept in module-debug.log; the reason says where. The verdict stays as it was.
+ */
+export async function withDebugEvidence(session: BootSession, target: WaitTarget | undefined, result: BootResult): Promise<BootResult> {
+  const { run, plan } = session;
+  if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running) return result;
+  const file = join(run.artifactsDir, 'module-debug.log');
+  const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch((e: unknown) => `no debug evidence: ${(e as Error).message.split('\n')[0]}`);
+  return { ...result, reason: `${result.reason}; ${note}` };
+}
+
+async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, files: readonly string[], file: string): Promise<string> {
+  const machine = session.machine!;
+  const none = { partialLine: true, failOn: [] };
+  await waitForConsole(target, /Entering emergency mode/, { ...none, timeoutMs: EMERGENCY_WAIT_MS, fromLine: 0 }).catch(() => {
+    throw new Error(`dracut's emergency shell did not come within ${EMERGENCY_WAIT_MS / 1000} s (the module may have rebooted or hung)`);
+  });
+  await sleep(SETTLE_MS);
+  machine.write('\r');
+  await sleep(SETTLE_MS);
+  const from = machine.console.lines.length;
+  const [head, tail] = [END_MARK.slice(0, 8), END_MARK.slice(8)];
+  machine.write(`for f in ${files.join(' ')}; do [ -e "$f" ] && { echo "===== $f"; cat "$f"; }; done; echo ${head}""${tail}\r`);
+  await waitForConsole(target, new RegExp(`^${END_MARK}$`), { ...none, partialLine: false, timeoutMs: COPY_WAIT_MS, fromLine: from });
+  const lines = machine.console.lines.slice(from).map((l) => l.text).filter((t) => t !== END_MARK);
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const curlError = lines.find((l) => /^curl: \(\d+\)/.test(l.trim()));
+  return `the live module's debug evidence (${files.join(', ')}) is in ${file}${curlError ? `; curl said: ${curlError.trim()}` : ''}`;
+}
