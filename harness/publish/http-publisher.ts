@@ -117,13 +117,22 @@ function createHttpServer(limits: HttpLimits, tls: HttpPublisherOptions['tls'], 
 function logFailedHandshakes(server: Server, log: TransferLog): void {
   // The address is read at connect time: a socket the client has hung up on no longer has one.
   const clients = new WeakMap<object, string>();
-  server.on('connection', (socket: Socket) => clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
+  const settled = new WeakSet<object>();
+  const logFailure = (raw: Socket, reason: string) => {
+    if (settled.has(raw) || !(raw.bytesRead > 0)) return;
+    settled.add(raw);
+    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, false);
+  };
+  const rawOf = (socket: Socket) => (socket as unknown as { _parent?: Socket })._parent ?? socket;
+  server.on('connection', (socket: Socket) => {
+    clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`);
+    // curl 8 with TLS 1.3 finishes the handshake, then checks the certificate and just closes:
+    // Node sees a secure connection that ends without a request, and no tlsClientError.
+    socket.once('close', () => logFailure(socket, `the client closed the TLS connection without a request, after sending ${socket.bytesRead} bytes (it did not accept the certificate?)`));
+  });
+  server.on('request', (req: { socket: Socket }) => settled.add(rawOf(req.socket)));
   server.on('tlsClientError', (error: Error, socket: Socket) => {
     // The TLS socket reads through the accepted TCP socket, whose count is of the client's bytes.
-    const raw = (socket as unknown as { _parent?: Socket })._parent ?? socket;
-    if (!(raw.bytesRead > 0)) return;
-    const client = clients.get(raw) ?? clients.get(socket) ?? 'unknown client';
-    const reason = error.message.replace(/^[^:]*routines:/, '').trim();
-    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client }).end(0, false);
+    logFailure(rawOf(socket), error.message.replace(/^[^:]*routines:/, '').trim());
   });
 }

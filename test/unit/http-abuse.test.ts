@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpPublisher, type HttpLimits } from '../../harness/publish/http-publisher.js';
@@ -207,6 +208,29 @@ describe('https connections without a handshake (defect 4)', () => {
     await until('the failed handshake logged', () => log.transfers.length === 1);
     expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false });
     expect(log.transfers[0]!.path).toMatch(/unknown ca/);
+  });
+
+  it('a client that completes the handshake and closes without a request (curl 8 refusing the certificate under TLS 1.3) is logged as a failed TLS transfer', async () => {
+    // Found on a real boot: sid's curl 8.23 finishes the TLS 1.3 handshake, then checks the
+    // certificate and just closes; Node reports no tlsClientError. Emulated with Node's client.
+    const { log, port } = await start(small, { tls });
+    await new Promise<void>((resolve, reject) => {
+      const client = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, minVersion: 'TLSv1.3' }, () => client.end());
+      client.on('close', () => resolve());
+      client.on('error', reject);
+    });
+    await until('the refusal logged', () => log.transfers.length === 1);
+    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false });
+    expect(log.transfers[0]!.path).toMatch(/the client closed the TLS connection without a request/);
+  });
+
+  it('a TLS connection that made a request and then closed is one transfer, not a failed handshake', async () => {
+    const { log, port } = await start(small, { tls });
+    const result = await execa('curl', ['-sS', '-k', '-o', '/dev/null', `https://127.0.0.1:${port}${ISO}`], { reject: false });
+    expect(result.exitCode).toBe(0);
+    await until('logged', () => log.transfers.length >= 1);
+    await sleep(200);
+    expect(log.transfers.map((t) => [t.method, t.status, t.complete])).toEqual([['GET', 200, true]]);
   });
 
   it('a connection closed without a byte (a port scan) is not a transfer', async () => {
