@@ -56,11 +56,18 @@ export const dmsquash: LiveModuleProfile = {
   phases: [{ id: 'fetch-root', marker: /livenet: root image at|fetching (?:https?|ftp|tftp):\/\/|Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: livenet fetches the live root' }],
   failSignatures: [
     { id: 'dmsquash-media-check-failed', pattern: /Media check failed!|The media check is complete, the result is: FAIL/, meaning: 'the media check (checkisomd5) found the ISO damaged; dmsquash would now sleep 12 hours' },
-    { id: 'livenet-gave-up', pattern: /failed to download live image after \d+ attempts/, meaning: 'livenet gave up fetching the ISO' },
+    {
+      // livenet would try again up to 100 times, 5 s apart (over 8 minutes): the first failed
+      // attempt decides, with curl's own error on the console just before it.
+      id: 'livenet-download-failed',
+      pattern: /failed to download live image(?:: error \d+| after \d+ attempts)/,
+      meaning: 'livenet failed to fetch the ISO (it would retry up to 100 times, 5 s apart)',
+      quotePreviousLine: true,
+    },
     { id: 'dmsquash-no-root', pattern: /Failed to find a root filesystem in|cannot mount live image|Failed to mount block device of live image/, meaning: 'dmsquash-live found no live root in the fetched image' },
   ],
   warningSignatures: [
-    { id: 'livenet-retry', pattern: /failed to download live image: error \d+/, meaning: 'livenet failed one attempt to fetch the ISO and retries in 5 s' },
+    { id: 'livenet-curl-error', pattern: /dracut-initqueue\[\d+\]: curl: \(\d+\) .+/, meaning: "livenet's curl reported an error" },
     { id: 'dmsquash-temporary-overlay', pattern: /Unable to find a persistent overlay; using a temporary one/, meaning: 'dmsquash uses a temporary overlay' },
   ],
 };

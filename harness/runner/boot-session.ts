@@ -70,7 +70,7 @@ export class BootSession {
   finish(verdict: Verdict, reason: string): BootResult {
     this.lastVerdict = verdict;
     const machine = this.machine;
-    const warned = verdict !== 'PASS' && this.warnings.length ? `; console warnings: ${this.warnings.map((w) => `"${w}"`).join(', ')}` : '';
+    const warned = verdict !== 'PASS' && this.warnings.length ? `; console warnings: ${summarizeWarnings(this.warnings)}` : '';
     return {
       name: this.run.boot.name,
       verdict,
@@ -90,4 +90,20 @@ export class BootSession {
       decidedAtMs: this.decidedAtMs ?? Date.now(),
     };
   }
+}
+
+/**
+ * The warnings for a reason: each distinct message once (the kernel's timestamp and the process
+ * id aside), the first seen quoted, with how often it came (livenet repeats its retry warning
+ * up to 100 times).
+ */
+export function summarizeWarnings(warnings: readonly string[]): string {
+  const groups = new Map<string, { first: string; count: number }>();
+  for (const w of warnings) {
+    const key = w.replace(/^\[\s*[\d.]+\]\s*/, '').replace(/\[\d+\]/g, '[]');
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { first: w, count: 1 });
+  }
+  return [...groups.values()].map((g) => `"${g.first}"${g.count > 1 ? ` (${g.count} times)` : ''}`).join(', ');
 }

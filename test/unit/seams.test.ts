@@ -106,3 +106,11 @@ describe('verdict rules', () => {
     expect(applyExpectedFailure({ ...failed, verdict: 'PASS' }, expected).reason).toMatch(/expected a failure \(too small\), but the boot passed/);
   });
 });
+
+describe('console warnings in a reason', () => {
+  it('name each distinct warning once, with how often it came', async () => {
+    const { summarizeWarnings } = await import('../../harness/runner/boot-session.js');
+    const retry = (t: string) => `[  ${t}] dracut-initqueue[363]: Warning: failed to download live image: error 253`;
+    expect(summarizeWarnings([retry('45.28'), retry('51.04'), '[ 60.1] other', retry('57.06')])).toBe(`"${retry('45.28')}" (3 times), "[ 60.1] other"`);
+  });
+});
