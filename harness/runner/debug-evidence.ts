@@ -22,9 +22,23 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
   const { run, plan } = session;
   if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running) return result;
   const file = join(run.artifactsDir, 'module-debug.log');
-  const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch((e: unknown) => `no debug evidence: ${(e as Error).message.split('\n')[0]}`);
+  const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch(async (e: unknown) => {
+    // No shell (dmsquash's livenet keeps retrying for minutes instead of failing): what the
+    // initrd's services printed on the console is the evidence there is.
+    const lines = session.machine!.console.lines.map((l) => l.text).filter((t) => INITRD_SERVICE.test(t));
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return `no emergency shell for the module's files (${(e as Error).message.split('\n')[0]}); the initrd's service lines of the console are in ${file}${curlSaid(lines)}`;
+  });
   return { ...result, reason: `${result.reason}; ${note}` };
 }
+
+/** Console lines of the initrd's services that run the live modules. */
+const INITRD_SERVICE = /\b(dracut-initqueue|dracut-pre-\w+|dracut-mount|dracut|livenet|dmsquash[\w-]*|kiwi[\w-]*)(\[\d+\])?:/;
+
+const curlSaid = (lines: readonly string[]) => {
+  const error = lines.find((l) => /curl: \(\d+\)/.test(l));
+  return error ? `; curl said: ${error.slice(error.indexOf('curl: (')).trim()}` : '';
+};
 
 async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, files: readonly string[], file: string): Promise<string> {
   const machine = session.machine!;
@@ -41,6 +55,5 @@ async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, 
   await waitForConsole(target, new RegExp(`^${END_MARK}$`), { ...none, partialLine: false, timeoutMs: COPY_WAIT_MS, fromLine: from });
   const lines = machine.console.lines.slice(from).map((l) => l.text).filter((t) => t !== END_MARK);
   await writeFile(file, `${lines.join('\n')}\n`);
-  const curlError = lines.find((l) => /^curl: \(\d+\)/.test(l.trim()));
-  return `the live module's debug evidence (${files.join(', ')}) is in ${file}${curlError ? `; curl said: ${curlError.trim()}` : ''}`;
+  return `the live module's debug evidence (${files.join(', ')}) is in ${file}${curlSaid(lines)}`;
 }

@@ -170,6 +170,15 @@ describe('publisher faults', () => {
     expect(boot!.transfers.filter((t) => t.method !== 'HEAD').map((t) => t.method)).toEqual(['TLS']);
   });
 
+  it('https-untrusted-certificate asked for debug evidence: curl\'s own error, from the initrd\'s emergency shell, in module-debug.log', async () => {
+    const boot = result('https-untrusted-certificate').boots[0]!;
+    expect(boot.kernelArgs).toEqual(expect.arrayContaining(['rd.kiwi.debug', 'rd.shell', 'SYSTEMD_SULOGIN_FORCE=1']));
+    expect(boot.reason).toMatch(/the live module's debug evidence \(.*\) is in \S+module-debug\.log; curl said: curl: \(60\)/);
+    const log = await readFile(join(boot.artifactsDir, 'module-debug.log'), 'utf8');
+    expect(log).toMatch(/===== \/tmp\/fetch\.info/);
+    expect(log).toMatch(/===== \/run\/initramfs\/log\/boot\.kiwi[\s\S]*curl/);
+  });
+
   it('a corrupted copy of full length: the log calls it complete, only the guest\'s byte-for-byte check fails it', () => {
     const r = result('corrupted-iso');
     expect(r.verdict, r.reason).toBe('PASS');
