@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'junit2json';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { conformanceReporter } from '../../harness/report/conformance.js';
 import { htmlReporter } from '../../harness/report/html-reporter.js';
 import { jsonReporter } from '../../harness/report/json-reporter.js';
 import { junitReporter } from '../../harness/report/junit-reporter.js';
@@ -87,7 +88,7 @@ beforeAll(async () => {
     { scenario: mediaCheckCorrupted, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     { scenario: persistentExt4, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
   ];
-  const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso })];
+  const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso }), conformanceReporter(outDir)];
   const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
   runOutDir = outDir;
   results = new Map(list.map((r) => [r.name, r]));
@@ -341,6 +342,13 @@ describe('reports of the run', () => {
     expect(cases.find((c) => c.name === 'broken-url')!.failure).toHaveLength(1);
     expect(cases.find((c) => c.name === 'persistent-lifecycle')!.skipped).toHaveLength(1);
     expect(cases.find((c) => c.name === 'ram-deploy-http')!.failure).toBeUndefined();
+  });
+
+  it('conformance.md: the seed\'s options with what these boots showed, the rest marked as not run with the reason', async () => {
+    const page = await readFile(join(runOutDir, 'conformance.md'), 'utf8');
+    expect(page).toMatch(/^\| `root=live:https:\/\/IP\/PATH` \| .* \| https-untrusted-certificate PASS: failed as expected/m);
+    expect(page).toMatch(/^\| `rd\.live\.overlay\.persistent, rd\.live\.overlay\.cowfs=` \| .* \| persistent-lifecycle XFAIL: known issue: kiwi-live/m);
+    expect(page).toMatch(/^\| `root=live:dolly:\/\/IP\/PATH` \| .* \| not run: dolly is in neither Debian nor npm/m);
   });
 
   it('report.html names every scenario with its verdict and carries the screenshots', async () => {
