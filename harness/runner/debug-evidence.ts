@@ -20,7 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function withDebugEvidence(session: BootSession, target: WaitTarget | undefined, result: BootResult): Promise<BootResult> {
   const { run, plan } = session;
-  if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running) return result;
+  // An interrupted run collects nothing: the user asked it to stop.
+  if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running || run.env.signal?.aborted) return result;
   const file = join(run.artifactsDir, 'module-debug.log');
   const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch(async (e: unknown) => {
     // No shell (dmsquash's livenet keeps retrying for minutes instead of failing): what the
@@ -42,8 +43,10 @@ const curlSaid = (lines: readonly string[]) => {
 
 async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, files: readonly string[], file: string): Promise<string> {
   const machine = session.machine!;
+  const signal = session.run.env.signal;
   const none = { partialLine: true, failOn: [] };
-  await waitForConsole(target, /Entering emergency mode/, { ...none, timeoutMs: EMERGENCY_WAIT_MS, fromLine: 0 }).catch(() => {
+  await waitForConsole(target, /Entering emergency mode/, { ...none, timeoutMs: EMERGENCY_WAIT_MS, fromLine: 0 }, signal).catch((e: unknown) => {
+    if (signal?.aborted) throw e;
     throw new Error(`dracut's emergency shell did not come within ${EMERGENCY_WAIT_MS / 1000} s (the module may have rebooted or hung)`);
   });
   await sleep(SETTLE_MS);
@@ -52,7 +55,7 @@ async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, 
   const from = machine.console.lines.length;
   const [head, tail] = [END_MARK.slice(0, 8), END_MARK.slice(8)];
   machine.write(`for f in ${files.join(' ')}; do [ -e "$f" ] && { echo "===== $f"; cat "$f"; }; done; echo ${head}""${tail}\r`);
-  await waitForConsole(target, new RegExp(`^${END_MARK}$`), { ...none, partialLine: false, timeoutMs: COPY_WAIT_MS, fromLine: from });
+  await waitForConsole(target, new RegExp(`^${END_MARK}$`), { ...none, partialLine: false, timeoutMs: COPY_WAIT_MS, fromLine: from }, signal);
   const lines = machine.console.lines.slice(from).map((l) => l.text).filter((t) => t !== END_MARK);
   await writeFile(file, `${lines.join('\n')}\n`);
   return `the live module's debug evidence (${files.join(', ')}) is in ${file}${curlSaid(lines)}`;
