@@ -72,6 +72,7 @@ export interface RunningTransfer {
   protocol: PublishProtocol;
   method: string;
   path: string;
+  requestedPath?: string;
   sizeBytes?: number;
   bytesSent: number;
   startedAtMs: number;
