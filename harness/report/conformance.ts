@@ -42,13 +42,16 @@ export const CONFORMANCE: readonly ConformanceRow[] = [
     scenarios: [],
     notRun: 'needs vblade exporting the ISO on an Ethernet segment shared with the guest (a network namespace with a tap for QEMU); slirp cannot carry AoE, and that setup is not built yet',
   },
-  { option: 'root=live:URL.xz', documented: 'kiwi-live fetches a URL ending in .xz through xz -d', scenarios: [], notRun: 'not run yet: the harness does not publish a compressed copy of the ISO' },
+  { option: 'root=live:URL.xz', documented: 'kiwi-live fetches a URL ending in .xz through xz -d', scenarios: [], notRun: 'the harness does not publish a compressed copy of the ISO yet' },
   { option: 'rd.live.ram (dmsquash)', documented: `${LIVE_DOC}: "ISO in RAM completely: usable with the dmsquash module through rd.live.ram"; not with the overlay module`, scenarios: ['live-ram-copy'] },
   { option: 'overlayfs / device-mapper overlay', documented: `${LIVE_DOC}: overlayfs with both modules, device-mapper snapshots with dmsquash`, scenarios: ['overlay-overlayfs', 'ram-deploy-http'] },
   { option: 'mediacheck (kiwi-live), rd.live.check (dmsquash)', documented: `${LIVE_DOC}: media checksum verification, checkmedia for overlay, checkisomd5 for dmsquash`, scenarios: ['media-check', 'media-check-corrupted'] },
 ];
 
 const resultsOf = (results: readonly ScenarioResult[], name: string) => results.filter((r) => r.name === name || r.name.startsWith(`${name}@`));
+
+/** A passed scenario's own reason is only "all boots passed": the boots' reasons say what they showed. */
+const whatItShowed = (r: ScenarioResult) => (r.verdict === 'PASS' && r.boots.length ? r.boots.map((b) => b.reason).join(' / ') : r.reason);
 
 /** One row of the page as this run decided it. */
 export interface ConformanceOutcome {
@@ -66,7 +69,7 @@ export function conformanceOutcomes(results: readonly ScenarioResult[], outDir: 
     const showed = row.notRun
       ? `not run: ${row.notRun}`
       : ran.length
-        ? ran.map((r) => `${r.name} ${r.verdict}: ${r.reason.slice(0, 300)}`).join('\n')
+        ? ran.map((r) => `${r.name} ${r.verdict}: ${whatItShowed(r).slice(0, 300)}`).join('\n')
         : `not run: none of ${row.scenarios.join(', ')} was selected in this run`;
     return {
       option: row.option,
