@@ -1,5 +1,14 @@
 import { HarnessError } from '../errors.js';
 import { LOGIN_PROMPT } from './phases.js';
+
+/** A user's shell prompt (user@host:dir# ), possibly followed by a kernel message on the same line. */
+const USER_SHELL_PROMPT = /\S+@[\w.-]+:\S*[#$]\s*(?:\[\s*\d+\.\d+\].*)?$/;
+/**
+ * After the password: refused, or a prompt. The prompt line may run on with a kernel message
+ * (printk lands on the console right after the prompt: seen on a real boot, "root@fixture:~#
+ * [   85.338249] input: Power Button ..."), which a prompt-at-the-end pattern never sees.
+ */
+const AFTER_PASSWORD = /Login incorrect|[#$]\s*$|[#$]\s*\[\s*\d+\.\d+\]/;
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from './wait.js';
 
 export interface Credentials {
@@ -45,13 +54,18 @@ export class SerialShell {
     const common = { timeoutMs, failOn: [], partialLine: true } as const;
     const fromLine = target.console.lines.length;
     try {
-      // A fresh prompt: a newline makes getty print it again if it scrolled away.
+      // A fresh prompt: a newline makes getty print it again if it scrolled away. A shell prompt
+      // instead means an earlier attempt did log in (its prompt was lost in kernel messages).
       write('\n');
-      await waitForConsole(target, LOGIN_PROMPT, { ...common, fromLine: Math.max(0, fromLine - 1) });
+      const first = await waitForConsole(target, new RegExp(`${LOGIN_PROMPT.source}|${USER_SHELL_PROMPT.source}`), { ...common, fromLine: Math.max(0, fromLine - 1) });
+      if (USER_SHELL_PROMPT.test(first.text) && !LOGIN_PROMPT.test(first.text)) {
+        await shell.run('stty -echo; dmesg -n 1 2>/dev/null; export TERM=dumb PAGER=cat SYSTEMD_PAGER=', { timeoutMs });
+        return shell;
+      }
       write(`${user}\n`);
       await waitForConsole(target, /Password:/, { ...common, fromLine });
       write(`${password}\n`);
-      const after = await waitForConsole(target, /Login incorrect|[#$]\s*$/, { ...common, fromLine });
+      const after = await waitForConsole(target, AFTER_PASSWORD, { ...common, fromLine });
       if (/Login incorrect/.test(after.text)) {
         // Says who was refused and what the console answered, and how to pass other credentials.
         throw new HarnessError('boot', `serial login as "${user}" was refused: the console answered "${after.text.trim()}"; pass the ISO's credentials with --login USER:PASSWORD`, {

@@ -96,9 +96,9 @@ describe('console waits', () => {
 });
 
 /** A pretend guest behind the serial console: getty, then a shell that answers framed commands. */
-function fakeGuest(options: { password?: string; echo?: boolean; noise?: boolean } = {}) {
+function fakeGuest(options: { password?: string; echo?: boolean; noise?: boolean; noisyPrompt?: boolean; loggedIn?: boolean } = {}) {
   const t = target();
-  let state: 'login' | 'password' | 'shell' = 'login';
+  let state: 'login' | 'password' | 'shell' = options.loggedIn ? 'shell' : 'login';
   let echo = options.echo ?? true;
   const outputs: Record<string, [string, number]> = {
     'findmnt -rn -t iso9660 -o SOURCE,TARGET': ['/dev/ram0 /run/overlay/live', 0],
@@ -119,10 +119,12 @@ function fakeGuest(options: { password?: string; echo?: boolean; noise?: boolean
             state = 'login';
             return;
           }
-          t.log.push('\r\n\x1b]3008;start=x\x1b\\root@fixture:~# ');
+          // noisyPrompt: a kernel message lands right after the prompt, on the same line (seen on a real boot).
+          t.log.push(`\r\n\x1b]3008;start=x\x1b\\root@fixture:~# ${options.noisyPrompt ? '[   85.338249] input: Power Button as /devices/LNXPWRBN:00/input/input3\r\n' : ''}`);
           state = 'shell';
         } else {
           if (echo) t.log.push(`${line}\r\n`);
+          if (!line) return t.log.push('root@fixture:~# ');
           const m = /^echo PXEB''(\w+); (.*); echo PXEE''\1:\$\?$/.exec(line);
           if (!m) return t.log.push('bash: syntax error\r\nroot@fixture:~# ');
           const [, id, command] = m;
@@ -148,6 +150,22 @@ describe('SerialShell', () => {
     });
     expect((await shell.run('false')).exitCode).toBe(1);
     await expect(shell.succeed('false')).rejects.toThrow(/failed with status 1: false/);
+  });
+
+  it('logs in when a kernel message runs on from the shell prompt on the same line', async () => {
+    const { t, write } = fakeGuest({ noisyPrompt: true });
+    const shell = await SerialShell.login(t, write, { loginTimeoutMs: 2_000 });
+    expect((await shell.run('printf abc')).output).toBe('abc');
+  });
+
+  it('takes an already logged-in shell (an earlier attempt whose prompt was lost) without typing the user as a command', async () => {
+    const { t, write } = fakeGuest({ loggedIn: true });
+    // What the console showed when an earlier attempt gave up: its prompt, then kernel messages.
+    t.log.push('\r\nroot@fixture:~# [   85.338249] input: Power Button\r\n[  103.123] i2c i2c-0: Memory type 0x07 not supported yet\r\n');
+    const typed: string[] = [];
+    const shell = await SerialShell.login(t, (text) => { typed.push(text); write(text); }, { loginTimeoutMs: 2_000 });
+    expect((await shell.run('printf abc')).output).toBe('abc');
+    expect(typed).not.toContain('root\n');
   });
 
   it('keeps output that ends without a newline', async () => {
