@@ -1,9 +1,6 @@
 import { inputError } from '../errors.js';
-import { dmsquash } from './dmsquash.js';
-import { kiwiLive } from './kiwi-live.js';
 import type { LiveImageFacts, LiveModuleId, LiveModuleProfile } from './live-module.js';
-
-const KNOWN: readonly LiveModuleProfile[] = [kiwiLive, dmsquash];
+import { LIVE_MODULES } from './registry.js';
 
 const carries = (facts: LiveImageFacts, profile: LiveModuleProfile) =>
   facts.initrdFiles.find((f) => profile.initrdMarkers.some((m) => m.test(f)));
@@ -14,7 +11,7 @@ const carries = (facts: LiveImageFacts, profile: LiveModuleProfile) =>
  * neither, or with one that cannot boot from the network, is refused with the reason.
  */
 export function detectLiveModule(isoPath: string, facts: LiveImageFacts, override?: LiveModuleId): { profile: LiveModuleProfile; evidence: string } {
-  const found = KNOWN.map((profile) => ({ profile, file: carries(facts, profile) })).filter((f) => f.file);
+  const found = Object.values(LIVE_MODULES).map((profile) => ({ profile, file: carries(facts, profile) })).filter((f) => f.file);
   const describeFound = found.map((f) => `${f.profile.id} (${f.file})`).join(' and ') || 'neither';
   let chosen = found[0];
   if (override) {

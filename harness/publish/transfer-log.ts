@@ -135,10 +135,17 @@ export function describeTransfer(t: Transfer): string {
   if (t.method === 'TLS') {
     return `${t.protocol} TLS ${t.path} (from ${t.client}), no request was made: does the client trust the publisher's certificate (kiwi-live: rd.kiwi.live.curl_options=--insecure, dmsquash: rd.noverifyssl)?`;
   }
-  const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
-  const spelled = t.requestedPath !== undefined ? ` (asked as ${t.requestedPath})` : '';
   const from = t.offset ? ` from byte ${t.offset}` : '';
   const early = t.clientClosedEarly ? ', the client closed the connection early' : '';
-  return `${t.protocol} ${t.method} ${t.path}${spelled}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${size} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
+  return `${requestOf(t)}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
+
+/** A transfer that had not ended when the boot did, in the words of describeTransfer. */
+export function describeRunningTransfer(t: RunningTransfer): string {
+  return `${requestOf(t)} still running, ${formatBytes(t.bytesSent)}${sizeOf(t)} written so far`;
+}
+
+const requestOf = (t: Pick<Transfer, 'protocol' | 'method' | 'path' | 'requestedPath'>) =>
+  `${t.protocol} ${t.method} ${t.path}${t.requestedPath !== undefined ? ` (asked as ${t.requestedPath})` : ''}`;
+const sizeOf = (t: { sizeBytes?: number }) => (t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '');

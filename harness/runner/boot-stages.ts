@@ -4,7 +4,7 @@ import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
 import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
-import { describeTransfer, formatBytes, type RunningTransfer } from '../publish/transfer-log.js';
+import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
@@ -203,18 +203,12 @@ export async function judgeError(session: BootSession, error: unknown): Promise<
   const transfers = session.transfers();
   // A transfer still running when the boot broke off is evidence too (the guest gave up on it, or
   // went on without it): never "no transfer" while one runs.
-  const running = [...session.run.publisher.transfers.running].map(describeRunning);
+  const running = [...session.run.publisher.transfers.running].map(describeRunningTransfer);
   const described = [...transfers.map(describeTransfer), ...running];
   const evidence = described.length ? ` [transfers: ${described.join('; ')}]` : ' [no transfer was made]';
   const isBoot = isHarnessError(error) && error.kind === 'boot';
   const result = session.finish(verdictOf(error, session.plan.blame), reasonOf(error) + (isBoot ? evidence : ''));
   return isHostFault(error, session.plan.blame) ? { ...result, hostFault: true } : result;
-}
-
-function describeRunning(t: RunningTransfer): string {
-  const spelled = t.requestedPath !== undefined ? ` (asked as ${t.requestedPath})` : '';
-  const size = t.sizeBytes !== undefined ? ` of ${formatBytes(t.sizeBytes)}` : '';
-  return `${t.protocol} ${t.method} ${t.path}${spelled} still running, ${formatBytes(t.bytesSent)}${size} written so far`;
 }
 
 export async function screenshot(machine: StartedMachine | undefined, dir: string, name: string): Promise<void> {

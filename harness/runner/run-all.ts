@@ -219,9 +219,11 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   try {
     // Both live modules of KIWI keep kernel and initrd in the same place; the initrd says which
     // module it is. A wrong --live-module is refused before the output folder is made.
-    const loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
+    let loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
     const live = await readLiveImageFacts(iso.path, loader.initrdPath, kiwiLive.loaderLocations.initrd);
     const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
+    const at = liveModule.loaderLocations;
+    if (at.kernel !== kiwiLive.loaderLocations.kernel || at.initrd !== kiwiLive.loaderLocations.initrd) loader = await extractLoaderFiles(iso.path, loaderDir.path, at);
     const outDir = await ensureOutputFolder(options.outDir);
     reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });
     const env: RunEnvironment = {
