@@ -149,6 +149,8 @@ function validateScenario(d: ScenarioDefinition): void {
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
   if (!['http', 'https', 'ftp'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https or ftp');
+  // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
+  if (d.publish.fault?.kind === 'redirect' && d.publish.protocol === 'ftp') throw bad('publish.fault', d.publish.fault, 'a fault ftp can serve (a redirect is http or https only)');
   if (!Array.isArray(d.boots) || d.boots.length === 0) throw bad('boots', d.boots, 'a non-empty list of boots');
   d.boots.forEach((boot, i) => validateBoot(boot, `boots[${i}]`, bad));
 }

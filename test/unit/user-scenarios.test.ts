@@ -43,6 +43,7 @@ describe('scenario files of the user', () => {
     ['no default export', 'export const x = 1;\n', /has no default export: it must `export default defineScenario\(\{\.\.\.\}\)`/],
     ['a bad field', scenario('Bad Name'), /: field name must be lower-case words joined by '-', got "Bad Name"/],
     ['a bad nested field', scenario('x', ", publish: { protocol: 'gopher' }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.protocol must be http, https or ftp, got "gopher"/],
+    ['a fault the protocol cannot serve', scenario('x', ", publish: { protocol: 'ftp', fault: { kind: 'redirect', status: 302 } }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.fault must be a fault ftp can serve \(a redirect is http or https only\), got \{"kind":"redirect","status":302\}/],
     ['a built-in name', scenario('ram-deploy-http'), /: name "ram-deploy-http" is already used by the built-in scenarios/],
     ['a syntax error', 'export default {{;\n', /cannot be loaded: /],
   ])('%s: exit 2 naming the file and the field, nothing booted, no output folder', async (_what, source, message) => {
