@@ -99,6 +99,7 @@ async function plainBoot(options: {
     memoryMb: 3072,
     cpus: CPUS,
     accel: 'tcg',
+    tcgThread: 'multi',
     machineType: 'pc',
     firmwareArgs: [],
     bootSelection: 'boot-order',

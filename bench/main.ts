@@ -3,7 +3,8 @@
  *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
  *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, tcg-race
  *   BENCH_SET=x,y   the scenarios of the scheduling part
- *   BENCH_TCG_BOOTS=N, BENCH_TCG_CPUS=N   boots (default 20) and vCPUs (default 2) of the tcg-race part
+ *   BENCH_TCG_BOOTS=N       boots per mode of the tcg-race part (default 20)
+ *   BENCH_TCG_MODES=a,b     its modes (default all): smp2, smp2-single, smp1
  * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
  * each with the date and machine it was measured on.
  */
@@ -15,7 +16,7 @@ import { bootSections } from './boots.js';
 import { firmwareSections } from './firmware.js';
 import { mergeSections, type Section } from './measure.js';
 import { publisherSections } from './publishers.js';
-import { tcgRaceSections } from './tcg-race.js';
+import { TCG_MODES, tcgRaceSections } from './tcg-race.js';
 
 const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'tcg-race'];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -42,7 +43,10 @@ for (const part of bootParts) await save(await bootSections(runs, (p) => p === p
 if (only('firmware')) await save(await firmwareSections(runs, (line) => console.log(`bench: ${line}`)));
 if (only('tcg-race')) {
   const boots = Number(process.env.BENCH_TCG_BOOTS ?? 20);
-  const vcpus = Number(process.env.BENCH_TCG_CPUS ?? 2);
-  await save(await tcgRaceSections(boots, vcpus, (line) => console.log(`bench: ${line}`)));
+  if (!Number.isInteger(boots) || boots < 1) throw new Error(`BENCH_TCG_BOOTS must be a positive integer, got ${JSON.stringify(process.env.BENCH_TCG_BOOTS)}`);
+  const modeIds = process.env.BENCH_TCG_MODES?.split(',').filter(Boolean) ?? Object.keys(TCG_MODES);
+  const badModes = modeIds.filter((m) => !TCG_MODES[m]);
+  if (badModes.length) throw new Error(`BENCH_TCG_MODES: unknown mode(s) ${badModes.join(', ')}; choose from ${Object.keys(TCG_MODES).join(', ')}`);
+  await save(await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), (line) => console.log(`bench: ${line}`)));
 }
 console.log(`bench: wrote ${path}`);

@@ -29,7 +29,7 @@ import { initScenarioFile } from './init.js';
 const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--accel auto|tcg|kvm] [--known-issues FILE] [--firmware bios|uefi|both]
+                  [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware bios|uefi|both]
                   [--scenarios FILE|DIR]... [--live-module kiwi-live|dmsquash]
   pxe-harness list [--scenarios FILE|DIR]...
   pxe-harness init [FILE]
@@ -42,6 +42,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
         --accel auto (default) probes whether KVM really runs a guest and falls back to TCG;
         kvm fails (exit 2) when it does not; tcg skips the probe.
+        --tcg-thread single runs every vCPU of a TCG boot on one host thread (QEMU's
+        -accel tcg,thread=single; default multi): see docs/benchmarks.md for the kernel
+        text-patching race that multi-threaded TCG can lose.
         --known-issues FILE (default: known-issues.json of the package) lists known defects:
         a boot failing as listed is XFAIL (exit 0), passing despite it is XPASS (exit 1).
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
@@ -160,6 +163,7 @@ async function run(argv: string[]): Promise<number> {
       keep: { type: 'boolean', default: false },
       jobs: { type: 'string' },
       accel: { type: 'string', default: 'auto' },
+      'tcg-thread': { type: 'string', default: 'multi' },
       'known-issues': { type: 'string' },
       firmware: { type: 'string', default: 'bios' },
       scenarios: { type: 'string', multiple: true },
@@ -192,6 +196,10 @@ async function run(argv: string[]): Promise<number> {
   const accelChoice = values.accel!;
   if (!['auto', 'tcg', 'kvm'].includes(accelChoice)) {
     throw inputError(`--accel must be auto, tcg or kvm, got ${JSON.stringify(accelChoice)}`, `--accel ${accelChoice}`, 'pass --accel auto (probe KVM, fall back to TCG)');
+  }
+  const tcgThread = values['tcg-thread']!;
+  if (tcgThread !== 'multi' && tcgThread !== 'single') {
+    throw inputError(`--tcg-thread must be multi or single, got ${JSON.stringify(tcgThread)}`, `--tcg-thread ${tcgThread}`, 'pass --tcg-thread multi (the default) or single');
   }
   const isoOption = pathOption('iso', values.iso, 'a live ISO file');
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
@@ -243,6 +251,7 @@ async function run(argv: string[]): Promise<number> {
     ...(liveModule ? { liveModule } : {}),
     jobs,
     accel,
+    tcgThread,
     knownIssues,
     reporters: [
       terminalReporter(),

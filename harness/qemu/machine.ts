@@ -30,6 +30,7 @@ export class MachineBuilder {
     memoryMb: 3072,
     cpus: 2,
     accel: 'tcg',
+    tcgThread: 'multi',
     machineType: 'pc',
     firmwareArgs: [],
     bootSelection: 'boot-order',
@@ -58,8 +59,9 @@ export class MachineBuilder {
     this.config.cpus = cpus;
     return this;
   }
-  withAccel(accel: 'tcg' | 'kvm'): this {
+  withAccel(accel: 'tcg' | 'kvm', tcgThread: MachineConfig['tcgThread'] = 'multi'): this {
     this.config.accel = accel;
+    this.config.tcgThread = tcgThread;
     return this;
   }
   /** The firmware's machine type, its own arguments (pflash, ...) and how it selects the boot device. */

@@ -26,6 +26,11 @@ export interface MachineConfig {
   memoryMb: number;
   cpus: number;
   accel: 'tcg' | 'kvm';
+  /**
+   * TCG only: multi (QEMU's default, one host thread per vCPU) or single (every vCPU on one
+   * thread, which cannot race the guest kernel's live code patching; slower with several vCPUs).
+   */
+  tcgThread: 'multi' | 'single';
   /** The firmware's machine type, its own arguments, and how it is told what to boot. */
   machineType: 'pc' | 'q35';
   firmwareArgs: string[];
@@ -47,7 +52,8 @@ export function buildQemuArgs(config: MachineConfig): string[] {
   const args = [
     '-name', config.name,
     '-nodefaults', '-no-user-config',
-    '-machine', `${config.machineType},accel=${config.accel}`,
+    '-accel', config.accel === 'tcg' && config.tcgThread === 'single' ? 'tcg,thread=single' : config.accel,
+    '-machine', config.machineType,
     ...config.firmwareArgs,
     '-m', String(config.memoryMb),
     '-smp', String(config.cpus),

@@ -34,7 +34,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     .withName(`pxe-harness-${run.scenario.name}`)
     .withMemoryMb(run.env.machine.memoryMb)
     .withCpus(run.env.machine.cpus)
-    .withAccel(run.env.machine.accel)
+    .withAccel(run.env.machine.accel, run.env.machine.tcgThread)
     .withFirmware({ machineType: plan.firmware.machineType, bootSelection: plan.firmware.bootSelection, args: await plan.firmware.machineArgs(run.runtimeDir) });
   for (const disk of run.disks) builder.withDisk({ path: disk.path, format: disk.format, interface: disk.interface, ...(disk.serial ? { serial: disk.serial } : {}) });
   if (plan.loader) {

@@ -20,7 +20,7 @@ export interface RunEnvironment {
   /** The run's output folder; each scenario gets a folder below it. */
   outDir: string;
   credentials: Credentials;
-  machine: { memoryMb: number; cpus: number; accel: 'tcg' | 'kvm' };
+  machine: { memoryMb: number; cpus: number; accel: 'tcg' | 'kvm'; tcgThread: 'multi' | 'single' };
   /** Default longest time from QEMU's start to the login prompt. */
   bootTimeoutMs: number;
   /** A boot whose console stays silent this long has hung (default 120 s). */

@@ -28,6 +28,8 @@ export interface RunOptions {
   cpus?: number;
   /** tcg by default; pick kvm only after probeKvm() said it works. */
   accel?: 'tcg' | 'kvm';
+  /** Under TCG: multi (default) or single, every vCPU on one host thread (no race with the guest's code patching). */
+  tcgThread?: 'multi' | 'single';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
   /** bios by default; both: every scenario (but those that pin one) once per firmware. */
@@ -122,7 +124,7 @@ export function outOfLimit(value: number, limit: RunLimit): string | undefined {
 }
 
 /** Refuses options of runScenarios out of their limits, naming the option, before anything starts. */
-export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel'>, host: HostCapacity = hostCapacity()): void {
+export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel' | 'tcgThread'>, host: HostCapacity = hostCapacity()): void {
   const limits = runLimits(host);
   const check = (name: string, value: number | undefined, limit: RunLimit) => {
     const problem = value === undefined ? undefined : outOfLimit(value, limit);
@@ -135,6 +137,9 @@ export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus'
   check('bootTimeoutMs', options.bootTimeoutMs, { ...ms, min: ms.min * 1000, max: ms.max * 1000, unit: 'milliseconds' });
   if (options.accel !== undefined && options.accel !== 'tcg' && options.accel !== 'kvm') {
     throw inputError(`accel must be tcg or kvm, got ${JSON.stringify(options.accel)}`, `accel: ${String(options.accel)}`, "pass 'tcg', or 'kvm' once probeKvm() said it works");
+  }
+  if (options.tcgThread !== undefined && options.tcgThread !== 'multi' && options.tcgThread !== 'single') {
+    throw inputError(`tcgThread must be multi or single, got ${JSON.stringify(options.tcgThread)}`, `tcgThread: ${String(options.tcgThread)}`, "pass 'multi' (QEMU's default) or 'single'");
   }
 }
 
@@ -233,7 +238,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       liveModule,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
-      machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg' },
+      machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg', tcgThread: options.tcgThread ?? 'multi' },
       bootTimeoutMs: options.bootTimeoutMs ?? 600_000,
       keepTemp: options.keepTemp ?? false,
       observer: reporter,

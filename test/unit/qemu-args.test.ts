@@ -6,6 +6,7 @@ const base: MachineConfig = {
   memoryMb: 3072,
   cpus: 2,
   accel: 'tcg',
+  tcgThread: 'multi',
   machineType: 'pc',
   firmwareArgs: [],
   bootSelection: 'boot-order',
@@ -27,6 +28,11 @@ const base: MachineConfig = {
 const optionAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('buildQemuArgs', () => {
+  it('runs every vCPU on one host thread only when asked, and only under TCG', () => {
+    expect(optionAfter(buildQemuArgs(base), '-accel')).toBe('tcg');
+    expect(optionAfter(buildQemuArgs({ ...base, tcgThread: 'single' }), '-accel')).toBe('tcg,thread=single');
+    expect(optionAfter(buildQemuArgs({ ...base, accel: 'kvm', tcgThread: 'single' }), '-accel')).toBe('kvm');
+  });
   it('makes a hermetic network boot: restrict=on, TFTP root, one socat relay per forward, -boot n', () => {
     const args = buildQemuArgs(base);
     const netdev = optionAfter(args, '-netdev')!;
@@ -38,7 +44,8 @@ describe('buildQemuArgs', () => {
     expect(optionAfter(args, '-device')).toBe('virtio-net-pci,netdev=net0');
     expect(optionAfter(args, '-boot')).toBe('order=n');
     expect(args).toContain('-no-reboot');
-    expect(optionAfter(args, '-machine')).toBe('pc,accel=tcg');
+    expect(optionAfter(args, '-machine')).toBe('pc');
+    expect(optionAfter(args, '-accel')).toBe('tcg');
   });
 
   it('waits for the serial console client before the guest starts, and opens QMP', () => {
@@ -71,7 +78,7 @@ describe('buildQemuArgs', () => {
 
   it('with bootindex (a firmware that ignores -boot order): the NIC carries bootindex=1 and no -boot option is given', () => {
     const args = buildQemuArgs({ ...base, machineType: 'q35', bootSelection: 'bootindex', firmwareArgs: ['-drive', 'if=pflash,format=raw,readonly=on,file=/f/CODE.fd'] });
-    expect(optionAfter(args, '-machine')).toBe('q35,accel=tcg');
+    expect(optionAfter(args, '-machine')).toBe('q35');
     expect(args).not.toContain('-boot');
     expect(args).toContain('virtio-net-pci,netdev=net0,bootindex=1');
     expect(args.slice(args.indexOf('-machine') + 2, args.indexOf('-machine') + 4)).toEqual(['-drive', 'if=pflash,format=raw,readonly=on,file=/f/CODE.fd']);
