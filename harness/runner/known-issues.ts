@@ -8,6 +8,11 @@ export interface KnownIssue {
   scenario: string;
   /** Only on this firmware (bios, uefi); on every firmware when absent. */
   firmware?: string;
+  /**
+   * Only when this live module boots the ISO (kiwi-live, dmsquash): a defect of one module's code
+   * is no defect of the other, whose pass must not read as "fixed" (XPASS). Any module when absent.
+   */
+  liveModule?: string;
   /** The boot's name; a failure in another boot is not this issue. */
   boot: string;
   /** A regular expression the failing boot's reason must match. */
@@ -29,6 +34,9 @@ export async function loadKnownIssues(path: string): Promise<KnownIssue[]> {
     for (const key of ['scenario', 'boot', 'reason', 'why', 'link'] as const) {
       if (typeof e[key] !== 'string' || !e[key]) throw inputError(`known issue #${i + 1} in ${path} lacks "${key}"`, path, 'give every entry scenario, boot, reason, why and link');
     }
+    for (const key of ['firmware', 'liveModule'] as const) {
+      if (e[key] !== undefined && (typeof e[key] !== 'string' || !e[key])) throw inputError(`known issue #${i + 1} in ${path}: "${key}" must be a name, got ${JSON.stringify(e[key])}`, path, `write e.g. "firmware": "uefi" or "liveModule": "kiwi-live", or leave it out`);
+    }
     try {
       new RegExp(e.reason!);
     } catch (cause) {
@@ -38,17 +46,26 @@ export async function loadKnownIssues(path: string): Promise<KnownIssue[]> {
   });
 }
 
-/** Does the issue concern this scenario run (`name` or `name@firmware`) on `firmware`? */
-function concerns(issue: KnownIssue, scenarioRun: string, firmware: string, boot: string): boolean {
-  const { scenario } = splitFirmware(scenarioRun);
-  return (issue.scenario === scenarioRun || issue.scenario === scenario) && issue.boot === boot && (!issue.firmware || issue.firmware === firmware);
+/** A boot that ended: its scenario run (`name` or `name@firmware`), boot, firmware and live module. */
+export interface KnownIssueContext {
+  scenario: string;
+  boot: string;
+  firmware: string;
+  liveModule: string;
 }
 
-export function findKnownIssue(issues: readonly KnownIssue[], scenario: string, boot: string, reason: string, firmware = 'bios'): KnownIssue | undefined {
-  return issues.find((i) => concerns(i, scenario, firmware, boot) && new RegExp(i.reason, 's').test(reason));
+/** Does the issue concern this boot? */
+function concerns(issue: KnownIssue, at: KnownIssueContext): boolean {
+  const { scenario } = splitFirmware(at.scenario);
+  return (issue.scenario === at.scenario || issue.scenario === scenario) && issue.boot === at.boot
+    && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule);
 }
 
-/** Known issues of a scenario whose boot now passes: the defect seems fixed. */
-export function knownIssuesOf(issues: readonly KnownIssue[], scenario: string, boot: string, firmware = 'bios'): KnownIssue[] {
-  return issues.filter((i) => concerns(i, scenario, firmware, boot));
+export function findKnownIssue(issues: readonly KnownIssue[], at: KnownIssueContext, reason: string): KnownIssue | undefined {
+  return issues.find((i) => concerns(i, at) && new RegExp(i.reason, 's').test(reason));
+}
+
+/** Known issues of a boot that now passes: the defect seems fixed. */
+export function knownIssuesOf(issues: readonly KnownIssue[], at: KnownIssueContext): KnownIssue[] {
+  return issues.filter((i) => concerns(i, at));
 }

@@ -32,7 +32,7 @@ export async function runBoot(run: BootRun): Promise<BootResult> {
     result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried once: ${first.reason})` };
   }
   result = applyExpectedFailure(result, run.boot.expectFailure);
-  return applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id });
+  return applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id });
 }
 
 /**

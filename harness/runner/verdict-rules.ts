@@ -1,6 +1,6 @@
 import { ConsoleWaitError } from '../console/wait.js';
 import { HarnessError, isHarnessError } from '../errors.js';
-import { findKnownIssue, knownIssuesOf, type KnownIssue } from './known-issues.js';
+import { findKnownIssue, knownIssuesOf, type KnownIssue, type KnownIssueContext } from './known-issues.js';
 import type { BootResult, Verdict } from './result.js';
 import type { BootDefinition } from './scenario.js';
 
@@ -65,14 +65,13 @@ export function applyExpectedFailure(result: BootResult, expected: BootDefinitio
 }
 
 /** A failure listed as a known defect is XFAIL; a pass despite one is XPASS. */
-export function applyKnownIssues(result: BootResult, known: readonly KnownIssue[], at: { scenario: string; boot: string; firmware: string }): BootResult {
-  const { scenario, boot, firmware } = at;
+export function applyKnownIssues(result: BootResult, known: readonly KnownIssue[], at: KnownIssueContext): BootResult {
   if (result.verdict === 'FAIL') {
-    const issue = findKnownIssue(known, scenario, boot, result.reason, firmware);
+    const issue = findKnownIssue(known, at, result.reason);
     if (issue) return { ...result, verdict: 'XFAIL', reason: `known issue: ${issue.why} (${issue.link}); seen: ${result.reason}` };
   }
   if (result.verdict === 'PASS') {
-    const fixed = knownIssuesOf(known, scenario, boot, firmware);
+    const fixed = knownIssuesOf(known, at);
     if (fixed.length) return { ...result, verdict: 'XPASS', reason: `passed despite a known issue, which seems fixed: remove it from the known issues (${fixed[0]!.link})` };
   }
   return result;

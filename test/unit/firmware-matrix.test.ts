@@ -29,9 +29,10 @@ describe('the firmware matrix', () => {
       { scenario: 'lifecycle', boot: 'd', reason: 'mkfs', why: 'w', link: 'l' },
       { scenario: 'lifecycle', boot: 'a', reason: 'Value out of range', why: 'gpt', link: 'l', firmware: 'uefi' },
     ];
-    expect(findKnownIssue(issues, 'lifecycle@uefi', 'd', 'mkfs refused', 'uefi')?.why).toBe('w');
-    expect(findKnownIssue(issues, 'lifecycle', 'a', 'Value out of range', 'uefi')?.why).toBe('gpt');
-    expect(findKnownIssue(issues, 'lifecycle@bios', 'a', 'Value out of range', 'bios')).toBeUndefined();
+    const at = (scenario: string, boot: string, firmware: string) => ({ scenario, boot, firmware, liveModule: 'kiwi-live' });
+    expect(findKnownIssue(issues, at('lifecycle@uefi', 'd', 'uefi'), 'mkfs refused')?.why).toBe('w');
+    expect(findKnownIssue(issues, at('lifecycle', 'a', 'uefi'), 'Value out of range')?.why).toBe('gpt');
+    expect(findKnownIssue(issues, at('lifecycle@bios', 'a', 'bios'), 'Value out of range')).toBeUndefined();
   });
 });
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
 import { findKnownIssue, loadKnownIssues } from '../../harness/runner/known-issues.js';
+import type { BootResult } from '../../harness/runner/result.js';
+import { applyKnownIssues } from '../../harness/runner/verdict-rules.js';
 import { worstVerdict } from '../../harness/runner/result.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 
@@ -12,6 +14,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pxe-known-test-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const passed = { name: 'b', verdict: 'PASS', reason: 'ok' } as BootResult;
 
 describe('known issues', () => {
   it("the project's known-issues.json is valid and names real scenarios and boots", async () => {
@@ -22,14 +26,26 @@ describe('known issues', () => {
       expect(scenario, issue.scenario).toBeDefined();
       expect(scenario!.boots.map((b) => b.name)).toContain(issue.boot);
       expect(issue.link).toMatch(/^https:\/\//);
+      // Every entry of the project is a defect of one live module's code, and says which.
+      expect(['kiwi-live', 'dmsquash'], issue.scenario).toContain(issue.liveModule);
     }
   });
 
   it('matches a failure by scenario, boot and reason, and nothing else', () => {
     const issues = [{ scenario: 's', boot: 'b', reason: 'cow.*Falling back', why: 'w', link: 'https://x' }];
-    expect(findKnownIssue(issues, 's', 'b', 'no cow mounted; "Warning: Falling back to temporary overlay"')).toBe(issues[0]);
-    expect(findKnownIssue(issues, 's', 'b', 'kernel panic')).toBeUndefined();
-    expect(findKnownIssue(issues, 's', 'other boot', 'cow; Falling back')).toBeUndefined();
+    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live' };
+    expect(findKnownIssue(issues, at, 'no cow mounted; "Warning: Falling back to temporary overlay"')).toBe(issues[0]);
+    expect(findKnownIssue(issues, at, 'kernel panic')).toBeUndefined();
+    expect(findKnownIssue(issues, { ...at, boot: 'other boot' }, 'cow; Falling back')).toBeUndefined();
+  });
+
+  it("a known issue of one live module's code concerns only boots by that module: the other's pass is no XPASS", () => {
+    const issues = [{ scenario: 's', boot: 'b', reason: 'no --location', why: 'w', link: 'https://x', liveModule: 'kiwi-live' }];
+    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live' };
+    expect(findKnownIssue(issues, at, 'no --location')).toBe(issues[0]);
+    expect(findKnownIssue(issues, { ...at, liveModule: 'dmsquash' }, 'no --location')).toBeUndefined();
+    expect(applyKnownIssues(passed, issues, at).verdict).toBe('XPASS');
+    expect(applyKnownIssues(passed, issues, { ...at, liveModule: 'dmsquash' }).verdict).toBe('PASS');
   });
 
   it('refuses a broken file, naming it and the missing field', async () => {
