@@ -18,6 +18,7 @@ import usedDiskDeploy from './used-disk-deploy.js';
 import curlOptionsCommaForm from './curl-options-comma-form.js';
 import diskDeployById from './disk-deploy-by-id.js';
 import httpRedirect from './http-redirect.js';
+import isoNotReadyAtFirst from './iso-not-ready-at-first.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
@@ -48,6 +49,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   usedDiskDeploy,
   urlWithQuery,
   httpRedirect,
+  isoNotReadyAtFirst,
   curlOptionsCommaForm,
   diskDeployById,
 ];

@@ -8,7 +8,11 @@ import { Transform, type TransformCallback, type Writable } from 'node:stream';
  *  - stall: stop sending after this many bytes, keeping the connection open (a hung server);
  *  - throttle: send at most this many bytes per second (a slow link);
  *  - corrupt: invert `count` bytes from `atByte` on and send the full length (a bad copy that no
- *    transfer log can tell from a good one: only the guest's comparison with the original can).
+ *    transfer log can tell from a good one: only the guest's comparison with the original can);
+ *  - not-ready: the first `requests` requests for the file are told to ask again (HTTP 503 with
+ *    Retry-After, FTP 450 to RETR: both transient by their RFCs), later ones are served: a server
+ *    that comes up only once the guest first asks (socket activation, a cold cache, a mirror
+ *    still syncing).
  */
 export type PublishFault =
   | { kind: 'status'; status: number }
@@ -20,7 +24,21 @@ export type PublishFault =
    * http only: a request for the file without the query `moved` is answered with this redirect
    * status and `Location: <path>?moved`, which is served: a server that moved the file.
    */
-  | { kind: 'redirect'; status: 301 | 302 | 307 | 308 };
+  | { kind: 'redirect'; status: 301 | 302 | 307 | 308 }
+  | { kind: 'not-ready'; requests: number };
+
+/**
+ * The not-ready fault's count, shared by every connection of one publisher: true while the
+ * request for the file at hand must still be told to ask again. Always false for other faults.
+ */
+export function notReadyGate(fault: PublishFault | undefined): () => boolean {
+  let refused = 0;
+  return () => {
+    if (fault?.kind !== 'not-ready' || refused >= fault.requests) return false;
+    refused++;
+    return true;
+  };
+}
 
 /**
  * The byte stream of a transfer with the fault applied. A cut ends this stream after exactly
@@ -33,7 +51,7 @@ export function faultStream(fault: PublishFault | undefined): Transform {
   let windowBytes = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      if (!fault || fault.kind === 'status' || fault.kind === 'redirect') return callback(null, chunk);
+      if (!fault || fault.kind === 'status' || fault.kind === 'redirect' || fault.kind === 'not-ready') return callback(null, chunk);
       if (fault.kind === 'corrupt') {
         const out = corrupt(chunk, passed, fault);
         passed += chunk.length;

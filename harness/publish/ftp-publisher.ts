@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import type { PublishFault } from './faults.js';
+import { notReadyGate, type PublishFault } from './faults.js';
 import { listenOnLoopback, PassivePorts } from './ftp-passive.js';
 import { FtpSession, type SessionContext } from './ftp-session.js';
 import type { PublishedFiles } from './published-files.js';
@@ -58,6 +58,7 @@ export async function startFtpPublisher(files: PublishedFiles, log: TransferLog,
     ports,
     announcedAddress: options.announcedAddress,
     fault: options.fault,
+    notReady: notReadyGate(options.fault),
     idleTimeoutMs: options.idleTimeoutMs ?? FTP_DEFAULTS.idleTimeoutMs,
     dataTimeoutMs: options.dataTimeoutMs ?? FTP_DEFAULTS.dataTimeoutMs,
   };

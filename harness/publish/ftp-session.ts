@@ -14,6 +14,8 @@ export interface SessionContext {
   /** The address announced in PASV replies: the guest-side forward address. */
   announcedAddress: string;
   fault?: PublishFault | undefined;
+  /** The not-ready fault's shared count (faults.ts). */
+  notReady: () => boolean;
   /** A control connection with no command for this long, and none running, is closed (421). */
   idleTimeoutMs: number;
   /** How long a passive port waits for its connection and its transfer, and a transfer for the client to read. */
@@ -308,10 +310,11 @@ export class FtpSession {
     const lease = this.takeLease();
     const refuse = (code: number, text: string) => {
       lease?.release();
-      this.context.log.begin({ ...start, client: this.client }).end(code, false);
+      this.context.log.begin({ ...start, client: this.client }).end(code, false, code === 450 ? { askAgain: true } : {});
       this.reply(code, text);
     };
     if (!file || this.context.fault?.kind === 'status') return refuse(550, 'no such file');
+    if (this.context.notReady()) return refuse(450, 'file not ready yet, try again');
     if ((start.offset ?? 0) > file.sizeBytes) return refuse(554, `restart position ${start.offset} is beyond the end of the file`);
     if (!lease) return refuse(425, 'use PASV or EPSV first');
     const abort = (this.running = new AbortController());

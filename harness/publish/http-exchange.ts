@@ -10,6 +10,8 @@ export interface ExchangeContext {
   files: PublishedFiles;
   log: TransferLog;
   fault: PublishFault | undefined;
+  /** The not-ready fault's shared count (faults.ts). */
+  notReady: () => boolean;
   protocol: 'http' | 'https';
 }
 
@@ -79,6 +81,9 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
     // A redirect is a whole answer (complete), not a failed transfer: what the client does next decides.
     res.writeHead(fault.status, { Location: `${file.urlPath}?moved`, 'Content-Length': 0 }).end();
     transfer.end(fault.status, true);
+  } else if (file && context.notReady()) {
+    res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain', 'Content-Length': 14 }).end('not ready yet\n');
+    transfer.end(503, false, { askAgain: true });
   } else if (!file || fault?.kind === 'status') {
     const status = file && fault?.kind === 'status' ? fault.status : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { PublishFault } from './faults.js';
+import { notReadyGate, type PublishFault } from './faults.js';
 import { HttpConnections } from './http-connection.js';
 import { exchangeOf, type ExchangeContext } from './http-exchange.js';
 import type { PublishedFiles } from './published-files.js';
@@ -53,7 +53,7 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
   const standardPort = options.tls ? 443 : 80;
   const guestPort = options.guestPort ?? standardPort;
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
-  const context: ExchangeContext = { files, log, fault: options.fault, protocol };
+  const context: ExchangeContext = { files, log, fault: options.fault, notReady: notReadyGate(options.fault), protocol };
   const connections = new HttpConnections(limits.maxQueuedRequests);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const connection = connections.of(req.socket);

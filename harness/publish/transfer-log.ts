@@ -29,6 +29,11 @@ export interface Transfer {
   bytesSent: number;
   /** The client closed or reset the connection before the server had written the whole answer. */
   clientClosedEarly?: boolean;
+  /**
+   * The server told the client to ask again later (HTTP 503 with Retry-After, FTP 450): a
+   * transient refusal that a client which retries gets past, so no failed delivery by itself.
+   */
+  askAgain?: boolean;
   /** Where in the file the transfer started (an FTP REST or an HTTP range), when not at 0. */
   offset?: number;
   /** Size of the published file, when the path is one. */
@@ -42,6 +47,7 @@ export interface TransferEnd {
   /** The authoritative count of bytes written, when the publisher knows it better than the progress count. */
   bytesSent?: number;
   clientClosedEarly?: boolean;
+  askAgain?: boolean;
 }
 
 export interface ActiveTransfer {
@@ -106,7 +112,8 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
         this.running.delete(running);
         const written = outcome.bytesSent ?? bytesSent;
         const early = outcome.clientClosedEarly ? { clientClosedEarly: true } : {};
-        ended = { ...init, status, complete: complete && !outcome.clientClosedEarly, bytesSent: written, ...early, startedAtMs, durationMs: Date.now() - startedAtMs };
+        const again = outcome.askAgain ? { askAgain: true } : {};
+        ended = { ...init, status, complete: complete && !outcome.clientClosedEarly, bytesSent: written, ...early, ...again, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
         if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');
         this.emit('transfer', ended);
@@ -121,8 +128,11 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
   }
 }
 
-/** A request that should have moved a file and did not move all of it (HEAD asks for nothing). */
-export const isFailedTransfer = (t: Transfer): boolean => t.method !== 'HEAD' && !t.complete;
+/**
+ * A request that should have moved a file and did not move all of it (HEAD asks for nothing; a
+ * client told to ask again has not failed yet: whether it does ask again is the boot's to show).
+ */
+export const isFailedTransfer = (t: Transfer): boolean => t.method !== 'HEAD' && !t.complete && !t.askAgain;
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -138,6 +148,7 @@ export function describeTransfer(t: Transfer): string {
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
   const from = t.offset ? ` from byte ${t.offset}` : '';
   const early = t.clientClosedEarly ? ', the client closed the connection early' : '';
+  if (t.askAgain) return `${requestOf(t)}${from} -> ${t.status}, told to ask again later (not ready yet)`;
   return `${requestOf(t)}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
 

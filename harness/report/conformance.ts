@@ -36,6 +36,7 @@ export const CONFORMANCE: readonly ConformanceRow[] = [
   { option: 'the wipe warning', documented: `${KIWI_DOC}: "All data on the device given via rd.kiwi.live.system will be wiped"`, scenarios: ['used-disk-deploy'] },
   { option: 'rd.live.overlay.persistent, rd.live.overlay.cowfs=', documented: `${KIWI_DOC} / ${LIVE_DOC}: a persistent write partition on the deploy disk`, scenarios: ['persistent-lifecycle', 'persistent-ext4'] },
   { option: 'a URL with a query, a redirect', documented: 'root=live:URL: an http URL as any client takes it', scenarios: ['url-with-query', 'http-redirect'] },
+  { option: 'a server not ready when first asked', documented: `${KIWI_DOC}: "Access to the live ISO file must be provided by either ftp, http, https or dolly": a server that answers 503 with Retry-After still provides it`, scenarios: ['iso-not-ready-at-first'] },
   {
     option: 'root=live:AOEINTERFACE=e0.1',
     documented: `${LIVE_DOC}: "The overlay module supports network boot only in combination with the AoE (Ata Over Ethernet) protocol"`,

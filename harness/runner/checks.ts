@@ -24,6 +24,26 @@ export function isoTransferredOnce(): Check {
   };
 }
 
+/**
+ * The publisher told the guest to ask again (the not-ready fault) and the guest did: after the
+ * refusals, exactly one complete transfer of the ISO, and no failed one.
+ */
+export function isoFetchedAfterAskingAgain(): Check {
+  return {
+    name: 'the ISO was asked for again after "not ready yet", and then transferred once in full',
+    async run({ iso, transfers }) {
+      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const refusals = fetches.filter((t) => t.askAgain);
+      const firstServed = fetches.findIndex((t) => !t.askAgain);
+      const served = firstServed < 0 ? [] : fetches.slice(firstServed);
+      const ok = refusals.length > 0 && served.length === 1 && served.every((t) => t.path === iso.urlPath && t.complete && t.bytesSent === iso.sizeBytes)
+        && fetches.slice(0, firstServed).every((t) => t.askAgain);
+      const detail = fetches.length ? fetches.map(describeTransfer).join('; ') : 'no request at all';
+      return { ok, detail: ok ? detail : `expected refusals, then one complete transfer of ${iso.urlPath}: ${detail}` };
+    },
+  };
+}
+
 /** Nothing at all was fetched during this boot (a deployed disk is not deployed again). */
 export function noTransfer(): Check {
   return {

@@ -151,6 +151,8 @@ function validateScenario(d: ScenarioDefinition): void {
   if (!['http', 'https', 'ftp'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https or ftp');
   // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
   if (d.publish.fault?.kind === 'redirect' && d.publish.protocol === 'ftp') throw bad('publish.fault', d.publish.fault, 'a fault ftp can serve (a redirect is http or https only)');
+  const f = d.publish.fault;
+  if (f?.kind === 'not-ready' && !(Number.isInteger(f.requests) && f.requests >= 1 && f.requests <= 100)) throw bad('publish.fault.requests', f.requests, 'the number of requests told to ask again, 1 to 100');
   if (!Array.isArray(d.boots) || d.boots.length === 0) throw bad('boots', d.boots, 'a non-empty list of boots');
   d.boots.forEach((boot, i) => validateBoot(boot, `boots[${i}]`, bad));
 }

@@ -7,7 +7,9 @@ import type { PublishFault } from '../../harness/publish/faults.js';
 import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
-import { TransferLog } from '../../harness/publish/transfer-log.js';
+import { isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
+import { isoFetchedAfterAskingAgain } from '../../harness/runner/checks.js';
+import type { BootContext } from '../../harness/runner/scenario.js';
 
 // Each fault against the real curl, over http and ftp, on loopback.
 let dir: string;
@@ -73,6 +75,27 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
     } finally {
       await publisher.stop();
     }
+  });
+
+  it('not-ready: the first request is told to ask again, which a client that retries does and gets the file; one that does not gets nothing', async () => {
+    const once = await fetchWith(protocol, { kind: 'not-ready', requests: 1 });
+    expect(once.result.exitCode).not.toBe(0);
+    expect(once.log.transfers).toEqual([expect.objectContaining({ status: protocol === 'http' ? 503 : 450, complete: false, bytesSent: 0, askAgain: true })]);
+    // Told to ask again is no failed delivery yet: the boot shows whether the client did.
+    expect(isFailedTransfer(once.log.transfers[0]!)).toBe(false);
+    // curl's --retry takes HTTP 503 and an FTP 4xx as transient (and waits Retry-After: 1 s).
+    const retrying = await fetchWith(protocol, { kind: 'not-ready', requests: 1 }, ['--retry', '3', '--retry-delay', '1']);
+    expect(retrying.result.exitCode).toBe(0);
+    expect(retrying.result.stdout).toBe(String(SIZE));
+    expect(retrying.log.transfers.map((t) => [t.status, t.complete, t.bytesSent])).toEqual([
+      [protocol === 'http' ? 503 : 450, false, 0],
+      [protocol === 'http' ? 200 : 226, true, SIZE],
+    ]);
+    // The scenario's check: refusals, then one whole transfer; a client that never asked again fails it.
+    const check = isoFetchedAfterAskingAgain();
+    const context = (log: TransferLog) => ({ iso: { urlPath: '/image/live.iso', sizeBytes: SIZE }, transfers: log.transfers }) as unknown as BootContext;
+    expect(await check.run(context(retrying.log))).toMatchObject({ ok: true });
+    expect(await check.run(context(once.log))).toMatchObject({ ok: false, detail: expect.stringMatching(/expected refusals, then one complete transfer .*told to ask again/) });
   });
 
   it('throttle: the whole file arrives, no faster than the rate', async () => {
