@@ -19,6 +19,8 @@ import curlOptionsCommaForm from './curl-options-comma-form.js';
 import diskDeployById from './disk-deploy-by-id.js';
 import httpRedirect from './http-redirect.js';
 import isoNotReadyAtFirst from './iso-not-ready-at-first.js';
+import xzCompressedIso from './xz-compressed-iso.js';
+import dollyDeploy from './dolly-deploy.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
@@ -50,6 +52,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   urlWithQuery,
   httpRedirect,
   isoNotReadyAtFirst,
+  xzCompressedIso,
+  dollyDeploy,
   curlOptionsCommaForm,
   diskDeployById,
 ];

@@ -26,6 +26,11 @@ export interface LiveBootOptions {
   mediaCheck?: boolean;
   /** Extra options for the module's curl, one word each (kiwi-live: rd.kiwi.live.curl_options, comma form). */
   curlOptions?: string[];
+  /**
+   * The ISO is fetched compressed and must be decompressed as it arrives (kiwi-live: a URL ending
+   * in .xz). Set by the runner from the scenario's publish.compressed, not in a boot's options.
+   */
+  fetchCompressed?: 'xz';
 }
 
 /** What the harness read from the ISO about its live system, on the host, before any boot. */

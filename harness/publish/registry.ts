@@ -33,6 +33,18 @@ export const PUBLISHERS: Readonly<Record<PublishProtocol, StartPublisher>> = {
   ftp: (setup) => startFtpPublisher(setup.files, setup.log, { announcedAddress: setup.serviceAddress, ...faultOf(setup) }),
 };
 
+/**
+ * Protocols the seed names that the harness cannot publish over on this project's means, each
+ * with the reason: a scenario over one is SKIPPED with it, never served by a stand-in.
+ */
+export const UNPUBLISHABLE = {
+  dolly:
+    "dolly (openSUSE's cloning tool, root=live:dolly://) is packaged by neither Debian nor npm, and no build step may download its sources: the project has no real dolly server to start (and a fake one would prove nothing)",
+} as const;
+export type UnpublishableProtocol = keyof typeof UNPUBLISHABLE;
+
+export const isPublishable = (protocol: PublishProtocol | UnpublishableProtocol): protocol is PublishProtocol => protocol in PUBLISHERS;
+
 export function startPublisher(protocol: PublishProtocol, setup: PublisherSetup): Promise<Publisher> {
   const start = PUBLISHERS[protocol];
   if (!start) throw new RangeError(`no publisher for protocol ${JSON.stringify(protocol)}; known: ${Object.keys(PUBLISHERS).join(', ')}`);

@@ -25,6 +25,24 @@ export function isoTransferredOnce(): Check {
 }
 
 /**
+ * The file the boot entry's URL names (a compressed copy of the ISO, say) moved exactly once,
+ * whole, and nothing else was asked for in vain.
+ */
+export function bootUrlFileTransferredOnce(): Check {
+  return {
+    name: "the file of the boot entry's URL was transferred exactly once and in full",
+    async run({ isoUrl, transfers }) {
+      const path = decodeURIComponent(new URL(isoUrl).pathname);
+      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const ofFile = fetches.filter((t) => t.path === path);
+      const ok = ofFile.length === 1 && fetches.length === 1 && ofFile.every((t) => t.complete && t.sizeBytes !== undefined && t.bytesSent === t.sizeBytes);
+      const detail = fetches.length ? fetches.map(describeTransfer).join('; ') : `no transfer at all (expected ${path})`;
+      return { ok, detail: ok ? detail : `expected one complete transfer of ${path}: ${detail}` };
+    },
+  };
+}
+
+/**
  * The publisher told the guest to ask again (the not-ready fault) and the guest did: after the
  * refusals, exactly one complete transfer of the ISO, and no failed one.
  */

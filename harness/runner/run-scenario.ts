@@ -2,11 +2,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { createDisk, type DiskImage } from '../disk/disk-image.js';
+import { COMPRESSION_SUFFIX, compressedCopy } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import type { Publisher } from '../publish/publisher.js';
-import { startPublisher } from '../publish/registry.js';
+import { isPublishable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
 import { TransferLog } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
+import type { LiveImageFacts } from '../live/live-module.js';
 import type { RunEnvironment } from './environment.js';
 import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from './result.js';
 import { runBoot } from './run-boot.js';
@@ -50,6 +52,10 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   return finishScenario(outcome, artifactsDir, env);
 }
 
+/** Whether the ISO's initrd carries the protocol's client, said for the reason of a SKIP. */
+const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
+  live.initrdFiles.some((f) => f.endsWith(`bin/${protocol}`)) ? `; this ISO's initrd has a ${protocol} client` : `; nor does this ISO's initrd carry a ${protocol} client`;
+
 /**
  * Why the scenario cannot run on this ISO and firmware, if it cannot: the harness's own rule (a
  * disk boot under UEFI needs an EFI system partition on the ISO, which the deploy copies to the
@@ -57,11 +63,14 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
  */
 function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): string | undefined {
   const target = { iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule };
+  const { protocol } = scenario.publish;
+  if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
     return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
   }
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
-    const why = target.liveModule.unsupported(boot.live ?? {}, target.iso.live);
+    const options = { ...boot.live, ...(scenario.publish.compressed ? { fetchCompressed: scenario.publish.compressed } : {}) };
+    const why = target.liveModule.unsupported(options, target.iso.live);
     if (why) return `${target.liveModule.id} boots this ISO, and ${why}`;
   }
   return scenario.appliesTo?.(target);
@@ -83,7 +92,9 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
   const state = new Map<string, string>();
-  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? isoUrlPath);
+  const compressed = scenario.publish.compressed;
+  const fetchPath = compressed ? `${isoUrlPath}${COMPRESSION_SUFFIX[compressed]}` : isoUrlPath;
+  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPath);
   for (const [index, boot] of scenario.boots.entries()) {
     env.observer?.onBootStart?.(scenario, boot, index);
     const bootResult = await runBoot({
@@ -100,10 +111,13 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
 
 /** The ISO on the scenario's publisher, which owns the transfer log (transfers.jsonl) from here on. */
 async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, urlPath: string, artifactsDir: string, tempDir: string): Promise<Publisher> {
-  const files = await PublishedFiles.of([{ urlPath, filePath: env.iso.path }]);
+  const { compressed } = scenario.publish;
+  const copy = compressed ? [{ urlPath: `${urlPath}${COMPRESSION_SUFFIX[compressed]}`, filePath: await compressedCopy(env.iso.path, tempDir, compressed) }] : [];
+  const files = await PublishedFiles.of([{ urlPath, filePath: env.iso.path }, ...copy]);
   const log = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
   log.on('progress', (p) => env.observer?.onTransferProgress?.(scenario, p.path, p.bytesSent));
   const { protocol, fault } = scenario.publish;
+  if (!isPublishable(protocol)) throw new RangeError(`no publisher for ${protocol}: ${UNPUBLISHABLE[protocol]}`);
   return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, ...(fault ? { fault } : {}) });
 }
 

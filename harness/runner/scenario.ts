@@ -1,6 +1,8 @@
 import type { SerialShell } from '../console/serial-shell.js';
 import type { PublishProtocol, Transfer } from '../publish/transfer-log.js';
+import type { Compression } from '../publish/compressed-copy.js';
 import type { PublishFault } from '../publish/faults.js';
+import type { UnpublishableProtocol } from '../publish/registry.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
@@ -17,7 +19,8 @@ export interface ScenarioDefinition {
   /** One sentence: what the scenario proves. */
   summary: string;
   publish: {
-    protocol: PublishProtocol;
+    /** How the ISO is published; an unpublishable one (dolly) makes the scenario SKIP with the reason. */
+    protocol: PublishProtocol | UnpublishableProtocol;
     /**
      * The path the boot entry asks for, when it is not the published ISO's own path: a broken
      * setup (a URL the publisher does not serve) is declared this way. `{iso}` stands for the
@@ -26,6 +29,11 @@ export interface ScenarioDefinition {
     requestPath?: string;
     /** A fault the publisher injects into what it serves (see publish/faults.ts). */
     fault?: PublishFault;
+    /**
+     * Publish the ISO compressed (at its path plus `.xz`) and boot that URL: the live module
+     * must decompress it as it arrives (kiwi-live: a root=live: URL ending in .xz).
+     */
+    compressed?: Compression;
   };
   /**
    * false: the scenario needs no serial login (an ISO whose credentials are unknown): it is judged
@@ -148,9 +156,10 @@ function validateScenario(d: ScenarioDefinition): void {
   if (typeof d !== 'object' || d === null) throw bad('(the scenario)', d, 'an object');
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
-  if (!['http', 'https', 'ftp'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https or ftp');
+  if (!['http', 'https', 'ftp', 'dolly'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https, ftp (or dolly, which SKIPs here)');
   // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
   if (d.publish.fault?.kind === 'redirect' && d.publish.protocol === 'ftp') throw bad('publish.fault', d.publish.fault, 'a fault ftp can serve (a redirect is http or https only)');
+  if (d.publish.compressed !== undefined && d.publish.compressed !== 'xz') throw bad('publish.compressed', d.publish.compressed, "'xz' (or left out)");
   const f = d.publish.fault;
   if (f?.kind === 'not-ready' && !(Number.isInteger(f.requests) && f.requests >= 1 && f.requests <= 100)) throw bad('publish.fault.requests', f.requests, 'the number of requests told to ask again, 1 to 100');
   if (!Array.isArray(d.boots) || d.boots.length === 0) throw bad('boots', d.boots, 'a non-empty list of boots');

@@ -17,11 +17,13 @@ describe('the conformance page', () => {
   });
 
   it('shows each option with what the boots showed, their verdicts under every firmware, and links; unselected rows say so', () => {
-    const page = renderConformance([result('ramdisk-size-unit', 'XFAIL', 'known issue: brd reads KiB | really'), result('ram-deploy-ftp@uefi', 'PASS', 'all 1 boot(s) passed')], '/out');
+    const dolly = result('dolly-deploy', 'SKIP', 'does not apply: it publishes the ISO over dolly, and dolly is packaged by neither Debian nor npm');
+    const page = renderConformance([result('ramdisk-size-unit', 'XFAIL', 'known issue: brd reads KiB | really'), result('ram-deploy-ftp@uefi', 'PASS', 'all 1 boot(s) passed'), dolly], '/out');
     const row = (option: string) => page.split('\n').find((l) => l.startsWith(`| \`${option}\``))!;
     expect(row('ramdisk_size=bytes')).toMatch(/\| ramdisk-size-unit XFAIL: known issue: brd reads KiB \\\| really \| XFAIL \| \[ramdisk-size-unit\]\(ramdisk-size-unit\/\) \|$/);
     expect(row('root=live:ftp://IP/PATH')).toContain('ram-deploy-ftp@uefi PASS');
-    expect(row('root=live:dolly://IP/PATH')).toMatch(/not run: dolly is in neither Debian nor npm.* \| NOT RUN \|/);
+    expect(row('root=live:dolly://IP/PATH')).toMatch(/dolly-deploy SKIP: does not apply: it publishes the ISO over dolly, and dolly is packaged by neither Debian nor npm \| SKIP \|/);
+    expect(row('root=live:AOEINTERFACE=e0.1')).toMatch(/not run: .* \| NOT RUN \|/);
     expect(row('rd.kiwi.live.reset')).toMatch(/not run: none of persistent-lifecycle was selected in this run \| NOT RUN/);
   });
 });

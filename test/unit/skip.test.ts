@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { runScenarios } from '../../harness/runner/run-all.js';
 import { defineScenario } from '../../harness/runner/scenario.js';
+import dollyDeploy from '../../scenarios/dolly-deploy.js';
 import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -47,6 +48,13 @@ const ownRule = defineScenario({
 });
 
 describe('SKIP', () => {
+  it('a scenario over a protocol the project cannot publish (dolly) skips with the reason, saying whether the initrd has the client', async () => {
+    const outDir = join(dir, 'out-dolly');
+    const results = await runScenarios({ isoPath: iso, scenarios: [dollyDeploy], outDir, accel: 'tcg' });
+    expect(results.map((r) => [r.name, r.verdict, r.boots.length])).toEqual([['dolly-deploy', 'SKIP', 0]]);
+    expect(results[0]!.reason).toMatch(/^does not apply: it publishes the ISO over dolly, and dolly .* packaged by neither Debian nor npm.*; nor does this ISO's initrd carry a dolly client$/);
+  });
+
   it('a disk boot under UEFI on an ISO without an EFI system partition, and a scenario\'s own rule, skip with their reasons; JUnit says skipped', async () => {
     const outDir = join(dir, 'out');
     const results = await runScenarios({ isoPath: iso, scenarios: [diskBoot, ownRule], outDir, firmware: 'uefi', accel: 'tcg', reporters: [junitReporter(outDir)] });
