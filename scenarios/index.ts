@@ -21,6 +21,7 @@ import httpRedirect from './http-redirect.js';
 import isoNotReadyAtFirst from './iso-not-ready-at-first.js';
 import xzCompressedIso from './xz-compressed-iso.js';
 import dollyDeploy from './dolly-deploy.js';
+import aoeBoot from './aoe-boot.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
@@ -54,6 +55,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   isoNotReadyAtFirst,
   xzCompressedIso,
   dollyDeploy,
+  aoeBoot,
   curlOptionsCommaForm,
   diskDeployById,
 ];

@@ -31,6 +31,8 @@ export interface LiveBootOptions {
    * in .xz). Set by the runner from the scenario's publish.compressed, not in a boot's options.
    */
   fetchCompressed?: 'xz';
+  /** The ISO is an AoE block device on the guest's Ethernet segment (root=live:AOEINTERFACE=); set by the runner. */
+  aoe?: boolean;
 }
 
 /** What the harness read from the ISO about its live system, on the host, before any boot. */

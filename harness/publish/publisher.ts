@@ -6,6 +6,16 @@ export interface PortForward {
   hostPort: number;
 }
 
+/**
+ * An Ethernet segment of the publisher's own (a network namespace): the boot's QEMU gets a NIC on
+ * a tap device, which join() moves into the namespace and serves there before the guest runs.
+ */
+export interface EthernetSegment {
+  readonly netns: string;
+  /** Takes the tap QEMU opened into the segment and serves on it; resolves to its undo. */
+  join(tap: string): Promise<() => Promise<void>>;
+}
+
 /** A running server that publishes the ISO; stop() is idempotent. */
 export interface Publisher extends AsyncDisposable {
   readonly protocol: PublishProtocol;
@@ -14,7 +24,9 @@ export interface Publisher extends AsyncDisposable {
   /** The service port on 127.0.0.1. */
   readonly hostPort: number;
   readonly transfers: TransferLog;
-  /** The URL of a published path as the guest sees it. */
+  /** Layer-2 publishers (AoE): the segment the guest must join with a NIC of its own. */
+  readonly segment?: EthernetSegment;
+  /** The URL of a published path as the guest sees it (AoE: the root=live: form of its target). */
   url(guestHost: string, urlPath: string): string;
   stop(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { aoeUnavailable, startAoePublisher } from './aoe-publisher.js';
 import type { PublishFault } from './faults.js';
 import { startFtpPublisher } from './ftp-publisher.js';
 import { startHttpPublisher } from './http-publisher.js';
@@ -14,6 +15,8 @@ export interface PublisherSetup {
   serviceAddress: string;
   /** A folder of the scenario for the publisher's own files (a throwaway certificate). */
   tempDir: string;
+  /** The scenario's artifacts folder, for a publisher's own log (vblade's). */
+  logDir: string;
   fault?: PublishFault;
 }
 
@@ -31,7 +34,11 @@ export const PUBLISHERS: Readonly<Record<PublishProtocol, StartPublisher>> = {
   https: async (setup) =>
     startHttpPublisher(setup.files, setup.log, { ...faultOf(setup), tls: await createSelfSignedCertificate(setup.tempDir, setup.serviceAddress) }),
   ftp: (setup) => startFtpPublisher(setup.files, setup.log, { announcedAddress: setup.serviceAddress, ...faultOf(setup) }),
+  aoe: (setup) => startAoePublisher(setup.files, setup.log, { logDir: setup.logDir }),
 };
+
+/** Why a protocol the harness can publish over cannot be used on this host, or undefined. */
+export const publisherUnavailable = (protocol: PublishProtocol): string | undefined => (protocol === 'aoe' ? aoeUnavailable() : undefined);
 
 /**
  * Protocols the seed names that the harness cannot publish over on this project's means, each

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync } from 'node:fs';
 
-export type PublishProtocol = 'http' | 'https' | 'ftp';
+/** aoe: ATA over Ethernet, served by vblade, which logs no transfers (the guest's proof stands alone). */
+export type PublishProtocol = 'http' | 'https' | 'ftp' | 'aoe';
 
 /** One file transfer (or refused request) as the publishing server saw it. */
 export interface Transfer {

@@ -73,9 +73,20 @@ export class MachineBuilder {
   }
   withNetworkBoot(tftpRoot: string, bootfile: string, forwards: GuestForward[]): this {
     this.config.bootFrom = 'network';
-    this.config.network = { tftpRoot, bootfile, forwards };
+    this.config.network = { tftpRoot, bootfile, forwards, ...(this.tap ? { tap: this.tap.name } : {}) };
     return this;
   }
+  /**
+   * A second NIC on a tap device; once QEMU has created it (after the console is attached, with
+   * QEMU's other late devices), `opened` gets it, e.g. to move it into a network namespace.
+   */
+  withTapNic(name: string, opened: (tap: string) => Promise<void>): this {
+    if (!/^[a-z0-9-]{1,15}$/.test(name)) throw new RangeError(`a tap name is 1-15 of a-z, 0-9 and -, got ${JSON.stringify(name)}`);
+    this.tap = { name, opened };
+    if (this.config.network) this.config.network.tap = name;
+    return this;
+  }
+  private tap?: { name: string; opened: (tap: string) => Promise<void> };
   /** Boot from the first disk with no network device at all (a standalone boot). */
   withDiskBoot(): this {
     this.config.bootFrom = 'disk';
@@ -125,12 +136,24 @@ export class MachineBuilder {
     const machine = new StartedMachine(child, pid, config, console, exited, commandLine, stderrPath);
     try {
       await machine.attach();
+      if (this.tap) await handOverTap(this.tap, machine);
     } catch (error) {
       await machine.stop();
       throw error;
     }
     return machine;
   }
+}
+
+/** Waits for QEMU to create the tap (polling its sysfs entry), then hands it over. */
+async function handOverTap(tap: { name: string; opened: (tap: string) => Promise<void> }, machine: StartedMachine): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await access(`/sys/class/net/${tap.name}`).then(() => true, () => false))) {
+    if (!machine.running) throw new HarnessError('host', `QEMU exited before it created the tap ${tap.name}`, { fix: `read ${machine.stderrPath}` });
+    if (Date.now() > deadline) throw new HarnessError('host', `QEMU did not create the tap ${tap.name} within 10 s`, { fix: `read ${machine.stderrPath}; tap devices need root (CAP_NET_ADMIN)` });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await tap.opened(tap.name);
 }
 
 export class StartedMachine implements AsyncDisposable {

@@ -19,6 +19,12 @@ export interface NetworkSetup {
   tftpRoot: string;
   bootfile: string;
   forwards: GuestForward[];
+  /**
+   * A second NIC on a tap device of this name (a layer-2 publisher's segment, AoE): no option
+   * ROM and no boot index, so the firmware never boots from it; the harness moves the tap into
+   * its network namespace before the guest runs.
+   */
+  tap?: string;
 }
 
 export interface MachineConfig {
@@ -88,7 +94,8 @@ function networkArgs(config: MachineConfig): string[] {
     if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
     netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${f.hostPort}`);
   }
-  return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${bootIndex(config, 'network')}`];
+  const tap = n.tap ? ['-netdev', `tap,id=net1,ifname=${escapeOption(n.tap)},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=net1,romfile='] : [];
+  return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${bootIndex(config, 'network')}`, ...tap];
 }
 
 function diskArgs(config: MachineConfig): string[] {

@@ -35,8 +35,7 @@ export const CONFORMANCE: readonly ConformanceRow[] = [
   {
     option: 'root=live:AOEINTERFACE=e0.1',
     documented: `${LIVE_DOC}: "The overlay module supports network boot only in combination with the AoE (Ata Over Ethernet) protocol"`,
-    scenarios: [],
-    notRun: 'needs vblade exporting the ISO on an Ethernet segment shared with the guest (a network namespace with a tap for QEMU); slirp cannot carry AoE, and that setup is not built yet',
+    scenarios: ['aoe-boot'],
   },
   { option: 'root=live:URL.xz', documented: 'kiwi-live fetches a URL ending in .xz through xz -d (kiwi-live-lib.sh fetch_file)', scenarios: ['xz-compressed-iso'] },
   { option: 'rd.live.ram (dmsquash)', documented: `${LIVE_DOC}: "ISO in RAM completely: usable with the dmsquash module through rd.live.ram"; not with the overlay module`, scenarios: ['live-ram-copy'] },

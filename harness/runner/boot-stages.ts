@@ -4,6 +4,7 @@ import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
 import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
+import type { Publisher } from '../publish/publisher.js';
 import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
@@ -50,6 +51,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
     const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
     builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards]);
+    joinSegment(builder, run.publisher, teardown);
   } else {
     builder.withDiskBoot();
   }
@@ -67,6 +69,20 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     if (run.env.attach?.when === 'failed' && session.lastVerdict !== 'PASS' && machine.running) await run.env.attach.terminal(machine);
   });
   return machine;
+}
+
+let taps = 0;
+
+/** A layer-2 publisher (AoE): the machine's second NIC joins its segment; the export stops with the boot. */
+function joinSegment(builder: MachineBuilder, publisher: Publisher, teardown: TeardownStack): void {
+  const { segment } = publisher;
+  if (!segment) return;
+  // 15 characters at most (IFNAMSIZ); unique per harness process and boot.
+  const name = `pxa${process.pid % 100_000}-${++taps % 1000}`;
+  builder.withTapNic(name, async (tap) => {
+    const undo = await segment.join(tap);
+    teardown.add(`stop serving ${segment.netns} on ${tap}`, undo);
+  });
 }
 
 /** A scenario's broken netboot setup: the named file goes from the TFTP root. */

@@ -18,11 +18,16 @@ const readRanges = (device: string, ranges: readonly ByteRange[]) =>
  * may rewrite (its partition table). The publisher's log only knows what it wrote; this is what
  * arrived. Compares sha256 digests of the same ranges on the host and in the guest.
  */
-export function liveImageMatchesPublished(where: 'ram' | string): Check {
+export function liveImageMatchesPublished(where: 'ram' | string, options: { deployed?: boolean } = {}): Check {
+  // A device other than RAM is a disk the module deployed to, unless it is the export itself (AoE).
+  const deployed = options.deployed ?? where !== 'ram';
+  const name = where === 'ram'
+    ? "the live module's copy of the ISO in RAM holds the published ISO byte for byte"
+    : `${where} holds the published ISO byte for byte${deployed ? ', outside the partition table a deploy rewrites' : ''}`;
   return {
-    name: where === 'ram' ? "the live module's copy of the ISO in RAM holds the published ISO byte for byte" : `${where} holds the published ISO byte for byte, outside the partition table a deploy rewrites`,
+    name,
     async run({ shell, live, iso }) {
-      const excluded = where === 'ram' ? [] : live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) });
+      const excluded = deployed ? live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) }) : [];
       const ranges = keptRanges(iso.sizeBytes, excluded);
       const [expected, sh] = await Promise.all([digestRanges(iso.hostPath, ranges), shell()]);
       const image = where === 'ram' ? await locateRamImage(sh, live) : { device: where, where };

@@ -5,7 +5,7 @@ import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { COMPRESSION_SUFFIX, compressedCopy } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import type { Publisher } from '../publish/publisher.js';
-import { isPublishable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
+import { isPublishable, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
 import { TransferLog } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import type { LiveImageFacts } from '../live/live-module.js';
@@ -65,11 +65,13 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   const target = { iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule };
   const { protocol } = scenario.publish;
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
+  const unavailable = publisherUnavailable(protocol);
+  if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
   if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
     return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
   }
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
-    const options = { ...boot.live, ...(scenario.publish.compressed ? { fetchCompressed: scenario.publish.compressed } : {}) };
+    const options = { ...boot.live, ...(scenario.publish.compressed ? { fetchCompressed: scenario.publish.compressed } : {}), ...(protocol === 'aoe' ? { aoe: true } : {}) };
     const why = target.liveModule.unsupported(options, target.iso.live);
     if (why) return `${target.liveModule.id} boots this ISO, and ${why}`;
   }
@@ -118,7 +120,7 @@ async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, url
   log.on('progress', (p) => env.observer?.onTransferProgress?.(scenario, p.path, p.bytesSent));
   const { protocol, fault } = scenario.publish;
   if (!isPublishable(protocol)) throw new RangeError(`no publisher for ${protocol}: ${UNPUBLISHABLE[protocol]}`);
-  return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, ...(fault ? { fault } : {}) });
+  return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, logDir: artifactsDir, ...(fault ? { fault } : {}) });
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -156,7 +156,9 @@ function validateScenario(d: ScenarioDefinition): void {
   if (typeof d !== 'object' || d === null) throw bad('(the scenario)', d, 'an object');
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
-  if (!['http', 'https', 'ftp', 'dolly'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https, ftp (or dolly, which SKIPs here)');
+  if (!['http', 'https', 'ftp', 'aoe', 'dolly'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https, ftp, aoe (or dolly, which SKIPs here)');
+  // AoE serves a block device: no URL to spell otherwise, no fault to inject, nothing to compress.
+  if (d.publish.protocol === 'aoe' && (d.publish.fault || d.publish.requestPath || d.publish.compressed)) throw bad('publish', d.publish, 'just { protocol: "aoe" } (vblade exports the ISO as it is)');
   // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
   if (d.publish.fault?.kind === 'redirect' && d.publish.protocol === 'ftp') throw bad('publish.fault', d.publish.fault, 'a fault ftp can serve (a redirect is http or https only)');
   if (d.publish.compressed !== undefined && d.publish.compressed !== 'xz') throw bad('publish.compressed', d.publish.compressed, "'xz' (or left out)");

@@ -18,6 +18,9 @@ export const TOOL_PACKAGES: Record<string, string> = {
   xz: 'xz-utils',
   lz4: 'lz4',
   bzip2: 'bzip2',
+  // AoE: the exporter and the network namespace of its Ethernet segment.
+  vblade: 'vblade',
+  ip: 'iproute2',
 };
 
 export async function findOnPath(tool: string): Promise<string | undefined> {

@@ -23,7 +23,6 @@ describe('the conformance page', () => {
     expect(row('ramdisk_size=bytes')).toMatch(/\| ramdisk-size-unit XFAIL: known issue: brd reads KiB \\\| really \| XFAIL \| \[ramdisk-size-unit\]\(ramdisk-size-unit\/\) \|$/);
     expect(row('root=live:ftp://IP/PATH')).toContain('ram-deploy-ftp@uefi PASS');
     expect(row('root=live:dolly://IP/PATH')).toMatch(/dolly-deploy SKIP: does not apply: it publishes the ISO over dolly, and dolly is packaged by neither Debian nor npm \| SKIP \|/);
-    expect(row('root=live:AOEINTERFACE=e0.1')).toMatch(/not run: .* \| NOT RUN \|/);
     expect(row('rd.kiwi.live.reset')).toMatch(/not run: none of persistent-lifecycle was selected in this run \| NOT RUN/);
   });
 });
