@@ -5,6 +5,7 @@
  *   BENCH_SET=x,y   the scenarios of the scheduling part
  *   BENCH_TCG_BOOTS=N       boots per mode of the tcg-race part (default 20)
  *   BENCH_TCG_MODES=a,b     its modes (default all): smp2, smp2-single, smp1
+ *   BENCH_TCG_RESULTS=m:dir  tally mode m from an earlier run's result.json files in dir
  * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
  * each with the date and machine it was measured on.
  */
@@ -47,6 +48,8 @@ if (only('tcg-race')) {
   const modeIds = process.env.BENCH_TCG_MODES?.split(',').filter(Boolean) ?? Object.keys(TCG_MODES);
   const badModes = modeIds.filter((m) => !TCG_MODES[m]);
   if (badModes.length) throw new Error(`BENCH_TCG_MODES: unknown mode(s) ${badModes.join(', ')}; choose from ${Object.keys(TCG_MODES).join(', ')}`);
-  await save(await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), (line) => console.log(`bench: ${line}`)));
+  // BENCH_TCG_RESULTS=mode:dir,...: tally an earlier run's result.json files for that mode instead of booting it.
+  const earlier = Object.fromEntries((process.env.BENCH_TCG_RESULTS?.split(',').filter(Boolean) ?? []).map((e) => [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)]));
+  await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), (line) => console.log(`bench: ${line}`), save, earlier);
 }
 console.log(`bench: wrote ${path}`);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
@@ -64,31 +64,37 @@ async function measureMode(iso: string, boots: number, mode: TcgMode, log: (line
   }
 }
 
+/** An earlier run's results of one mode (the result.json of each boot, kept from its output folder). */
+async function readResults(dir: string): Promise<ScenarioResult[]> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), 'utf8')) as ScenarioResult));
+}
+
 /**
  * How often multi-threaded TCG races the guest kernel's live code patching (`Oops: int3` in plain
  * kernel text), per mode: `boots` RAM deploys of the BIOS fixture, counting first attempts that
  * ended on that signature (the runner retries it once, and says so in the reason) or on another
- * kernel death, with the median time from QEMU's start to `login:` of the first attempts.
+ * kernel death, with the median time from QEMU's start to `login:` of the first attempts. One
+ * section per mode, handed to `save` as soon as it is measured; `earlier` names folders of an
+ * earlier run's result.json files to tally instead of booting a mode again.
  */
-export async function tcgRaceSections(boots: number, modes: TcgMode[], log: (line: string) => void): Promise<Section[]> {
+export async function tcgRaceSections(boots: number, modes: TcgMode[], log: (line: string) => void, save: (s: Section[]) => Promise<void>, earlier: Record<string, string> = {}): Promise<void> {
   const iso = await fixtureIsoPath({ progress: true });
-  const rows: string[] = [];
   for (const mode of modes) {
     const startedMs = Date.now();
-    const t = await measureMode(iso, boots, mode, log);
-    const wallS = (Date.now() - startedMs) / 1000;
-    const loginS = t.loginS.length ? `${median(t.loginS).toFixed(1)} s` : 'none reached';
-    rows.push(`| ${mode.cpus} | ${mode.thread} | ${mode.jobs} | **${t.races} of ${boots}** | ${t.otherDeaths} | ${loginS} | ${(wallS / 60).toFixed(1)} min | ${t.outcomes.join(', ')} |`);
-  }
-  return [{
-    id: 'tcg-race',
-    markdown: `### TCG race with the kernel's text patching
+    const from = earlier[mode.id];
+    const t = from ? tally(await readResults(from), log, mode) : await measureMode(iso, boots, mode, log);
+    const count = t.outcomes.length;
+    const wall = from ? `earlier run (${from})` : `${((Date.now() - startedMs) / 60_000).toFixed(1)} min`;
+    const loginS = t.loginS.length ? `${median(t.loginS).toFixed(1)} s (${Math.min(...t.loginS).toFixed(1)}-${Math.max(...t.loginS).toFixed(1)})` : 'none reached';
+    await save([{
+      id: `tcg-race-${mode.id}`,
+      markdown: `### TCG race with the kernel's text patching: ${mode.cpus} vCPU(s), ${mode.thread}-threaded TCG, ${mode.jobs} boot(s) side by side
 
-${boots} RAM deploys of the BIOS fixture per row, \`-accel tcg\`; a race is a first attempt that ended on \`Oops: int3\` / text patching (the runner classifies it as ERROR and retries it once).
+${count} RAM deploys of the BIOS fixture, \`-accel tcg${mode.thread === 'single' ? ',thread=single' : ''}\`, \`-smp ${mode.cpus}\`: **${t.races} of ${count}** first attempts ended on \`Oops: int3\` / text patching (the runner classifies that as ERROR and retries it once), ${t.otherDeaths} on another kernel death. QEMU start to \`login:\`, median (min-max) of the first attempts: ${loginS}. Wall time: ${wall}.
 
-| vCPUs | TCG threads | boots side by side | races | other kernel deaths | median QEMU start to \`login:\` | wall time | outcomes in order |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}
+Outcomes in order: ${t.outcomes.join(', ')}.
 `,
-  }];
+    }]);
+  }
 }

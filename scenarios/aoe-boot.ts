@@ -21,7 +21,6 @@ export default defineScenario({
     {
       name: 'network boot from the AoE target',
       from: 'network',
-      debugEvidence: true,
       checks: [liveIsoMountedFrom(AOE_DEVICE), liveImageMatchesPublished(AOE_DEVICE, { deployed: false })],
     },
   ],

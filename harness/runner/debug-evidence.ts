@@ -36,9 +36,14 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
 /** Console lines of the initrd's services that run the live modules. */
 const INITRD_SERVICE = /\b(dracut-initqueue|dracut-pre-\w+|dracut-mount|dracut|livenet|dmsquash[\w-]*|kiwi[\w-]*)(\[\d+\])?:/;
 
-const curlSaid = (lines: readonly string[]) => {
+/**
+ * The lines of the evidence that name the cause: a tool the initrd lacks (the fetch pipeline's
+ * shell says "command not found"), then curl's own error.
+ */
+export const curlSaid = (lines: readonly string[]) => {
+  const missing = lines.find((l) => /: command not found$/.test(l.trim()));
   const error = lines.find((l) => /curl: \(\d+\)/.test(l));
-  return error ? `; curl said: ${error.slice(error.indexOf('curl: (')).trim()}` : '';
+  return `${missing ? `; the initrd lacks a tool: ${missing.trim()}` : ''}${error ? `; curl said: ${error.slice(error.indexOf('curl: (')).trim()}` : ''}`;
 };
 
 async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, files: readonly string[], file: string): Promise<string> {
