@@ -19,7 +19,7 @@ const exists = (path: string) => access(path, constants.R_OK).then(() => true, (
 /** What the host has and lacks for pxe-harness, each with how to fix it. */
 export async function examineHost(): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
-  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'openssl', 'grub-mknetdir']) {
+  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'openssl', 'grub-mknetdir', 'xz', 'vblade', 'ip']) {
     const path = await findOnPath(tool);
     const pkg = TOOL_PACKAGES[tool] ?? tool;
     findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
