@@ -28,6 +28,14 @@ const base: MachineConfig = {
 const optionAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('buildQemuArgs', () => {
+  it('a layer-2 segment (AoE) adds a second NIC on the tap, with no option ROM and no boot index', () => {
+    const args = buildQemuArgs({ ...base, network: { ...base.network!, tap: 'pxa123-1' } });
+    const netdevs = args.filter((_, i) => args[i - 1] === '-netdev');
+    const devices = args.filter((_, i) => args[i - 1] === '-device');
+    expect(netdevs[1]).toBe('tap,id=net1,ifname=pxa123-1,script=no,downscript=no');
+    expect(devices).toEqual(['virtio-net-pci,netdev=net0', 'virtio-net-pci,netdev=net1,romfile=']);
+  });
+
   it('runs every vCPU on one host thread only when asked, and only under TCG', () => {
     expect(optionAfter(buildQemuArgs(base), '-accel')).toBe('tcg');
     expect(optionAfter(buildQemuArgs({ ...base, tcgThread: 'single' }), '-accel')).toBe('tcg,thread=single');

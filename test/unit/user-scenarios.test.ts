@@ -42,7 +42,10 @@ describe('scenario files of the user', () => {
   it.each([
     ['no default export', 'export const x = 1;\n', /has no default export: it must `export default defineScenario\(\{\.\.\.\}\)`/],
     ['a bad field', scenario('Bad Name'), /: field name must be lower-case words joined by '-', got "Bad Name"/],
-    ['a bad nested field', scenario('x', ", publish: { protocol: 'gopher' }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.protocol must be http, https or ftp, got "gopher"/],
+    ['a bad nested field', scenario('x', ", publish: { protocol: 'gopher' }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.protocol must be http, https, ftp, aoe \(or dolly, which SKIPs here\), got "gopher"/],
+    ['a not-ready fault without a count', scenario('x', ", publish: { protocol: 'http', fault: { kind: 'not-ready', requests: 0 } }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.fault\.requests must be the number of requests told to ask again, 1 to 100, got 0/],
+    ['a fault on the AoE export', scenario('x', ", publish: { protocol: 'aoe', fault: { kind: 'cut', afterBytes: 1 } }").replace("publish: { protocol: 'http' }, ", ''), /: field publish must be just \{ protocol: "aoe" \} \(vblade exports the ISO as it is\), got \{"protocol":"aoe","fault":/],
+    ['an unknown compression', scenario('x', ", publish: { protocol: 'http', compressed: 'zip' }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.compressed must be 'xz' \(or left out\), got "zip"/],
     ['a fault the protocol cannot serve', scenario('x', ", publish: { protocol: 'ftp', fault: { kind: 'redirect', status: 302 } }").replace("publish: { protocol: 'http' }, ", ''), /: field publish\.fault must be a fault ftp can serve \(a redirect is http or https only\), got \{"kind":"redirect","status":302\}/],
     ['a built-in name', scenario('ram-deploy-http'), /: name "ram-deploy-http" is already used by the built-in scenarios/],
     ['a syntax error', 'export default {{;\n', /cannot be loaded: /],
