@@ -17,7 +17,7 @@ describe('registries: one entry per firmware, loader, live module and protocol',
   it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {
     expect(Object.keys(FIRMWARES)).toEqual(['bios', 'uefi']);
     expect(Object.keys(LIVE_MODULES)).toEqual(['kiwi-live', 'dmsquash']);
-    expect(Object.keys(PUBLISHERS).sort()).toEqual(['ftp', 'http', 'https']);
+    expect(Object.keys(PUBLISHERS).sort()).toEqual(['aoe', 'ftp', 'http', 'https']);
     expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
       'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http',
     ]);
