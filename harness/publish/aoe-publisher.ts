@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
@@ -18,11 +17,9 @@ let segments = 0;
 
 /** Why AoE cannot be published on this host, or undefined when it can (a network namespace needs root). */
 export function aoeUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'AoE needs a network namespace of the harness own (ip netns), which only root may create; run as root';
+  if (process.getuid?.() !== 0) return 'AoE needs a network namespace of the harness\'s own (ip netns), which only root may create; run as root';
   return undefined;
 }
-
-const ip = (args: string[]) => execa('ip', args, { stdin: 'ignore' });
 
 /**
  * Publishes the ISO over ATA over Ethernet: Debian's vblade exports it read-only (-r) on an
@@ -35,7 +32,9 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
   const why = aoeUnavailable();
   if (why) throw new HarnessError('host', why, { fix: 'run the harness as root, or leave out the AoE scenario' });
   const vblade = await requireTool('vblade');
-  await requireTool('ip');
+  // The path found (ip lives in /usr/sbin, which a PATH may lack), for every ip command below.
+  const ipPath = await requireTool('ip');
+  const ip = (args: string[]) => execa(ipPath, args, { stdin: 'ignore' });
   const [file] = files.list();
   if (!file) throw new RangeError('the AoE publisher exports one file, and none was published');
   const netns = `pxe-aoe-${process.pid}-${++segments}`;
@@ -43,7 +42,7 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
   // Synchronous: the last-resort hook runs in process.on('exit').
   const removeNetns = () => {
     try {
-      execFileSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' });
+      execFileSync(ipPath, ['netns', 'delete', netns], { stdio: 'ignore' });
     } catch {
       /* already gone */
     }
@@ -55,7 +54,7 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
     async join(tap: string) {
       await ip(['link', 'set', 'dev', tap, 'netns', netns]);
       await ip(['-n', netns, 'link', 'set', 'dev', tap, 'up']);
-      const pid = await startVblade(vblade, netns, tap, file.filePath, join(options.logDir, `vblade-${tap}.log`));
+      const pid = await startVblade({ ipPath, vblade, netns, tap, filePath: file.filePath, logPath: join(options.logDir, `vblade-${tap}.log`) });
       exporters.add(pid);
       return async () => {
         exporters.delete(pid);
@@ -84,10 +83,10 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
 }
 
 /** vblade in the namespace on the tap, read-only, its output in the boot's folder; its pid (a process group of its own). */
-async function startVblade(vblade: string, netns: string, tap: string, filePath: string, logPath: string): Promise<number> {
-  await access(filePath);
+async function startVblade(at: { ipPath: string; vblade: string; netns: string; tap: string; filePath: string; logPath: string }): Promise<number> {
+  const { ipPath, vblade, netns, tap, filePath, logPath } = at;
   const out = createWriteStream(logPath);
-  const child = execa('ip', ['netns', 'exec', netns, vblade, '-r', String(AOE_TARGET.shelf), String(AOE_TARGET.slot), tap, filePath], {
+  const child = execa(ipPath, ['netns', 'exec', netns, vblade, '-r', String(AOE_TARGET.shelf), String(AOE_TARGET.slot), tap, filePath], {
     detached: true, stdin: 'ignore', reject: false, cleanup: false, all: true,
   });
   child.all?.pipe(out);

@@ -7,7 +7,11 @@ import { requireTool } from '../util/host-tools.js';
 /** How a scenario may publish the ISO compressed, and the suffix its URL then carries. */
 export type Compression = 'xz';
 
-export const COMPRESSION_SUFFIX: Record<Compression, string> = { xz: '.xz' };
+const COMPRESSION_SUFFIX: Record<Compression, string> = { xz: '.xz' };
+
+/** The path the boot entry fetches: the ISO's own, or its compressed copy's beside it. */
+export const fetchPathOf = (isoUrlPath: string, compression?: Compression): string =>
+  compression ? `${isoUrlPath}${COMPRESSION_SUFFIX[compression]}` : isoUrlPath;
 
 /**
  * Writes an xz copy of `filePath` into `dir` (the scenario's temp dir) and returns its path. The

@@ -4,7 +4,7 @@ import type { PublishFault } from './faults.js';
 import type { Lease, PassivePorts } from './ftp-passive.js';
 import { sendFile } from './ftp-send.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
-import type { TransferLog, TransferStart } from './transfer-log.js';
+import type { TransferEnd, TransferLog, TransferStart } from './transfer-log.js';
 
 /** What every session of one publisher shares. */
 export interface SessionContext {
@@ -308,13 +308,13 @@ export class FtpSession {
   private async retrieve(arg: string): Promise<void> {
     const { file, start } = this.request(arg);
     const lease = this.takeLease();
-    const refuse = (code: number, text: string) => {
+    const refuse = (code: number, text: string, outcome: TransferEnd = {}) => {
       lease?.release();
-      this.context.log.begin({ ...start, client: this.client }).end(code, false, code === 450 ? { askAgain: true } : {});
+      this.context.log.begin({ ...start, client: this.client }).end(code, false, outcome);
       this.reply(code, text);
     };
     if (!file || this.context.fault?.kind === 'status') return refuse(550, 'no such file');
-    if (this.context.notReady()) return refuse(450, 'file not ready yet, try again');
+    if (this.context.notReady()) return refuse(450, 'file not ready yet, try again', { askAgain: true });
     if ((start.offset ?? 0) > file.sizeBytes) return refuse(554, `restart position ${start.offset} is beyond the end of the file`);
     if (!lease) return refuse(425, 'use PASV or EPSV first');
     const abort = (this.running = new AbortController());

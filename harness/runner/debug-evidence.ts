@@ -28,7 +28,7 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
     // initrd's services printed on the console is the evidence there is.
     const lines = session.machine!.console.lines.map((l) => l.text).filter((t) => INITRD_SERVICE.test(t));
     await writeFile(file, `${lines.join('\n')}\n`);
-    return `no emergency shell for the module's files (${(e as Error).message.split('\n')[0]}); the initrd's service lines of the console are in ${file}${curlSaid(lines)}`;
+    return `no emergency shell for the module's files (${(e as Error).message.split('\n')[0]}); the initrd's service lines of the console are in ${file}${quoteCause(lines)}`;
   });
   return { ...result, reason: `${result.reason}; ${note}` };
 }
@@ -40,7 +40,7 @@ const INITRD_SERVICE = /\b(dracut-initqueue|dracut-pre-\w+|dracut-mount|dracut|l
  * The lines of the evidence that name the cause: a tool the initrd lacks (the fetch pipeline's
  * shell says "command not found"), then curl's own error.
  */
-export const curlSaid = (lines: readonly string[]) => {
+export const quoteCause = (lines: readonly string[]) => {
   const missing = lines.find((l) => /: command not found$/.test(l.trim()));
   const error = lines.find((l) => /curl: \(\d+\)/.test(l));
   return `${missing ? `; the initrd lacks a tool: ${missing.trim()}` : ''}${error ? `; curl said: ${error.slice(error.indexOf('curl: (')).trim()}` : ''}`;
@@ -63,5 +63,5 @@ async function copyFromEmergencyShell(session: BootSession, target: WaitTarget, 
   await waitForConsole(target, new RegExp(`^${END_MARK}$`), { ...none, partialLine: false, timeoutMs: COPY_WAIT_MS, fromLine: from }, signal);
   const lines = machine.console.lines.slice(from).map((l) => l.text).filter((t) => t !== END_MARK);
   await writeFile(file, `${lines.join('\n')}\n`);
-  return `the live module's debug evidence (${files.join(', ')}) is in ${file}${curlSaid(lines)}`;
+  return `the live module's debug evidence (${files.join(', ')}) is in ${file}${quoteCause(lines)}`;
 }

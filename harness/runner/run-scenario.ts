@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { createDisk, type DiskImage } from '../disk/disk-image.js';
-import { COMPRESSION_SUFFIX, compressedCopy } from '../publish/compressed-copy.js';
+import { compressedCopy, fetchPathOf } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import type { Publisher } from '../publish/publisher.js';
 import { isPublishable, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
@@ -94,9 +94,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
   const state = new Map<string, string>();
-  const compressed = scenario.publish.compressed;
-  const fetchPath = compressed ? `${isoUrlPath}${COMPRESSION_SUFFIX[compressed]}` : isoUrlPath;
-  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPath);
+  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed));
   for (const [index, boot] of scenario.boots.entries()) {
     env.observer?.onBootStart?.(scenario, boot, index);
     const bootResult = await runBoot({
@@ -114,7 +112,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
 /** The ISO on the scenario's publisher, which owns the transfer log (transfers.jsonl) from here on. */
 async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, urlPath: string, artifactsDir: string, tempDir: string): Promise<Publisher> {
   const { compressed } = scenario.publish;
-  const copy = compressed ? [{ urlPath: `${urlPath}${COMPRESSION_SUFFIX[compressed]}`, filePath: await compressedCopy(env.iso.path, tempDir, compressed) }] : [];
+  const copy = compressed ? [{ urlPath: fetchPathOf(urlPath, compressed), filePath: await compressedCopy(env.iso.path, tempDir, compressed) }] : [];
   const files = await PublishedFiles.of([{ urlPath, filePath: env.iso.path }, ...copy]);
   const log = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
   log.on('progress', (p) => env.observer?.onTransferProgress?.(scenario, p.path, p.bytesSent));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressedCopy } from '../../harness/publish/compressed-copy.js';
+import { compressedCopy, fetchPathOf } from '../../harness/publish/compressed-copy.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,5 +21,10 @@ describe('compressedCopy', () => {
     expect((await readFile(out)).subarray(0, 6)).toEqual(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
     const back = await execa('xz', ['-d', '--stdout', out], { encoding: 'buffer' });
     expect(Buffer.from(back.stdout).equals(original)).toBe(true);
+  });
+
+  it('the boot entry fetches the copy beside the ISO, or the ISO itself when nothing is compressed', () => {
+    expect(fetchPathOf('/image/live.iso', 'xz')).toBe('/image/live.iso.xz');
+    expect(fetchPathOf('/image/live.iso')).toBe('/image/live.iso');
   });
 });
