@@ -16,7 +16,8 @@ const ramDeploy = defineScenario({
   boots: [{ name: 'network boot into RAM', from: 'network', checks: [] }],
 });
 
-async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootResult> {
+/** One RAM deploy of ISO over http to `login:`, alone, smp 2; throws unless it passed. */
+export async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootResult> {
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-bench-firmware-'));
   try {
     const [result] = await runScenarios({ isoPath: iso, scenarios: [ramDeploy], outDir, firmware, jobs: 1, cpus: 2, accel: 'tcg' });

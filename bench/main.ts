@@ -1,11 +1,13 @@
 /*
  * npm run bench: measures on this machine and writes docs/benchmarks.md (never part of npm test).
  *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
- *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, tcg-race
+ *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, tcg-race,
+ *                   lean, outside, main-job
  *   BENCH_SET=x,y   the scenarios of the scheduling part
  *   BENCH_TCG_BOOTS=N       boots per mode of the tcg-race part (default 20)
  *   BENCH_TCG_MODES=a,b     its modes (default all): smp2, smp2-single, smp1
  *   BENCH_TCG_RESULTS=m:dir  tally mode m from an earlier run's result.json files in dir
+ *   BENCH_MAIN_WAYS=a,b     the main-job part's ways of scheduling (default both): jobs1, jobs2
  * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
  * each with the date and machine it was measured on.
  */
@@ -15,11 +17,15 @@ import { join } from 'node:path';
 import { packageRoot } from '../harness/util/package-root.js';
 import { bootSections } from './boots.js';
 import { firmwareSections } from './firmware.js';
+import { leanSections } from './lean.js';
+import { mainJobSection, SCHEDULINGS } from './main-job.js';
+import { outsideSections } from './outside.js';
 import { mergeSections, type Section } from './measure.js';
 import { publisherSections } from './publishers.js';
 import { TCG_MODES, tcgRaceSections } from './tcg-race.js';
 
-const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'tcg-race'];
+const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'tcg-race', 'lean', 'outside', 'main-job'];
+const OWN_RUNNER = ['firmware', 'tcg-race', 'lean', 'outside', 'main-job'];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${JSON.stringify(process.env.BENCH_RUNS)}`);
 const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
@@ -39,7 +45,7 @@ const save = async (sections: Section[]) => {
 
 // Each part is saved as soon as it is measured: a long run cut short keeps what it measured.
 if (only('publishers')) await save(await publisherSections(runs));
-const bootParts = PARTS.slice(1).filter((p) => p !== 'firmware' && p !== 'tcg-race').filter(only);
+const bootParts = PARTS.slice(1).filter((p) => !OWN_RUNNER.includes(p)).filter(only);
 for (const part of bootParts) await save(await bootSections(runs, (p) => p === part));
 if (only('firmware')) await save(await firmwareSections(runs, (line) => console.log(`bench: ${line}`)));
 if (only('tcg-race')) {
@@ -51,5 +57,14 @@ if (only('tcg-race')) {
   // BENCH_TCG_RESULTS=mode:dir,...: tally an earlier run's result.json files for that mode instead of booting it.
   const earlier = Object.fromEntries((process.env.BENCH_TCG_RESULTS?.split(',').filter(Boolean) ?? []).map((e) => [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)]));
   await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), (line) => console.log(`bench: ${line}`), save, earlier);
+}
+const log = (line: string) => console.log(`bench: ${line}`);
+if (only('lean')) await save(await leanSections(runs, log));
+if (only('outside')) await save(await outsideSections(runs, log));
+if (only('main-job')) {
+  const ways = process.env.BENCH_MAIN_WAYS?.split(',').filter(Boolean) ?? Object.keys(SCHEDULINGS);
+  const badWays = ways.filter((w) => !SCHEDULINGS[w]);
+  if (badWays.length) throw new Error(`BENCH_MAIN_WAYS: unknown way(s) ${badWays.join(', ')}; choose from ${Object.keys(SCHEDULINGS).join(', ')}`);
+  for (const way of ways) await save([await mainJobSection(SCHEDULINGS[way]!, log)]);
 }
 console.log(`bench: wrote ${path}`);

@@ -3,6 +3,7 @@
 #
 #   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash]          build if needed, print the ISO path (last line)
 #   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash] --path   print where the ISO is (or would be), build nothing
+#   images/build-fixture.sh --reference [--path]   the same for the reference ISO (images/reference)
 #
 # --firmware bios (default): an MBR hybrid ISO, on which kiwi-live's persistent deploy works.
 # --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition): what most users
@@ -11,6 +12,8 @@
 # --module dmsquash: flags="dmsquash", dracut's dmsquash-live + livenet (Debian's dracut-live),
 # the root tree in an ext4 image inside the squashfs (KIWI's default, which the device-mapper
 # overlay needs), and the ISO tagged by implantisomd5 for rd.live.check (checkisomd5).
+# --reference: not a fixture but the yardstick of the benchmark: a default KIWI live ISO, untrimmed
+# (images/reference/config.xml says what it is); the lean fixture's boot time is measured against it.
 #
 # Why a sid build root: only KIWI >= 10.2.24 ships the remote root=live:ftp|http|https boot in its
 # kiwi-live dracut module, and Debian 12 has 9.24 (see ../shared/notes/environment.md).
@@ -27,23 +30,29 @@ die() { printf 'build-fixture: %s\n' "$*" >&2; exit 2; }
 # The cache key: every file of the description, this script and the runtime config, by path and content.
 firmware=bios
 module=kiwi-live
+description=fixture
 path_only=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) firmware=${2:-}; shift 2 ;;
         --module) module=${2:-}; shift 2 ;;
         --path) path_only=yes; shift ;;
-        *) die "unknown argument '$1' (use --firmware bios|efi, --module kiwi-live|dmsquash, --path)" ;;
+        --reference) description=reference; shift ;;
+        *) die "unknown argument '$1' (use --firmware bios|efi, --module kiwi-live|dmsquash, --reference, --path)" ;;
     esac
 done
 case "$firmware" in bios|efi) ;; *) die "--firmware must be bios or efi, got '$firmware'" ;; esac
 case "$module" in kiwi-live|dmsquash) ;; *) die "--module must be kiwi-live or dmsquash, got '$module'" ;; esac
 
-key=$( { cd "$here" && find fixture build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; [ "$module" = kiwi-live ] || echo "module=$module"; } |
+[ "$description" = fixture ] || [ "$firmware$module" = "bioskiwi-live" ] ||
+    die "--reference takes neither --firmware nor --module: images/reference/config.xml sets them"
+
+key=$( { cd "$here" && find "$description" build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; [ "$module" = kiwi-live ] || echo "module=$module"; } |
       sha256sum | cut -c1-16)
 variant=$firmware; [ "$module" = kiwi-live ] || variant="$module-$firmware"
 out="$cache/fixture-$variant-$key"
 iso="$out/pxe-fixture.iso"
+if [ "$description" = reference ]; then out="$cache/reference-$key"; iso="$out/kiwi-default-live.iso"; fi
 
 if [ "$path_only" = yes ]; then echo "$iso"; exit 0; fi
 if [ -s "$iso" ]; then step "cached: $iso"; echo "$iso"; exit 0; fi
@@ -81,6 +90,15 @@ cleanup() {
 }
 trap cleanup EXIT
 bind() { mkdir -p "$root$1"; mount --bind "$1" "$root$1"; mounted+=("$root$1"); }
+# A KIWI that was killed leaves its image root mounted (/dev, /proc, /sys, its cache): unmount
+# those first, deepest first, or rm -rf would reach through them into the host's /dev.
+remove_build_dir() {
+    local m
+    for m in $(awk -v d="$root/build/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+        umount -l "$m" || die "cannot unmount $m left by an earlier build; unmount it and run again"
+    done
+    rm -rf "$root/build"
+}
 
 if [ ! -e "$root/.complete" ]; then
     rm -rf "$root"
@@ -103,9 +121,9 @@ fi
 step "KIWI $(chroot "$root" kiwi-ng --version 2>/dev/null | tail -n1)"
 
 work="/build/$key"
-rm -rf "$root/build"
+remove_build_dir
 mkdir -p "$root$work"
-cp -a "$here/fixture" "$root$work/description"
+cp -a "$here/$description" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
 if [ "$firmware" = efi ]; then
     # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones.
@@ -146,6 +164,6 @@ built=$(ls "$root$work"/target/*.iso | head -n1)
 [ -s "$built" ] || die "kiwi-ng finished but left no ISO in $root$work/target"
 mkdir -p "$out"
 mv "$built" "$iso.part" && mv "$iso.part" "$iso"
-rm -rf "$root/build"
+remove_build_dir
 step "built $(du -h "$iso" | cut -f1) ISO: $iso"
 echo "$iso"

@@ -8,10 +8,12 @@ import { packageRoot } from '../util/package-root.js';
  * build root, a few minutes, needs root) and prints the cached path; later calls only print it.
  * firmware 'bios' is the MBR hybrid (the default), 'efi' the EFI hybrid of the same description;
  * module 'kiwi-live' (flags="overlay", the default) or 'dmsquash' (dracut's dmsquash-live + livenet).
+ * reference: not a fixture but the benchmark's yardstick, a default KIWI live ISO (images/reference).
  */
-export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi', module = 'kiwi-live' as 'kiwi-live' | 'dmsquash' } = {}): Promise<string> {
+export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi', module = 'kiwi-live' as 'kiwi-live' | 'dmsquash', reference = false } = {}): Promise<string> {
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const result = await execa('bash', [script, '--firmware', firmware, '--module', module, ...(build ? [] : ['--path'])], {
+  const which = reference ? ['--reference'] : ['--firmware', firmware, '--module', module];
+  const result = await execa('bash', [script, ...which, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',
     stderr: progress ? 'inherit' : 'pipe',
