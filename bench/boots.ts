@@ -31,7 +31,7 @@ import { kiwiLive } from '../harness/live/kiwi-live.js';
 import { netbootLoaderFor, type LoaderTransport } from '../harness/netboot/index.js';
 import type { LoaderFiles } from '../harness/iso/loader-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { freePort, median, type Section } from './measure.js';
+import { freePort, median, seconds, type Section } from './measure.js';
 import { harnessServer, ISO_PATH, nginxServer, vsftpdServer, type IsoServer } from './servers.js';
 
 const CPUS = 2;
@@ -147,7 +147,6 @@ async function plainBoot(options: {
   return { seenAtMs, wallMs: Date.now() - started };
 }
 
-const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** A netboot root laid out by the harness's own loader for a plain QEMU boot; stop() ends its servers. */
 async function netbootRoot(dir: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
   const undo: (() => unknown)[] = [];
@@ -176,7 +175,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
         const [run] = await runThroughHarness(iso, [bareRamDeploy], 1, CPUS);
         if (run!.result.verdict !== 'PASS') throw new Error(`the harness's RAM deploy did not pass: ${run!.result.reason}`);
         harness.push(run!);
-        log(`overhead: harness ${fmtS(run!.wallMs)} (login at ${fmtS(run!.result.boots[0]!.timeline.login!)} of QEMU's clock)`);
+        log(`overhead: harness ${seconds(run!.wallMs)} (login at ${seconds(run!.result.boots[0]!.timeline.login!)} of QEMU's clock)`);
         if (run!.result.boots[0]!.timeline.login === undefined) throw new Error('the harness recorded no login phase');
         const server = await harnessServer('http', iso, size);
         try {
@@ -188,7 +187,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
             return attempt();
           });
           plain.push(boot);
-          log(`overhead: plain QEMU ${fmtS(boot.wallMs)}`);
+          log(`overhead: plain QEMU ${seconds(boot.wallMs)}`);
         } finally {
           await server.stop();
         }
@@ -212,10 +211,10 @@ TFTP root and publisher (serial on stdout, killed at \`login:\`), -smp ${CPUS}.
 
 | | median | runs |
 | --- | --- | --- |
-| harness | ${fmtS(h)} | ${harness.map((r) => fmtS(r.wallMs)).join(', ')} |
-| plain QEMU | ${fmtS(p)} | ${plain.map((r) => fmtS(r.wallMs)).join(', ')} |
+| harness | ${seconds(h)} | ${harness.map((r) => seconds(r.wallMs)).join(', ')} |
+| plain QEMU | ${seconds(p)} | ${plain.map((r) => seconds(r.wallMs)).join(', ')} |
 | ratio | **${ratio.toFixed(3)}** (${verdictOf(ratio <= 1.02)}) | |
-| harness time outside the guest (wall time minus QEMU's start to \`login:\`) | ${fmtS(o)} | ${outside.map(fmtS).join(', ')} |
+| harness time outside the guest (wall time minus QEMU's start to \`login:\`) | ${seconds(o)} | ${outside.map(seconds).join(', ')} |
 | ratio at equal guest speed ((plain + outside) / plain) | **${((p + o) / p).toFixed(3)}** (${verdictOf((p + o) / p <= 1.02)}) | |
 
 The same boot's own time varies from run to run on these machines by far more than the harness
@@ -239,7 +238,7 @@ the reporters, which is after QEMU has been stopped: median **${(passLatency / 1
         const [run] = await runThroughHarness(iso, [brokenUrl], 1, CPUS);
         if (run!.result.verdict !== 'FAIL') throw new Error(`the broken setup did not fail: ${run!.result.reason}`);
         failing.push(run!);
-        log(`latency: failing boot ${run!.latenciesMs.map((ms) => fmtS(ms)).join(', ')} (${run!.result.reason.slice(0, 120)})`);
+        log(`latency: failing boot ${run!.latenciesMs.map((ms) => seconds(ms)).join(', ')} (${run!.result.reason.slice(0, 120)})`);
       }
       const l = median(failing.flatMap((r) => r.latenciesMs));
       sections.push({
@@ -316,7 +315,7 @@ ${row('vsftpd')}
           try {
             const boot = await plainBoot({ tftp, forwards: tftp.forwards, marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
             times[how].push(boot.seenAtMs.kernel!);
-            log(`loading: ${how} ${fmtS(boot.seenAtMs.kernel!)}`);
+            log(`loading: ${how} ${seconds(boot.seenAtMs.kernel!)}`);
           } finally {
             await tftp.stop();
           }
@@ -334,8 +333,8 @@ plain QEMU, -smp ${CPUS}, ${runs} runs each, interleaved.
 
 | how | median | runs |
 | --- | --- | --- |
-| pxelinux, TFTP (slirp) | ${fmtS(t)} | ${times.tftp.map(fmtS).join(', ')} |
-| lpxelinux, HTTP (harness publisher) | ${fmtS(h)} | ${times.http.map(fmtS).join(', ')} |
+| pxelinux, TFTP (slirp) | ${seconds(t)} | ${times.tftp.map(seconds).join(', ')} |
+| lpxelinux, HTTP (harness publisher) | ${seconds(h)} | ${times.http.map(seconds).join(', ')} |
 
 HTTP takes ${(h / t).toFixed(2)} times as long as TFTP.
 `,
@@ -346,9 +345,9 @@ HTTP takes ${(h / t).toFixed(2)} times as long as TFTP.
       const names = (process.env.BENCH_SET ?? 'ram-deploy-http,ram-deploy-ftp,truncated-iso,ramdisk-too-small').split(',');
       const set = names.map((n) => SCENARIOS.find((s) => s.name === n) ?? (() => { throw new Error(`BENCH_SET: no scenario ${n}`); })());
       const serial = await runThroughHarness(iso, set, 1, 2);
-      log(`scheduling: one at a time ${fmtS(serial[0]!.wallMs)}`);
+      log(`scheduling: one at a time ${seconds(serial[0]!.wallMs)}`);
       const parallel = await runThroughHarness(iso, set, 2, 1);
-      log(`scheduling: two side by side ${fmtS(parallel[0]!.wallMs)}`);
+      log(`scheduling: two side by side ${seconds(parallel[0]!.wallMs)}`);
       const verdicts = (r: HarnessRun[]) => r.map((x) => `${x.result.name} ${x.result.verdict}`).join(', ');
       sections.push({
         id: 'scheduling',
@@ -358,8 +357,8 @@ ${set.length} scenarios (${names.join(', ')}), one run each (each run is ${set.l
 
 | how | wall time | verdicts |
 | --- | --- | --- |
-| --jobs 1 --cpus 2 | ${fmtS(serial[0]!.wallMs)} | ${verdicts(serial)} |
-| --jobs 2 --cpus 1 | ${fmtS(parallel[0]!.wallMs)} | ${verdicts(parallel)} |
+| --jobs 1 --cpus 2 | ${seconds(serial[0]!.wallMs)} | ${verdicts(serial)} |
+| --jobs 2 --cpus 1 | ${seconds(parallel[0]!.wallMs)} | ${verdicts(parallel)} |
 
 Side by side takes ${(parallel[0]!.wallMs / serial[0]!.wallMs).toFixed(2)} of the time of one at a time.
 `,

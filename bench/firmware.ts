@@ -6,7 +6,7 @@ import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { runScenarios } from '../harness/runner/run-all.js';
 import type { BootResult } from '../harness/runner/result.js';
 import { defineScenario } from '../harness/runner/scenario.js';
-import { median, type Section } from './measure.js';
+import { median, seconds as s, type Section } from './measure.js';
 
 /** The RAM deploy over http with no checks: its verdict comes at the login prompt. */
 const ramDeploy = defineScenario({
@@ -29,7 +29,6 @@ export async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootR
   }
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 type Cell = { login: number[]; kernel: number[] };
 const MODULES = [

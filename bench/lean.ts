@@ -5,10 +5,9 @@
  */
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { bootOnce } from './firmware.js';
-import { median, type Section } from './measure.js';
+import { median, seconds as s, type Section } from './measure.js';
 
 const TARGET_RATIO = 0.45;
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 interface Row { label: string; iso: string; login: number[]; kernel: number[] }
 

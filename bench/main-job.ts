@@ -24,9 +24,9 @@ const RUN_DIRS = ['', 'uefi', 'dmsquash'];
 async function verdictCounts(outDir: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const dir of RUN_DIRS) {
-    const text = await readFile(join(outDir, dir, 'results.json'), 'utf8').catch(() => '[]');
-    const parsed = JSON.parse(text) as { verdict: string }[] | { results: { verdict: string }[] };
-    for (const r of Array.isArray(parsed) ? parsed : parsed.results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
+    // A run that ended before its reports (exit 2, a build that failed) has no results.json: no verdicts.
+    const text = await readFile(join(outDir, dir, 'results.json'), 'utf8').catch(() => '{"results":[]}');
+    for (const r of (JSON.parse(text) as { results: { verdict: string }[] }).results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
   }
   return counts;
 }

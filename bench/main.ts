@@ -32,6 +32,7 @@ const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
 const unknown = wanted.filter((p) => !PARTS.includes(p));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; choose from ${PARTS.join(', ')}`);
 const only = (part: string) => wanted.includes(part);
+const log = (line: string) => console.log(`bench: ${line}`);
 
 const machine = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB memory (${(freemem() / 1024 ** 3).toFixed(0)} GiB free), Node ${process.version}, TCG`;
 const stamp = (sections: Section[]): Section[] =>
@@ -47,7 +48,7 @@ const save = async (sections: Section[]) => {
 if (only('publishers')) await save(await publisherSections(runs));
 const bootParts = PARTS.slice(1).filter((p) => !OWN_RUNNER.includes(p)).filter(only);
 for (const part of bootParts) await save(await bootSections(runs, (p) => p === part));
-if (only('firmware')) await save(await firmwareSections(runs, (line) => console.log(`bench: ${line}`)));
+if (only('firmware')) await save(await firmwareSections(runs, log));
 if (only('tcg-race')) {
   const boots = Number(process.env.BENCH_TCG_BOOTS ?? 20);
   if (!Number.isInteger(boots) || boots < 1) throw new Error(`BENCH_TCG_BOOTS must be a positive integer, got ${JSON.stringify(process.env.BENCH_TCG_BOOTS)}`);
@@ -56,9 +57,8 @@ if (only('tcg-race')) {
   if (badModes.length) throw new Error(`BENCH_TCG_MODES: unknown mode(s) ${badModes.join(', ')}; choose from ${Object.keys(TCG_MODES).join(', ')}`);
   // BENCH_TCG_RESULTS=mode:dir,...: tally an earlier run's result.json files for that mode instead of booting it.
   const earlier = Object.fromEntries((process.env.BENCH_TCG_RESULTS?.split(',').filter(Boolean) ?? []).map((e) => [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)]));
-  await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), (line) => console.log(`bench: ${line}`), save, earlier);
+  await tcgRaceSections(boots, modeIds.map((m) => TCG_MODES[m]!), log, save, earlier);
 }
-const log = (line: string) => console.log(`bench: ${line}`);
 if (only('lean')) await save(await leanSections(runs, log));
 if (only('outside')) await save(await outsideSections(runs, log));
 if (only('main-job')) {

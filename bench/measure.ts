@@ -11,6 +11,9 @@ export const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** A duration in milliseconds as the tables print it: seconds, one decimal. */
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 const begin = (id: string) => `<!-- bench:${id} -->`;
 const end = (id: string) => `<!-- /bench:${id} -->`;
 

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { packageRoot } from '../harness/util/package-root.js';
-import { median, type Section } from './measure.js';
+import { median, seconds as s, type Section } from './measure.js';
 
 const TARGET_MS = 3_000;
 const SCENARIO = 'netboot-kernel-missing';
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function outsideOnce(iso: string, coldCache: boolean): Promise<number> {
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-bench-outside-'));
@@ -26,8 +25,11 @@ async function outsideOnce(iso: string, coldCache: boolean): Promise<number> {
       cwd: packageRoot(), reject: false, env: cache ? { PXE_HARNESS_CACHE: cache } : {},
     });
     const wallMs = Date.now() - started;
+    // Exit 0 first: a run that failed before its reports has no results.json, and its stderr says why.
+    const failed = () => new Error(`${SCENARIO} did not pass (exit ${run.exitCode}): ${run.stderr.slice(-500)}`);
+    if (run.exitCode !== 0) throw failed();
     const { results } = JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as { results: { verdict: string; durationMs: number }[] };
-    if (run.exitCode !== 0 || results[0]?.verdict !== 'PASS') throw new Error(`${SCENARIO} did not pass (exit ${run.exitCode}): ${run.stderr.slice(-500)}`);
+    if (results[0]?.verdict !== 'PASS') throw failed();
     return wallMs - results[0].durationMs;
   } finally {
     await rm(outDir, { recursive: true, force: true });
