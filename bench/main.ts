@@ -8,6 +8,7 @@
  *   BENCH_TCG_MODES=a,b     its modes (default all): smp2, smp2-single, smp1
  *   BENCH_TCG_RESULTS=m:dir  tally mode m from an earlier run's result.json files in dir
  *   BENCH_MAIN_WAYS=a,b     the main-job part's ways of scheduling (default both): jobs1, jobs2
+ *   BENCH_KEEP_MAIN=1       keep the main-job part's output folders (printed) instead of removing them
  * A part that runs replaces its block in docs/benchmarks.md; the other blocks stay as they were,
  * each with the date and machine it was measured on.
  */
