@@ -29,7 +29,6 @@ export async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootR
   }
 }
 
-
 type Cell = { login: number[]; kernel: number[] };
 const MODULES = [
   { id: 'kiwi-live', fixture: { firmware: 'efi' as const } },
