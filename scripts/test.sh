@@ -16,5 +16,6 @@ if ! wait "$builder"; then
     exit 1
 fi
 grep -h 'fixture ' "$log" | tail -n 4 >&2 || true
+rm -f "$log" # kept above only when the build failed: it is the evidence then
 npx --no-install vitest run --project boot "$@"
 exit "$unit"

@@ -34,6 +34,7 @@ import xzCompressedIso from '../../scenarios/xz-compressed-iso.js';
 import { liveRootCopiedToRam, mediaCheckPassed } from '../../harness/runner/live-checks.js';
 import { liveIsoMountedFrom } from '../../harness/runner/checks.js';
 import { runBootJobs } from '../helpers/boot-pool.js';
+import { removeOnSuccess } from '../helpers/keep-on-failure.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // Real boots: the fixture ISO, real QEMU under TCG, real pxelinux over slirp TFTP, the real
@@ -70,6 +71,7 @@ const gptLifecycle = defineScenario({ ...persistentLifecycle, name: 'persistent-
 let results: Map<string, ScenarioResult>;
 let runOutDir: string;
 let before: Leftovers;
+removeOnSuccess(() => runOutDir, 'boot test artifacts');
 
 beforeAll(async () => {
   // The BIOS (MBR hybrid) fixture for every scenario of the main job on SeaBIOS + pxelinux, and
@@ -77,6 +79,7 @@ beforeAll(async () => {
   const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, firmware: 'efi' })];
   const dmIso = await fixtureIsoPath({ progress: false, firmware: 'efi', module: 'dmsquash' });
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-boot-test-'));
+  runOutDir = outDir;
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   const bios = [persistentLifecycle, diskDeployNotPersistent, ext4Deploy, aoeBoot, ramDeployHttp, httpsViaLpxelinux, corruptedIso, stalledIso, broken, xzCompressedIso, ramdiskTooSmall, truncatedIso, httpsUntrustedCertificate, netbootKernelMissing, dollyDeploy];
@@ -95,7 +98,6 @@ beforeAll(async () => {
   ];
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso }), conformanceReporter(outDir)];
   const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
-  runOutDir = outDir;
   results = new Map(list.map((r) => [r.name, r]));
   console.log(`boot test artifacts: ${outDir}`);
 }, 3_600_000);

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { removeOnSuccess } from '../helpers/keep-on-failure.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // The package as a QA team gets it: `npm pack`, installed into a project of their own outside this
@@ -43,6 +44,7 @@ export default [
 let project: string;
 let install: { tarball: string };
 let before: Leftovers;
+removeOnSuccess(() => project, 'the packed project');
 
 beforeAll(async () => {
   before = await leftovers();
