@@ -21,6 +21,15 @@ export const PXELINUX_FAIL_SIGNATURES: readonly FailSignature[] = [
     pattern: /Failed to load (?:boot\/|ldlinux)|Could not find kernel image|Loading \S+\.\.\. failed: /,
     meaning: 'the PXE loader could not load what it needed',
   },
+  {
+    // syslinux's bail message (err_bootfailed in its core): the loader cannot go on (a kernel or
+    // initrd whose load broke off, no config) and waits minutes for a key or a reset. The line
+    // before it says what it was loading.
+    id: 'pxe-boot-failed',
+    pattern: /Boot failed: press a key to retry/,
+    meaning: 'the PXE loader gave up',
+    quotePreviousLine: true,
+  },
 ];
 
 /**

@@ -15,7 +15,7 @@ import type { BootResult } from './result.js';
 import type { PreparedNetboot } from '../netboot/netboot-loader.js';
 import type { BootContext, BootDefinition } from './scenario.js';
 import type { TeardownStack } from './teardown.js';
-import { isHostFault, reasonOf, verdictOf } from './verdict-rules.js';
+import { isHostFault, loaderLostBootFile, reasonOf, verdictOf } from './verdict-rules.js';
 
 /** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
 
@@ -223,8 +223,22 @@ export async function judgeError(session: BootSession, error: unknown): Promise<
   const described = [...transfers.map(describeTransfer), ...running];
   const evidence = described.length ? ` [transfers: ${described.join('; ')}]` : ' [no transfer was made]';
   const isBoot = isHarnessError(error) && error.kind === 'boot';
-  const result = session.finish(verdictOf(error, session.plan.blame), reasonOf(error) + (isBoot ? evidence : ''));
+  const lost = lostBootFiles(session);
+  const reason = reasonOf(error) + (isBoot ? evidence : '') + (lost.length ? ` [boot files: ${lost.join('; ')}]` : '');
+  const verdict = verdictOf(error, session.plan.blame);
+  if (loaderLostBootFile(verdict, session.tracker.current, session.plan.blame, lost)) {
+    return session.finish('ERROR', `the netboot loader gave up on a boot file the harness was serving whole (the transport broke, not the ISO): ${reason}`);
+  }
+  const result = session.finish(verdict, reason);
   return isHostFault(error, session.plan.blame) ? { ...result, hostFault: true } : result;
+}
+
+/** Boot files of the harness's own server that did not reach the loader whole: cut short after a 200, or still being written. */
+function lostBootFiles(session: BootSession): string[] {
+  const log = session.bootFiles;
+  if (!log) return [];
+  const cut = log.transfers.filter((t) => (t.status === 200 || t.status === 206) && !t.complete).map(describeTransfer);
+  return [...cut, ...[...log.running].map(describeRunningTransfer)];
 }
 
 export async function screenshot(machine: StartedMachine | undefined, dir: string, name: string): Promise<void> {

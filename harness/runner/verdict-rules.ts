@@ -43,6 +43,16 @@ export function reasonOf(error: unknown): string {
 }
 
 /**
+ * A FAIL in the netboot loader's own phases while a boot file the harness served (status 200) had
+ * not reached the loader whole: the loader lost its transfer, which says nothing of the ISO (seen
+ * once in a main job: lpxelinux bailed out within milliseconds of asking for the initrd while the
+ * harness's server went on writing it; the same boot passed in every other run). An
+ * infrastructure ERROR then, retried like one. A refused or missing file (404) is not "lost".
+ */
+export const loaderLostBootFile = (verdict: Verdict, phase: string, blame: PhaseBlame, lostBootFiles: readonly string[]): boolean =>
+  verdict === 'FAIL' && lostBootFiles.length > 0 && blame.loaderPhases.includes(phase);
+
+/**
  * A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again.
  * One that the host broke later (a TCG race) may run again once its disks are restored.
  */

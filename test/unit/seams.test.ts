@@ -6,7 +6,7 @@ import { NETBOOT_LOADERS, netbootLoaderFor } from '../../harness/netboot/index.j
 import { PUBLISHERS } from '../../harness/publish/registry.js';
 import { planBoot } from '../../harness/runner/boot-plan.js';
 import type { BootResult } from '../../harness/runner/result.js';
-import { applyExpectedFailure, retryable, verdictOf } from '../../harness/runner/verdict-rules.js';
+import { applyExpectedFailure, loaderLostBootFile, retryable, verdictOf } from '../../harness/runner/verdict-rules.js';
 import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
@@ -70,6 +70,14 @@ describe('verdict rules', () => {
     expect(verdictOf(waitError('silence', 'initrd'), blame)).toBe('FAIL');
     expect(verdictOf(waitError('signature', 'kernel'), blame)).toBe('FAIL');
     expect(verdictOf(new Error('harness bug'), blame)).toBe('ERROR');
+  });
+
+  it('a loader giving up while a boot file from the harness had not reached it whole is a lost transfer (ERROR), a missing file is not', () => {
+    const lost = ['http GET /boot/initrd still running, 9.4 MB of 23.8 MB written so far'];
+    expect(loaderLostBootFile('FAIL', 'pxelinux', blame, lost)).toBe(true);
+    expect(loaderLostBootFile('FAIL', 'pxelinux', blame, [])).toBe(false);
+    expect(loaderLostBootFile('FAIL', 'initrd', blame, lost)).toBe(false);
+    expect(loaderLostBootFile('PASS', 'pxelinux', blame, lost)).toBe(false);
   });
 
   it('retries an ERROR before the initrd, or one the host caused later, never a FAIL', () => {

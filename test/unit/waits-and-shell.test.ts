@@ -44,6 +44,18 @@ describe('console waits', () => {
     expect(error.context.tail!.length).toBeLessThanOrEqual(30);
   });
 
+  it("rejects at pxelinux's bail message, quoting the load it gave up on, minutes before its reset", async () => {
+    const t = target();
+    const waiting = Wait.forLoginPrompt().withTimeout(5_000).withFailSignatures(FAIL_SIGNATURES).waitUntilReady(t).catch((e: unknown) => e);
+    await feed(t.log, readTranscript('lpxelinux-initrd-bail.serial.log'));
+    const error = (await waiting) as ConsoleWaitError;
+    expect(error).toBeInstanceOf(ConsoleWaitError);
+    expect(error.failure).toBe('signature');
+    expect(error.signature?.id).toBe('pxe-boot-failed');
+    expect(error.message).toContain('Boot failed: press a key to retry');
+    expect(error.message).toContain('Loading http://10.0.2.100:8080/boot/initrd...');
+  });
+
   it('rejects when the machine ends, saying so, not at the deadline', async () => {
     let end!: (reason: string) => void;
     const t = target(new Promise((r) => (end = r)));
