@@ -47,9 +47,10 @@ export interface RunOptions {
 
 /**
  * The default --jobs: one boot per core, and no more boots than the free memory holds (guest
- * memory plus about 1 GiB for QEMU and the harness each). Measured on 2 cores: two one-vCPU TCG
- * boots side by side finish in about 1.3 times the time of one two-vCPU boot alone, so side by
- * side boots more per hour.
+ * memory plus about 1 GiB for QEMU and the harness each). Measured on 2 cores, the whole main job
+ * (112 verdicts, docs/benchmarks.md "The main job, read"): 78.0 min with two one-vCPU boots side by
+ * side, 96.3 min one two-vCPU boot at a time. Each boot takes ~1.45 times as long beside another,
+ * so side by side does more per hour, less the ends of runs where one scenario is left alone.
  */
 export function defaultJobs(memoryMb = 3072, cores = availableParallelism(), freeBytes = freemem()): number {
   const byCores = Math.max(1, cores);
