@@ -126,8 +126,10 @@ mkdir -p "$root$work"
 cp -a "$here/$description" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
 if [ "$firmware" = efi ]; then
-    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones.
-    sed -i 's|firmware="bios"|firmware="efi"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
+    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones. The embedded EFI
+    # FAT image holds 1.2 MB (GRUB and its config); KIWI makes it 20 MB unless told, and every
+    # RAM deploy fetches the whole ISO: 4 MB.
+    sed -i 's|firmware="bios"|firmware="efi" efifatimagesize="4"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
         "$root$work/description/config.xml"
     grep -q 'firmware="efi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=efi"
 fi
