@@ -55,7 +55,8 @@ iso="$out/pxe-fixture.iso"
 if [ "$description" = reference ]; then out="$cache/reference-$key"; iso="$out/kiwi-default-live.iso"; fi
 
 if [ "$path_only" = yes ]; then echo "$iso"; exit 0; fi
-if [ -s "$iso" ]; then step "cached: $iso"; echo "$iso"; exit 0; fi
+# A cache hit marks the build as used: the pruning below keeps the builds used last.
+if [ -s "$iso" ]; then touch "$out"; step "cached: $iso"; echo "$iso"; exit 0; fi
 
 [ "$(id -u)" = 0 ] || die "building the fixture needs root (debootstrap, chroot, bind mounts); run it as root or pass an ISO with --iso"
 for tool in debootstrap chroot mount umount flock; do
@@ -126,8 +127,10 @@ mkdir -p "$root$work"
 cp -a "$here/$description" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
 if [ "$firmware" = efi ]; then
-    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones.
-    sed -i 's|firmware="bios"|firmware="efi"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
+    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones. The embedded EFI
+    # FAT image holds 1.2 MB (GRUB and its config); KIWI makes it 20 MB unless told, and every
+    # RAM deploy fetches the whole ISO: 4 MB.
+    sed -i 's|firmware="bios"|firmware="efi" efifatimagesize="4"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
         "$root$work/description/config.xml"
     grep -q 'firmware="efi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=efi"
 fi
@@ -151,6 +154,17 @@ if [ "$module" = dmsquash ]; then
     fi
 fi
 
+# Each change of images/ makes a new key, and the ISOs of the old keys (100-450 MB each) would pile
+# up. Other checkouts (a branch, a worktree) may still use them, so the three used last of this
+# variant stay, with their logs; older ones go. Runs under the build lock.
+prune_old_builds() {
+    local old
+    ls -dt "${out%-"$key"}"-* 2>/dev/null | tail -n +4 | while read -r old; do
+        step "pruning an older build: $old"
+        rm -rf "$old" "$cache/kiwi-${old##*-}.log" "$cache/kiwi-${old##*-}.full.log"
+    done
+}
+
 step "kiwi-ng system build, firmware=$firmware module=$module (about 2-5 minutes; log: $cache/kiwi-$key.log)"
 if ! chroot "$root" kiwi-ng --config "$work/kiwi-runtime.yaml" --logfile "$work/kiwi.log" \
         system build --description "$work/description" --target-dir "$work/target" \
@@ -165,5 +179,6 @@ built=$(ls "$root$work"/target/*.iso | head -n1)
 mkdir -p "$out"
 mv "$built" "$iso.part" && mv "$iso.part" "$iso"
 remove_build_dir
+prune_old_builds
 step "built $(du -h "$iso" | cut -f1) ISO: $iso"
 echo "$iso"
