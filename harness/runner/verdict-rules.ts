@@ -43,7 +43,7 @@ export function reasonOf(error: unknown): string {
 }
 
 /**
- * A FAIL in the netboot loader's own phases while a boot file the harness served (status 200) had
+ * A FAIL in the netboot loader's own phases while a boot file the harness served (200 or 206) had
  * not reached the loader whole: the loader lost its transfer, which says nothing of the ISO (seen
  * once in a main job: lpxelinux bailed out within milliseconds of asking for the initrd while the
  * harness's server went on writing it; the same boot passed in every other run). An
