@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FirmwareId } from '../harness/firmware/firmware.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
-import { runScenarios } from '../harness/runner/run-all.js';
-import type { BootResult } from '../harness/runner/result.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { runScenarios } from '../harness/engine/run-all.js';
+import type { BootResult } from '../harness/scenario/result.js';
+import { defineScenario } from '../harness/scenario/index.js';
 import { median, seconds as s, type Section } from './measure.js';
 
 /** The RAM deploy over http with no checks: its verdict comes at the login prompt. */

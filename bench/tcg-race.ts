@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
-import type { ScenarioResult } from '../harness/runner/result.js';
-import { runScenarios } from '../harness/runner/run-all.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import type { ScenarioResult } from '../harness/scenario/result.js';
+import { runScenarios } from '../harness/engine/run-all.js';
+import { defineScenario } from '../harness/scenario/index.js';
 import { median, type Section } from './measure.js';
 
 /** One way of running TCG: vCPUs per boot, QEMU's TCG threading, boots side by side. */

@@ -1,6 +1,4 @@
-import { liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /** Where the guest's aoe driver puts shelf 0, slot 1 (publish/aoe-publisher.ts exports it there). */
 const AOE_DEVICE = '/dev/etherd/e0.1';

@@ -1,6 +1,4 @@
-import { isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: the http publisher sends the whole ISO, full length, with 8 bytes inverted

@@ -1,6 +1,4 @@
-import { isoRequestedWithUserAgent, isoTransferredOnce } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoRequestedWithUserAgent, isoTransferredOnce, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * `rd.kiwi.live.curl_options=` ("Options passed along to the curl call") in the comma form that

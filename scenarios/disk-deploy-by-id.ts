@@ -1,6 +1,5 @@
-import * as check from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import * as check from '../harness/scenario/checks/index.js';
+import { liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 import { DEPLOY_TO_SDA, SEED_DISK } from './persistent-options.js';
 
 const SERIAL = 'PXEHARNESS0001';

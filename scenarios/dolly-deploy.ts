@@ -1,6 +1,4 @@
-import { liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed's fourth protocol: `root=live:dolly://...`, the ISO cloned into RAM by a dolly server.

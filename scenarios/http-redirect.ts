@@ -1,6 +1,4 @@
-import { isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The http server answers the ISO's URL with `302 Found` and a Location where it is served (a

@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: root=live:https://… without rd.kiwi.live.curl_options. The initrd's curl

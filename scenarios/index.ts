@@ -1,4 +1,4 @@
-import type { ScenarioDefinition } from '../harness/runner/scenario.js';
+import type { ScenarioDefinition } from '../harness/scenario/define-scenario.js';
 import corruptedIso from './corrupted-iso.js';
 import diskDeployNotPersistent from './disk-deploy-not-persistent.js';
 import diskDeployStandalone from './disk-deploy-standalone.js';

@@ -1,6 +1,4 @@
-import { isoFetchedAfterAskingAgain, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoFetchedAfterAskingAgain, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The http server is not ready when the guest first asks: it answers `503 Service Unavailable`

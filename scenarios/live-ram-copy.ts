@@ -1,6 +1,4 @@
-import { isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveRootCopiedToRam } from '../harness/runner/live-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoTransferredOnce, liveIsoMountedFrom, liveRootCopiedToRam, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed's "ISO in RAM completely": with rd.live.ram dmsquash copies the live root image

@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative media check: the publisher flips 8 bytes 32 MiB into the ISO (inside what the

@@ -1,6 +1,4 @@
-import { isoTransferredOnce } from '../harness/runner/checks.js';
-import { mediaCheckPassed } from '../harness/runner/live-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoTransferredOnce, mediaCheckPassed, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed's media checksum verification on a network boot (kiwi-live: `mediacheck` with SUSE's

@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: the TFTP root lacks boot/linux. The boot must FAIL in the firmware or the

@@ -1,5 +1,4 @@
-import { isoTransferredOnce, liveIsoMountedFrom, writeMarker } from '../harness/runner/checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoTransferredOnce, liveIsoMountedFrom, writeMarker, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed's "overlay based on overlayfs", asked for explicitly (dmsquash:

@@ -1,6 +1,4 @@
-import { bootFilesOverHttp, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { bootFilesOverHttp, isoTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The RAM deploy over http, with pxelinux's HTTP-capable sibling lpxelinux loading kernel and

@@ -1,6 +1,4 @@
-import { guestIsHermetic, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { guestIsHermetic, isoTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed's network live boot with the ISO published over http:

@@ -1,5 +1,4 @@
-import { ramDiskSize } from '../harness/runner/live-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { ramDiskSize, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The seed documents `ramdisk_size=bytes` ("Size of the ramdisk in bytes. By default this is set

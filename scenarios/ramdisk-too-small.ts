@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: `ramdisk_size` (KiB) far below the ISO's size on a RAM deploy. The deploy

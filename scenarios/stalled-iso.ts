@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: the ftp publisher stops sending after 32 MiB and keeps the connection open.

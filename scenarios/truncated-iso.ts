@@ -1,4 +1,4 @@
-import { defineScenario } from '../harness/runner/scenario.js';
+import { defineScenario } from '../harness/scenario/index.js';
 
 /**
  * A negative scenario: the http publisher cuts the connection after 64 MiB of the ISO. A truncated

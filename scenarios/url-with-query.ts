@@ -1,6 +1,4 @@
-import { isoRequestedAsGiven, isoTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { isoRequestedAsGiven, isoTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * `root=live:http://IP/PATH` with a query string holding `&` (as download services hand out:

@@ -1,6 +1,4 @@
-import { bootUrlFileTransferredOnce, liveIsoMountedFrom } from '../harness/runner/checks.js';
-import { liveImageMatchesPublished } from '../harness/runner/image-checks.js';
-import { defineScenario } from '../harness/runner/scenario.js';
+import { bootUrlFileTransferredOnce, liveIsoMountedFrom, liveImageMatchesPublished, defineScenario } from '../harness/scenario/index.js';
 
 /**
  * The ISO published xz-compressed and booted as `root=live:http://.../x.iso.xz`: kiwi-live pipes

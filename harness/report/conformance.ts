@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ScenarioResult } from '../runner/result.js';
+import type { ScenarioResult } from '../scenario/result.js';
 import type { Reporter } from './reporter.js';
 
 /** One option or promise of the seed documents, and the scenarios that prove it on a real boot. */

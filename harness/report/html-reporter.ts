@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { conformanceOutcomes } from './conformance.js';
 import type { Reporter } from './reporter.js';
-import type { BootResult, ScenarioResult } from '../runner/result.js';
-import type { TimelineEvent } from '../runner/timeline.js';
+import type { BootResult, ScenarioResult } from '../scenario/result.js';
+import type { TimelineEvent } from '../engine/timeline.js';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer } from '../publish/transfer-log.js';
 

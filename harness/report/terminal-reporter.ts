@@ -1,5 +1,5 @@
 import type { Reporter } from './reporter.js';
-import type { ScenarioResult } from '../runner/result.js';
+import type { ScenarioResult } from '../scenario/result.js';
 import { formatBytes } from '../publish/transfer-log.js';
 
 const secondsOf = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,9 +1,9 @@
 import type { FirmwareId } from '../../harness/firmware/firmware.js';
-import type { KnownIssue } from '../../harness/runner/known-issues.js';
-import type { ScenarioResult } from '../../harness/runner/result.js';
-import { runScenarios } from '../../harness/runner/run-all.js';
-import type { RunObserver } from '../../harness/runner/run-observer.js';
-import type { ScenarioDefinition } from '../../harness/runner/scenario.js';
+import type { KnownIssue } from '../../harness/engine/known-issues.js';
+import type { ScenarioResult } from '../../harness/scenario/result.js';
+import { runScenarios } from '../../harness/engine/run-all.js';
+import type { RunObserver } from '../../harness/engine/run-observer.js';
+import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.js';
 
 /** One scenario on one ISO and firmware; its result is named `name` (or name@firmware when asked). */
 export interface BootJob {

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../../harness/runner/result.js';
+import type { ScenarioResult } from '../../harness/scenario/result.js';
 
 /** Results shaped like a real run's: one passing scenario, one failing in its second boot. */
 export function sampleResults(outDir: string): ScenarioResult[] {

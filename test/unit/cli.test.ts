@@ -1,4 +1,4 @@
-import { checkOutputFolder, ensureOutputFolder, hostCapacity, planParallelism, runScenarios, validateRunOptions } from '../../harness/runner/run-all.js';
+import { checkOutputFolder, ensureOutputFolder, hostCapacity, planParallelism, runScenarios, validateRunOptions } from '../../harness/engine/run-all.js';
 import { HarnessError } from '../../harness/errors.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { existsSync } from 'node:fs';

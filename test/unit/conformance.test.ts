@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE, renderConformance } from '../../harness/report/conformance.js';
-import type { ScenarioResult } from '../../harness/runner/result.js';
+import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 
 const result = (name: string, verdict: ScenarioResult['verdict'], reason: string): ScenarioResult => ({

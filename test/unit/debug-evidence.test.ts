@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteCause } from '../../harness/runner/debug-evidence.js';
+import { quoteCause } from '../../harness/engine/debug-evidence.js';
 
 describe('the debug evidence quoted in a reason', () => {
   it("names a tool the initrd lacks before curl's own error (kiwi-live's xz pipeline, as fetch.info held it)", () => {

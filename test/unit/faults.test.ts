@@ -8,8 +8,8 @@ import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import { isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
-import { isoFetchedAfterAskingAgain } from '../../harness/runner/checks.js';
-import type { BootContext } from '../../harness/runner/scenario.js';
+import { isoFetchedAfterAskingAgain } from '../../harness/scenario/index.js';
+import type { BootContext } from '../../harness/scenario/define-scenario.js';
 
 // Each fault against the real curl, over http and ftp, on loopback.
 let dir: string;

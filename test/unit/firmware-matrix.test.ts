@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findKnownIssue } from '../../harness/runner/known-issues.js';
-import { firmwareJobs, splitFirmware } from '../../harness/runner/firmware-matrix.js';
-import { defineScenario } from '../../harness/runner/scenario.js';
+import { findKnownIssue } from '../../harness/engine/known-issues.js';
+import { firmwareJobs, splitFirmware } from '../../harness/engine/firmware-matrix.js';
+import { defineScenario } from '../../harness/scenario/index.js';
 import { renderGrubConfig } from '../../harness/netboot/grub-efi.js';
 
 const scenario = (name: string, firmware?: 'bios' | 'uefi') =>

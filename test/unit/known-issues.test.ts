@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
-import { findKnownIssue, loadKnownIssues } from '../../harness/runner/known-issues.js';
-import type { BootResult } from '../../harness/runner/result.js';
-import { applyKnownIssues } from '../../harness/runner/verdict-rules.js';
-import { worstVerdict } from '../../harness/runner/result.js';
+import { findKnownIssue, loadKnownIssues } from '../../harness/engine/known-issues.js';
+import type { BootResult } from '../../harness/scenario/result.js';
+import { applyKnownIssues } from '../../harness/engine/verdict-rules.js';
+import { worstVerdict } from '../../harness/scenario/result.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport, timelineSvg } from '../../harness/report/html-reporter.js';
 import { renderJUnit } from '../../harness/report/junit-reporter.js';
-import { buildTimeline } from '../../harness/runner/timeline.js';
+import { buildTimeline } from '../../harness/engine/timeline.js';
 import { sampleResults } from '../helpers/sample-results.js';
 
 let dir: string;

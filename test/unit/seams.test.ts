@@ -4,9 +4,9 @@ import { FIRMWARES, firmwareById } from '../../harness/firmware/index.js';
 import { LIVE_MODULES, liveModuleById } from '../../harness/live/index.js';
 import { NETBOOT_LOADERS, netbootLoaderFor } from '../../harness/netboot/index.js';
 import { PUBLISHERS } from '../../harness/publish/registry.js';
-import { planBoot } from '../../harness/runner/boot-plan.js';
-import type { BootResult } from '../../harness/runner/result.js';
-import { applyExpectedFailure, loaderLostBootFile, retryable, verdictOf } from '../../harness/runner/verdict-rules.js';
+import { planBoot } from '../../harness/engine/boot-plan.js';
+import type { BootResult } from '../../harness/scenario/result.js';
+import { applyExpectedFailure, loaderLostBootFile, retryable, verdictOf } from '../../harness/engine/verdict-rules.js';
 import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
@@ -117,7 +117,7 @@ describe('verdict rules', () => {
 
 describe('console warnings in a reason', () => {
   it('name each distinct warning once, with how often it came', async () => {
-    const { summarizeWarnings } = await import('../../harness/runner/boot-session.js');
+    const { summarizeWarnings } = await import('../../harness/engine/boot-session.js');
     const retry = (t: string) => `[  ${t}] dracut-initqueue[363]: Warning: failed to download live image: error 253`;
     expect(summarizeWarnings([retry('45.28'), retry('51.04'), '[ 60.1] other', retry('57.06')])).toBe(`"${retry('45.28')}" (3 times), "[ 60.1] other"`);
   });

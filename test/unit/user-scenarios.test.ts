@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BootContext } from '../../harness/runner/scenario.js';
+import type { BootContext } from '../../harness/scenario/define-scenario.js';
 import { check } from '../../index.js';
 
 // A user's scenario files, outside the repo, loaded by the compiled CLI as a user runs it.

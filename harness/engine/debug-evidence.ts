@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitForConsole, type WaitTarget } from '../console/wait.js';
 import type { BootSession } from './boot-session.js';
-import type { BootResult } from './result.js';
+import type { BootResult } from '../scenario/result.js';
 
 /** How long a failed initrd may take to reach dracut's emergency shell, and the copy to finish. */
 const EMERGENCY_WAIT_MS = 60_000;

@@ -4,7 +4,7 @@ import type { LiveModuleProfile } from '../live/live-module.js';
 import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
-import type { BootDefinition } from './scenario.js';
+import type { BootDefinition } from '../scenario/define-scenario.js';
 
 /** dracut's emergency shell instead of a power-off on a fatal error, without a password (root is locked in the initrd). */
 export const EMERGENCY_SHELL_ARGS = ['rd.shell', 'SYSTEMD_SULOGIN_FORCE=1'];

@@ -1,7 +1,7 @@
-import { digestRanges, hasGpt, keptRanges, type ByteRange } from '../iso/iso-digest.js';
-import type { SerialShell } from '../console/serial-shell.js';
-import type { LiveModuleProfile } from '../live/live-module.js';
-import type { Check } from './scenario.js';
+import { digestRanges, hasGpt, keptRanges, type ByteRange } from '../../iso/iso-digest.js';
+import type { SerialShell } from '../../console/serial-shell.js';
+import type { LiveModuleProfile } from '../../live/live-module.js';
+import type { Check } from '../define-scenario.js';
 
 /** Reading and hashing a few hundred MB under TCG takes a while; the serial shell waits this long. */
 const HASH_TIMEOUT_MS = 600_000;

@@ -10,9 +10,9 @@ import { TransferLog } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import type { LiveImageFacts } from '../live/live-module.js';
 import type { RunEnvironment } from './environment.js';
-import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from './result.js';
+import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from '../scenario/result.js';
 import { runBoot } from './run-boot.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import { TeardownStack } from './teardown.js';
 import { reasonOf, verdictOf } from './verdict-rules.js';
 

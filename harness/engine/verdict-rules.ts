@@ -1,8 +1,8 @@
 import { ConsoleWaitError } from '../console/wait.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import { findKnownIssue, knownIssuesOf, type KnownIssue, type KnownIssueContext } from './known-issues.js';
-import type { BootResult, Verdict } from './result.js';
-import type { BootDefinition } from './scenario.js';
+import type { BootResult, Verdict } from '../scenario/result.js';
+import type { BootDefinition } from '../scenario/define-scenario.js';
 
 /**
  * How a boot's raw outcome becomes its verdict: infrastructure flakes, expected failures of

@@ -7,7 +7,7 @@ import {
 } from './boot-stages.js';
 import type { WaitTarget } from '../console/wait.js';
 import { withDebugEvidence } from './debug-evidence.js';
-import type { BootResult } from './result.js';
+import type { BootResult } from '../scenario/result.js';
 import { TeardownStack } from './teardown.js';
 import { applyExpectedFailure, applyKnownIssues, retryable } from './verdict-rules.js';
 

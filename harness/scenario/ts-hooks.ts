@@ -20,7 +20,7 @@ const TS = /\.(?:c|m)?ts$/;
 
 export async function resolve(specifier: string, context: { parentURL?: string }, next: Next<{ url: string }>): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === 'pxe-harness') return { url: apiUrl, shortCircuit: true };
-  // `import './helpers.js'` in TypeScript names the file helpers.ts.
+  // `import '../runner/helpers.js'` in TypeScript names the file helpers.ts.
   if (/^\.\.?\//.test(specifier) && specifier.endsWith('.js') && context.parentURL && TS.test(context.parentURL)) {
     const asTs = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
     if (!existsSync(fileURLToPath(new URL(specifier, context.parentURL))) && existsSync(fileURLToPath(asTs))) return { url: asTs.href, shortCircuit: true };

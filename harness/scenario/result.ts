@@ -1,6 +1,6 @@
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { Transfer } from '../publish/transfer-log.js';
-import type { TimelineEvent } from './timeline.js';
+import type { TimelineEvent } from '../engine/timeline.js';
 
 /**
  * PASS: everything the scenario demands was seen. FAIL: the ISO or the boot misbehaved.

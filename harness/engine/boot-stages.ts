@@ -11,9 +11,9 @@ import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
 import { TransferWaitError, Wait } from '../wait/index.js';
 import type { BootSession } from './boot-session.js';
-import type { BootResult } from './result.js';
+import type { BootResult } from '../scenario/result.js';
 import type { PreparedNetboot } from '../netboot/netboot-loader.js';
-import type { BootContext, BootDefinition } from './scenario.js';
+import type { BootContext, BootDefinition } from '../scenario/define-scenario.js';
 import type { TeardownStack } from './teardown.js';
 import { isHostFault, loaderLostBootFile, reasonOf, verdictOf } from './verdict-rules.js';
 

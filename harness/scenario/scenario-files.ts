@@ -4,7 +4,7 @@ import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inputError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
-import { isDefinedScenario, type ScenarioDefinition } from './scenario.js';
+import { isDefinedScenario, type ScenarioDefinition } from './define-scenario.js';
 
 /** The file endings of scenario files: TypeScript (transpiled on load) and JavaScript modules. */
 const SCENARIO_FILE = /\.(?:ts|mts|js|mjs)$/;
@@ -15,7 +15,7 @@ function registerHooks(): void {
   if (hooksRegistered) return;
   const root = packageRoot();
   const apiUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
-  register(pathToFileURL(join(root, 'dist', 'harness', 'runner', 'ts-hooks.js')).href, { data: { apiUrl } });
+  register(pathToFileURL(join(root, 'dist', 'harness', 'scenario', 'ts-hooks.js')).href, { data: { apiUrl } });
   hooksRegistered = true;
 }
 

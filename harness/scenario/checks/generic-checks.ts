@@ -1,4 +1,4 @@
-import type { Check } from './scenario.js';
+import type { Check } from '../define-scenario.js';
 
 /**
  * Checks for an ISO's own promises, written by users in their scenario files: a command's output

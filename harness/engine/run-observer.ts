@@ -1,5 +1,5 @@
-import type { BootDefinition, ScenarioDefinition } from './scenario.js';
-import type { BootResult, ScenarioResult } from './result.js';
+import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
+import type { BootResult, ScenarioResult } from '../scenario/result.js';
 
 /**
  * What the runner tells whoever watches a run (the reporters); every hook is optional. The runner

@@ -1,6 +1,6 @@
-import { digestRanges } from '../iso/iso-digest.js';
+import { digestRanges } from '../../iso/iso-digest.js';
 import { locateRamImage } from './image-checks.js';
-import type { Check } from './scenario.js';
+import type { Check } from '../define-scenario.js';
 
 /** Reading a few hundred MB under TCG takes a while. */
 const HASH_TIMEOUT_MS = 600_000;

@@ -8,8 +8,8 @@ import type { Transfer, TransferLog } from '../publish/transfer-log.js';
 import type { StartedMachine } from '../qemu/machine.js';
 import type { BootPlan } from './boot-plan.js';
 import type { RunEnvironment } from './environment.js';
-import type { BootResult, CheckOutcome, Verdict } from './result.js';
-import type { BootDefinition, ScenarioDefinition } from './scenario.js';
+import type { BootResult, CheckOutcome, Verdict } from '../scenario/result.js';
+import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
 import { buildTimeline } from './timeline.js';
 
 /** One boot of a scenario, as the scenario runner hands it over. */

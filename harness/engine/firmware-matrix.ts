@@ -1,5 +1,5 @@
 import { FIRMWARES, firmwareById, type Firmware, type FirmwareId } from '../firmware/index.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 
 /** What the user asks for: one firmware, or every scenario on each. */
 export type FirmwareChoice = FirmwareId | 'both';

@@ -13,11 +13,11 @@ import { readLiveImageFacts } from '../iso/live-image-facts.js';
 import { kiwiLive } from '../live/kiwi-live.js';
 import type { RunEnvironment } from './environment.js';
 import type { KnownIssue } from './known-issues.js';
-import type { ScenarioResult } from './result.js';
+import type { ScenarioResult } from '../scenario/result.js';
 import { firmwareJobs, type FirmwareChoice } from './firmware-matrix.js';
 import { combineObservers, type RunObserver } from './run-observer.js';
 import { runScenario } from './run-scenario.js';
-import type { ScenarioDefinition } from './scenario.js';
+import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 
 export interface RunOptions {
   isoPath: string;
