@@ -1,14 +1,9 @@
 import type { ReachedPhase } from '../console/phases.js';
 import type { Transfer } from '../publish/transfer-log.js';
 
-/** One bar of a boot's timeline, in milliseconds after QEMU's start. */
-export interface TimelineEvent {
-  id: string;
-  label: string;
-  startMs: number;
-  endMs: number;
-  detail?: string;
-}
+import type { TimelineEvent } from '../scenario/result.js';
+
+export type { TimelineEvent } from '../scenario/result.js';
 
 /**
  * The boot as a sequence of phases (each lasting until the next one seen) plus the transfers

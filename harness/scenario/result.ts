@@ -1,6 +1,14 @@
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { Transfer } from '../publish/transfer-log.js';
-import type { TimelineEvent } from '../engine/timeline.js';
+
+/** One bar of a boot's timeline, in milliseconds after QEMU's start. */
+export interface TimelineEvent {
+  id: string;
+  label: string;
+  startMs: number;
+  endMs: number;
+  detail?: string;
+}
 
 /**
  * PASS: everything the scenario demands was seen. FAIL: the ISO or the boot misbehaved.

@@ -1,4 +1,6 @@
-import { checkOutputFolder, ensureOutputFolder, hostCapacity, planParallelism, runScenarios, validateRunOptions } from '../../harness/engine/run-all.js';
+import { runScenarios } from '../../harness/engine/run-all.js';
+import { checkOutputFolder, ensureOutputFolder } from '../../harness/engine/output-folder.js';
+import { hostCapacity, planParallelism, validateRunOptions } from '../../harness/engine/run-config.js';
 import { HarnessError } from '../../harness/errors.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { existsSync } from 'node:fs';
