@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { attachTerminal } from '../harness/qemu/attach-terminal.js';
+import { inputError } from '../harness/errors.js';
+import { DEFAULT_FIRMWARE_ID } from '../harness/firmware/index.js';
+import { splitFirmware } from '../harness/engine/firmware-matrix.js';
+import { runScenarios } from '../harness/engine/run-all.js';
+import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
+import { terminalReporter } from '../harness/report/terminal-reporter.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import { parseFirmware } from './flags.js';
+import { exitCodeFor } from './exit-code.js';
+
+interface ReproduceSpec {
+  iso: string;
+  scenario: string;
+  boot: number;
+  login: string;
+  firmware?: string;
+  scenarioFile?: string;
+}
+
+/** The reproduce.json of a boot folder, or of the last boot of a scenario folder. */
+function reproduceFile(dir: string): string {
+  const file = join(dir, 'reproduce.json');
+  if (existsSync(file)) return file;
+  const boots = existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'reproduce.json'))).sort() : [];
+  if (!boots.length) throw inputError(`${dir} holds no reproduce.json`, dir, 'pass a boot folder (or a scenario folder) from the output of pxe-harness run');
+  return join(dir, boots.at(-1)!, 'reproduce.json');
+}
+
+/** reproduce DIR: the same boot again (the boots before it too), its console on this terminal. */
+export async function reproduceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'out-reproduce' } }, allowPositionals: true, strict: true });
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) throw inputError('reproduce takes one folder', positionals.join(' ') || '(none)', 'pass a boot folder of a run, e.g. out/ram-deploy-http/boot-1-network-boot-into-ram');
+  const file = reproduceFile(dir);
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as ReproduceSpec;
+  const candidates = spec.scenarioFile ? await loadScenarioFiles([spec.scenarioFile], SCENARIOS) : SCENARIOS;
+  const scenario = candidates.find((s) => s.name === splitFirmware(spec.scenario).scenario);
+  if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
+  const [user = 'root', ...password] = spec.login.split(':');
+  process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
+  const results = await runScenarios({
+    isoPath: spec.iso,
+    scenarios: [{ ...scenario, boots: scenario.boots.slice(0, spec.boot + 1) }],
+    outDir: values.out,
+    credentials: { user, password: password.join(':') },
+    reporters: [terminalReporter()],
+    attach: { when: spec.boot, terminal: attachTerminal },
+    firmware: parseFirmware(spec.firmware ?? DEFAULT_FIRMWARE_ID),
+  });
+  return exitCodeFor(results);
+}

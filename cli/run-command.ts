@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { attachTerminal } from '../harness/qemu/attach-terminal.js';
+import { hostError, inputError } from '../harness/errors.js';
+import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
+import { inspectIso } from '../harness/iso/iso-image.js';
+import { loadKnownIssues } from '../harness/engine/known-issues.js';
+import { packageRoot } from '../harness/util/package-root.js';
+import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
+import { conformanceReporter } from '../harness/report/conformance.js';
+import { htmlReporter } from '../harness/report/html-reporter.js';
+import { jsonReporter } from '../harness/report/json-reporter.js';
+import { junitReporter } from '../harness/report/junit-reporter.js';
+import { terminalReporter } from '../harness/report/terminal-reporter.js';
+import { FIRMWARES, DEFAULT_FIRMWARE_ID } from '../harness/firmware/index.js';
+import { liveModuleById } from '../harness/live/index.js';
+import { runScenarios } from '../harness/engine/run-all.js';
+import { checkOutputFolder } from '../harness/engine/output-folder.js';
+import { planParallelism, runLimits, type RunOptions } from '../harness/engine/run-config.js';
+import type { ScenarioDefinition } from '../harness/scenario/define-scenario.js';
+import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import { boundedInteger, oneOf, parseFirmware, parseLogin, parseShard, pathOption } from './flags.js';
+import { exitCodeFor } from './exit-code.js';
+
+const RUN_FLAGS = {
+  iso: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  out: { type: 'string', default: 'out' },
+  login: { type: 'string' },
+  'boot-timeout-s': { type: 'string' },
+  'memory-mb': { type: 'string' },
+  cpus: { type: 'string' },
+  'keep-temp': { type: 'boolean', default: false },
+  shard: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  jobs: { type: 'string' },
+  accel: { type: 'string', default: 'auto' },
+  'tcg-thread': { type: 'string', default: 'multi' },
+  'known-issues': { type: 'string' },
+  firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
+  scenarios: { type: 'string', multiple: true },
+  'live-module': { type: 'string' },
+} as const;
+
+type RunFlags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_FLAGS; strict: true }>>['values'];
+
+/** What `run` was asked for, every input checked; nothing started, no file made. */
+interface RunRequest {
+  options: Omit<RunOptions, 'isoPath' | 'reporters' | 'signal'>;
+  isoOption: string | undefined;
+  accel: 'auto' | 'tcg' | 'kvm';
+}
+
+/**
+ * The scenarios a run boots. Without --scenarios: the built-in ones. With --scenarios FILE|DIR:
+ * the user's scenarios instead, and --scenario NAME may pick among both (next to them).
+ */
+export async function selectScenarios(files: readonly string[], names: readonly string[] | undefined): Promise<ScenarioDefinition[]> {
+  const own = files.length ? await loadScenarioFiles(files, SCENARIOS) : [];
+  const known = new Map([...SCENARIOS, ...own].map((s) => [s.name, s]));
+  return (names ?? (own.length || files.length ? own.map((s) => s.name) : [...known.keys()])).map((name) => {
+    const scenario = known.get(name);
+    if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
+    return scenario;
+  });
+}
+
+/**
+ * Every input checked first, cheapest first, and nothing here starts a process or makes a file
+ * or folder: a bad value is exit 2 at once, before the slow steps (the KVM probe, the fixture ISO
+ * build) and before any boot.
+ */
+async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
+  const firmware = parseFirmware(values.firmware);
+  const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
+  const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
+  const credentials = parseLogin(values.login);
+  const limits = runLimits();
+  const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, 600);
+  const memoryMb = boundedInteger('memory-mb', values['memory-mb'], limits.memoryMb, 3072);
+  const requestedCpus = boundedInteger('cpus', values.cpus, limits.cpus, limits.cpus.max > 1 ? 2 : 1);
+  const requestedJobs = boundedInteger('jobs', values.jobs, limits.jobs, 2);
+  const accel = oneOf('accel', values.accel, ['auto', 'tcg', 'kvm'] as const, 'pass --accel auto (probe KVM, fall back to TCG)');
+  const tcgThread = oneOf('tcg-thread', values['tcg-thread'], ['multi', 'single'] as const, 'pass --tcg-thread multi (the default) or single');
+  const isoOption = pathOption('iso', values.iso, 'a live ISO file');
+  const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
+  const knownIssues = await loadKnownIssues(knownIssuesPath);
+  // An ISO that is not one (or only the start of one) is refused before anything slow happens.
+  if (isoOption !== undefined) await inspectIso(isoOption);
+  // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
+  await checkOutputFolder(values.out);
+  const runs = scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1);
+  const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
+  const options: RunRequest['options'] = {
+    scenarios, outDir: values.out, firmware, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
+    ...(credentials ? { credentials } : {}),
+    ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),
+    ...(memoryMb ? { memoryMb } : {}),
+    ...(liveModule ? { liveModule } : {}),
+    ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
+  };
+  return { options, isoOption, accel };
+}
+
+/** The accelerator to boot with: KVM when asked for or probed to work, else TCG (said in one line). */
+async function chooseAccel(choice: RunRequest['accel']): Promise<'tcg' | 'kvm'> {
+  if (choice === 'tcg') return 'tcg';
+  const probe = await cachedProbeKvm();
+  if (probe.usable) return 'kvm';
+  if (choice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
+  process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
+  return 'tcg';
+}
+
+/**
+ * First signal: stop the boot and clean up in order. Second: exit now; the exit hooks still kill
+ * QEMU's process group and tmp's graceful cleanup removes the temp dirs.
+ */
+function stopOnSignals(): AbortController {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping the boot and cleaning up (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
+}
+
+const reportersFor = (outDir: string, isoPath: string) => [
+  terminalReporter(),
+  jsonReporter(outDir, { iso: isoPath }),
+  junitReporter(outDir),
+  htmlReporter(outDir, { iso: isoPath }),
+  conformanceReporter(outDir),
+];
+
+/** `run`: the request checked, then the slow steps (a signal during them stops the run before a boot), then the boots. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: RUN_FLAGS, strict: true, allowPositionals: false });
+  const request = await checkRunRequest(values);
+  const controller = stopOnSignals();
+  let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };
+  try {
+    const accel = await chooseAccel(request.accel);
+    if (controller.signal.aborted) return 130;
+    prepared = { accel, isoPath: request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {})) };
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    throw error;
+  }
+  if (controller.signal.aborted) return 130;
+  const { outDir } = request.options;
+  const results = await runScenarios({ ...request.options, ...prepared, reporters: reportersFor(outDir, prepared.isoPath), signal: controller.signal });
+  return controller.signal.aborted ? 130 : exitCodeFor(results);
+}

@@ -1,0 +1,53 @@
+import { FIRMWARES } from '../harness/firmware/index.js';
+import { LIVE_MODULES } from '../harness/live/index.js';
+
+const firmwares = [...Object.keys(FIRMWARES), 'both'].join('|');
+const modules = Object.keys(LIVE_MODULES).join('|');
+
+/** The CLI's help; the firmware and live module choices come from their registries. */
+export const USAGE = `usage:
+  pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
+                  [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
+                  [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
+                  [--scenarios FILE|DIR]... [--live-module ${modules}]
+  pxe-harness list [--scenarios FILE|DIR]...
+  pxe-harness init [FILE]
+  pxe-harness doctor
+  pxe-harness reproduce DIR [--out DIR]
+
+run     boots each scenario (all by default) and prints one line per scenario:
+        verdict, name, seconds, reason. Without --iso it uses the built-in fixture ISO
+        (built on first use by images/build-fixture.sh, as root).
+        Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
+        --accel auto (default) probes whether KVM really runs a guest and falls back to TCG;
+        kvm fails (exit 2) when it does not; tcg skips the probe.
+        --tcg-thread single runs every vCPU of a TCG boot on one host thread (QEMU's
+        -accel tcg,thread=single; default multi): see docs/benchmarks.md for the kernel
+        text-patching race that multi-threaded TCG can lose.
+        --known-issues FILE (default: known-issues.json of the package) lists known defects:
+        a boot failing as listed is XFAIL (exit 0), passing despite it is XPASS (exit 1).
+        --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
+        with cores/N vCPUs unless --cpus says otherwise.
+        --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
+        or both: every scenario once per firmware, reported as NAME@FIRMWARE.
+        --live-module: which dracut module boots the ISO is read from its initrd
+        (${Object.values(LIVE_MODULES).map((m) => `${m.id}: ${m.description}`).join('; ')});
+        this option overrides it and must agree. Without --iso it picks the built-in fixture
+        of that module. Scenarios that ask for what the module does not do are SKIPPED.
+        --memory-mb N: guest memory, 256 up to the host's memory (default 3072); --cpus N: vCPUs
+        per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default 600).
+        Every option, the ISO and the --out folder are checked before anything starts.
+        Reports: results.json, junit.xml, report.html and conformance.md (the seed's options
+        against what this run's boots showed) in --out.
+        --scenarios FILE|DIR (repeatable) loads your own scenario files (TypeScript or JavaScript,
+        each default-exporting defineScenario(...)) and runs them instead of the built-in ones;
+        --scenario NAME picks among both. See docs/writing-scenarios.md.
+list    prints the scenarios and what each proves (yours too, with --scenarios).
+init    writes a commented starter scenario file for your ISO (default: my-iso.scenario.ts).
+        --keep: when a boot fails with its machine still running, its console is handed to
+        this terminal (Ctrl-] quits and cleans up).
+reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root, publisher,
+        disks, kernel options; the scenario's earlier boots first) with the serial console on
+        this terminal. Ctrl-] quits; everything is cleaned up.
+doctor  checks the host (tools, pxelinux, KVM, free disk and memory) and says how to fix it.`;
