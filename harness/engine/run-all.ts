@@ -2,6 +2,7 @@ import { lstat, mkdir, mkdtemp, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
+import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
 import { inputError } from '../errors.js';
 import { inspectIso } from '../iso/iso-image.js';
@@ -10,7 +11,6 @@ import { extractLoaderFiles } from '../iso/loader-files.js';
 import { FIRMWARES } from '../firmware/index.js';
 import { detectLiveModule, type LiveModuleId } from '../live/index.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
-import { kiwiLive } from '../live/kiwi-live.js';
 import type { RunEnvironment } from './environment.js';
 import type { KnownIssue } from './known-issues.js';
 import type { ScenarioResult } from '../scenario/result.js';
@@ -223,18 +223,18 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
-    // Both live modules of KIWI keep kernel and initrd in the same place; the initrd says which
-    // module it is. A wrong --live-module is refused before the output folder is made.
-    let loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
-    const live = await readLiveImageFacts(iso.path, loader.initrdPath, kiwiLive.loaderLocations.initrd);
+    // KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
+    // carries. A wrong --live-module is refused before the output folder is made.
+    const arch = DEFAULT_ARCHITECTURE;
+    const loader = await extractLoaderFiles(iso.path, loaderDir.path, arch.loaderLocations);
+    const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
     const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
-    const at = liveModule.loaderLocations;
-    if (at.kernel !== kiwiLive.loaderLocations.kernel || at.initrd !== kiwiLive.loaderLocations.initrd) loader = await extractLoaderFiles(iso.path, loaderDir.path, at);
     const outDir = await ensureOutputFolder(options.outDir);
     reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });
     const env: RunEnvironment = {
       iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
       loader,
+      arch,
       firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
       liveModule,
       outDir,
