@@ -28,6 +28,7 @@ import { runScenarios } from '../harness/engine/run-all.js';
 import { SERVICE_ADDRESS as PUBLISH_ADDRESS } from '../harness/qemu/guest-network.js';
 import { defineScenario, type ScenarioDefinition } from '../harness/scenario/index.js';
 import { kiwiLive } from '../harness/live/kiwi-live.js';
+import { DEFAULT_ARCHITECTURE } from '../harness/arch/index.js';
 import { netbootLoaderFor, type LoaderTransport } from '../harness/netboot/index.js';
 import type { LoaderFiles } from '../harness/iso/loader-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
@@ -151,7 +152,7 @@ async function plainBoot(options: {
 async function netbootRoot(dir: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
   const undo: (() => unknown)[] = [];
   const prepared = await netbootLoaderFor('bios', transport).prepare({
-    runtimeDir: dir, artifactsDir: dir, loaderFiles, kernelArgs: kiwiLive.kernelArgs(isoUrl, {}), onTeardown: (_name, fn) => undo.push(fn),
+    runtimeDir: dir, artifactsDir: dir, loaderFiles, kernelArgs: kiwiLive.kernelArgs({ kind: 'url', url: isoUrl }, {}), onTeardown: (_name, fn) => undo.push(fn),
   });
   return { dir: prepared.tftpRoot, bootfile: prepared.bootfile, forwards: prepared.forwards, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
@@ -165,7 +166,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
   const sections: Section[] = [];
   const log = (line: string) => console.log(`bench: ${line}`);
   try {
-    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), kiwiLive.loaderLocations);
+    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), DEFAULT_ARCHITECTURE.loaderLocations);
 
     if (only('overhead')) {
       // Alternating harness and plain runs, so that a drift of the machine hits both alike.

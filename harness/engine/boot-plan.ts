@@ -1,6 +1,6 @@
 import { composeConsoleKnowledge, type ConsoleKnowledge } from '../console/console-knowledge.js';
 import type { Firmware } from '../firmware/firmware.js';
-import type { LiveModuleProfile } from '../live/live-module.js';
+import type { LiveModuleProfile, LiveSource } from '../live/live-module.js';
 import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
@@ -20,11 +20,11 @@ export interface BootPlan {
   blame: PhaseBlame;
 }
 
-export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; isoUrl: string; accel: 'tcg' | 'kvm' }): BootPlan {
-  const { firmware, liveModule, isoUrl } = axes;
+export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; source: LiveSource; accel: 'tcg' | 'kvm' }): BootPlan {
+  const { firmware, liveModule, source } = axes;
   const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
   const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
-  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(isoUrl, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
+  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
   return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel) };
 }

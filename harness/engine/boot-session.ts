@@ -3,6 +3,7 @@ import { matchFailSignature } from '../console/signatures.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage } from '../disk/disk-image.js';
 import type { IsoInfo } from '../iso/iso-image.js';
+import type { LiveSource } from '../live/live-module.js';
 import type { Publisher } from '../publish/publisher.js';
 import type { Transfer, TransferLog } from '../publish/transfer-log.js';
 import type { StartedMachine } from '../qemu/machine.js';
@@ -24,6 +25,9 @@ export interface BootRun {
   state: Map<string, string>;
   runtimeDir: string;
   artifactsDir: string;
+  /** What the guest boots the ISO from (a URL, or a target on its Ethernet segment), for the live module to spell. */
+  source: LiveSource;
+  /** The ISO's URL as the guest sees it, for the checks (a description of the target for a publisher without URLs). */
   isoUrl: string;
   iso: Pick<IsoInfo, 'sizeBytes' | 'volumeId'> & { urlPath: string; hostPath: string };
 }

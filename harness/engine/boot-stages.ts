@@ -4,6 +4,7 @@ import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
 import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
+import type { LiveModuleProfile } from '../live/live-module.js';
 import type { Publisher } from '../publish/publisher.js';
 import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
@@ -32,6 +33,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
   await mkdir(run.runtimeDir, { recursive: true });
   await mkdir(run.artifactsDir, { recursive: true });
   const builder = new MachineBuilder({ artifactsDir: run.artifactsDir, runtimeDir: run.runtimeDir })
+    .withArchitecture(run.env.arch)
     .withName(`pxe-harness-${run.scenario.name}`)
     .withMemoryMb(run.env.machine.memoryMb)
     .withCpus(run.env.machine.cpus)
@@ -143,7 +145,15 @@ export async function judgeFailedTransfer(session: BootSession, target: WaitTarg
     return `; then ${e.message}`;
   });
   await screenshot(session.machine, session.run.artifactsDir, 'screen-failure.png');
-  return { ...session.finish('FAIL', `${failure.message}${consequence}`), phase: phaseAtFailure };
+  return { ...session.finish('FAIL', `${failure.message}${insecureTlsHint(session.plan.liveModule, failure)}${consequence}`), phase: phaseAtFailure };
+}
+
+/**
+ * After a refused TLS handshake (the publisher logs it as method TLS: no request was made), the
+ * live module's option that makes its fetch skip verifying the certificate.
+ */
+export function insecureTlsHint(live: Pick<LiveModuleProfile, 'id' | 'insecureTlsOption'>, failure: Pick<TransferWaitError, 'transfer'>): string {
+  return failure.transfer.method === 'TLS' ? ` (${live.id}: ${live.insecureTlsOption})` : '';
 }
 
 /** What the checks see: transfers, console, a root shell logged in on first use, disks, state. */

@@ -24,17 +24,21 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
   if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running || run.env.signal?.aborted) return result;
   const file = join(run.artifactsDir, 'module-debug.log');
   const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch(async (e: unknown) => {
-    // No shell (dmsquash's livenet keeps retrying for minutes instead of failing): what the
+    // No shell (a module may keep retrying its fetch for minutes instead of failing): what the
     // initrd's services printed on the console is the evidence there is.
-    const lines = session.machine!.console.lines.map((l) => l.text).filter((t) => INITRD_SERVICE.test(t));
+    const service = initrdServiceLine(plan.liveModule.debug.consoleServices);
+    const lines = session.machine!.console.lines.map((l) => l.text).filter((t) => service.test(t));
     await writeFile(file, `${lines.join('\n')}\n`);
     return `no emergency shell for the module's files (${(e as Error).message.split('\n')[0]}); the initrd's service lines of the console are in ${file}${quoteCause(lines)}`;
   });
   return { ...result, reason: `${result.reason}; ${note}` };
 }
 
-/** Console lines of the initrd's services that run the live modules. */
-const INITRD_SERVICE = /\b(dracut-initqueue|dracut-pre-\w+|dracut-mount|dracut|livenet|dmsquash[\w-]*|kiwi[\w-]*)(\[\d+\])?:/;
+/** dracut's own services, which run every live module's hooks. */
+const DRACUT_SERVICES = /dracut-initqueue|dracut-pre-\w+|dracut-mount|dracut/;
+
+/** Console lines of the initrd's services: dracut's own and the live module's (its debug.consoleServices). */
+export const initrdServiceLine = (moduleServices: RegExp): RegExp => new RegExp(`\\b(${DRACUT_SERVICES.source}|${moduleServices.source})(\\[\\d+\\])?:`);
 
 /**
  * The lines of the evidence that name the cause: a tool the initrd lacks (the fetch pipeline's

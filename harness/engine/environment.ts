@@ -1,3 +1,4 @@
+import type { Architecture } from '../arch/architecture.js';
 import type { Credentials } from '../console/serial-shell.js';
 import type { Firmware } from '../firmware/firmware.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
@@ -13,6 +14,8 @@ export interface RunEnvironment {
   iso: IsoInfo & { boot: IsoBootFacts; live: LiveImageFacts };
   /** Kernel and initrd taken out of the ISO once per run. */
   loader: LoaderFiles;
+  /** The guest's architecture: its QEMU and where its kernel and initrd are in the ISO. */
+  arch: Architecture;
   /** The firmware every boot of the run starts with. */
   firmware: Firmware;
   /** The dracut module that boots the ISO's live system. */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
+import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
 import { DEFAULT_CREDENTIALS } from '../console/serial-shell.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
@@ -7,13 +8,11 @@ import { extractLoaderFiles } from '../iso/loader-files.js';
 import { FIRMWARES } from '../firmware/index.js';
 import { detectLiveModule } from '../live/index.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
-import { kiwiLive } from '../live/kiwi-live.js';
 import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
 import { firmwareJobs } from './firmware-matrix.js';
 import { combineObservers } from './run-observer.js';
 import { runScenario } from './run-scenario.js';
-
 import { ensureOutputFolder } from './output-folder.js';
 import { validateRunOptions, type RunOptions } from './run-config.js';
 
@@ -31,18 +30,18 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
-    // Both live modules of KIWI keep kernel and initrd in the same place; the initrd says which
-    // module it is. A wrong --live-module is refused before the output folder is made.
-    let loader = await extractLoaderFiles(iso.path, loaderDir.path, kiwiLive.loaderLocations);
-    const live = await readLiveImageFacts(iso.path, loader.initrdPath, kiwiLive.loaderLocations.initrd);
+    // KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
+    // carries. A wrong --live-module is refused before the output folder is made.
+    const arch = DEFAULT_ARCHITECTURE;
+    const loader = await extractLoaderFiles(iso.path, loaderDir.path, arch.loaderLocations);
+    const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
     const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
-    const at = liveModule.loaderLocations;
-    if (at.kernel !== kiwiLive.loaderLocations.kernel || at.initrd !== kiwiLive.loaderLocations.initrd) loader = await extractLoaderFiles(iso.path, loaderDir.path, at);
     const outDir = await ensureOutputFolder(options.outDir);
     reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });
     const env: RunEnvironment = {
       iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
       loader,
+      arch,
       firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
       liveModule,
       outDir,

@@ -4,11 +4,11 @@ import { dir as tmpDir } from 'tmp-promise';
 import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { compressedCopy, fetchPathOf } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
-import type { Publisher } from '../publish/publisher.js';
+import { liveSourceOf, type Publisher } from '../publish/publisher.js';
 import { isPublishable, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
 import { TransferLog } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
-import type { LiveImageFacts } from '../live/live-module.js';
+import type { LiveImageFacts, LiveSource } from '../live/live-module.js';
 import type { RunEnvironment } from './environment.js';
 import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from '../scenario/result.js';
 import { runBoot } from './run-boot.js';
@@ -35,11 +35,12 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
       outcome = result('SKIP', `does not apply: ${notApplicable}`);
       return await finishScenario(outcome, artifactsDir, env);
     }
-    await runBoots(scenario, env, artifactsDir, teardown, boots);
+    const cannot = await runBoots(scenario, env, artifactsDir, teardown, boots);
     const verdict = worstVerdict(boots.map((b) => b.verdict));
     const failed = boots.find((b) => b.verdict !== 'PASS');
     const unfinished = boots.length < scenario.boots.length ? ` (boots ${boots.length + 1}-${scenario.boots.length} not run)` : '';
-    outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed`);
+    if (cannot) outcome = result('SKIP', `does not apply: ${cannot}`);
+    else outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed`);
   } catch (error) {
     outcome = result(verdictOf(error), reasonOf(error));
   } finally {
@@ -70,12 +71,21 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
     return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
   }
+  return whyLiveModuleCannot(scenario, env) ?? scenario.appliesTo?.(target);
+}
+
+/**
+ * Why the ISO's live module cannot do what the scenario's network boots ask of it, if it cannot;
+ * asked once before publishing, and again with the published ISO's source (a module need not
+ * boot from every kind of source the publishers offer).
+ */
+function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, source?: LiveSource): string | undefined {
+  const { compressed } = scenario.publish;
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
-    const options = { ...boot.live, ...(scenario.publish.compressed ? { fetchCompressed: scenario.publish.compressed } : {}), ...(protocol === 'aoe' ? { aoe: true } : {}) };
-    const why = target.liveModule.unsupported(options, target.iso.live);
-    if (why) return `${target.liveModule.id} boots this ISO, and ${why}`;
+    const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}) }, env.iso.live, source);
+    if (why) return `${env.liveModule.id} boots this ISO, and ${why}`;
   }
-  return scenario.appliesTo?.(target);
+  return undefined;
 }
 
 async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env: RunEnvironment): Promise<ScenarioResult> {
@@ -84,21 +94,28 @@ async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env
   return outcome;
 }
 
-/** The scenario's temp dir, publisher and disks, then its boots in order until one does not pass. */
-async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<void> {
+/**
+ * The scenario's temp dir, publisher and disks, then its boots in order until one does not pass.
+ * Returns why the scenario does not apply when the live module cannot boot from what was published.
+ */
+async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<string | undefined> {
   const temp = await tmpDir({ prefix: 'pxe-harness-', unsafeCleanup: true });
   if (!env.keepTemp) teardown.add('remove the temp dir', () => temp.cleanup());
   const isoUrlPath = `/image/${basename(env.iso.path)}`;
   const publisher = await publishIso(scenario, env, isoUrlPath, artifactsDir, temp.path);
   teardown.add('stop the publisher', () => publisher.stop());
+  const fetchPath = scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed);
+  const source = liveSourceOf(publisher, SERVICE_ADDRESS, fetchPath);
+  const cannot = whyLiveModuleCannot(scenario, env, source);
+  if (cannot) return cannot;
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
   const state = new Map<string, string>();
-  const isoUrl = publisher.url(SERVICE_ADDRESS, scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed));
+  const isoUrl = publisher.url(SERVICE_ADDRESS, fetchPath);
   for (const [index, boot] of scenario.boots.entries()) {
     env.observer?.onBootStart?.(scenario, boot, index);
     const bootResult = await runBoot({
-      scenario, boot, index, env, publisher, disks, state, isoUrl,
+      scenario, boot, index, env, publisher, disks, state, source, isoUrl,
       runtimeDir: join(temp.path, `boot-${index}`),
       artifactsDir: join(artifactsDir, `boot-${index + 1}-${slug(boot.name)}`),
       iso: { hostPath: env.iso.path, urlPath: isoUrlPath, sizeBytes: env.iso.sizeBytes, volumeId: env.iso.volumeId },
@@ -107,6 +124,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
     env.observer?.onBootEnd?.(scenario, bootResult);
     if (bootResult.verdict !== 'PASS' && bootResult.verdict !== 'XPASS') break;
   }
+  return undefined;
 }
 
 /** The ISO on the scenario's publisher, which owns the transfer log (transfers.jsonl) from here on. */

@@ -1,13 +1,22 @@
-import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from './live-module.js';
+import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile, LiveSource } from './live-module.js';
+
+/** livenet's only switch for curl's certificate check. */
+const NO_VERIFY_SSL = 'rd.noverifyssl';
 
 /** What dmsquash-live does not do, with the seed's words for it. */
 const UNSUPPORTED: { option: keyof LiveBootOptions; why: string }[] = [
   { option: 'persistent', why: 'dmsquash "does not support the automatic creation of a write partition in disk mode" (the seed); its persistence is rd.live.overlay=DEVICE:PATH only' },
   { option: 'system', why: 'dmsquash-live has no deploy to a disk (rd.kiwi.live.system is kiwi-live\'s): livenet keeps the ISO as a file in the initramfs' },
   { option: 'reset', why: 'dmsquash-live has no rd.kiwi.live.reset (there is no deployed disk to reset)' },
-  { option: 'curlOptions', why: "dmsquash's livenet runs curl with fixed options (only rd.noverifyssl and proxy= change them): there is no rd.kiwi.live.curl_options" },
+  { option: 'curlOptions', why: `dmsquash's livenet runs curl with fixed options (only ${NO_VERIFY_SSL} and proxy= change them): there is no rd.kiwi.live.curl_options` },
   { option: 'ramdiskSizeKiB', why: 'dmsquash-live does not use a brd RAM disk, so ramdisk_size has nothing to size: livenet downloads the ISO into the initramfs' },
 ];
+
+/** livenet fetches URLs only: an AoE source is refused by unsupported() before any boot. */
+function urlOf(source: LiveSource): string {
+  if (source.kind !== 'url') throw new RangeError(`dmsquash boots root=live:URL only, not an ${source.kind} source`);
+  return source.url;
+}
 
 /**
  * dracut's dmsquash-live with livenet (`flags="dmsquash"`). On `root=live:URL` livenet fetches
@@ -20,12 +29,12 @@ const UNSUPPORTED: { option: keyof LiveBootOptions; why: string }[] = [
 export const dmsquash: LiveModuleProfile = {
   id: 'dmsquash',
   description: "dracut's dmsquash-live with livenet (flags=\"dmsquash\")",
-  loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
-  kernelArgs: (isoUrl: string, options: LiveBootOptions) => [
+  insecureTlsOption: NO_VERIFY_SSL,
+  kernelArgs: (source: LiveSource, options: LiveBootOptions) => [
     'ip=dhcp',
-    `root=live:${isoUrl}`,
+    `root=live:${urlOf(source)}`,
     'console=ttyS0',
-    ...(options.insecureTls ? ['rd.noverifyssl'] : []),
+    ...(options.insecureTls ? [NO_VERIFY_SSL] : []),
     ...(options.ramCopy ? ['rd.live.ram'] : []),
     ...(options.overlay === 'overlayfs' ? ['rd.live.overlay.overlayfs'] : []),
     ...(options.mediaCheck ? ['rd.live.check'] : []),
@@ -38,10 +47,10 @@ export const dmsquash: LiveModuleProfile = {
           matches: (fstype) => fstype === 'overlay',
         }
       : { describe: 'the device-mapper snapshot /dev/mapper/live-rw (dmsquash\'s default overlay)', matches: (_fstype, source) => source === '/dev/mapper/live-rw' },
-  unsupported: (options: LiveBootOptions, facts: LiveImageFacts) => {
+  unsupported: (options: LiveBootOptions, facts: LiveImageFacts, source?: LiveSource) => {
     const hit = UNSUPPORTED.find((u) => options[u.option] !== undefined && options[u.option] !== false);
     if (hit) return hit.why;
-    if (options.aoe) return "root=live:AOEINTERFACE= is kiwi-live's (the seed: the overlay module's network boot over AoE); dmsquash's network boot is livenet's root=live:URL";
+    if (source?.kind === 'aoe') return "root=live:AOEINTERFACE= is kiwi-live's (the seed: the overlay module's network boot over AoE); dmsquash's network boot is livenet's root=live:URL";
     if (options.fetchCompressed) return `a root=live: URL ending in .${options.fetchCompressed} is kiwi-live's (its fetch pipes through xz -d); dmsquash's livenet boots the downloaded file itself (losetup for a .iso, else the file as the image) and documents no compressed ISO`;
     if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkisomd5$/.test(f))) return "rd.live.check runs checkisomd5, and this ISO's initrd has none (isomd5sum was not in the image)";
     if (options.mediaCheck && !facts.isomd5Tag) return 'the ISO carries no implantisomd5 checksum for rd.live.check to verify (KIWI: mediacheck="true" with the runtime option iso: media_tag_tool: isomd5sum)';
@@ -50,7 +59,9 @@ export const dmsquash: LiveModuleProfile = {
   initrdMarkers: [/(^|\/)dmsquash-live-root$/],
   netbootRequires: { file: /(^|\/)livenetroot$/, what: "dracut's livenet module, which fetches root=live:URL (without it dmsquash boots only local media)" },
   // rd.live.debug: dmsquash-live-root's xtrace into /tmp/liveroot.PID.out (livenet's curl errors reach the journal).
-  debug: { kernelArgs: ['rd.live.debug'], files: ['/tmp/liveroot.*.out', '/run/initramfs/rdsosreport.txt'] },
+  debug: { kernelArgs: ['rd.live.debug'], files: ['/tmp/liveroot.*.out', '/run/initramfs/rdsosreport.txt'], consoleServices: /livenet|dmsquash[\w-]*/ },
+  // rd.live.ram: dmsquash-live-root.sh copies the squashfs here and runs from a loop device over it.
+  ramCopy: { path: '/run/initramfs/squashed.img' },
   mediaCheck: { tool: /(^|\/)checkisomd5$/, toolName: 'checkisomd5', passed: { console: /The media check is complete, the result is: PASS/ } },
   writableLayerMount: '/run/overlayfs',
   cowLabel: '',

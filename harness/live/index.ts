@@ -1,3 +1,3 @@
-export { LIVE_MODULES, liveModuleById } from './registry.js';
+export { LIVE_MODULES, liveModuleById, liveModuleIds } from './registry.js';
 export { detectLiveModule } from './detect-live-module.js';
-export type { LiveBootOptions, LiveImageFacts, LiveModuleId, LiveModuleProfile, RootExpectation } from './live-module.js';
+export type { LiveBootOptions, LiveImageFacts, LiveModuleId, LiveModuleProfile, LiveSource, RootExpectation } from './live-module.js';

@@ -1,4 +1,12 @@
-import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from './live-module.js';
+import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile, LiveSource } from './live-module.js';
+
+/** kiwi-live's options for its curl (the seed's comma form: it turns every comma into a space). */
+const CURL_OPTIONS = 'rd.kiwi.live.curl_options';
+/** The seed's way to fetch over https from a publisher whose certificate the initrd cannot verify. */
+const INSECURE_TLS = `${CURL_OPTIONS}=--insecure`;
+
+/** The root=live: value: the URL kiwi-live fetches, or its older AoE form naming the target. */
+const rootOf = (source: LiveSource) => (source.kind === 'url' ? source.url : `AOEINTERFACE=e${source.shelf}.${source.slot}`);
 
 /**
  * KIWI's own overlay module, dracut's 55kiwi-live (`flags="overlay"`). On `root=live:PROTO://`
@@ -9,19 +17,19 @@ import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from './live-
 export const kiwiLive: LiveModuleProfile = {
   id: 'kiwi-live',
   description: "KIWI's overlay module (kiwi-live, flags=\"overlay\")",
-  loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
-  kernelArgs: (isoUrl: string, options: LiveBootOptions) => [
+  insecureTlsOption: INSECURE_TLS,
+  kernelArgs: (source: LiveSource, options: LiveBootOptions) => [
     'ip=dhcp',
-    `root=live:${isoUrl}`,
+    `root=live:${rootOf(source)}`,
     'console=ttyS0',
     ...(options.ramdiskSizeKiB !== undefined ? [`ramdisk_size=${options.ramdiskSizeKiB}`] : []),
     ...(options.system ? [`rd.kiwi.live.system=${options.system}`] : []),
     ...(options.persistent ? ['rd.live.overlay.persistent', `rd.live.overlay.cowfs=${options.persistent.cowfs}`] : []),
     ...(options.reset ? ['rd.kiwi.live.reset'] : []),
-    ...(options.insecureTls && !options.curlOptions?.length ? ['rd.kiwi.live.curl_options=--insecure'] : []),
+    ...(options.insecureTls && !options.curlOptions?.length ? [INSECURE_TLS] : []),
     ...(options.mediaCheck ? ['mediacheck'] : []),
     // The seed's comma form: kiwi-live turns every comma into a space before it runs curl.
-    ...(options.curlOptions?.length ? [`rd.kiwi.live.curl_options=${[...(options.insecureTls ? ['--insecure'] : []), ...options.curlOptions].join(',')}`] : []),
+    ...(options.curlOptions?.length ? [`${CURL_OPTIONS}=${[...(options.insecureTls ? ['--insecure'] : []), ...options.curlOptions].join(',')}`] : []),
   ],
   ramImageLocator: 'echo /dev/ram0; echo "brd RAM disk /dev/ram0 of $(( $(cat /sys/block/ram0/size) / 2 )) KiB"',
   // kiwi-live always overlays with overlayfs (the seed: device-mapper overlays are dmsquash's).
@@ -37,7 +45,7 @@ export const kiwiLive: LiveModuleProfile = {
   // Before KIWI 10.2.24 kiwi-live booted root=live: only over AoE; the net rules came with the remote boot.
   netbootRequires: { file: /kiwi-live-net-genrules\.sh$/, what: "kiwi-live's network rules (KIWI >= 10.2.24), without which root=live:http|https|ftp is not fetched" },
   // rd.kiwi.debug: kiwi-live's xtrace into boot.kiwi; curl's stderr always goes to /tmp/fetch.info.
-  debug: { kernelArgs: ['rd.kiwi.debug'], files: ['/run/initramfs/log/boot.kiwi', '/tmp/fetch.info', '/run/initramfs/rdsosreport.txt'] },
+  debug: { kernelArgs: ['rd.kiwi.debug'], files: ['/run/initramfs/log/boot.kiwi', '/tmp/fetch.info', '/run/initramfs/rdsosreport.txt'], consoleServices: /kiwi[\w-]*/ },
   mediaCheck: { tool: /(^|\/)checkmedia$/, toolName: 'checkmedia', passed: { file: '/run/initramfs/checkmedia.result', line: /^ISO check passed$/m } },
   writableLayerMount: '/run/overlay/overlayfs',
   cowLabel: 'cow',

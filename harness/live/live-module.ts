@@ -1,5 +1,8 @@
 import type { ConsoleContribution } from '../console/console-knowledge.js';
 import type { ByteRange } from '../iso/iso-digest.js';
+import type { LiveSource } from '../publish/publisher.js';
+
+export type { LiveSource } from '../publish/publisher.js';
 
 export type LiveModuleId = 'kiwi-live' | 'dmsquash';
 
@@ -31,8 +34,6 @@ export interface LiveBootOptions {
    * in .xz). Set by the runner from the scenario's publish.compressed, not in a boot's options.
    */
   fetchCompressed?: 'xz';
-  /** The ISO is an AoE block device on the guest's Ethernet segment (root=live:AOEINTERFACE=); set by the runner. */
-  aoe?: boolean;
 }
 
 /** What the harness read from the ISO about its live system, on the host, before any boot. */
@@ -53,23 +54,17 @@ export interface RootExpectation {
   matches(fstype: string, source: string): boolean;
 }
 
-/** A file in the ISO the netboot loader needs. */
-export interface LoaderLocations {
-  kernel: string;
-  initrd: string;
-}
-
 /**
- * Everything specific to the dracut module that boots the ISO's live system: where kernel and
- * initrd are in the ISO, its kernel options, where the booted guest keeps the live image and the
+ * Everything specific to the dracut module that boots the ISO's live system: its kernel options, where the booted guest keeps the live image and the
  * writable layer, and what it prints. Add one: a file next to kiwi-live.ts, registered in index.ts.
  */
 export interface LiveModuleProfile extends ConsoleContribution {
   readonly id: LiveModuleId;
   readonly description: string;
-  readonly loaderLocations: LoaderLocations;
-  /** The kernel options of a network boot of `isoUrl` with these options (the seed's form). */
-  kernelArgs(isoUrl: string, options: LiveBootOptions): string[];
+  /** The kernel options of a network boot of the ISO at `source` with these options (the seed's form). */
+  kernelArgs(source: LiveSource, options: LiveBootOptions): string[];
+  /** The kernel option that makes the module's fetch skip verifying the publisher's TLS certificate. */
+  readonly insecureTlsOption: string;
   /**
    * Shell for the booted guest: prints the block device that holds the live ISO after a RAM
    * deploy on its first line, and where that device's bytes live on its second.
@@ -77,14 +72,22 @@ export interface LiveModuleProfile extends ConsoleContribution {
   readonly ramImageLocator: string;
   /** What `/` is in the booted guest for these options (the module's overlay). */
   rootExpectation(options: LiveBootOptions, facts: LiveImageFacts): RootExpectation;
-  /** Why this module cannot do what the options ask of it on this ISO; undefined when it can. */
-  unsupported(options: LiveBootOptions, facts: LiveImageFacts): string | undefined;
+  /**
+   * Why this module cannot do what the options ask of it on this ISO, or boot it from `source`
+   * (when known: it is once the ISO is published); undefined when it can.
+   */
+  unsupported(options: LiveBootOptions, facts: LiveImageFacts, source?: LiveSource): string | undefined;
   /** Initrd file names that identify the module (any one is enough). */
   readonly initrdMarkers: readonly RegExp[];
   /** A file the initrd must also carry for a network boot, and why. */
   readonly netbootRequires?: { file: RegExp; what: string };
-  /** The module's own debug log: the kernel options that switch it on and the files it writes in the initrd. */
-  readonly debug: { kernelArgs: readonly string[]; files: readonly string[] };
+  /**
+   * The module's own debug log: the kernel options that switch it on, the files it writes in the
+   * initrd, and the names its initrd services print on the console under (beside dracut's own).
+   */
+  readonly debug: { kernelArgs: readonly string[]; files: readonly string[]; consoleServices: RegExp };
+  /** Where the module copies the live root image in RAM when asked to (LiveBootOptions.ramCopy); none when it cannot. */
+  readonly ramCopy?: { path: string };
   /** The media check: its tool (a file in the initrd) and where its verdict on a good ISO shows. */
   readonly mediaCheck: { tool: RegExp; toolName: string; passed: { console: RegExp } | { file: string; line: RegExp } };
   /** Where the booted system has mounted the writable layer of its overlay. */

@@ -76,7 +76,9 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
     hostPort: 0,
     transfers: log,
     segment,
-    url: () => `AOEINTERFACE=e${AOE_TARGET.shelf}.${AOE_TARGET.slot}`,
+    // AoE has no URL: the target's name as the guest's aoe driver shows it (/dev/etherd/e0.1).
+    url: () => `aoe:e${AOE_TARGET.shelf}.${AOE_TARGET.slot}`,
+    source: () => ({ kind: 'aoe', shelf: AOE_TARGET.shelf, slot: AOE_TARGET.slot }),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -16,6 +16,12 @@ export interface EthernetSegment {
   join(tap: string): Promise<() => Promise<void>>;
 }
 
+/**
+ * What the published ISO is to the guest, independent of how a live module spells it on the
+ * kernel command line: a URL it fetches, or an AoE target (shelf.slot) on its Ethernet segment.
+ */
+export type LiveSource = { kind: 'url'; url: string } | { kind: 'aoe'; shelf: number; slot: number };
+
 /** A running server that publishes the ISO; stop() is idempotent. */
 export interface Publisher extends AsyncDisposable {
   readonly protocol: PublishProtocol;
@@ -26,7 +32,14 @@ export interface Publisher extends AsyncDisposable {
   readonly transfers: TransferLog;
   /** Layer-2 publishers (AoE): the segment the guest must join with a NIC of its own. */
   readonly segment?: EthernetSegment;
-  /** The URL of a published path as the guest sees it (AoE: the root=live: form of its target). */
+  /** The URL of a published path as the guest sees it (AoE, which has none: a description of its target). */
   url(guestHost: string, urlPath: string): string;
+  /** What the guest boots a published path from, when it is no URL (AoE); URL publishers have none: their url() is it. */
+  source?(guestHost: string, urlPath: string): LiveSource;
   stop(): Promise<void>;
+}
+
+/** What the guest boots a published path from: the publisher's own source, else its URL. */
+export function liveSourceOf(publisher: Publisher, guestHost: string, urlPath: string): LiveSource {
+  return publisher.source?.(guestHost, urlPath) ?? { kind: 'url', url: publisher.url(guestHost, urlPath) };
 }

@@ -144,7 +144,7 @@ export function formatBytes(bytes: number): string {
 
 export function describeTransfer(t: Transfer): string {
   if (t.method === 'TLS') {
-    return `${t.protocol} TLS ${t.path} (from ${t.client}), no request was made: does the client trust the publisher's certificate (kiwi-live: rd.kiwi.live.curl_options=--insecure, dmsquash: rd.noverifyssl)?`;
+    return `${t.protocol} TLS ${t.path} (from ${t.client}), no request was made: does the client trust the publisher's certificate?`;
   }
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
   const from = t.offset ? ` from byte ${t.offset}` : '';

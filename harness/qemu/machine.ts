@@ -45,6 +45,12 @@ export class MachineBuilder {
    */
   constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
 
+  /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()). */
+  withArchitecture(architecture: { qemuBinary: string }): this {
+    this.qemuBinary = architecture.qemuBinary;
+    return this;
+  }
+  private qemuBinary?: string;
   withName(name: string): this {
     this.config.name = name;
     return this;
@@ -107,7 +113,9 @@ export class MachineBuilder {
   }
 
   async start(): Promise<StartedMachine> {
-    const qemu = await requireTool('qemu-system-x86_64');
+    // No default: the architecture is the caller's choice, never this building block's.
+    if (!this.qemuBinary) throw new RangeError('MachineBuilder: no QEMU binary; call withArchitecture({ qemuBinary }) before start()');
+    const qemu = await requireTool(this.qemuBinary);
     if (this.config.network?.forwards.length) await requireTool('socat');
     const config = this.fullConfig();
     const args = buildQemuArgs(config);

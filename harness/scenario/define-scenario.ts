@@ -104,7 +104,7 @@ export interface BootDefinition {
 export interface BootContext {
   /** The ISO: its file on the host, its path on the publisher, its size and volume id. */
   iso: { hostPath: string; urlPath: string; sizeBytes: number; volumeId: string };
-  /** The URL the boot entry fetches the ISO from, as the guest sees it. */
+  /** The URL the boot entry fetches the ISO from, as the guest sees it (a description of the target when the publisher has no URLs). */
   isoUrl: string;
   /** The live module that boots the ISO: where it keeps the live image and the writable layer. */
   live: LiveModuleProfile;

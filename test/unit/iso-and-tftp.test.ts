@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
 import { inspectIso } from '../../harness/iso/iso-image.js';
 import { extractLoaderFiles } from '../../harness/iso/loader-files.js';
+import { DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 import { netbootLoaderFor, type LoaderTransport } from '../../harness/netboot/index.js';
 import { renderPxelinuxConfig } from '../../harness/netboot/pxelinux-config.js';
 
-const LOADER = kiwiLive.loaderLocations;
+const LOADER = DEFAULT_ARCHITECTURE.loaderLocations;
+const url = (u: string) => ({ kind: 'url' as const, url: u });
 
 /** Lays out the BIOS netboot root of a transport as a boot would; the returned undo stops its servers. */
 async function layOut(transport: LoaderTransport, runtimeDir: string, kernelArgs: string[], loaderFiles: { kernelPath: string; initrdPath: string }) {
@@ -133,14 +135,14 @@ describe('ISO', () => {
 
 describe('kiwi-live kernel options', () => {
   it("spell the seed's persistent deploy exactly as documented, after the seed's network entry", () => {
-    const args = kiwiLive.kernelArgs('ftp://10.0.2.100/image/live.iso', { ramdiskSizeKiB: 3545728, system: '/dev/sda', persistent: { cowfs: 'xfs' } });
+    const args = kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { ramdiskSizeKiB: 3545728, system: '/dev/sda', persistent: { cowfs: 'xfs' } });
     expect(args.join(' ')).toBe(
       'ip=dhcp root=live:ftp://10.0.2.100/image/live.iso console=ttyS0 ramdisk_size=3545728 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent rd.live.overlay.cowfs=xfs',
     );
   });
   it('add reset and the seed\'s curl options for https only when asked', () => {
-    expect(kiwiLive.kernelArgs('u', {})).toEqual(['ip=dhcp', 'root=live:u', 'console=ttyS0']);
-    expect(kiwiLive.kernelArgs('u', { system: '/dev/sda', reset: true, insecureTls: true }).slice(3)).toEqual([
+    expect(kiwiLive.kernelArgs(url('u'), {})).toEqual(['ip=dhcp', 'root=live:u', 'console=ttyS0']);
+    expect(kiwiLive.kernelArgs(url('u'), { system: '/dev/sda', reset: true, insecureTls: true }).slice(3)).toEqual([
       'rd.kiwi.live.system=/dev/sda', 'rd.kiwi.live.reset', 'rd.kiwi.live.curl_options=--insecure',
     ]);
   });
@@ -152,7 +154,7 @@ describe('pxelinux config', () => {
       label: 'Live-Boot',
       kernel: 'boot/linux',
       initrd: 'boot/initrd',
-      kernelArgs: kiwiLive.kernelArgs('ftp://10.0.2.100/image/live.iso', { system: '/dev/sda' }),
+      kernelArgs: kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { system: '/dev/sda' }),
     });
     expect(config).toContain('LABEL Live-Boot\n    kernel boot/linux\n');
     expect(config).toContain(
@@ -163,7 +165,7 @@ describe('pxelinux config', () => {
 
   it('over http: lpxelinux.0, a boot-file server on guest port 8080 that serves the loader files, and a config that loads them from it', async () => {
     const files = await extractLoaderFiles(liveIso, join(dir, 'out3'), LOADER);
-    const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs('http://10.0.2.100/image/live.iso', {}), files);
+    const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
     try {
       expect(root.prepared.bootfile).toBe('lpxelinux.0');
       expect((await stat(join(root.prepared.tftpRoot, 'lpxelinux.0'))).size).toBeGreaterThan(0);
@@ -185,7 +187,7 @@ describe('pxelinux config', () => {
 
   it('over tftp: a root with pxelinux.0, ldlinux.c32, the loader files and the config', async () => {
     const files = await extractLoaderFiles(liveIso, join(dir, 'out2'), LOADER);
-    const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs('http://10.0.2.100/image/live.iso', {}), files);
+    const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
     for (const f of ['pxelinux.0', 'ldlinux.c32', 'boot/linux', 'boot/initrd', 'pxelinux.cfg/default']) {
       expect((await stat(join(root.prepared.tftpRoot, f))).size).toBeGreaterThan(0);
     }

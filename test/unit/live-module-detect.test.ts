@@ -76,12 +76,38 @@ describe('the live module, detected from the initrd', () => {
 
   it('spells the same intent as each module\'s own options', () => {
     const url = 'http://10.0.2.100/image/x.iso';
-    expect(dmsquash.kernelArgs(url, { insecureTls: true, ramCopy: true, overlay: 'overlayfs', mediaCheck: true })).toEqual([
+    expect(dmsquash.kernelArgs({ kind: 'url', url }, { insecureTls: true, ramCopy: true, overlay: 'overlayfs', mediaCheck: true })).toEqual([
       'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.noverifyssl', 'rd.live.ram', 'rd.live.overlay.overlayfs', 'rd.live.check',
     ]);
-    expect(kiwiLive.kernelArgs(url, { insecureTls: true, mediaCheck: true })).toEqual([
+    expect(kiwiLive.kernelArgs({ kind: 'url', url }, { insecureTls: true, mediaCheck: true })).toEqual([
       'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.kiwi.live.curl_options=--insecure', 'mediacheck',
     ]);
+  });
+
+  it('spell the ISO\'s source: a URL for both, an AoE target only for kiwi-live, which dmsquash refuses', () => {
+    const aoe = { kind: 'aoe', shelf: 0, slot: 1 } as const;
+    expect(kiwiLive.kernelArgs(aoe, {})).toEqual(['ip=dhcp', 'root=live:AOEINTERFACE=e0.1', 'console=ttyS0']);
+    expect(kiwiLive.unsupported({}, facts(kiwi), aoe)).toBeUndefined();
+    expect(dmsquash.unsupported({}, facts(dm), aoe)).toMatch(/^root=live:AOEINTERFACE= is kiwi-live's .* livenet's root=live:URL$/);
+    expect(dmsquash.unsupported({}, facts(dm), { kind: 'url', url: 'http://h/x.iso' })).toBeUndefined();
+    expect(dmsquash.unsupported({}, facts(dm))).toBeUndefined();
+    expect(() => dmsquash.kernelArgs(aoe, {})).toThrow(RangeError);
+  });
+
+  it('name the option that skips the certificate check, as their kernel options spell it', () => {
+    const url = { kind: 'url', url: 'https://10.0.2.100/image/x.iso' } as const;
+    expect(kiwiLive.insecureTlsOption).toBe('rd.kiwi.live.curl_options=--insecure');
+    expect(dmsquash.insecureTlsOption).toBe('rd.noverifyssl');
+    for (const module of [kiwiLive, dmsquash]) {
+      expect(module.kernelArgs(url, { insecureTls: true })).toContain(module.insecureTlsOption);
+      expect(module.kernelArgs(url, {})).not.toContain(module.insecureTlsOption);
+    }
+  });
+
+  it('say where a RAM copy of the live root goes: dmsquash has one (rd.live.ram), kiwi-live none (and refuses ramCopy)', () => {
+    expect(dmsquash.ramCopy).toEqual({ path: '/run/initramfs/squashed.img' });
+    expect(kiwiLive.ramCopy).toBeUndefined();
+    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi))).toBeDefined();
   });
 
   it('expects dmsquash\'s root on its device-mapper snapshot, or on overlayfs when asked or when the squashfs holds the tree', () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleWaitError } from '../../harness/console/wait.js';
 import { FIRMWARES, firmwareById } from '../../harness/firmware/index.js';
-import { LIVE_MODULES, liveModuleById } from '../../harness/live/index.js';
+import { LIVE_MODULES, liveModuleById, liveModuleIds } from '../../harness/live/index.js';
+import { ARCHITECTURES, architectureById, DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
+import { dmsquash } from '../../harness/live/dmsquash.js';
+import { describeTransfer } from '../../harness/publish/transfer-log.js';
+import { MachineBuilder } from '../../harness/qemu/machine.js';
+import { insecureTlsHint } from '../../harness/engine/boot-stages.js';
 import { NETBOOT_LOADERS, netbootLoaderFor } from '../../harness/netboot/index.js';
 import { PUBLISHERS } from '../../harness/publish/registry.js';
 import { planBoot } from '../../harness/engine/boot-plan.js';
@@ -11,7 +16,7 @@ import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
 const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' | 'kvm' = 'tcg') =>
-  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, isoUrl: 'http://10.0.2.100/image/x.iso', accel });
+  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel });
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
   it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {
@@ -33,6 +38,39 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     expect(error?.context.fix).toBe('choose one of: bios, uefi');
     expect(() => liveModuleById('casper')).toThrow(/unknown live module "casper"/);
     expect(() => netbootLoaderFor('bios', 'nfs' as 'tftp')).toThrow(/over nfs under bios/);
+  });
+});
+
+describe('the architecture axis', () => {
+  it('knows x86_64, its QEMU and where KIWI puts kernel and initrd, and refuses what it does not know', () => {
+    expect(Object.keys(ARCHITECTURES)).toEqual(['x86_64']);
+    expect(DEFAULT_ARCHITECTURE).toBe(architectureById('x86_64'));
+    expect(DEFAULT_ARCHITECTURE.qemuBinary).toBe('qemu-system-x86_64');
+    expect(DEFAULT_ARCHITECTURE.loaderLocations).toEqual({ kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' });
+    expect(() => architectureById('riscv64')).toThrow(/unknown architecture "riscv64"/);
+  });
+
+  it('a machine gets its QEMU from the caller: none named, start() refuses before it runs anything', async () => {
+    await expect(new MachineBuilder({ artifactsDir: '/nonexistent', runtimeDir: '/nonexistent' }).start()).rejects.toThrow(/withArchitecture/);
+  });
+});
+
+describe('the live module registry', () => {
+  it('lists its ids for usage texts', () => {
+    expect(liveModuleIds()).toEqual(['kiwi-live', 'dmsquash']);
+  });
+});
+
+describe('a refused TLS handshake', () => {
+  const failure = (method: string) => ({ transfer: { protocol: 'https', method, path: 'handshake failed: unknown ca', client: 'c', status: 0, complete: false, bytesSent: 0, startedAtMs: 0, durationMs: 0 } as const });
+  it("adds the live module's option that skips the certificate check, and nothing to other failures", () => {
+    expect(insecureTlsHint(kiwiLive, failure('TLS'))).toBe(' (kiwi-live: rd.kiwi.live.curl_options=--insecure)');
+    expect(insecureTlsHint(dmsquash, failure('TLS'))).toBe(' (dmsquash: rd.noverifyssl)');
+    expect(insecureTlsHint(kiwiLive, failure('GET'))).toBe('');
+  });
+  it('is described by the publisher without any module option', () => {
+    const text = describeTransfer(failure('TLS').transfer);
+    expect(text).toMatch(/^https TLS handshake failed: unknown ca \(from c\), no request was made: does the client trust the publisher's certificate\?$/);
   });
 });
 

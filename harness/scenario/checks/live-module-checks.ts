@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { digestRanges } from '../../iso/iso-digest.js';
 import { locateRamImage } from './image-checks.js';
 import type { Check } from '../define-scenario.js';
@@ -5,25 +6,25 @@ import type { Check } from '../define-scenario.js';
 /** Reading a few hundred MB under TCG takes a while. */
 const HASH_TIMEOUT_MS = 600_000;
 
-/** Where dmsquash-live copies the squashfs with rd.live.ram (dmsquash-live-root.sh). */
-const RAM_COPY = '/run/initramfs/squashed.img';
-
 /**
- * rd.live.ram, proven from inside the guest: a loop device is backed by the copy in RAM, and the
- * copy equals the ISO's LiveOS/squashfs.img byte for byte (its range of the published file).
+ * A RAM copy of the live root (LiveBootOptions.ramCopy), proven from inside the guest: a loop
+ * device is backed by the copy where the live module keeps it, and the copy equals the ISO's
+ * LiveOS/squashfs.img byte for byte (its range of the published file).
  */
 export function liveRootCopiedToRam(): Check {
   return {
-    name: `the live root image was copied into RAM (${RAM_COPY}) and equals the ISO's LiveOS/squashfs.img`,
-    async run({ shell, liveFacts, iso }) {
+    name: "the live root image was copied into RAM and equals the ISO's LiveOS/squashfs.img",
+    async run({ shell, live, liveFacts, iso }) {
       const squashfs = liveFacts.squashfs;
       if (!squashfs) return { ok: false, detail: 'the ISO has no LiveOS/squashfs.img to compare with' };
+      if (!live.ramCopy) return { ok: false, detail: `${live.id} makes no RAM copy of the live root` };
+      const copy = live.ramCopy.path;
       const sh = await shell();
       const expected = digestRanges(iso.hostPath, [{ start: squashfs.offsetBytes, end: squashfs.offsetBytes + squashfs.sizeBytes }]);
       const loops = await sh.run('losetup -l -n -O NAME,BACK-FILE');
       // losetup names the file as the initramfs saw it before /run moved to the new root: match its name.
-      const backed = loops.output.split('\n').find((l) => /\/squashed\.img\s*$/.test(l))?.trim();
-      const actual = /^[0-9a-f]{64}/.exec((await sh.run(`sha256sum ${RAM_COPY}`, { timeoutMs: HASH_TIMEOUT_MS })).output.trim())?.[0];
+      const backed = loops.output.split('\n').find((l) => l.trimEnd().endsWith(`/${basename(copy)}`))?.trim();
+      const actual = /^[0-9a-f]{64}/.exec((await sh.run(`sha256sum ${copy}`, { timeoutMs: HASH_TIMEOUT_MS })).output.trim())?.[0];
       const ok = Boolean(backed) && actual === (await expected);
       return { ok, detail: `loop device over the copy: ${backed ?? 'none'}; sha256 ${actual ?? 'unreadable'} in the guest, ${await expected} for the ISO's squashfs (${squashfs.sizeBytes} bytes at ${squashfs.offsetBytes})` };
     },

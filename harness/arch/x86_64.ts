@@ -1,0 +1,9 @@
+import type { Architecture } from './architecture.js';
+
+/** 64-bit PC: KIWI's loader folder is named after the architecture (/boot/x86_64/loader). */
+export const x86_64: Architecture = {
+  id: 'x86_64',
+  description: '64-bit PC (x86_64)',
+  qemuBinary: 'qemu-system-x86_64',
+  loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+};
