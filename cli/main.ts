@@ -232,7 +232,7 @@ async function run(argv: string[]): Promise<number> {
       else process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
     }
     if (controller.signal.aborted) return 130;
-    isoPath = isoOption ?? (await fixtureIsoPath(liveModule === 'dmsquash' ? { module: 'dmsquash', firmware: 'efi' } : {}));
+    isoPath = isoOption ?? (await fixtureIsoPath(liveModule === 'dmsquash' ? { module: 'dmsquash', hybrid: 'efi' } : {}));
   } catch (error) {
     if (controller.signal.aborted) return 130;
     throw error;

@@ -7,7 +7,7 @@ import { inputError } from '../errors.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
-import { FIRMWARES } from '../firmware/index.js';
+import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
 import { detectLiveModule, type LiveModuleId } from '../live/index.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
 import { kiwiLive } from '../live/kiwi-live.js';
@@ -32,7 +32,7 @@ export interface RunOptions {
   tcgThread?: 'multi' | 'single';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
-  /** bios by default; both: every scenario (but those that pin one) once per firmware. */
+  /** DEFAULT_FIRMWARE_ID by default; both: every scenario (but those that pin one) once per firmware. */
   firmware?: FirmwareChoice;
   /** The ISO's live module; read from the ISO's initrd by default (this overrides it, and must agree). */
   liveModule?: LiveModuleId;
@@ -219,7 +219,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   validateRunOptions(options);
   const iso = await inspectIso(resolve(options.isoPath));
   const reporter = combineObservers(options.reporters ?? []);
-  const jobs = firmwareJobs(options.scenarios, options.firmware ?? 'bios');
+  const jobs = firmwareJobs(options.scenarios, options.firmware ?? DEFAULT_FIRMWARE_ID);
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
@@ -235,7 +235,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
     const env: RunEnvironment = {
       iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
       loader,
-      firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
+      firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),
       liveModule,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,
