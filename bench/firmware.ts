@@ -31,8 +31,8 @@ export async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootR
 
 type Cell = { login: number[]; kernel: number[] };
 const MODULES = [
-  { id: 'kiwi-live', fixture: { firmware: 'efi' as const } },
-  { id: 'dmsquash', fixture: { firmware: 'efi' as const, module: 'dmsquash' as const } },
+  { id: 'kiwi-live', fixture: { hybrid: 'efi' as const } },
+  { id: 'dmsquash', fixture: { hybrid: 'efi' as const, module: 'dmsquash' as const } },
 ];
 const LOADERS: Record<FirmwareId, string> = { bios: 'SeaBIOS + iPXE, pxelinux over TFTP', uefi: 'OVMF + iPXE (EFI), GRUB over TFTP' };
 

@@ -4,6 +4,7 @@ import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage } from '../disk/disk-image.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LiveSource } from '../live/live-module.js';
+import type { BootFilePaths } from '../netboot/index.js';
 import type { Publisher } from '../publish/publisher.js';
 import type { Transfer, TransferLog } from '../publish/transfer-log.js';
 import type { StartedMachine } from '../qemu/machine.js';
@@ -45,6 +46,8 @@ export class BootSession {
   private readonly firstTransfer: number;
   machine?: StartedMachine;
   bootFiles?: TransferLog;
+  /** The netboot loader as prepared for this boot (none on a disk boot): for the checks and the result. */
+  netboot?: { loaderId: string; bootFilePaths: BootFilePaths; entryFile: string };
   /** The verdict finish() gave last, for teardown steps that depend on it (run --keep). */
   lastVerdict?: Verdict;
   /** When the deciding evidence arrived (Date.now() based). */
@@ -86,6 +89,7 @@ export class BootSession {
       kernelArgs: this.plan.kernelArgs,
       transfers: this.transfers(),
       bootFileTransfers: this.bootFiles?.transfers ?? [],
+      ...(this.netboot ? { entryFile: this.netboot.entryFile } : {}),
       checks: this.checks,
       warnings: this.warnings,
       disks: this.diskEvidence,

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerialShell } from '../console/serial-shell.js';
 import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wait.js';
@@ -49,6 +49,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
       onTeardown: (name, undo) => teardown.add(name, undo),
     });
     if (netboot.bootFiles) session.bootFiles = netboot.bootFiles;
+    session.netboot = { loaderId: plan.loader.id, bootFilePaths: netboot.bootFilePaths, entryFile: netboot.entry.artifactName };
     await removeForFault(netboot, run.boot.netbootFault);
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
     const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
@@ -87,12 +88,9 @@ function joinSegment(builder: MachineBuilder, publisher: Publisher, teardown: Te
   });
 }
 
-/** A scenario's broken netboot setup: the named file goes from the TFTP root. */
+/** A scenario's broken netboot setup: the loader withholds the named file (a RangeError if it serves none). */
 async function removeForFault(netboot: PreparedNetboot, fault: BootDefinition['netbootFault']): Promise<void> {
-  if (!fault) return;
-  const file = { 'boot-program': netboot.tftpFiles.bootProgram, kernel: netboot.tftpFiles.kernel, initrd: netboot.tftpFiles.initrd }[fault.missing];
-  if (!file) throw new RangeError(`netbootFault: this loader serves no ${fault.missing} from its TFTP root`);
-  await rm(join(netboot.tftpRoot, file));
+  if (fault) await netboot.withhold(fault.missing);
 }
 
 /** Phases, warnings and progress from every console line, until the boot ends. */
@@ -173,6 +171,7 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
     get bootFileTransfers() {
       return session.bootFiles?.transfers ?? [];
     },
+    ...(session.netboot ? { netboot: { loaderId: session.netboot.loaderId, bootFilePaths: session.netboot.bootFilePaths } } : {}),
     consoleLines: machine.console.lines,
     timeline: session.tracker.reachedAtMs,
     // A login that failed is tried again by the next check that asks for the shell.

@@ -5,7 +5,7 @@ import { DEFAULT_CREDENTIALS } from '../console/serial-shell.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
-import { FIRMWARES } from '../firmware/index.js';
+import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
 import { detectLiveModule } from '../live/index.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
 import type { RunEnvironment } from './environment.js';
@@ -26,7 +26,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   validateRunOptions(options);
   const iso = await inspectIso(resolve(options.isoPath));
   const reporter = combineObservers(options.reporters ?? []);
-  const jobs = firmwareJobs(options.scenarios, options.firmware ?? 'bios');
+  const jobs = firmwareJobs(options.scenarios, options.firmware ?? DEFAULT_FIRMWARE_ID);
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
   const results: ScenarioResult[] = [];
   try {
@@ -42,7 +42,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
       iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
       loader,
       arch,
-      firmware: jobs[0]?.firmware ?? FIRMWARES.bios,
+      firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),
       liveModule,
       outDir,
       credentials: options.credentials ?? DEFAULT_CREDENTIALS,

@@ -58,9 +58,9 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
   live.initrdFiles.some((f) => f.endsWith(`bin/${protocol}`)) ? `; this ISO's initrd has a ${protocol} client` : `; nor does this ISO's initrd carry a ${protocol} client`;
 
 /**
- * Why the scenario cannot run on this ISO and firmware, if it cannot: the harness's own rule (a
- * disk boot under UEFI needs an EFI system partition on the ISO, which the deploy copies to the
- * disk), then the scenario's.
+ * Why the scenario cannot run on this ISO and firmware, if it cannot: the harness's own rules (the
+ * firmware's word on a disk written from this ISO, for a scenario with a disk boot), then the
+ * scenario's.
  */
 function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): string | undefined {
   const target = { iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule };
@@ -68,8 +68,9 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
-  if (target.firmware === 'uefi' && scenario.boots.some((b) => b.from === 'disk') && !target.iso.boot.efiSystemPartition) {
-    return `it boots a deployed disk under UEFI, and the ISO's partition table (${target.iso.boot.partitionTable}) has no EFI system partition (a BIOS-only build)`;
+  if (scenario.boots.some((b) => b.from === 'disk')) {
+    const why = env.firmware.diskBootUnsupported(env.iso.boot);
+    if (why) return why;
   }
   return whyLiveModuleCannot(scenario, env) ?? scenario.appliesTo?.(target);
 }

@@ -5,6 +5,9 @@ import type { TimelineEvent } from '../scenario/result.js';
 
 export type { TimelineEvent } from '../scenario/result.js';
 
+/** The id of a transfer's bar (on a row of its own); every other bar is a phase, by its phase id. */
+export const TRANSFER_EVENT_ID = 'transfer';
+
 /**
  * The boot as a sequence of phases (each lasting until the next one seen) plus the transfers
  * the publisher made, placed on the same clock.
@@ -26,7 +29,7 @@ export function buildTimeline(
       const startMs = t.startedAtMs - machineStartedAtMs;
       const rate = t.durationMs > 0 ? `${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
       events.push({
-        id: 'transfer',
+        id: TRANSFER_EVENT_ID,
         label: `${t.protocol} ${t.path}`,
         startMs,
         endMs: startMs + t.durationMs,

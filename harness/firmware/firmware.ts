@@ -1,5 +1,6 @@
 import type { FailSignature } from '../console/signatures.js';
 import type { PhaseDefinition } from '../console/phases.js';
+import type { IsoBootFacts } from '../iso/boot-facts.js';
 
 export type FirmwareId = 'bios' | 'uefi';
 
@@ -32,4 +33,14 @@ export interface Firmware {
    * store in runtimeDir); [] when QEMU's built-in default is the firmware.
    */
   machineArgs(runtimeDir: string): Promise<string[]>;
+  /**
+   * Why a disk written from this ISO (a deploy's copy of it) cannot boot under this firmware, as
+   * the SKIP reason of a scenario with a disk boot; undefined when it can.
+   */
+  diskBootUnsupported(iso: IsoBootFacts): string | undefined;
+  /**
+   * How long the KVM probe waits for this firmware's first PXE request before it judges KVM
+   * unusable: the time it takes under TCG, with a margin (a working KVM is only faster).
+   */
+  readonly probeSettleMs: number;
 }

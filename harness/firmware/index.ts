@@ -6,10 +6,14 @@ import { seabios } from './seabios.js';
 /** Every firmware the harness boots with: one entry each. */
 export const FIRMWARES: Readonly<Record<FirmwareId, Firmware>> = { bios: seabios, uefi: ovmf };
 
+/** The firmware of a run that names none (the CLI's --firmware default, runScenarios' `firmware`). */
+export const DEFAULT_FIRMWARE_ID: FirmwareId = seabios.id;
+
 export function firmwareById(id: string): Firmware {
   const firmware = (FIRMWARES as Record<string, Firmware>)[id];
   if (!firmware) throw inputError(`unknown firmware ${JSON.stringify(id)}`, id, `choose one of: ${Object.keys(FIRMWARES).join(', ')}`);
   return firmware;
 }
 
+export { probeMachine } from './probe-machine.js';
 export type { Firmware, FirmwareId } from './firmware.js';

@@ -33,6 +33,12 @@ export const ovmf: Firmware = {
     },
     ...IPXE_FAIL_SIGNATURES,
   ],
+  // The deploy copies the ISO to the disk: OVMF boots the copy only from an EFI system partition.
+  diskBootUnsupported: (iso) =>
+    iso.efiSystemPartition ? undefined : `it boots a deployed disk under UEFI, and the ISO's partition table (${iso.partitionTable}) has no EFI system partition (a BIOS-only build)`,
+  // OVMF sent its first PXE request 7.4 to 9.6 s after start under TCG (QEMU 7.2); a crash of
+  // OVMF under KVM is still seen at once (the probe's 'stop' event).
+  probeSettleMs: 10_000,
   async machineArgs(runtimeDir: string): Promise<string[]> {
     const [code, vars] = await Promise.all([requireHostFile(OVMF_CODE_PATH, 'ovmf'), requireHostFile(OVMF_VARS_PATH, 'ovmf')]);
     const varsCopy = join(runtimeDir, 'OVMF_VARS.fd');

@@ -1,3 +1,4 @@
+import { DEFAULT_SETTLE_MS } from '../qemu/accel-probe.js';
 import type { Firmware } from './firmware.js';
 import { IPXE_FAIL_SIGNATURES } from './ipxe.js';
 
@@ -18,4 +19,7 @@ export const seabios: Firmware = {
     ...IPXE_FAIL_SIGNATURES,
   ],
   machineArgs: async () => [],
+  // SeaBIOS boots from the MBR of an ISO of either hybrid.
+  diskBootUnsupported: () => undefined,
+  probeSettleMs: DEFAULT_SETTLE_MS,
 };

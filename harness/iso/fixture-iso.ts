@@ -4,15 +4,29 @@ import { hostError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 
 /**
+ * Which hybrid ISO a fixture is: 'mbr' an MBR hybrid (BIOS-bootable only), 'efi' an EFI hybrid
+ * (GPT with an EFI system partition). A property of the image, not the firmware a run boots with.
+ */
+export type FixtureHybrid = 'mbr' | 'efi';
+
+/** The built-in fixtures of each live module: the dmsquash fixture is built as an EFI hybrid only. */
+const FIXTURE_HYBRIDS: Readonly<Record<'kiwi-live' | 'dmsquash', FixtureHybrid>> = { 'kiwi-live': 'mbr', dmsquash: 'efi' };
+
+/** build-fixture.sh names the hybrid after the firmware it is built for (--firmware bios|efi). */
+const BUILD_SCRIPT_FIRMWARE: Readonly<Record<FixtureHybrid, string>> = { mbr: 'bios', efi: 'efi' };
+
+/**
  * The built-in fixture ISO: images/build-fixture.sh builds it on first use (KIWI 11 in a sid
  * build root, a few minutes, needs root) and prints the cached path; later calls only print it.
- * firmware 'bios' is the MBR hybrid (the default), 'efi' the EFI hybrid of the same description;
+ * hybrid 'mbr' is the MBR hybrid, 'efi' the EFI hybrid of the same description (default: the
+ * module's own fixture, FIXTURE_HYBRIDS);
  * module 'kiwi-live' (flags="overlay", the default) or 'dmsquash' (dracut's dmsquash-live + livenet).
  * reference: not a fixture but the benchmark's yardstick, a default KIWI live ISO (images/reference).
  */
-export async function fixtureIsoPath({ build = true, progress = true, firmware = 'bios' as 'bios' | 'efi', module = 'kiwi-live' as 'kiwi-live' | 'dmsquash', reference = false } = {}): Promise<string> {
+export async function fixtureIsoPath({ build = true, progress = true, hybrid = undefined as FixtureHybrid | undefined, module = 'kiwi-live' as 'kiwi-live' | 'dmsquash', reference = false } = {}): Promise<string> {
+  const image = hybrid ?? FIXTURE_HYBRIDS[module];
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const which = reference ? ['--reference'] : ['--firmware', firmware, '--module', module];
+  const which = reference ? ['--reference'] : ['--firmware', BUILD_SCRIPT_FIRMWARE[image], '--module', module];
   const result = await execa('bash', [script, ...which, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',

@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { FailSignature } from '../console/signatures.js';
 import type { PhaseDefinition } from '../console/phases.js';
-import { BOOT_FILE_PORT, SERVICE_ADDRESS } from '../qemu/guest-network.js';
-import { startHttpPublisher } from '../publish/http-publisher.js';
-import { PublishedFiles } from '../publish/published-files.js';
-import { TransferLog } from '../publish/transfer-log.js';
 import { requireHostFile, requireTool } from '../util/host-tools.js';
-import { assertKernelArgs } from './pxelinux-config.js';
+import { assertKernelArgs, BOOT_FILE_PATHS, BOOT_FILES } from './boot-entry.js';
+import { startBootFileServer } from './boot-file-server.js';
 import type { NetbootContext, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
 import { place } from './place-file.js';
+import { withholdFromTftpRoot } from './tftp-files.js';
 
 /** Debian's GRUB modules for x86_64 EFI (package grub-efi-amd64-bin). */
 export const GRUB_EFI_DIR = '/usr/lib/grub/x86_64-efi';
@@ -43,10 +41,10 @@ export function renderGrubConfig(source: string, kernelArgs: readonly string[]):
     'set timeout=0',
     'set default=0',
     "menuentry 'Live-Boot' {",
-    `    echo '${MARK} boot/linux'`,
-    `    linux ${source}/boot/linux ${kernelArgs.map(grubWord).join(' ')}`,
-    `    echo '${MARK} boot/initrd'`,
-    `    initrd ${source}/boot/initrd`,
+    `    echo '${MARK} ${BOOT_FILES.kernel}'`,
+    `    linux ${source}${BOOT_FILE_PATHS.kernel} ${kernelArgs.map(grubWord).join(' ')}`,
+    `    echo '${MARK} ${BOOT_FILES.initrd}'`,
+    `    initrd ${source}${BOOT_FILE_PATHS.initrd}`,
     '}',
     '',
   ].join('\n');
@@ -71,23 +69,19 @@ async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<
   let source = '';
   const prepared: Pick<PreparedNetboot, 'forwards' | 'bootFiles'> = { forwards: [] };
   if (overHttp) {
-    const files = await PublishedFiles.of([
-      { urlPath: '/boot/linux', filePath: context.loaderFiles.kernelPath },
-      { urlPath: '/boot/initrd', filePath: context.loaderFiles.initrdPath },
-    ]);
-    prepared.bootFiles = new TransferLog(join(context.artifactsDir, 'boot-files.jsonl'));
-    const server = await startHttpPublisher(files, prepared.bootFiles, { guestPort: BOOT_FILE_PORT });
-    context.onTeardown('stop the boot file server', () => server.stop());
-    prepared.forwards = server.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
-    source = `(http,${SERVICE_ADDRESS}:${BOOT_FILE_PORT})`;
+    const server = await startBootFileServer(context);
+    prepared.bootFiles = server.bootFiles;
+    prepared.forwards = server.forwards;
+    source = `(http,${server.host}:${server.port})`;
   } else {
     await mkdir(join(dir, 'boot'), { recursive: true });
-    await Promise.all([place(context.loaderFiles.kernelPath, join(dir, 'boot', 'linux')), place(context.loaderFiles.initrdPath, join(dir, 'boot', 'initrd'))]);
+    await Promise.all([place(context.loaderFiles.kernelPath, join(dir, BOOT_FILES.kernel)), place(context.loaderFiles.initrdPath, join(dir, BOOT_FILES.initrd))]);
   }
   const configPath = join(dir, 'boot', 'grub', 'grub.cfg');
   await writeFile(configPath, renderGrubConfig(source, context.kernelArgs));
-  const tftpFiles = overHttp ? { bootProgram: bootfile } : { bootProgram: bootfile, kernel: 'boot/linux', initrd: 'boot/initrd' };
-  return { tftpRoot: dir, bootfile, ...prepared, entry: { path: configPath, artifactName: 'grub.cfg' }, tftpFiles };
+  const served = overHttp ? { 'boot-program': bootfile } : { 'boot-program': bootfile, kernel: BOOT_FILES.kernel, initrd: BOOT_FILES.initrd };
+  const withhold = withholdFromTftpRoot(dir, served);
+  return { tftpRoot: dir, bootfile, ...prepared, entry: { path: configPath, artifactName: 'grub.cfg' }, bootFilePaths: BOOT_FILE_PATHS, withhold };
 }
 
 const grubBase = {

@@ -13,4 +13,4 @@ export function netbootLoaderFor(firmware: FirmwareId, transport: LoaderTranspor
   return loader;
 }
 
-export type { LoaderTransport, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
+export type { BootFilePaths, LoaderTransport, NetbootFile, NetbootLoader, PreparedNetboot } from './netboot-loader.js';

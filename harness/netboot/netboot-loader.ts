@@ -19,6 +19,15 @@ export interface NetbootContext {
   onTeardown(name: string, undo: () => Promise<unknown> | unknown): void;
 }
 
+/** Kernel and initrd as paths from the root that serves them: the TFTP root, or the boot-file server ('/boot/linux'). */
+export interface BootFilePaths {
+  kernel: string;
+  initrd: string;
+}
+
+/** A file of the loader's setup that a scenario can withhold (BootDefinition.netbootFault). */
+export type NetbootFile = 'boot-program' | 'kernel' | 'initrd';
+
 /** What the guest loads, laid out: the machine's network boot setup and the evidence to keep. */
 export interface PreparedNetboot {
   tftpRoot: string;
@@ -30,8 +39,13 @@ export interface PreparedNetboot {
   entry: { path: string; artifactName: string };
   /** The boot-file server's log, when kernel and initrd come over HTTP. */
   bootFiles?: TransferLog;
-  /** Where, in the TFTP root, the boot program and (over TFTP) kernel and initrd are. */
-  tftpFiles: { bootProgram: string; kernel?: string; initrd?: string };
+  /** Kernel and initrd as the boot entry names them, as paths from the root that serves them (the boot-file server's log has these). */
+  bootFilePaths: BootFilePaths;
+  /**
+   * Takes a file away before the guest starts (a scenario's broken netboot setup); a RangeError
+   * for a file this loader does not serve from its TFTP root.
+   */
+  withhold(file: NetbootFile): Promise<void>;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { assertKernelArgs } from './boot-entry.js';
+
 /** The seed's boot entry: `kernel boot/linux` + `append initrd=boot/initrd ip=dhcp root=live:...`. */
 export interface PxeBootEntry {
   label: string;
@@ -5,13 +7,6 @@ export interface PxeBootEntry {
   initrd: string;
   /** Everything after initrd= on the append line, in order. */
   kernelArgs: string[];
-}
-
-/** Kernel options go into a boot entry word by word: a space would split one into two. */
-export function assertKernelArgs(args: readonly string[]): void {
-  for (const arg of args) {
-    if (/\s/.test(arg) || arg === '') throw new RangeError(`kernel argument must be one word without spaces, got ${JSON.stringify(arg)}`);
-  }
 }
 
 export function renderPxelinuxConfig(entry: PxeBootEntry): string {

@@ -13,27 +13,36 @@ export interface AccelProbe {
 }
 
 /**
- * What the probe boots: the machine and the firmware, as the caller will boot them. The defaults
- * are SeaBIOS on `pc`. For OVMF pass q35 and its pflash drives; `snapshot=on` on the VARS drive
- * spares a copy of the VARS file (tried with QEMU 7.2: the file stays untouched).
+ * What the probe boots: the machine and the firmware, as the caller will boot them (the firmware
+ * axis describes its own: firmware/probe-machine.ts). QEMU_DEFAULT_MACHINE is QEMU's own default,
+ * SeaBIOS on `pc`.
  */
-export interface KvmProbeOptions {
-  /** Extra QEMU arguments that select the firmware; none means the machine's default (SeaBIOS). */
-  firmwareArgs?: string[];
-  machineType?: string;
+export interface ProbeMachine {
+  /** Names the machine in the cached answer's key (a firmware's id): each machine is probed on its own. */
+  id: string;
+  /** QEMU's machine type (`-machine TYPE`). */
+  machineType: string;
+  /**
+   * QEMU arguments that select the firmware, given the probe's own temp dir (which goes when the
+   * probe ends): pflash drives with a copy of a variables store there, say. Called only when the
+   * probe runs, never for a cached answer.
+   */
+  args(runtimeDir: string): Promise<string[]>;
   /** How long the firmware has to send its first PXE request before KVM is judged unusable. */
-  settleMs?: number;
+  settleMs: number;
 }
 
 /**
  * 3 s, measured with QEMU 7.2 and SeaBIOS 1.16.2 + its iPXE ROM: under TCG the first DHCP request
  * leaves 2.4 to 2.8 s after start (7 runs, also two at once). Most of it is iPXE's fixed 2 s
  * "Press Ctrl-B" wait, which lasts as long under KVM, and the rest only gets faster, so a working
- * KVM answers in about 2.3 s. A broken one is never waited for longer than this. OVMF needs more:
- * it sent its first request 7.4 to 9.6 s after start under TCG, so pass settleMs 10_000 for it
- * (a crash of OVMF is still seen at once: see ProbeEvent 'stop').
+ * KVM answers in about 2.3 s. A broken one is never waited for longer than this. A firmware
+ * that needs more says so in its ProbeMachine's settleMs.
  */
 export const DEFAULT_SETTLE_MS = 3_000;
+
+/** QEMU's default machine and firmware (SeaBIOS on `pc`): what a probe without a machine boots. */
+export const QEMU_DEFAULT_MACHINE: ProbeMachine = { id: 'qemu-default', machineType: 'pc', args: async () => [], settleMs: DEFAULT_SETTLE_MS };
 
 /** Changes whenever the probe judges differently: cached answers of an older probe are not reused. */
 export const PROBE_VERSION = 'pxe-request-2';
@@ -137,12 +146,16 @@ async function openQmpEvents(path: string, gone: () => boolean, onEvent: (name: 
   return socket;
 }
 
-function probeArgs(machineType: string, firmwareArgs: string[], qmpPath: string, framesPath: string): string[] {
+/**
+ * The probe's QEMU command line: the machine as the caller boots it (its type and the firmware's
+ * arguments, already resolved), a PXE NIC whose frames go to `framesPath`, QMP at `qmpPath`.
+ */
+export function probeArgs(machine: { machineType: string; args: readonly string[] }, paths: { qmpPath: string; framesPath: string }): string[] {
   // No -no-reboot: a firmware that resets must show as RESET events, not as QEMU ending.
-  return ['-nodefaults', '-no-user-config', '-machine', machineType, '-accel', 'kvm', '-m', '128', '-display', 'none',
-    '-S', '-qmp', `unix:${qmpPath},server=on,wait=off`,
+  return ['-nodefaults', '-no-user-config', '-machine', machine.machineType, '-accel', 'kvm', '-m', '128', '-display', 'none',
+    '-S', '-qmp', `unix:${paths.qmpPath},server=on,wait=off`,
     '-netdev', 'user,id=n0,restrict=on', '-device', 'virtio-net-pci,netdev=n0', '-boot', 'n',
-    '-object', `filter-dump,id=f0,netdev=n0,file=${framesPath}`, ...firmwareArgs];
+    '-object', `filter-dump,id=f0,netdev=n0,file=${paths.framesPath}`, ...machine.args];
 }
 
 /** A pcap file is its 24-byte header until the first frame. */
@@ -172,10 +185,12 @@ function killGroup(pid: number | undefined): void {
 }
 
 /** Boots the firmware under KVM in `dir` and judges it; QEMU's whole process group ends in every path. */
-async function watchBoot(qemu: string, dir: string, machineType: string, firmwareArgs: string[], settleMs: number): Promise<AccelProbe> {
+async function watchBoot(qemu: string, dir: string, machine: ProbeMachine): Promise<AccelProbe> {
   const qmpPath = join(dir, 'qmp.sock');
   const framesPath = join(dir, 'frames.pcap');
-  const child = execa(qemu, probeArgs(machineType, firmwareArgs, qmpPath, framesPath), {
+  const { settleMs } = machine;
+  const resolved = { machineType: machine.machineType, args: await machine.args(dir) };
+  const child = execa(qemu, probeArgs(resolved, { qmpPath, framesPath }), {
     reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', detached: true,
   });
   let exited = false;
@@ -207,16 +222,15 @@ async function watchBoot(qemu: string, dir: string, machineType: string, firmwar
  * paravirtual KVM under which the firmware never reaches the network. The probe boots the
  * caller's firmware with a PXE NIC and watches QMP events and the NIC: it answers at the first
  * PXE request (usable), a second RESET (a reset loop), a STOP or an exit of QEMU, or after
- * `settleMs` without a request. It needs no firmware-specific output.
+ * the machine's `settleMs` without a request. It needs no firmware-specific output.
  */
-export async function probeKvm(options: KvmProbeOptions = {}): Promise<AccelProbe> {
-  const { firmwareArgs = [], machineType = 'pc', settleMs = DEFAULT_SETTLE_MS } = options;
+export async function probeKvm(machine: ProbeMachine = QEMU_DEFAULT_MACHINE): Promise<AccelProbe> {
   const kvmOk = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
   if (!kvmOk) return { usable: false, detail: '/dev/kvm is missing or not accessible' };
   const qemu = await requireTool('qemu-system-x86_64');
   const temp = await tmpDir({ prefix: 'pxe-harness-probe-', unsafeCleanup: true });
   try {
-    return await watchBoot(qemu, temp.path, machineType, firmwareArgs, settleMs);
+    return await watchBoot(qemu, temp.path, machine);
   } finally {
     await temp.cleanup();
   }

@@ -4,16 +4,22 @@ import { join, relative } from 'node:path';
 import { conformanceOutcomes } from './conformance.js';
 import type { Reporter } from './reporter.js';
 import type { BootResult, ScenarioResult } from '../scenario/result.js';
-import type { TimelineEvent } from '../engine/timeline.js';
+import { TRANSFER_EVENT_ID, type TimelineEvent } from '../engine/timeline.js';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer } from '../publish/transfer-log.js';
 
 const esc = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
-const COLORS: Record<string, string> = {
-  firmware: '#9e9e9e', pxelinux: '#8d6e63', kernel: '#5c6bc0', initrd: '#42a5f5', 'fetch-root': '#26a69a',
-  'live-root': '#66bb6a', system: '#d4e157', login: '#ffa726', transfer: '#ef5350',
-};
+/**
+ * Phase bars are coloured by their place in the boot, early grey to late orange, whoever added the
+ * phase (firmware, loader, live module): no phase is named here. Transfers are red, which no
+ * phase gets.
+ */
+export const PHASE_COLORS: readonly string[] = ['#9e9e9e', '#8d6e63', '#5c6bc0', '#42a5f5', '#26a69a', '#66bb6a', '#d4e157', '#ffa726'];
+const TRANSFER_COLOR = '#ef5350';
+
+/** The colour of the phase bar at this place in the boot's phase row (the palette repeats after its end). */
+export const phaseColor = (position: number): string => PHASE_COLORS[position % PHASE_COLORS.length]!;
 
 /** The timeline as an inline SVG bar chart: phases on one row, transfers on the next. */
 export function timelineSvg(events: TimelineEvent[], totalMs: number): string {
@@ -21,13 +27,13 @@ export function timelineSvg(events: TimelineEvent[], totalMs: number): string {
   const rowHeight = 26;
   const end = Math.max(totalMs, ...events.map((e) => e.endMs), 1);
   const x = (ms: number) => 10 + (ms / end) * (width - 20);
-  const rows = [events.filter((e) => e.id !== 'transfer'), events.filter((e) => e.id === 'transfer')].filter((r) => r.length);
+  const rows = [events.filter((e) => e.id !== TRANSFER_EVENT_ID), events.filter((e) => e.id === TRANSFER_EVENT_ID)].filter((r) => r.length);
   const bars = rows.flatMap((row, r) =>
-    row.map((e) => {
+    row.map((e, position) => {
       const w = Math.max(2, x(e.endMs) - x(e.startMs));
       const title = `${e.label}: ${(e.startMs / 1000).toFixed(1)}-${(e.endMs / 1000).toFixed(1)} s${e.detail ? ` (${e.detail})` : ''}`;
-      return `<rect class="bar" data-phase="${esc(e.id)}" x="${x(e.startMs).toFixed(1)}" y="${r * rowHeight + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${COLORS[e.id] ?? '#78909c'}"><title>${esc(title)}</title></rect>` +
-        (w > 60 ? `<text x="${(x(e.startMs) + 4).toFixed(1)}" y="${r * rowHeight + 18}" font-size="11">${esc(e.id === 'transfer' ? 'ISO transfer' : e.id)}</text>` : '');
+      return `<rect class="bar" data-phase="${esc(e.id)}" x="${x(e.startMs).toFixed(1)}" y="${r * rowHeight + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${e.id === TRANSFER_EVENT_ID ? TRANSFER_COLOR : phaseColor(position)}"><title>${esc(title)}</title></rect>` +
+        (w > 60 ? `<text x="${(x(e.startMs) + 4).toFixed(1)}" y="${r * rowHeight + 18}" font-size="11">${esc(e.id === TRANSFER_EVENT_ID ? 'ISO transfer' : e.id)}</text>` : '');
     }),
   );
   const ticks: string[] = [];
@@ -50,7 +56,8 @@ async function screenshots(boot: BootResult): Promise<string> {
 
 async function bootSection(boot: BootResult, index: number, outDir: string): Promise<string> {
   const rel = (name: string) => relative(outDir, join(boot.artifactsDir, name));
-  const links = ['serial.log', 'serial.raw.log', 'qemu-command.sh', 'pxelinux.cfg', 'qemu.stderr.log', 'disk-evidence.json']
+  // The netboot loader's boot entry, by the name the boot recorded (each loader names its own).
+  const links = ['serial.log', 'serial.raw.log', 'qemu-command.sh', ...(boot.entryFile ? [boot.entryFile] : []), 'qemu.stderr.log', 'disk-evidence.json']
     .filter((n) => existsSync(join(boot.artifactsDir, n)))
     .map((n) => `<a href="${esc(rel(n))}">${n}</a>`)
     .join(' · ');

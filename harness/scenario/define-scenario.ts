@@ -10,7 +10,7 @@ import type { FirmwareId } from '../firmware/firmware.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from '../live/live-module.js';
-import type { LoaderTransport } from '../netboot/netboot-loader.js';
+import type { BootFilePaths, LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
 
 /** What a scenario declares; the runner does all process handling. */
@@ -113,8 +113,10 @@ export interface BootContext {
   liveFacts: LiveImageFacts;
   /** Transfers that ended during this boot. */
   transfers: Transfer[];
-  /** Kernel and initrd fetched by lpxelinux over HTTP during this boot (loader 'http'). */
+  /** Kernel and initrd fetched by the netboot loader from the harness's boot-file server during this boot (loader 'http'). */
   bootFileTransfers: Transfer[];
+  /** The netboot loader of this boot (none on a disk boot): its id, and kernel and initrd as its boot entry names them. */
+  netboot?: { loaderId: string; bootFilePaths: BootFilePaths };
   consoleLines: readonly ConsoleLine[];
   /** Milliseconds after QEMU's start at which each boot phase was first seen (login among them). */
   timeline: Readonly<Record<string, number>>;

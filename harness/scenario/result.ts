@@ -38,8 +38,10 @@ export interface BootResult {
   events: TimelineEvent[];
   kernelArgs: string[];
   transfers: Transfer[];
-  /** Kernel and initrd fetched by lpxelinux over HTTP (boots with loader 'http'). */
+  /** Kernel and initrd fetched by the netboot loader from the harness's boot-file server (boots with loader 'http'). */
   bootFileTransfers: Transfer[];
+  /** The netboot loader's boot entry as served, under this name in artifactsDir (none on a disk boot). */
+  entryFile?: string;
   checks: CheckOutcome[];
   /** Console lines that matched a warning signature (see console/signatures.ts). */
   warnings: string[];

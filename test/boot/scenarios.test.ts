@@ -73,8 +73,8 @@ removeOnSuccess(() => runOutDir, 'boot test artifacts');
 beforeAll(async () => {
   // The BIOS (MBR hybrid) fixture for every scenario of the main job on SeaBIOS + pxelinux, and
   // the EFI hybrid fixture for UEFI (OVMF + GRUB): the capabilities UEFI adds, each proven once.
-  const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, firmware: 'efi' })];
-  const dmIso = await fixtureIsoPath({ progress: false, firmware: 'efi', module: 'dmsquash' });
+  const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, hybrid: 'efi' })];
+  const dmIso = await fixtureIsoPath({ progress: false, hybrid: 'efi', module: 'dmsquash' });
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-boot-test-'));
   runOutDir = outDir;
   before = await leftovers();

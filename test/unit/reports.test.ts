@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport, timelineSvg } from '../../harness/report/html-reporter.js';
+import { phaseColor, renderHtmlReport, timelineSvg } from '../../harness/report/html-reporter.js';
 import { renderJUnit } from '../../harness/report/junit-reporter.js';
 import { buildTimeline } from '../../harness/engine/timeline.js';
 import { sampleResults } from '../helpers/sample-results.js';
@@ -55,6 +55,15 @@ describe('timeline', () => {
     expect(svg.match(/<rect class="bar"/g)).toHaveLength(4);
     expect(svg).toContain('data-phase="transfer"');
   });
+
+  it('colours the phases by their place in the boot, whatever their ids, and the transfers red', () => {
+    const bar = (id: string, startMs: number) => ({ id, label: id, startMs, endMs: startMs + 10 });
+    const svg = timelineSvg([bar('firmware', 0), bar('some-new-loader', 10), bar('kernel', 20), bar('transfer', 15)], 30);
+    const fills = [...svg.matchAll(/data-phase="([^"]+)"[^>]* fill="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(fills).toEqual([['firmware', phaseColor(0)], ['some-new-loader', phaseColor(1)], ['kernel', phaseColor(2)], ['transfer', '#ef5350']]);
+    expect(new Set([0, 1, 2, 3, 4, 5, 6, 7].map(phaseColor)).size).toBe(8);
+    expect(phaseColor(8)).toBe(phaseColor(0));
+  });
 });
 
 describe('HTML report', () => {
@@ -72,5 +81,15 @@ describe('HTML report', () => {
     expect(html).toContain('&lt;&amp;&gt;');
     // Opens offline: nothing is loaded from anywhere but the file itself and the logs beside it.
     expect(html).not.toMatch(/<script|<link|src="https?:|url\(/);
+  });
+
+  it("links the netboot loader's boot entry by the name the boot recorded, whatever the loader", async () => {
+    const results = sampleResults(dir);
+    const boot = results[0]!.boots[0]!;
+    await mkdir(boot.artifactsDir, { recursive: true });
+    await writeFile(join(boot.artifactsDir, 'grub.cfg'), 'menuentry');
+    expect(await renderHtmlReport(results, dir)).not.toContain('grub.cfg');
+    const withEntry = [{ ...results[0]!, boots: [{ ...boot, entryFile: 'grub.cfg' }] }];
+    expect(await renderHtmlReport(withEntry, dir)).toContain('href="ram-deploy-http/boot-1/grub.cfg">grub.cfg</a>');
   });
 });

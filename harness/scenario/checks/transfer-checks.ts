@@ -70,13 +70,18 @@ export function noTransfer(): Check {
   };
 }
 
-/** The netboot loader (lpxelinux, GRUB) fetched kernel and initrd over HTTP, each once and whole (loader 'http'). */
+/**
+ * The netboot loader fetched kernel and initrd over HTTP from the harness's boot-file server, each
+ * once and whole (loader 'http'): the paths its boot entry names, as the loader declares them.
+ */
 export function bootFilesOverHttp(): Check {
   return {
-    name: 'the netboot loader loaded /boot/linux and /boot/initrd over http, each once and whole',
-    async run({ bootFileTransfers }) {
+    name: 'the netboot loader loaded the kernel and the initrd over http, each once and whole',
+    async run({ bootFileTransfers, netboot }) {
       const fetched = bootFileTransfers.filter((t) => t.method === 'GET');
-      const ok = ['/boot/linux', '/boot/initrd'].every((p) => fetched.filter((t) => t.path === p && t.complete).length === 1) && fetched.every((t) => t.complete);
+      // A disk boot has no loader, and so no boot file to have fetched.
+      const paths = netboot ? [netboot.bootFilePaths.kernel, netboot.bootFilePaths.initrd] : [];
+      const ok = paths.length > 0 && paths.every((p) => fetched.filter((t) => t.path === p && t.complete).length === 1) && fetched.every((t) => t.complete);
       return { ok, detail: fetched.length ? fetched.map(describeTransfer).join('; ') : 'no boot file was fetched over http' };
     },
   };

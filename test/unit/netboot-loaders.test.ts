@@ -1,0 +1,104 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NETBOOT_LOADERS, type NetbootLoader } from '../../harness/netboot/index.js';
+import { bootFilesOverHttp, type BootContext } from '../../harness/scenario/index.js';
+import { packageRoot } from '../../harness/util/package-root.js';
+
+let dir: string;
+let loaderFiles: { kernelPath: string; initrdPath: string };
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pxe-netboot-loaders-'));
+  loaderFiles = { kernelPath: join(dir, 'linux'), initrdPath: join(dir, 'initrd') };
+  await writeFile(loaderFiles.kernelPath, 'KERNEL-BYTES');
+  await writeFile(loaderFiles.initrdPath, 'INITRD-BYTES');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Lays out a loader as a boot would; stop() ends its servers. */
+async function prepare(loader: NetbootLoader) {
+  const runtimeDir = join(dir, loader.id);
+  const undo: (() => unknown)[] = [];
+  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
+  return { prepared, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+describe.each(NETBOOT_LOADERS.map((l) => [l.id, l] as const))('netboot loader %s', (_id, loader) => {
+  it('declares the boot files its entry names, and serves them there', async () => {
+    const { prepared, stop } = await prepare(loader);
+    try {
+      const entry = await readFile(prepared.entry.path, 'utf8');
+      const { kernel, initrd } = prepared.bootFilePaths;
+      // The entry names them, as paths from the TFTP root (a relative name there) or on the boot-file server.
+      for (const path of [kernel, initrd]) expect(entry).toContain(path.slice(1));
+      if (prepared.bootFiles) {
+        const hostPort = prepared.forwards[0]!.hostPort;
+        expect(await fetch(`http://127.0.0.1:${hostPort}${kernel}`).then((r) => r.text())).toBe('KERNEL-BYTES');
+        // The server logs a transfer once its connection has ended, a moment after the body arrived.
+        const log = prepared.bootFiles;
+        await vi.waitFor(() => expect(log.transfers.map((t) => t.path)).toEqual([kernel]), { timeout: 5_000 });
+      } else {
+        expect(await readFile(join(prepared.tftpRoot, kernel), 'utf8')).toBe('KERNEL-BYTES');
+        expect(await readFile(join(prepared.tftpRoot, initrd), 'utf8')).toBe('INITRD-BYTES');
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  it('withholds the files it serves from its TFTP root, and refuses the ones it does not', async () => {
+    const { prepared, stop } = await prepare(loader);
+    try {
+      const bootProgram = join(prepared.tftpRoot, prepared.bootfile);
+      expect(await exists(bootProgram)).toBe(true);
+      await prepared.withhold('boot-program');
+      expect(await exists(bootProgram)).toBe(false);
+      if (prepared.bootFiles) {
+        await expect(prepared.withhold('kernel')).rejects.toThrow(new RangeError('netbootFault: this loader serves no kernel from its TFTP root'));
+      } else {
+        await prepared.withhold('initrd');
+        expect(await exists(join(prepared.tftpRoot, prepared.bootFilePaths.initrd))).toBe(false);
+        expect(await exists(join(prepared.tftpRoot, prepared.bootFilePaths.kernel))).toBe(true);
+      }
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('netboot loader files', () => {
+  it('import no other loader: what loaders share is in loader-neutral files', async () => {
+    const folder = join(packageRoot(), 'harness', 'netboot');
+    const files = (await readdir(folder)).filter((f) => f.endsWith('.ts'));
+    const sources = new Map(await Promise.all(files.map(async (f) => [f, await readFile(join(folder, f), 'utf8')] as const)));
+    const loaderFiles = files.filter((f) => /: NetbootLoader = \{/.test(sources.get(f)!));
+    expect(loaderFiles.length).toBeGreaterThanOrEqual(3);
+    for (const file of loaderFiles) {
+      const imported = [...sources.get(file)!.matchAll(/from '\.\/([\w-]+)\.js'/g)].map((m) => `${m[1]}.ts`);
+      expect({ file, imports: imported.filter((i) => loaderFiles.includes(i)) }).toEqual({ file, imports: [] });
+    }
+  });
+});
+
+describe('the boot-file check reads the paths from the loader of the boot', () => {
+  const transfer = (path: string, complete = true) => ({ protocol: 'http' as const, method: 'GET', path, status: 200, complete, bytesSent: 1, sizeBytes: 1, startedAtMs: 0, durationMs: 1, client: 'c' });
+  const context = (bootFileTransfers: ReturnType<typeof transfer>[], netboot?: BootContext['netboot']) =>
+    ({ bootFileTransfers, ...(netboot ? { netboot } : {}) }) as unknown as BootContext;
+  const netboot = { loaderId: 'some-loader', bootFilePaths: { kernel: '/k/vmlinuz', initrd: '/k/initrd.img' } };
+
+  it('holds when each path the loader declared came once and whole', async () => {
+    const check = bootFilesOverHttp();
+    expect(check.name).toBe('the netboot loader loaded the kernel and the initrd over http, each once and whole');
+    expect((await check.run(context([transfer('/k/vmlinuz'), transfer('/k/initrd.img')], netboot))).ok).toBe(true);
+  });
+
+  it('does not hold for other paths, a cut transfer, or a boot without a loader', async () => {
+    const check = bootFilesOverHttp();
+    expect((await check.run(context([transfer('/boot/linux'), transfer('/boot/initrd')], netboot))).ok).toBe(false);
+    expect((await check.run(context([transfer('/k/vmlinuz'), transfer('/k/initrd.img', false)], netboot))).ok).toBe(false);
+    expect(await check.run(context([]))).toEqual({ ok: false, detail: 'no boot file was fetched over http' });
+  });
+});
