@@ -9,7 +9,7 @@ import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
-import { examineHost, formatFindings } from '../harness/util/doctor.js';
+import { examineHost, formatFindings } from './doctor.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { conformanceReporter } from '../harness/report/conformance.js';
 import { htmlReporter } from '../harness/report/html-reporter.js';
