@@ -21,7 +21,7 @@ import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { extractLoaderFiles } from '../harness/iso/loader-files.js';
 import type { PortForward } from '../harness/publish/publisher.js';
 import { buildQemuArgs } from '../harness/qemu/qemu-args.js';
-import { signalGroup } from '../harness/qemu/process-group.js';
+import { signalGroup } from '../harness/process/signal-group.js';
 import type { Reporter } from '../harness/report/reporter.js';
 import type { BootResult, ScenarioResult } from '../harness/scenario/result.js';
 import { runScenarios } from '../harness/engine/run-all.js';

@@ -12,7 +12,7 @@ import { startHttpPublisher } from '../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../harness/publish/published-files.js';
 import type { PortForward } from '../harness/publish/publisher.js';
 import { TransferLog } from '../harness/publish/transfer-log.js';
-import { signalGroup } from '../harness/qemu/process-group.js';
+import { signalGroup } from '../harness/process/signal-group.js';
 import { place } from '../harness/netboot/place-file.js';
 import { SERVICE_ADDRESS as PUBLISH_ADDRESS } from '../harness/qemu/guest-network.js';
 import { settlesWithin } from '../harness/util/settles-within.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { setGracefulCleanup } from 'tmp-promise';
 import { inputError, isHarnessError } from '../harness/errors.js';
-import { examineHost, formatFindings } from '../harness/util/doctor.js';
+import { examineHost, formatFindings } from './doctor.js';
 import { initScenarioFile } from './init.js';
 import { listCommand } from './list-command.js';
 import { reproduceCommand } from './reproduce-command.js';

@@ -1,7 +1,6 @@
 import { HarnessError } from '../errors.js';
 import type { ConsoleLog } from './console-log.js';
-import type { WaitStrategy } from '../wait/wait-strategy.js';
-import { LINUX_FAIL_SIGNATURES, matchFailSignature, type FailSignature, type SignatureHit } from './signatures.js';
+import { matchFailSignature, type FailSignature, type SignatureHit } from './signatures.js';
 
 /** What a wait watches; the machine provides it, but the console does not know the machine. */
 export interface WaitTarget {
@@ -43,44 +42,6 @@ export class ConsoleWaitError extends HarnessError {
     readonly atMs: number = Date.now(),
   ) {
     super('boot', message, context);
-  }
-}
-
-/** A wait for a console line: `Wait.forConsole(/login:/).withTimeout(120_000)`. */
-export class ConsoleWait implements WaitStrategy<WaitTarget, ConsoleMatch> {
-  private options: ConsoleWaitOptions = { timeoutMs: 60_000, partialLine: false, failOn: LINUX_FAIL_SIGNATURES };
-
-  constructor(readonly pattern: RegExp) {}
-
-  get description(): string {
-    return `console line matching ${this.pattern}`;
-  }
-  withTimeout(timeoutMs: number): this {
-    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
-    this.options.timeoutMs = timeoutMs;
-    return this;
-  }
-  withPartialLine(): this {
-    this.options.partialLine = true;
-    return this;
-  }
-  withFailSignatures(signatures: readonly FailSignature[]): this {
-    this.options.failOn = signatures;
-    return this;
-  }
-  fromLine(index: number): this {
-    this.options.fromLine = index;
-    return this;
-  }
-  /** Ends the wait when the console prints nothing for this long. */
-  withSilenceLimit(silenceMs: number): this {
-    if (!(silenceMs > 0)) throw new RangeError(`silenceMs must be a positive number, got ${silenceMs}`);
-    this.options.silenceMs = silenceMs;
-    return this;
-  }
-
-  waitUntilReady(target: WaitTarget, signal?: AbortSignal): Promise<ConsoleMatch> {
-    return waitForConsole(target, this.pattern, this.options, signal);
   }
 }
 

@@ -13,6 +13,8 @@ export interface RunInfo {
 }
 
 export interface RunObserver {
+  /** Names the observer in the line the run writes when one of its hooks fails. */
+  name?: string;
   onRunInfo?(info: RunInfo): void;
   onRunStart?(scenarios: ScenarioDefinition[]): void;
   onScenarioStart?(scenario: ScenarioDefinition): void;
@@ -25,14 +27,38 @@ export interface RunObserver {
   onRunEnd?(results: ScenarioResult[]): void | Promise<void>;
 }
 
-/** Calls the same hook on several observers. */
+type Hook = Exclude<keyof RunObserver, 'name'>;
+
+/**
+ * Calls one observer's hook so that nothing it does reaches the run: a throw or a rejected
+ * promise becomes one line on stderr (the reporter's fault must not turn a scenario into ERROR
+ * nor end the run, and the other reporters still see every event).
+ */
+async function callIsolated(observer: RunObserver, hook: Hook, args: unknown[]): Promise<void> {
+  const say = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`pxe-harness: reporter ${observer.name ?? 'unnamed'} failed in ${hook}: ${message}; the run goes on\n`);
+  };
+  try {
+    await (observer[hook] as ((...a: unknown[]) => unknown) | undefined)?.apply(observer, args);
+  } catch (error) {
+    say(error);
+  }
+}
+
+/**
+ * Calls the same hook on several observers, each isolated from the others and from the run
+ * (Playwright's multiplexer). The event hooks return at once (a slow reporter does not hold the
+ * boot up); onRunEnd waits for each observer in turn, as the run's end waits for its reports.
+ */
 export function combineObservers(observers: readonly RunObserver[]): RunObserver {
   const each =
-    <K extends keyof RunObserver>(key: K) =>
+    <K extends Hook>(key: K) =>
     (...args: Parameters<NonNullable<RunObserver[K]>>) => {
-      for (const o of observers) (o[key] as ((...a: unknown[]) => void) | undefined)?.(...args);
+      for (const o of observers) void callIsolated(o, key, args);
     };
   return {
+    name: 'combined',
     onRunInfo: each('onRunInfo'),
     onRunStart: each('onRunStart'),
     onScenarioStart: each('onScenarioStart'),
@@ -42,7 +68,7 @@ export function combineObservers(observers: readonly RunObserver[]): RunObserver
     onBootEnd: each('onBootEnd'),
     onScenarioEnd: each('onScenarioEnd'),
     onRunEnd: async (results) => {
-      for (const o of observers) await o.onRunEnd?.(results);
+      for (const o of observers) await callIsolated(o, 'onRunEnd', [results]);
     },
   };
 }

@@ -1,9 +1,18 @@
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import { inputError } from '../errors.js';
-import type { LiveImageFacts } from '../live/live-module.js';
 import { requireTool } from '../util/host-tools.js';
 import { listInitrdFiles } from './initrd-files.js';
+
+/** What the harness read from the ISO about its live system, on the host, before any boot. */
+export interface LiveImageFacts {
+  /** Every file name in the initrd (without a leading /). */
+  initrdFiles: readonly string[];
+  /** LiveOS/squashfs.img inside the ISO: where its bytes are and whether it holds a file system image. */
+  squashfs?: { offsetBytes: number; sizeBytes: number; holdsRootfsImage: boolean };
+  /** The ISO carries an implantisomd5 checksum in its volume descriptor's application area. */
+  isomd5Tag: boolean;
+}
 
 /** The primary volume descriptor's application use area (ISO 9660: bytes 883-1394 of sector 16). */
 const APPLICATION_USE = { offset: 16 * 2048 + 883, length: 512 };

@@ -3,6 +3,10 @@ import type { ByteRange } from '../iso/iso-digest.js';
 import type { LiveSource } from '../publish/publisher.js';
 
 export type { LiveSource } from '../publish/publisher.js';
+import type { LiveImageFacts } from '../iso/live-image-facts.js';
+
+/** The facts are read by iso/ (a building block below the axes); the live modules judge them. */
+export type { LiveImageFacts };
 
 export type LiveModuleId = 'kiwi-live' | 'dmsquash';
 
@@ -34,16 +38,6 @@ export interface LiveBootOptions {
    * in .xz). Set by the runner from the scenario's publish.compressed, not in a boot's options.
    */
   fetchCompressed?: 'xz';
-}
-
-/** What the harness read from the ISO about its live system, on the host, before any boot. */
-export interface LiveImageFacts {
-  /** Every file name in the initrd (without a leading /). */
-  initrdFiles: readonly string[];
-  /** LiveOS/squashfs.img inside the ISO: where its bytes are and whether it holds a file system image. */
-  squashfs?: { offsetBytes: number; sizeBytes: number; holdsRootfsImage: boolean };
-  /** The ISO carries an implantisomd5 checksum in its volume descriptor's application area. */
-  isomd5Tag: boolean;
 }
 
 /** Where the booted guest keeps the live root: what `/` must be, and how to tell. */

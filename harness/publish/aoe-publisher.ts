@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
-import { signalGroup } from '../qemu/process-group.js';
+import { launchProcess, type LaunchedProcess } from '../process/launch-process.js';
 import { onProcessExit } from '../util/exit-hooks.js';
 import { requireTool } from '../util/host-tools.js';
 import type { PublishedFiles } from './published-files.js';
@@ -48,24 +48,25 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
     }
   };
   const removeExitHook = onProcessExit(removeNetns);
-  const exporters = new Set<number>();
+  const exporters = new Set<LaunchedProcess>();
   const segment: EthernetSegment = {
     netns,
     async join(tap: string) {
       await ip(['link', 'set', 'dev', tap, 'netns', netns]);
       await ip(['-n', netns, 'link', 'set', 'dev', tap, 'up']);
-      const pid = await startVblade({ ipPath, vblade, netns, tap, filePath: file.filePath, logPath: join(options.logDir, `vblade-${tap}.log`) });
-      exporters.add(pid);
+      const exporter = await startVblade({ ipPath, vblade, netns, tap, filePath: file.filePath, logPath: join(options.logDir, `vblade-${tap}.log`) });
+      exporters.add(exporter);
       return async () => {
-        exporters.delete(pid);
-        signalGroup(pid, 'SIGKILL');
+        exporters.delete(exporter);
+        await exporter.stop();
       };
     },
   };
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const pid of exporters) signalGroup(pid, 'SIGKILL');
+      // The latest started first; each ends before the namespace it serves in goes.
+      for (const exporter of [...exporters].reverse()) await exporter.stop();
       exporters.clear();
       removeNetns();
       removeExitHook();
@@ -84,24 +85,25 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
   };
 }
 
-/** vblade in the namespace on the tap, read-only, its output in the boot's folder; its pid (a process group of its own). */
-async function startVblade(at: { ipPath: string; vblade: string; netns: string; tap: string; filePath: string; logPath: string }): Promise<number> {
+/** vblade in the namespace on the tap, read-only, its output in the boot's folder; in a process group of its own. */
+async function startVblade(at: { ipPath: string; vblade: string; netns: string; tap: string; filePath: string; logPath: string }): Promise<LaunchedProcess> {
   const { ipPath, vblade, netns, tap, filePath, logPath } = at;
   const out = createWriteStream(logPath);
-  const child = execa(ipPath, ['netns', 'exec', netns, vblade, '-r', String(AOE_TARGET.shelf), String(AOE_TARGET.slot), tap, filePath], {
-    detached: true, stdin: 'ignore', reject: false, cleanup: false, all: true,
+  // closeSteps []: vblade has nothing to save, stop() kills its group at once (as it always did).
+  const exporter = launchProcess({
+    command: ipPath,
+    args: ['netns', 'exec', netns, vblade, '-r', String(AOE_TARGET.shelf), String(AOE_TARGET.slot), tap, filePath],
+    stdout: 'pipe', stderr: 'pipe', all: true, closeSteps: () => [],
   });
+  if (!exporter) throw new HarnessError('host', `vblade did not start in ${netns}`, { fix: 'run pxe-harness doctor' });
+  const { child } = exporter;
   child.all?.pipe(out);
-  if (child.pid === undefined) throw new HarnessError('host', `vblade did not start in ${netns}`, { fix: 'run pxe-harness doctor' });
-  const pid = child.pid;
-  const removeExitHook = onProcessExit(() => signalGroup(pid, 'SIGKILL'));
-  void child.then(() => removeExitHook());
   // vblade says "pid N: e0.1, S sectors" once it serves; an early exit is a host fault.
   const ready = await Promise.race([
     new Promise<boolean>((resolve) => child.all?.on('data', (chunk: Buffer) => /sectors/.test(chunk.toString()) && resolve(true))),
-    child.then(() => false),
+    exporter.exited.then(() => false),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 3_000)),
   ]);
   if (!ready) throw new HarnessError('host', `vblade exited at once in ${netns} on ${tap}: see ${logPath}`, { fix: 'run vblade by hand with the same arguments' });
-  return pid;
+  return exporter;
 }

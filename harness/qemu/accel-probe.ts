@@ -1,11 +1,11 @@
 import { access, constants, stat } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { dir as tmpDir } from 'tmp-promise';
+import { launchProcess } from '../process/launch-process.js';
 import { requireTool } from '../util/host-tools.js';
+import { QmpClient } from './qmp-client.js';
 
 export interface AccelProbe {
   usable: boolean;
@@ -111,39 +111,21 @@ export function judgeProbe(events: ProbeEvent[], elapsedMs: number, settleMs: nu
 }
 
 /**
- * Connects to QMP, then starts the guest: QEMU runs with -S, so no event can fire before we listen.
- * QmpClient drops events, hence this reader. Undefined when QEMU ended or never opened the socket.
+ * Connects to QMP, listens for events, then starts the guest: QEMU runs with -S, so no event can
+ * fire before we listen. Undefined when QEMU ended or never opened the socket (10 s).
  */
-async function openQmpEvents(path: string, gone: () => boolean, onEvent: (name: string) => void): Promise<Socket | undefined> {
+async function openQmpEvents(path: string, gone: () => boolean, onEvent: (name: string) => void): Promise<QmpClient | undefined> {
   const deadline = performance.now() + 10_000;
-  let socket: Socket | undefined;
-  while (!socket && !gone() && performance.now() < deadline) {
-    socket = await new Promise<Socket | undefined>((resolve) => {
-      const s = connect(path, () => resolve(s));
-      s.once('error', () => resolve(undefined));
-    });
-    if (!socket) await sleep(20);
+  let qmp: QmpClient | undefined;
+  while (!qmp && !gone() && performance.now() < deadline) {
+    qmp = await QmpClient.connect(path).catch(() => undefined);
+    if (!qmp) await sleep(20);
   }
-  if (!socket) return undefined;
-  let buffer = '';
-  socket.setEncoding('utf8');
-  socket.on('error', () => undefined);
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let eol = buffer.indexOf('\n'); eol >= 0; eol = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, eol);
-      buffer = buffer.slice(eol + 1);
-      try {
-        const message = JSON.parse(line) as { event?: string };
-        if (message.event) onEvent(message.event);
-      } catch {
-        /* not JSON: QMP sends none, nothing to learn from it */
-      }
-    }
-  });
-  // QMP runs commands in order: leave capabilities negotiation, then start the vCPUs.
-  socket.write('{"execute":"qmp_capabilities"}\n{"execute":"cont"}\n');
-  return socket;
+  if (!qmp) return undefined;
+  qmp.onEvent(onEvent);
+  // Not awaited: the clock starts as the vCPUs are told to run, as it always did.
+  qmp.execute('cont').catch(() => undefined);
+  return qmp;
 }
 
 /**
@@ -175,44 +157,34 @@ async function awaitVerdict(events: ProbeEvent[], since: () => number, settleMs:
   }
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
-
 /** Boots the firmware under KVM in `dir` and judges it; QEMU's whole process group ends in every path. */
 async function watchBoot(qemu: string, dir: string, machine: ProbeMachine): Promise<AccelProbe> {
   const qmpPath = join(dir, 'qmp.sock');
   const framesPath = join(dir, 'frames.pcap');
   const { settleMs } = machine;
   const resolved = { machineType: machine.machineType, args: await machine.args(dir) };
-  const child = execa(qemu, probeArgs(resolved, { qmpPath, framesPath }), {
-    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', detached: true,
-  });
-  let exited = false;
-  const ended = child.then((result) => ((exited = true), result));
+  // closeSteps []: a probe's QEMU has nothing to save; stop() kills its group at once.
+  const qemuProcess = launchProcess({ command: qemu, args: probeArgs(resolved, { qmpPath, framesPath }), stderr: 'pipe', closeSteps: () => [] });
+  if (!qemuProcess) return { usable: false, detail: 'QEMU with KVM did not start' };
+  const exited = () => !qemuProcess.running;
   const events: ProbeEvent[] = [];
   let startedAt: number | undefined;
   const since = () => (startedAt === undefined ? 0 : performance.now() - startedAt);
-  let socket: Socket | undefined;
+  let qmp: QmpClient | undefined;
   let verdict: { seen: ProbeEvent[]; elapsedMs: number } | undefined;
   try {
-    socket = await openQmpEvents(qmpPath, () => exited, (name) => {
+    qmp = await openQmpEvents(qmpPath, exited, (name) => {
       const kind = QMP_EVENT_KINDS[name];
       if (kind) events.push({ kind, atMs: since() });
     });
     startedAt = performance.now();
-    if (socket || exited) verdict = await awaitVerdict(events, since, settleMs, framesPath, () => exited);
+    if (qmp || exited()) verdict = await awaitVerdict(events, since, settleMs, framesPath, exited);
   } finally {
-    socket?.destroy();
-    killGroup(child.pid);
+    qmp?.close();
+    await qemuProcess.stop();
   }
-  // Awaited after the kill: the stderr of a QEMU that stopped or ended is complete only now.
-  const result = await ended;
+  // Read after the kill: the stderr of a QEMU that stopped or ended is complete only now.
+  const result = await qemuProcess.child;
   if (!verdict) return { usable: false, detail: 'QEMU with KVM never opened its QMP socket (waited 10 s)' };
   return judgeProbe(verdict.seen, verdict.elapsedMs, settleMs, String(result.stderr ?? '')) ?? { usable: false, detail: 'no verdict' };
 }

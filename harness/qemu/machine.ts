@@ -2,15 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import pRetry, { AbortError } from 'p-retry';
 import { ConsoleLog } from '../console/console-log.js';
 import { HarnessError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
-import { onProcessExit } from '../util/exit-hooks.js';
-import { settlesWithin } from '../util/settles-within.js';
+import { launchProcess, terminateGroup, type CloseStep, type LaunchedProcess } from '../process/launch-process.js';
 import { buildQemuArgs, shellQuote, type DiskAttachment, type GuestForward, type MachineConfig } from './qemu-args.js';
-import { findProcesses, killQuietly, signalGroup } from './process-group.js';
+import { GuestRelays } from './guest-relays.js';
 import { QmpClient } from './qmp-client.js';
 
 export interface ExitInfo {
@@ -109,7 +107,7 @@ export class MachineBuilder {
 
   private fullConfig(): MachineConfig {
     const { runtimeDir } = this.dirs;
-    return { ...this.config, serialSocket: join(runtimeDir, 'serial.sock'), qmpSocket: join(runtimeDir, 'qmp.sock') };
+    return { ...this.config, serialSocket: join(runtimeDir, 'serial.sock'), qmpSocket: join(runtimeDir, 'qmp.sock'), relayPidDir: join(runtimeDir, 'relays') };
   }
 
   async start(): Promise<StartedMachine> {
@@ -122,26 +120,27 @@ export class MachineBuilder {
     const commandLine = shellQuote([qemu, ...args]);
     await writeFile(join(this.dirs.artifactsDir, 'qemu-command.sh'), `#!/bin/sh\n# The QEMU command of this boot.\n${commandLine}\n`, { mode: 0o755 });
 
+    const relays = new GuestRelays(config.relayPidDir!);
+    await relays.prepare();
     const console = new ConsoleLog({ rawPath: join(this.dirs.artifactsDir, 'serial.raw.log'), cleanPath: join(this.dirs.artifactsDir, 'serial.log') });
     const stderrPath = join(this.dirs.artifactsDir, 'qemu.stderr.log');
     const stderrFile = createWriteStream(stderrPath);
     let stderrTail = '';
-    // detached: QEMU leads its own process group, so stop() can signal all of it at once.
-    const child = execa(qemu, args, { detached: true, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', reject: false, cleanup: false });
-    child.stderr?.on('data', (chunk: Buffer) => {
+    // QEMU leads its own process group, so stop() can signal all of it at once; stop() asks
+    // QMP to quit first, then SIGTERM, each with 3 s to work (see StartedMachine.stop).
+    const qemuProcess = launchProcess({ command: qemu, args, stderr: 'pipe', closeSteps: (launched) => [machine.quitStep(), terminateGroup(launched)] });
+    if (!qemuProcess) await relays.stop();
+    if (!qemuProcess) throw new HarnessError('host', `QEMU did not start: ${commandLine}`, { fix: 'run pxe-harness doctor' });
+    qemuProcess.child.stderr?.on('data', (chunk: Buffer) => {
       stderrFile.write(chunk);
       stderrTail = (stderrTail + chunk.toString()).slice(-2000);
     });
-    const pid = child.pid;
-    if (pid === undefined) throw new HarnessError('host', `QEMU did not start: ${commandLine}`, { fix: 'run pxe-harness doctor' });
-    const removeExitHook = onProcessExit(() => signalGroup(pid, 'SIGKILL'));
-    const exited: Promise<ExitInfo> = child.then((r) => {
-      removeExitHook();
+    const exited: Promise<ExitInfo> = qemuProcess.exited.then((r) => {
       stderrFile.end();
-      return { code: r.exitCode, signal: r.signal, stderrTail: stderrTail.trim() };
+      return { code: r.code, signal: r.signal, stderrTail: stderrTail.trim() };
     });
 
-    const machine = new StartedMachine(child, pid, config, console, exited, commandLine, stderrPath);
+    const machine: StartedMachine = new StartedMachine(qemuProcess, relays, config, console, exited, commandLine, stderrPath);
     try {
       await machine.attach();
       if (this.tap) await handOverTap(this.tap, machine);
@@ -174,17 +173,20 @@ export class StartedMachine implements AsyncDisposable {
   private hasExited = false;
 
   constructor(
-    private readonly child: ResultPromise,
-    readonly pid: number,
+    private readonly qemu: LaunchedProcess,
+    private readonly relays: GuestRelays,
     readonly config: MachineConfig,
     readonly console: ConsoleLog,
     readonly exited: Promise<ExitInfo>,
     readonly commandLine: string,
     readonly stderrPath: string,
   ) {
-    void this.child;
     exited.then(() => (this.hasExited = true));
     this.ended = exited.then((info) => describeExit(info));
+  }
+
+  get pid(): number {
+    return this.qemu.pid;
   }
 
   get running(): boolean {
@@ -238,26 +240,24 @@ export class StartedMachine implements AsyncDisposable {
     await this.qmp.execute('screendump', { filename: path, format: 'png' });
   }
 
+  /** The polite first way of ending QEMU: QMP quit (2 s for its answer), then 3 s to exit. */
+  quitStep(): CloseStep {
+    return { attempt: () => this.qmp?.execute('quit', undefined, 2_000), settleMs: 3_000 };
+  }
+
   /**
-   * Stops QEMU for sure: QMP quit, then SIGTERM to its process group, then SIGKILL; then the
-   * guest-forward relays, which libslirp starts in sessions of their own. Idempotent.
+   * Stops QEMU for sure: QMP quit, then SIGTERM to its process group, then SIGKILL (the
+   * launcher's close steps); then its helpers in reverse order of start: the guest-forward
+   * relays, which libslirp starts in sessions of their own. Idempotent.
    */
   stop(): Promise<ExitInfo> {
     return (this.stopping ??= (async () => {
-      if (this.running) {
-        await this.qmp?.execute('quit', undefined, 2_000).catch(() => undefined);
-        if (!(await settlesWithin(this.exited, 3_000))) {
-          signalGroup(this.pid, 'SIGTERM');
-          if (!(await settlesWithin(this.exited, 3_000))) signalGroup(this.pid, 'SIGKILL');
-        }
-      }
+      await this.qemu.stop();
       const info = await this.exited;
       this.qmp?.close();
       this.serial?.destroy();
       await this.console.close();
-      for (const forward of this.config.network?.forwards ?? []) {
-        for (const relay of await findProcesses(['socat', `TCP:127.0.0.1:${forward.hostPort}`])) killQuietly(relay);
-      }
+      await this.relays.stop();
       return info;
     })());
   }

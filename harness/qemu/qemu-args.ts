@@ -1,3 +1,5 @@
+import { relayArgv } from './guest-relays.js';
+
 /** A disk attached to the machine; the same file can travel across the boots of a scenario. */
 export interface DiskAttachment {
   path: string;
@@ -48,6 +50,11 @@ export interface MachineConfig {
   noReboot: boolean;
   serialSocket: string;
   qmpSocket: string;
+  /**
+   * Where each guest-forward relay writes its pid while it runs, so that the machine can stop
+   * its relays (see guest-relays.ts); without it the relay is a plain socat, known to no one.
+   */
+  relayPidDir?: string;
 }
 
 /** Commas separate QEMU's sub-options; a literal one is written twice. */
@@ -92,7 +99,8 @@ function networkArgs(config: MachineConfig): string[] {
   const netdev = ['user', 'id=net0', 'restrict=on', `tftp=${escapeOption(n.tftpRoot)}`, `bootfile=${escapeOption(n.bootfile)}`];
   for (const f of n.forwards) {
     if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
-    netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${f.hostPort}`);
+    const relay = config.relayPidDir ? shellQuote(relayArgv(f.hostPort, config.relayPidDir)) : `socat STDIO TCP:127.0.0.1:${f.hostPort}`;
+    netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:${escapeOption(relay)}`);
   }
   const tap = n.tap ? ['-netdev', `tap,id=net1,ifname=${escapeOption(n.tap)},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=net1,romfile='] : [];
   return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${bootIndex(config, 'network')}`, ...tap];

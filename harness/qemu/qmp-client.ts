@@ -10,6 +10,7 @@ export class QmpClient {
   private nextId = 1;
   private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closed = false;
+  private readonly eventListeners = new Set<(name: string) => void>();
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('utf8');
@@ -48,6 +49,16 @@ export class QmpClient {
     });
   }
 
+  /**
+   * Calls `listener` with the name of every QMP event from now on (RESET, STOP, SHUTDOWN, ...);
+   * returns how to stop listening. Events before the call are gone: start QEMU with -S and
+   * listen before `cont` to see them all.
+   */
+  onEvent(listener: (name: string) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   close(): void {
     this.socket.destroy();
   }
@@ -59,12 +70,13 @@ export class QmpClient {
       const text = this.buffer.slice(0, eol).trim();
       this.buffer = this.buffer.slice(eol + 1);
       if (!text) continue;
-      let message: { id?: string; return?: unknown; error?: { desc?: string } };
+      let message: { id?: string; event?: string; return?: unknown; error?: { desc?: string } };
       try {
         message = JSON.parse(text);
       } catch {
         continue;
       }
+      if (message.event) for (const listener of this.eventListeners) listener(message.event);
       // The greeting and events carry no id; qmp_capabilities is sent right away regardless.
       if (!message.id) continue;
       const waiter = this.pending.get(message.id);

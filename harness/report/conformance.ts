@@ -95,6 +95,7 @@ export function renderConformance(results: readonly ScenarioResult[], outDir: st
 /** conformance.md in the run's output folder. */
 export function conformanceReporter(outDir: string): Reporter {
   return {
+    name: 'conformance',
     async onRunEnd(results) {
       await writeFile(join(outDir, 'conformance.md'), renderConformance(results, outDir));
     },

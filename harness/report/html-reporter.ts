@@ -125,6 +125,7 @@ ${sections.join('\n')}
 export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
   return {
+    name: 'html',
     onRunInfo(info) {
       liveModule = info.liveModule;
     },

@@ -6,6 +6,7 @@ import type { Reporter } from './reporter.js';
 export function jsonReporter(outDir: string, meta: Record<string, unknown>): Reporter {
   let info = {};
   return {
+    name: 'json',
     onRunInfo(runInfo) {
       info = { liveModule: runInfo.liveModule };
     },

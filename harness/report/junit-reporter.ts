@@ -51,6 +51,7 @@ export function renderJUnit(results: ScenarioResult[], outDir: string, liveModul
 export function junitReporter(outDir: string): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
   return {
+    name: 'junit',
     onRunInfo(info) {
       liveModule = info.liveModule;
     },

@@ -29,6 +29,7 @@ export function terminalReporter(
           .join('  |  '),
     );
   return {
+    name: 'terminal',
     onRunInfo(info) {
       line(`live module: ${info.liveModule.id} (${info.liveModule.evidence})`);
     },

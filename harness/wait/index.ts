@@ -1,5 +1,5 @@
 import { LOGIN_PROMPT } from '../console/phases.js';
-import { ConsoleWait } from '../console/wait.js';
+import { ConsoleWait } from './console-wait.js';
 import { TransferFailureWait, TransferStallWait } from './transfer-waits.js';
 import { anyOf } from './wait-strategy.js';
 

@@ -56,6 +56,13 @@ describe('buildQemuArgs', () => {
     expect(optionAfter(args, '-accel')).toBe('tcg');
   });
 
+  it('with a relay folder, each relay runs under sh, which keeps its pid there while it runs (the machine stops them)', () => {
+    const netdev = optionAfter(buildQemuArgs({ ...base, relayPidDir: '/tmp/s/re,lays' }), '-netdev')!;
+    const script = `'{ echo >"$1/$$"; } 2>/dev/null; socat STDIO TCP:127.0.0.1:40001; rm -f "$1/$$" 2>/dev/null'`;
+    expect(netdev).toContain(`guestfwd=tcp:10.0.2.100:21-cmd:sh -c ${script} relay /tmp/s/re,,lays,`);
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:40002-cmd:sh -c ');
+  });
+
   it('waits for the serial console client before the guest starts, and opens QMP', () => {
     const args = buildQemuArgs(base);
     expect(optionAfter(args, '-chardev')).toBe('socket,id=serial0,path=/tmp/s/serial.sock,server=on,wait=on');

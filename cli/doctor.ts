@@ -1,10 +1,10 @@
 import { access, constants, statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { tmpdir } from 'node:os';
-import { findOnPath, TOOL_PACKAGES } from './host-tools.js';
-import { FIRMWARES } from '../firmware/index.js';
-import { NETBOOT_LOADERS } from '../netboot/index.js';
-import { probeKvm } from '../qemu/accel-probe.js';
+import { findOnPath, TOOL_PACKAGES } from '../harness/util/host-tools.js';
+import { FIRMWARES } from '../harness/firmware/index.js';
+import { NETBOOT_LOADERS } from '../harness/netboot/index.js';
+import { probeKvm } from '../harness/qemu/accel-probe.js';
 
 export interface DoctorFinding {
   name: string;
