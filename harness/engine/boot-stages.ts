@@ -5,7 +5,8 @@ import { ConsoleWaitError, waitForConsole, type WaitTarget } from '../console/wa
 import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import type { Publisher } from '../publish/publisher.js';
-import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
+import { PUBLISHERS } from '../publish/registry.js';
+import { describeRunningTransfer, describeTransfer, type PublishProtocol } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
@@ -146,6 +147,12 @@ export async function judgeFailedTransfer(session: BootSession, target: WaitTarg
   return { ...session.finish('FAIL', `${failure.message}${consequence}`), phase: phaseAtFailure };
 }
 
+/** What a check may know of the scenario's publisher: its protocol and its entry's guest probe. */
+function publisherFacts(protocol: PublishProtocol): BootContext['publisher'] {
+  const { guestProbe } = PUBLISHERS[protocol];
+  return { protocol, ...(guestProbe ? { guestProbe } : {}) };
+}
+
 /** What the checks see: transfers, console, a root shell logged in on first use, disks, state. */
 export function checkContext(session: BootSession, target: WaitTarget): BootContext {
   const { run, plan } = session;
@@ -154,6 +161,7 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
   return {
     iso: run.iso,
     isoUrl: run.isoUrl,
+    publisher: publisherFacts(run.publisher.protocol),
     live: plan.liveModule,
     liveOptions: run.boot.live ?? {},
     liveFacts: run.env.iso.live,
@@ -233,11 +241,11 @@ export async function judgeError(session: BootSession, error: unknown): Promise<
   return isHostFault(error, session.plan.blame) ? { ...result, hostFault: true } : result;
 }
 
-/** Boot files of the harness's own server that did not reach the loader whole: cut short after a 200, or still being written. */
+/** Boot files of the harness's own server that did not reach the loader whole: cut short once begun, or still being written. */
 function lostBootFiles(session: BootSession): string[] {
   const log = session.bootFiles;
   if (!log) return [];
-  const cut = log.transfers.filter((t) => (t.status === 200 || t.status === 206) && !t.complete).map(describeTransfer);
+  const cut = log.transfers.filter((t) => t.outcome === 'partial').map(describeTransfer);
   return [...cut, ...[...log.running].map(describeRunningTransfer)];
 }
 
