@@ -5,6 +5,7 @@ import { findOnPath, TOOL_PACKAGES } from '../harness/util/host-tools.js';
 import { FIRMWARES } from '../harness/firmware/index.js';
 import { NETBOOT_LOADERS } from '../harness/netboot/index.js';
 import { probeKvm } from '../harness/qemu/accel-probe.js';
+import { PUBLISHERS } from '../harness/publish/registry.js';
 
 export interface DoctorFinding {
   name: string;
@@ -19,7 +20,9 @@ const exists = (path: string) => access(path, constants.R_OK).then(() => true, (
 /** What the host has and lacks for pxe-harness, each with how to fix it. */
 export async function examineHost(): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
-  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'openssl', 'grub-mknetdir', 'xz', 'vblade', 'ip']) {
+  // The harness's own tools, then those each publisher runs (publisher-entry.ts hostTools).
+  const publisherTools = Object.values(PUBLISHERS).flatMap((entry) => entry.hostTools);
+  for (const tool of new Set(['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'grub-mknetdir', 'xz', ...publisherTools])) {
     const path = await findOnPath(tool);
     const pkg = TOOL_PACKAGES[tool] ?? tool;
     findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
@@ -29,6 +32,11 @@ export async function examineHost(): Promise<DoctorFinding[]> {
   for (const [path, pkg] of hostFiles) {
     const ok = await exists(path);
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
+  }
+  // A publisher this host cannot run (AoE without root) is optional: its scenarios SKIP with the reason.
+  for (const entry of Object.values(PUBLISHERS)) {
+    const why = entry.unavailable();
+    findings.push({ name: `publish over ${entry.protocol}`, ok: true, detail: why ? `not usable here, its scenarios SKIP: ${why}` : 'usable' });
   }
   const kvm = (await findOnPath('qemu-system-x86_64')) ? await probeKvm() : { usable: false, detail: 'QEMU is missing' };
   // KVM is optional: without it boots run under TCG, slower but the same.

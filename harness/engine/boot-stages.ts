@@ -6,7 +6,8 @@ import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import type { LiveModuleProfile } from '../live/live-module.js';
 import type { Publisher } from '../publish/publisher.js';
-import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
+import { PUBLISHERS } from '../publish/registry.js';
+import { describeRunningTransfer, describeTransfer, type PublishProtocol } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
@@ -147,11 +148,17 @@ export async function judgeFailedTransfer(session: BootSession, target: WaitTarg
 }
 
 /**
- * After a refused TLS handshake (the publisher logs it as method TLS: no request was made), the
+ * After a refused TLS handshake (the publisher's outcome untrusted: no request was made), the
  * live module's option that makes its fetch skip verifying the certificate.
  */
 export function insecureTlsHint(live: Pick<LiveModuleProfile, 'id' | 'insecureTlsOption'>, failure: Pick<TransferWaitError, 'transfer'>): string {
-  return failure.transfer.method === 'TLS' ? ` (${live.id}: ${live.insecureTlsOption})` : '';
+  return 'outcome' in failure.transfer && failure.transfer.outcome === 'untrusted' ? ` (${live.id}: ${live.insecureTlsOption})` : '';
+}
+
+/** What a check may know of the scenario's publisher: its protocol and its entry's guest probe. */
+function publisherFacts(protocol: PublishProtocol): BootContext['publisher'] {
+  const { guestProbe } = PUBLISHERS[protocol];
+  return { protocol, ...(guestProbe ? { guestProbe } : {}) };
 }
 
 /** What the checks see: transfers, console, a root shell logged in on first use, disks, state. */
@@ -162,6 +169,7 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
   return {
     iso: run.iso,
     isoUrl: run.isoUrl,
+    publisher: publisherFacts(run.publisher.protocol),
     live: plan.liveModule,
     liveOptions: run.boot.live ?? {},
     liveFacts: run.env.iso.live,
@@ -242,11 +250,11 @@ export async function judgeError(session: BootSession, error: unknown): Promise<
   return isHostFault(error, session.plan.blame) ? { ...result, hostFault: true } : result;
 }
 
-/** Boot files of the harness's own server that did not reach the loader whole: cut short after a 200, or still being written. */
+/** Boot files of the harness's own server that did not reach the loader whole: cut short once begun, or still being written. */
 function lostBootFiles(session: BootSession): string[] {
   const log = session.bootFiles;
   if (!log) return [];
-  const cut = log.transfers.filter((t) => (t.status === 200 || t.status === 206) && !t.complete).map(describeTransfer);
+  const cut = log.transfers.filter((t) => t.outcome === 'partial').map(describeTransfer);
   return [...cut, ...[...log.running].map(describeRunningTransfer)];
 }
 

@@ -43,11 +43,11 @@ export function reasonOf(error: unknown): string {
 }
 
 /**
- * A FAIL in the netboot loader's own phases while a boot file the harness served (200 or 206) had
- * not reached the loader whole: the loader lost its transfer, which says nothing of the ISO (seen
+ * A FAIL in the netboot loader's own phases while a boot file the harness began serving (outcome
+ * partial, or still running) had not reached the loader whole: the loader lost its transfer, which says nothing of the ISO (seen
  * once in a main job: lpxelinux bailed out within milliseconds of asking for the initrd while the
  * harness's server went on writing it; the same boot passed in every other run). An
- * infrastructure ERROR then, retried like one. A refused or missing file (404) is not "lost".
+ * infrastructure ERROR then, retried like one. A refused or missing file (not-found) is not "lost".
  */
 export const loaderLostBootFile = (verdict: Verdict, phase: string, blame: PhaseBlame, lostBootFiles: readonly string[]): boolean =>
   verdict === 'FAIL' && lostBootFiles.length > 0 && blame.loaderPhases.includes(phase);

@@ -4,7 +4,7 @@ import type { PublishFault } from './faults.js';
 import type { Lease, PassivePorts } from './ftp-passive.js';
 import { sendFile } from './ftp-send.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
-import type { TransferEnd, TransferLog, TransferStart } from './transfer-log.js';
+import type { TransferLog, TransferOutcome, TransferStart } from './transfer-log.js';
 
 /** What every session of one publisher shares. */
 export interface SessionContext {
@@ -308,13 +308,13 @@ export class FtpSession {
   private async retrieve(arg: string): Promise<void> {
     const { file, start } = this.request(arg);
     const lease = this.takeLease();
-    const refuse = (code: number, text: string, outcome: TransferEnd = {}) => {
+    const refuse = (code: number, text: string, outcome: TransferOutcome = 'refused') => {
       lease?.release();
-      this.context.log.begin({ ...start, client: this.client }).end(code, false, outcome);
+      this.context.log.begin({ ...start, client: this.client }).end(code, outcome);
       this.reply(code, text);
     };
-    if (!file || this.context.fault?.kind === 'status') return refuse(550, 'no such file');
-    if (this.context.notReady()) return refuse(450, 'file not ready yet, try again', { askAgain: true });
+    if (!file || this.context.fault?.kind === 'status') return refuse(550, 'no such file', 'not-found');
+    if (this.context.notReady()) return refuse(450, 'file not ready yet, try again', 'ask-again');
     if ((start.offset ?? 0) > file.sizeBytes) return refuse(554, `restart position ${start.offset} is beyond the end of the file`);
     if (!lease) return refuse(425, 'use PASV or EPSV first');
     const abort = (this.running = new AbortController());
@@ -344,8 +344,8 @@ export class FtpSession {
     });
     const clientClosedEarly = result.clientClosedEarly || (!result.finished && signal.reason === CONTROL_CLOSED);
     const status = result.finished ? 226 : 426;
-    // Complete means the whole file: a transfer that began at a REST offset is not.
-    transfer.end(status, result.finished && offset === 0, { bytesSent: result.bytesSent, clientClosedEarly });
+    // Whole means the whole file: a transfer that began at a REST offset is partial.
+    transfer.end(status, result.finished && offset === 0 ? 'whole' : 'partial', { bytesSent: result.bytesSent, clientClosedEarly });
     this.reply(status, result.finished ? 'transfer complete' : clientClosedEarly ? 'data connection closed by the client' : 'transfer aborted');
   }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
 import type { HttpConnection, QueuedExchange } from './http-connection.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
-import type { ActiveTransfer, TransferLog, TransferStart } from './transfer-log.js';
+import type { ActiveTransfer, TransferLog, TransferOutcome, TransferStart } from './transfer-log.js';
 
 /** What every request of one publisher is answered from. */
 export interface ExchangeContext {
@@ -67,32 +67,40 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
     start: (over) => answer(context, connection, res, init, target.file, over),
     // 503, the status a refusal would have carried: the server closed the connection before this
     // request's turn (too many pipelined, a cut, a timeout, a stop). 0: no answer, the client left.
-    abandon: (closedByServer) => context.log.begin(init).end(closedByServer ? 503 : 0, false, { bytesSent: 0, clientClosedEarly: !closedByServer }),
+    // Either way no request was served; a HEAD asked for nothing.
+    abandon: (closedByServer) =>
+      context.log.begin(init).end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer }),
   };
 }
+
+/** A HEAD asks about the file, not for it: its outcome is 'described', whatever the answer. */
+const isHead = (init: TransferStart) => init.method === 'HEAD';
+
+/** 404 says there is no such file; any other error status (a status fault's) is a refusal. */
+const outcomeOfRefusal = (status: number): TransferOutcome => (status === 404 ? 'not-found' : 'refused');
 
 function answer(context: ExchangeContext, connection: HttpConnection, res: ServerResponse, init: TransferStart, file: PublishedFile | undefined, over: () => void): void {
   const transfer = context.log.begin(init);
   const { fault } = context;
   if (init.method !== 'GET' && init.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
-    transfer.end(405, false);
+    transfer.end(405, 'refused');
   } else if (file && fault?.kind === 'redirect' && !/[?&]moved(?:[=&]|$)/.test(init.requestedPath ?? '')) {
     // A redirect is a whole answer (complete), not a failed transfer: what the client does next decides.
     res.writeHead(fault.status, { Location: `${file.urlPath}?moved`, 'Content-Length': 0 }).end();
-    transfer.end(fault.status, true);
+    transfer.end(fault.status, isHead(init) ? 'described' : 'redirected');
   } else if (file && context.notReady()) {
     res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain', 'Content-Length': 14 }).end('not ready yet\n');
-    transfer.end(503, false, { askAgain: true });
+    transfer.end(503, isHead(init) ? 'described' : 'ask-again');
   } else if (!file || fault?.kind === 'status') {
     const status = file && fault?.kind === 'status' ? fault.status : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
-    transfer.end(status, false);
+    transfer.end(status, isHead(init) ? 'described' : outcomeOfRefusal(status));
   } else {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
     if (init.method === 'HEAD') {
       res.end();
-      transfer.end(200, false);
+      transfer.end(200, 'described');
     } else sendFile(fault, connection, res, file, transfer);
   }
   // After sendFile's own listeners: a transfer ends before the next request's begins.
@@ -136,7 +144,7 @@ function sendFile(fault: PublishFault | undefined, connection: HttpConnection, r
     shaped.destroy();
     const whole = written === file.sizeBytes;
     const clientClosedEarly = !finished && !whole && connection.closedByServer === undefined;
-    transfer.end(200, whole, { bytesSent: written, clientClosedEarly });
+    transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly });
   };
   // 'finish' is emitted by the callback of the answer's last write, so every byte has left the
   // process: there is nothing to drain. A peer that resets the connection just after is still

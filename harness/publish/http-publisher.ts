@@ -121,7 +121,7 @@ function logFailedHandshakes(server: Server, log: TransferLog): void {
   const logFailure = (raw: Socket, reason: string) => {
     if (settled.has(raw) || !(raw.bytesRead > 0)) return;
     settled.add(raw);
-    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, false);
+    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, 'untrusted');
   };
   const rawOf = (socket: Socket) => (socket as unknown as { _parent?: Socket })._parent ?? socket;
   server.on('connection', (socket: Socket) => {

@@ -4,6 +4,24 @@ import { appendFileSync } from 'node:fs';
 /** aoe: ATA over Ethernet, served by vblade, which logs no transfers (the guest's proof stands alone). */
 export type PublishProtocol = 'http' | 'https' | 'ftp' | 'aoe';
 
+/**
+ * What came of one request, as the publisher that served it judges it: the readers of the log
+ * (checks, waits, verdicts) go by this and never by a protocol's status code.
+ *  - whole: the server wrote the whole published file to the connection (its view only: what
+ *    arrived is the guest's to prove);
+ *  - partial: the server began answering with the file and did not write all of it (a cut, a
+ *    stall, a client that closed early, a transfer that started at an offset);
+ *  - described: the client asked about the file, not for it (HTTP HEAD), whatever the answer;
+ *  - redirected: answered with a redirect to another URL (what the client does next decides);
+ *  - ask-again: told to retry later (HTTP 503 with Retry-After, FTP 450): transient by its RFC;
+ *  - not-found: no such file (HTTP 404, FTP 550);
+ *  - refused: no request served: denied (another error status, a bad command sequence), a
+ *    request dropped before its turn;
+ *  - untrusted: the client refused the publisher's certificate in the TLS handshake, so no
+ *    request was ever made (the live module's option to skip verification was not given).
+ */
+export type TransferOutcome = 'whole' | 'partial' | 'described' | 'redirected' | 'ask-again' | 'not-found' | 'refused' | 'untrusted';
+
 /** One file transfer (or refused request) as the publishing server saw it. */
 export interface Transfer {
   protocol: PublishProtocol;
@@ -18,22 +36,21 @@ export interface Transfer {
   requestedPath?: string;
   /** http(s): the client's User-Agent header, as sent. */
   userAgent?: string;
-  /** The protocol's status: HTTP 200/404/..., FTP 226/426/550. */
+  /** What came of the request, as its publisher judges it: what readers of the log go by. */
+  outcome: TransferOutcome;
+  /** Evidence: the protocol's status as sent (HTTP 200/404/..., FTP 226/426/550; 0 for none). */
   status: number;
   /**
-   * The server's view only: the path is a published file, the server wrote every byte of it to
-   * the connection, and the client did not close the connection before that. It is not proof that
-   * the client received them (bytes may die in the kernel's buffers): the guest's check is.
+   * Evidence, derived from the outcome (whole, or a redirect, which is a whole answer): the
+   * server's view only. It is not proof that the client received the bytes (they may die in the
+   * kernel's buffers): the guest's check is.
    */
   complete: boolean;
   /** Bytes of the file the server wrote to the connection (handed to the kernel, not queued in the process). */
   bytesSent: number;
   /** The client closed or reset the connection before the server had written the whole answer. */
   clientClosedEarly?: boolean;
-  /**
-   * The server told the client to ask again later (HTTP 503 with Retry-After, FTP 450): a
-   * transient refusal that a client which retries gets past, so no failed delivery by itself.
-   */
+  /** Evidence, set with the outcome ask-again: a transient refusal a client that retries gets past. */
   askAgain?: boolean;
   /** Where in the file the transfer started (an FTP REST or an HTTP range), when not at 0. */
   offset?: number;
@@ -48,13 +65,13 @@ export interface TransferEnd {
   /** The authoritative count of bytes written, when the publisher knows it better than the progress count. */
   bytesSent?: number;
   clientClosedEarly?: boolean;
-  askAgain?: boolean;
 }
 
 export interface ActiveTransfer {
   /** Progress: bytes written so far (drives the stall watchdog and the status line). */
   addBytes(count: number): void;
-  end(status: number, complete: boolean, outcome?: TransferEnd): Transfer;
+  /** Ends the transfer with the publisher's judgement (outcome) and the status it sent as evidence. */
+  end(status: number, outcome: TransferOutcome, details?: TransferEnd): Transfer;
 }
 
 export interface TransferStart {
@@ -108,13 +125,14 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
         running.lastProgressAtMs = Date.now();
         this.emit('progress', { path: init.path, bytesSent });
       },
-      end: (status, complete, outcome = {}) => {
+      end: (status, outcome, details = {}) => {
         if (ended) return ended;
         this.running.delete(running);
-        const written = outcome.bytesSent ?? bytesSent;
-        const early = outcome.clientClosedEarly ? { clientClosedEarly: true } : {};
-        const again = outcome.askAgain ? { askAgain: true } : {};
-        ended = { ...init, status, complete: complete && !outcome.clientClosedEarly, bytesSent: written, ...early, ...again, startedAtMs, durationMs: Date.now() - startedAtMs };
+        const written = details.bytesSent ?? bytesSent;
+        const early = details.clientClosedEarly ? { clientClosedEarly: true } : {};
+        const again = outcome === 'ask-again' ? { askAgain: true } : {};
+        const complete = outcome === 'whole' || outcome === 'redirected';
+        ended = { ...init, outcome, status, complete, bytesSent: written, ...early, ...again, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
         if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');
         this.emit('transfer', ended);
@@ -130,10 +148,14 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
 }
 
 /**
- * A request that should have moved a file and did not move all of it (HEAD asks for nothing; a
- * client told to ask again has not failed yet: whether it does ask again is the boot's to show).
+ * A request that should have moved a file and did not move all of it (a client that only asked
+ * about the file asked for nothing; a redirect is a whole answer; a client told to ask again has
+ * not failed yet: whether it does ask again is the boot's to show).
  */
-export const isFailedTransfer = (t: Transfer): boolean => t.method !== 'HEAD' && !t.complete && !t.askAgain;
+export const isFailedTransfer = (t: Transfer): boolean => t.outcome === 'partial' || t.outcome === 'not-found' || t.outcome === 'refused' || t.outcome === 'untrusted';
+
+/** A request for the file's bytes, not one that only asked about it (HTTP HEAD). */
+export const isFetch = (t: Transfer): boolean => t.outcome !== 'described';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -143,7 +165,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function describeTransfer(t: Transfer): string {
-  if (t.method === 'TLS') {
+  if (t.outcome === 'untrusted') {
     return `${t.protocol} TLS ${t.path} (from ${t.client}), no request was made: does the client trust the publisher's certificate?`;
   }
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';

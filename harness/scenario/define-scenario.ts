@@ -2,7 +2,7 @@ import type { SerialShell } from '../console/serial-shell.js';
 import type { PublishProtocol, Transfer } from '../publish/transfer-log.js';
 import type { Compression } from '../publish/compressed-copy.js';
 import type { PublishFault } from '../publish/faults.js';
-import type { UnpublishableProtocol } from '../publish/registry.js';
+import { isPublishable, KNOWN_PROTOCOLS, PUBLISHERS, UNPUBLISHABLE, type GuestProbe, type UnpublishableProtocol } from '../publish/registry.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
@@ -106,6 +106,8 @@ export interface BootContext {
   iso: { hostPath: string; urlPath: string; sizeBytes: number; volumeId: string };
   /** The URL the boot entry fetches the ISO from, as the guest sees it (a description of the target when the publisher has no URLs). */
   isoUrl: string;
+  /** The scenario's publisher: its protocol, and how a guest shell proves it answers (none for some). */
+  publisher: { protocol: string; guestProbe?: GuestProbe };
   /** The live module that boots the ISO: where it keeps the live image and the writable layer. */
   live: LiveModuleProfile;
   /** What this boot asked of the live module, and what the harness read of the ISO's live system. */
@@ -153,16 +155,19 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioDefiniti
 export const isDefinedScenario = (value: unknown): value is ScenarioDefinition =>
   typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCENARIO_BRAND] === true;
 
+/** The protocols a scenario may name, as its error says: the published ones, then those that SKIP. */
+const PROTOCOLS_WANTED = `${Object.keys(PUBLISHERS).join(', ')} (or ${Object.keys(UNPUBLISHABLE).join(', ')}, which SKIPs here)`;
+
 function validateScenario(d: ScenarioDefinition): void {
   const bad = (field: string, value: unknown, want: string) => new RangeError(`field ${field} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
   if (typeof d !== 'object' || d === null) throw bad('(the scenario)', d, 'an object');
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
-  if (!['http', 'https', 'ftp', 'aoe', 'dolly'].includes(d.publish?.protocol as string)) throw bad('publish.protocol', d.publish?.protocol, 'http, https, ftp, aoe (or dolly, which SKIPs here)');
-  // AoE serves a block device: no URL to spell otherwise, no fault to inject, nothing to compress.
-  if (d.publish.protocol === 'aoe' && (d.publish.fault || d.publish.requestPath || d.publish.compressed)) throw bad('publish', d.publish, 'just { protocol: "aoe" } (vblade exports the ISO as it is)');
-  // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
-  if (d.publish.fault?.kind === 'redirect' && d.publish.protocol === 'ftp') throw bad('publish.fault', d.publish.fault, 'a fault ftp can serve (a redirect is http or https only)');
+  const protocol = d.publish?.protocol as string;
+  if (!KNOWN_PROTOCOLS.includes(protocol)) throw bad('publish.protocol', protocol, PROTOCOLS_WANTED);
+  // What the protocol's publisher cannot serve (a fault, a URL of its own) is its entry's to say.
+  const misfit = isPublishable(d.publish.protocol) ? PUBLISHERS[d.publish.protocol].validate(d.publish) : undefined;
+  if (misfit) throw bad(misfit.field, misfit.value, misfit.want);
   if (d.publish.compressed !== undefined && d.publish.compressed !== 'xz') throw bad('publish.compressed', d.publish.compressed, "'xz' (or left out)");
   const f = d.publish.fault;
   if (f?.kind === 'not-ready' && !(Number.isInteger(f.requests) && f.requests >= 1 && f.requests <= 100)) throw bad('publish.fault.requests', f.requests, 'the number of requests told to ask again, 1 to 100');

@@ -17,7 +17,7 @@ export function sampleResults(outDir: string): ScenarioResult[] {
     ],
     kernelArgs: ['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso', 'console=ttyS0'],
     transfers: [
-      { protocol: 'http' as const, method: 'GET', path: '/image/x.iso', status: 200, complete: verdict === 'PASS', bytesSent: 1000, sizeBytes: 1000, startedAtMs: 0, durationMs: 12_000, client: '127.0.0.1:1' },
+      { protocol: 'http' as const, method: 'GET', path: '/image/x.iso', outcome: verdict === 'PASS' ? ('whole' as const) : ('partial' as const), status: 200, complete: verdict === 'PASS', bytesSent: 1000, sizeBytes: 1000, startedAtMs: 0, durationMs: 12_000, client: '127.0.0.1:1' },
     ],
     bootFileTransfers: [],
     checks: [{ name: 'the ISO was transferred exactly once and in full', ok: verdict === 'PASS', detail: 'http GET /image/x.iso -> 200' }],

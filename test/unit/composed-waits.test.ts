@@ -40,7 +40,7 @@ describe('a boot goal composed of waits (any-of)', () => {
     const waiting = goal().waitUntilReady(t).catch((e: unknown) => e);
     const transfer = t.transfers.begin({ protocol: 'http', method: 'GET', path: '/image/x.iso', client: 'c', sizeBytes: 100 });
     transfer.addBytes(40);
-    transfer.end(200, false);
+    transfer.end(200, 'partial');
     const error = (await waiting) as TransferWaitError;
     expect(error).toBeInstanceOf(TransferWaitError);
     expect(error.failure).toBe('transfer-failed');

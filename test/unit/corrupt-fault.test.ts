@@ -40,7 +40,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher, corrupt fault', (protocol
     const differing = [...got.keys()].filter((i) => got[i] !== original[i]);
     expect(differing).toEqual(Array.from({ length: 12 }, (_, i) => 65_530 + i));
     expect(got[65_530]).toBe(original[65_530]! ^ 0xff);
-    expect(log.transfers[0]).toMatchObject({ complete: true, bytesSent: SIZE });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'whole', complete: true, bytesSent: SIZE });
   });
 });
 

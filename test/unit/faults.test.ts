@@ -44,7 +44,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
   it('status: the published file is refused and logged as such', async () => {
     const { result, log } = await fetchWith(protocol, { kind: 'status', status: 404 });
     expect(result.exitCode).not.toBe(0);
-    expect(log.transfers[0]).toMatchObject({ status: protocol === 'http' ? 404 : 550, complete: false, bytesSent: 0 });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'not-found', status: protocol === 'http' ? 404 : 550, complete: false, bytesSent: 0 });
   });
 
   it('cut: a slow client still gets exactly the first N bytes, and the transfer is logged incomplete', async () => {
@@ -53,7 +53,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
     const { result, log } = await fetchWith(protocol, { kind: 'cut', afterBytes: 16_000_000 }, ['--limit-rate', '8M'], bigFiles);
     expect(result.exitCode).not.toBe(0);
     expect(Number(result.stdout)).toBe(16_000_000);
-    expect(log.transfers[0]).toMatchObject({ complete: false, bytesSent: 16_000_000, sizeBytes: BIG });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'partial', complete: false, bytesSent: 16_000_000, sizeBytes: BIG });
   });
 
   it('stall: bytes stop after N and the connection stays open, running without progress, until the client gives up', async () => {
@@ -70,7 +70,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
       expect(result.exitCode).toBe(28); // curl: operation timed out
       expect(Number(result.stdout)).toBe(500_000);
       await new Promise((r) => setTimeout(r, 100));
-      expect(log.transfers[0]).toMatchObject({ complete: false, bytesSent: 500_000 });
+      expect(log.transfers[0]).toMatchObject({ outcome: 'partial', complete: false, bytesSent: 500_000 });
       expect(log.running.size).toBe(0);
     } finally {
       await publisher.stop();
@@ -80,7 +80,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
   it('not-ready: the first request is told to ask again, which a client that retries does and gets the file; one that does not gets nothing', async () => {
     const once = await fetchWith(protocol, { kind: 'not-ready', requests: 1 });
     expect(once.result.exitCode).not.toBe(0);
-    expect(once.log.transfers).toEqual([expect.objectContaining({ status: protocol === 'http' ? 503 : 450, complete: false, bytesSent: 0, askAgain: true })]);
+    expect(once.log.transfers).toEqual([expect.objectContaining({ outcome: 'ask-again', status: protocol === 'http' ? 503 : 450, complete: false, bytesSent: 0, askAgain: true })]);
     // Told to ask again is no failed delivery yet: the boot shows whether the client did.
     expect(isFailedTransfer(once.log.transfers[0]!)).toBe(false);
     // curl's --retry takes HTTP 503 and an FTP 4xx as transient (and waits Retry-After: 1 s).
@@ -91,6 +91,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
       [protocol === 'http' ? 503 : 450, false, 0],
       [protocol === 'http' ? 200 : 226, true, SIZE],
     ]);
+    expect(retrying.log.transfers.map((t) => t.outcome)).toEqual(['ask-again', 'whole']);
     // The scenario's check: refusals, then one whole transfer; a client that never asked again fails it.
     const check = isoFetchedAfterAskingAgain();
     const context = (log: TransferLog) => ({ iso: { urlPath: '/image/live.iso', sizeBytes: SIZE }, transfers: log.transfers }) as unknown as BootContext;
@@ -101,7 +102,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
   it('throttle: the whole file arrives, no faster than the rate', async () => {
     const { result, log, elapsedMs } = await fetchWith(protocol, { kind: 'throttle', bytesPerSecond: 2 * 1024 * 1024 });
     expect(result.exitCode).toBe(0);
-    expect(log.transfers[0]).toMatchObject({ complete: true, bytesSent: SIZE });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'whole', complete: true, bytesSent: SIZE });
     // 4 MiB at 2 MiB/s: two full one-second windows at the least.
     expect(elapsedMs).toBeGreaterThanOrEqual(1_000);
   });
@@ -112,12 +113,13 @@ describe('http redirect fault', () => {
     const plain = await fetchWith('http', { kind: 'redirect', status: 302 });
     expect(plain.result.exitCode).toBe(0);
     expect(plain.result.stdout).toBe('0');
-    expect(plain.log.transfers).toEqual([expect.objectContaining({ status: 302, complete: true, bytesSent: 0 })]);
+    expect(plain.log.transfers).toEqual([expect.objectContaining({ outcome: 'redirected', status: 302, complete: true, bytesSent: 0 })]);
     const following = await fetchWith('http', { kind: 'redirect', status: 302 }, ['--location']);
     expect(following.result.stdout).toBe(String(SIZE));
     expect(following.log.transfers.map((t) => [t.status, t.path, t.requestedPath, t.complete])).toEqual([
       [302, '/image/live.iso', undefined, true],
       [200, '/image/live.iso', '/image/live.iso?moved', true],
     ]);
+    expect(following.log.transfers.map((t) => t.outcome)).toEqual(['redirected', 'whole']);
   });
 });

@@ -186,7 +186,7 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
     const inKernel = queues.get(`${port}>${local}`)!.tx + queues.get(`${local}>${port}`)!.rx;
     data.socket.resetAndDestroy();
     const [t] = await ended(log);
-    expect(t).toMatchObject({ status: 426, complete: false, clientClosedEarly: true });
+    expect(t).toMatchObject({ outcome: 'partial', status: 426, complete: false, clientClosedEarly: true });
     // What the kernel took may end mid-chunk: the chunk being written is not counted.
     expect(t!.bytesSent).toBeLessThanOrEqual(inKernel);
     expect(t!.bytesSent).toBeGreaterThan(inKernel - 256 * 1024);
@@ -205,7 +205,7 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
     data.socket.destroy();
     expect((await control.next()).code).toBe(426);
     const [t] = await ended(log);
-    expect(t).toMatchObject({ status: 426, complete: false, clientClosedEarly: true, sizeBytes: BIG });
+    expect(t).toMatchObject({ outcome: 'partial', status: 426, complete: false, clientClosedEarly: true, sizeBytes: BIG });
     expect(t!.bytesSent).toBeLessThan(BIG);
   });
 
@@ -222,7 +222,7 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
       expect(data.received).toBe(size - 100);
     }
     const [a, b] = await ended(log, 2);
-    expect(a).toMatchObject({ path: '/image/small.iso', status: 226, offset: 100, bytesSent: SMALL - 100, complete: false });
+    expect(a).toMatchObject({ path: '/image/small.iso', outcome: 'partial', status: 226, offset: 100, bytesSent: SMALL - 100, complete: false });
     expect(b).toMatchObject({ path: '/image/tiny.bin', status: 226, offset: 100, bytesSent: 0, complete: false });
   });
 
@@ -233,7 +233,7 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
     await control.epsv();
     control.send('REST 101', 'RETR /image/tiny.bin');
     expect(await control.codes(2)).toEqual([350, 554]);
-    expect((await ended(log))[0]).toMatchObject({ status: 554, complete: false, bytesSent: 0, offset: 101 });
+    expect((await ended(log))[0]).toMatchObject({ outcome: 'refused', status: 554, complete: false, bytesSent: 0, offset: 101 });
   });
 
   it('40 fast curl downloads in a row are all logged complete, with every byte', async () => {
@@ -243,7 +243,7 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
       expect(r.exitCode).toBe(0);
     }
     const all = await ended(log, 40);
-    expect(all.filter((t) => !t.complete || t.bytesSent !== SMALL || t.status !== 226)).toEqual([]);
+    expect(all.filter((t) => !t.complete || t.bytesSent !== SMALL || t.status !== 226 || t.outcome !== 'whole')).toEqual([]);
   });
 });
 
@@ -401,7 +401,7 @@ describe('FTP publisher: commands are handled in order (defect 3)', () => {
     const port = await control.epsv();
     control.send('RETR /image/small.iso', 'ABOR');
     expect(await control.codes(2)).toEqual([426, 226]);
-    expect((await ended(log))[0]).toMatchObject({ status: 426, complete: false, bytesSent: 0 });
+    expect((await ended(log))[0]).toMatchObject({ outcome: 'refused', status: 426, complete: false, bytesSent: 0 });
     expect(await control.epsv()).toBe(port);
   });
 
@@ -455,7 +455,7 @@ describe('FTP publisher: paths are logged canonical (defect 4)', () => {
     control.send('RETR /image/nothing.iso');
     expect((await control.next()).code).toBe(550);
     const [t] = await ended(log);
-    expect(t).toMatchObject({ path: '/image/nothing.iso', status: 550 });
+    expect(t).toMatchObject({ path: '/image/nothing.iso', outcome: 'not-found', status: 550 });
     expect(t!.requestedPath).toBeUndefined();
   });
 });

@@ -85,7 +85,7 @@ describe('a client that hangs up before the end (defect 1)', () => {
     socket.resetAndDestroy();
     await until('the transfer ended', () => log.transfers.length === 1);
     const t = log.transfers[0]!;
-    expect(t).toMatchObject({ path: ISO, status: 200, complete: false, clientClosedEarly: true });
+    expect(t).toMatchObject({ path: ISO, outcome: 'partial', status: 200, complete: false, clientClosedEarly: true });
     // What the client read was written; what the kernel's buffers held is counted too (the
     // server cannot see past them: up to the peer's receive buffer, tens of MB on loopback), but
     // never the rest of the file.
@@ -134,6 +134,8 @@ describe('pipelined requests (defect 2)', () => {
     expect(log.transfers.length).toBeLessThanOrEqual(20);
     expect(log.transfers.filter((t) => t.complete)).toEqual([]);
     expect(log.transfers.some((t) => t.status === 503)).toBe(true);
+    // Dropped before their turn: no request served.
+    expect(log.transfers.filter((t) => t.status === 503).every((t) => t.outcome === 'refused')).toBe(true);
     expect(log.transfers.filter((t) => t.clientClosedEarly)).toEqual([]);
     await until('file handles back to the baseline', () => openFds() <= baseline);
   });
@@ -150,6 +152,7 @@ describe('pipelined requests (defect 2)', () => {
     socket.destroy();
     await until('four transfers logged', () => log.transfers.length === 4);
     expect(log.transfers.map((t) => [t.status, t.complete, t.clientClosedEarly])).toEqual([[200, false, true], ...Array(3).fill([0, false, true])]);
+    expect(log.transfers.map((t) => t.outcome)).toEqual(['partial', 'refused', 'refused', 'refused']);
     expect(log.running.size).toBe(0);
     await until('file handles back to the baseline', () => openFds() <= baseline);
   });
@@ -196,7 +199,7 @@ describe('spellings of the published path (defect 3)', () => {
     const result = await execa('curl', ['-sS', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/image/live.iso/../../etc/passwd`]);
     expect(result.stdout).toBe('404');
     await until('the refusal logged', () => log.transfers.length === 1);
-    expect(log.transfers[0]).toMatchObject({ status: 404, complete: false, bytesSent: 0 });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'not-found', status: 404, complete: false, bytesSent: 0 });
   });
 });
 
@@ -206,7 +209,7 @@ describe('https connections without a handshake (defect 4)', () => {
     const result = await execa('curl', ['-sS', '-o', '/dev/null', `https://127.0.0.1:${port}${ISO}`], { reject: false });
     expect(result.exitCode).toBe(60);
     await until('the failed handshake logged', () => log.transfers.length === 1);
-    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false });
+    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', outcome: 'untrusted', status: 0, complete: false });
     expect(log.transfers[0]!.path).toMatch(/unknown ca/);
   });
 
@@ -220,7 +223,7 @@ describe('https connections without a handshake (defect 4)', () => {
       client.on('error', reject);
     });
     await until('the refusal logged', () => log.transfers.length === 1);
-    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false });
+    expect(log.transfers[0]).toMatchObject({ protocol: 'https', method: 'TLS', outcome: 'untrusted', status: 0, complete: false });
     expect(log.transfers[0]!.path).toMatch(/the client closed the TLS connection without a request/);
   });
 
@@ -277,6 +280,8 @@ describe('connection limits (defect 5)', () => {
     const { state } = rawClient(port, `HEAD ${ISO} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     await until('the server closed the idle connection', () => state.closed, 2_500);
     expect(log.transfers).toHaveLength(1);
+    // A HEAD asks about the file, not for it: no failed delivery, whatever came of it.
+    expect(log.transfers[0]).toMatchObject({ method: 'HEAD', outcome: 'described' });
   });
 
   it('closes a connection on which nothing moves for the idle timeout, and says the server closed it', async () => {
@@ -287,7 +292,7 @@ describe('connection limits (defect 5)', () => {
     await until('the transfer ended', () => log.transfers.length === 1, 3_000);
     socket.resume(); // a paused socket does not see the server's close
     await until('the server closed the connection', () => state.closed);
-    expect(log.transfers[0]).toMatchObject({ complete: false });
+    expect(log.transfers[0]).toMatchObject({ outcome: 'partial', complete: false });
     expect(log.transfers[0]!.clientClosedEarly).toBeUndefined();
   });
 

@@ -48,7 +48,7 @@ describe('HTTP publisher', () => {
     expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
     const t = log.of('/image/live.iso').at(-1)!;
-    expect(t).toMatchObject({ protocol: 'http', method: 'GET', status: 200, complete: true, bytesSent: content.length, sizeBytes: content.length });
+    expect(t).toMatchObject({ protocol: 'http', method: 'GET', outcome: 'whole', status: 200, complete: true, bytesSent: content.length, sizeBytes: content.length });
   });
 
   it.each(['/secret.txt', '/image/../secret.txt', '/image/%2e%2e/secret.txt', '/image/..%2fsecret.txt', '/etc/passwd', '/image/'])(
@@ -57,7 +57,7 @@ describe('HTTP publisher', () => {
       const result = await curl(['--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${publisher.hostPort}${path}`]);
       expect(Buffer.from(result.stdout as Uint8Array).toString()).toBe('404');
       await new Promise((r) => setTimeout(r, 20));
-      expect(log.transfers.at(-1)).toMatchObject({ status: 404, complete: false, bytesSent: 0 });
+      expect(log.transfers.at(-1)).toMatchObject({ outcome: 'not-found', status: 404, complete: false, bytesSent: 0 });
     },
   );
 
@@ -78,6 +78,7 @@ describe('HTTP publisher', () => {
     await new Promise((r) => setTimeout(r, 200));
     const t = log.of('/image/live.iso').at(-1)!;
     expect(t.complete).toBe(false);
+    expect(t.outcome).toBe('partial');
   });
 });
 
@@ -110,7 +111,7 @@ describe('HTTPS publisher', () => {
     // The server ends its record when the response is flushed, which may be after curl exits.
     for (let i = 0; i < 100 && log.transfers.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(log.transfers.slice(before)).toHaveLength(1);
-    expect(log.transfers.at(-1)).toMatchObject({ protocol: 'https', method: 'GET', status: 200, complete: true, bytesSent: content.length });
+    expect(log.transfers.at(-1)).toMatchObject({ protocol: 'https', method: 'GET', outcome: 'whole', status: 200, complete: true, bytesSent: content.length });
   });
 
   it("serves it to curl --insecure, as rd.kiwi.live.curl_options=--insecure makes the initrd's curl", async () => {
@@ -126,7 +127,7 @@ describe('HTTPS publisher', () => {
     for (let i = 0; i < 100 && log.transfers.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     const failed = log.transfers.slice(before);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ protocol: 'https', method: 'TLS', status: 0, complete: false, bytesSent: 0 });
+    expect(failed[0]).toMatchObject({ protocol: 'https', method: 'TLS', outcome: 'untrusted', status: 0, complete: false, bytesSent: 0 });
     expect(failed[0]!.path).toMatch(/^handshake failed: .*(unknown ca|certificate)/i);
     expect(failed[0]!.client).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(describeTransfer(failed[0]!)).toMatch(/^https TLS handshake failed: .* no request was made: does the client trust/);
@@ -154,7 +155,7 @@ describe('FTP publisher', () => {
     expect(result.exitCode).toBe(0);
     expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
-    expect(log.of('/image/live.iso').at(-1)).toMatchObject({ protocol: 'ftp', method: 'RETR', status: 226, complete: true, bytesSent: content.length });
+    expect(log.of('/image/live.iso').at(-1)).toMatchObject({ protocol: 'ftp', method: 'RETR', outcome: 'whole', status: 226, complete: true, bytesSent: content.length });
   });
 
   it('serves over PASV too (curl told to use the control address instead of the announced one)', async () => {
@@ -171,7 +172,7 @@ describe('FTP publisher', () => {
   it.each(['/secret.txt', '/image/../secret.txt', '../../etc/passwd', '/etc/passwd'])('refuses RETR %s with 550', async (path) => {
     const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'TYPE I', `RETR ${path}`, 'QUIT']);
     expect(reply).toMatch(/550 /);
-    expect(log.transfers.at(-1)).toMatchObject({ status: 550, complete: false, bytesSent: 0 });
+    expect(log.transfers.at(-1)).toMatchObject({ outcome: 'not-found', status: 550, complete: false, bytesSent: 0 });
   });
 
   it('refuses to change into a directory that holds nothing published', async () => {

@@ -38,7 +38,7 @@ describe('timeline', () => {
       { id: 'kernel', label: 'kernel start', atMs: 30_000 },
       { id: 'login', label: 'login prompt', atMs: 150_000 },
     ], 160_000, [
-      { protocol: 'ftp', method: 'RETR', path: '/image/x.iso', status: 226, complete: true, bytesSent: 200e6, sizeBytes: 200e6, startedAtMs: 1_000_080_000, durationMs: 10_000, client: 'c' },
+      { protocol: 'ftp', method: 'RETR', path: '/image/x.iso', outcome: 'whole', status: 226, complete: true, bytesSent: 200e6, sizeBytes: 200e6, startedAtMs: 1_000_080_000, durationMs: 10_000, client: 'c' },
     ], 1_000_000_000);
     expect(events.map((e) => [e.id, e.startMs, e.endMs])).toEqual([
       ['firmware', 0, 5_000],

@@ -62,7 +62,7 @@ describe('the live module registry', () => {
 });
 
 describe('a refused TLS handshake', () => {
-  const failure = (method: string) => ({ transfer: { protocol: 'https', method, path: 'handshake failed: unknown ca', client: 'c', status: 0, complete: false, bytesSent: 0, startedAtMs: 0, durationMs: 0 } as const });
+  const failure = (method: string) => ({ transfer: { protocol: 'https', method, path: 'handshake failed: unknown ca', client: 'c', status: 0, complete: false, outcome: method === 'TLS' ? 'untrusted' : 'refused', bytesSent: 0, startedAtMs: 0, durationMs: 0 } as const });
   it("adds the live module's option that skips the certificate check, and nothing to other failures", () => {
     expect(insecureTlsHint(kiwiLive, failure('TLS'))).toBe(' (kiwi-live: rd.kiwi.live.curl_options=--insecure)');
     expect(insecureTlsHint(dmsquash, failure('TLS'))).toBe(' (dmsquash: rd.noverifyssl)');

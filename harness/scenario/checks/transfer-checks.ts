@@ -1,4 +1,4 @@
-import { describeTransfer, formatBytes, isFailedTransfer } from '../../publish/transfer-log.js';
+import { describeTransfer, formatBytes, isFailedTransfer, isFetch } from '../../publish/transfer-log.js';
 import type { Check } from '../define-scenario.js';
 
 /** Checks that read the publisher's transfer log: what the server wrote to a connection, not what arrived. */
@@ -8,11 +8,11 @@ export function isoTransferredOnce(): Check {
   return {
     name: 'the ISO was transferred exactly once and in full',
     async run({ iso, transfers }) {
-      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const fetches = transfers.filter(isFetch);
       const failed = fetches.filter(isFailedTransfer);
       // A redirect the publisher answered is not a transfer of the ISO (the request it leads to is).
-      const ofIso = fetches.filter((t) => t.path === iso.urlPath && !(t.status >= 300 && t.status < 400));
-      const complete = ofIso.filter((t) => t.complete && t.bytesSent === iso.sizeBytes);
+      const ofIso = fetches.filter((t) => t.path === iso.urlPath && t.outcome !== 'redirected');
+      const complete = ofIso.filter((t) => t.outcome === 'whole' && t.bytesSent === iso.sizeBytes);
       const ok = complete.length === 1 && ofIso.length === 1 && failed.length === 0;
       const detail = fetches.length
         ? fetches.map(describeTransfer).join('; ')
@@ -31,9 +31,9 @@ export function bootUrlFileTransferredOnce(): Check {
     name: "the file of the boot entry's URL was transferred exactly once and in full",
     async run({ isoUrl, transfers }) {
       const path = decodeURIComponent(new URL(isoUrl).pathname);
-      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const fetches = transfers.filter(isFetch);
       const ofFile = fetches.filter((t) => t.path === path);
-      const ok = ofFile.length === 1 && fetches.length === 1 && ofFile.every((t) => t.complete && t.sizeBytes !== undefined && t.bytesSent === t.sizeBytes);
+      const ok = ofFile.length === 1 && fetches.length === 1 && ofFile.every((t) => t.outcome === 'whole' && t.sizeBytes !== undefined && t.bytesSent === t.sizeBytes);
       const detail = fetches.length ? fetches.map(describeTransfer).join('; ') : `no transfer at all (expected ${path})`;
       return { ok, detail: ok ? detail : `expected one complete transfer of ${path}: ${detail}` };
     },
@@ -48,11 +48,11 @@ export function isoFetchedAfterAskingAgain(): Check {
   return {
     name: 'the ISO was asked for again after "not ready yet", and then transferred once in full',
     async run({ iso, transfers }) {
-      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const fetches = transfers.filter(isFetch);
       // Every request before the first one served was told to ask again.
-      const firstServed = fetches.findIndex((t) => !t.askAgain);
+      const firstServed = fetches.findIndex((t) => t.outcome !== 'ask-again');
       const served = firstServed < 0 ? [] : fetches.slice(firstServed);
-      const ok = firstServed > 0 && served.length === 1 && served.every((t) => t.path === iso.urlPath && t.complete && t.bytesSent === iso.sizeBytes);
+      const ok = firstServed > 0 && served.length === 1 && served.every((t) => t.path === iso.urlPath && t.outcome === 'whole' && t.bytesSent === iso.sizeBytes);
       const detail = fetches.length ? fetches.map(describeTransfer).join('; ') : 'no request at all';
       return { ok, detail: ok ? detail : `expected refusals, then one complete transfer of ${iso.urlPath}: ${detail}` };
     },
@@ -64,7 +64,7 @@ export function noTransfer(): Check {
   return {
     name: 'no transfer at all',
     async run({ transfers }) {
-      const fetches = transfers.filter((t) => t.method !== 'HEAD');
+      const fetches = transfers.filter(isFetch);
       return { ok: fetches.length === 0, detail: fetches.length ? fetches.map(describeTransfer).join('; ') : 'the publisher served nothing' };
     },
   };
@@ -94,7 +94,7 @@ export function isoRequestedAsGiven(): Check {
     async run({ isoUrl, transfers }) {
       const url = new URL(isoUrl);
       const wanted = `${url.pathname}${url.search}`;
-      const asked = transfers.filter((t) => t.method !== 'HEAD').map((t) => t.requestedPath ?? t.path);
+      const asked = transfers.filter(isFetch).map((t) => t.requestedPath ?? t.path);
       return { ok: asked.length > 0 && asked.every((a) => a === wanted), detail: `boot entry: ${wanted}; the publisher was asked for: ${asked.join(', ') || 'nothing'}` };
     },
   };
@@ -105,7 +105,7 @@ export function isoRequestedWithUserAgent(userAgent: string): Check {
   return {
     name: `the ISO was requested with User-Agent "${userAgent}"`,
     async run({ transfers }) {
-      const seen = transfers.filter((t) => t.method !== 'HEAD').map((t) => t.userAgent ?? '(none)');
+      const seen = transfers.filter(isFetch).map((t) => t.userAgent ?? '(none)');
       return { ok: seen.length > 0 && seen.every((u) => u === userAgent), detail: `User-Agent of each request: ${seen.join(', ') || 'no request'}` };
     },
   };
