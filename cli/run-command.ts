@@ -12,11 +12,12 @@ import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
-import { FIRMWARES, DEFAULT_FIRMWARE_ID } from '../harness/firmware/index.js';
+import { FIRMWARES, DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, runLimits, type RunOptions } from '../harness/engine/run-config.js';
+import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import type { ScenarioDefinition } from '../harness/scenario/define-scenario.js';
 import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
@@ -105,14 +106,21 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   return { options, isoOption, accel };
 }
 
-/** The accelerator to boot with: KVM when asked for or probed to work, else TCG (said in one line). */
-async function chooseAccel(choice: RunRequest['accel']): Promise<'tcg' | 'kvm'> {
+/**
+ * The accelerator to boot with: KVM when asked for or probed to work under every firmware the run
+ * boots (each probed as it boots: OVMF can loop under KVM where SeaBIOS does not), else TCG.
+ */
+async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice): Promise<'tcg' | 'kvm'> {
   if (choice === 'tcg') return 'tcg';
-  const probe = await cachedProbeKvm();
-  if (probe.usable) return 'kvm';
-  if (choice === 'kvm') throw hostError(`KVM does not work here: ${probe.detail}`, 'run with --accel tcg (or auto)');
-  process.stderr.write(`pxe-harness: KVM not usable (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU and kernel' : ''}); booting under TCG\n`);
-  return 'tcg';
+  const ids = firmware === 'both' ? Object.keys(FIRMWARES) : [firmware];
+  for (const id of ids) {
+    const probe = await cachedProbeKvm(probeMachine(firmwareById(id)));
+    if (probe.usable) continue;
+    if (choice === 'kvm') throw hostError(`KVM does not work here under ${id} firmware: ${probe.detail}`, 'run with --accel tcg (or auto)');
+    process.stderr.write(`pxe-harness: KVM not usable under ${id} firmware (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU, kernel and firmware' : ''}); booting under TCG\n`);
+    return 'tcg';
+  }
+  return 'kvm';
 }
 
 /**
@@ -146,7 +154,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const controller = stopOnSignals();
   let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };
   try {
-    const accel = await chooseAccel(request.accel);
+    const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);
     if (controller.signal.aborted) return 130;
     prepared = { accel, isoPath: request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {})) };
   } catch (error) {

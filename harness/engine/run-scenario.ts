@@ -5,10 +5,10 @@ import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { compressedCopy, fetchPathOf } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import { liveSourceOf, type Publisher } from '../publish/publisher.js';
-import { isPublishable, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
-import { TransferLog } from '../publish/transfer-log.js';
+import { isPublishable, PUBLISHERS, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
+import { TransferLog, type PublishProtocol } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
-import type { LiveImageFacts, LiveSource } from '../live/live-module.js';
+import type { LiveImageFacts } from '../live/live-module.js';
 import type { RunEnvironment } from './environment.js';
 import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from '../scenario/result.js';
 import { runBoot } from './run-boot.js';
@@ -35,12 +35,11 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
       outcome = result('SKIP', `does not apply: ${notApplicable}`);
       return await finishScenario(outcome, artifactsDir, env);
     }
-    const cannot = await runBoots(scenario, env, artifactsDir, teardown, boots);
+    await runBoots(scenario, env, artifactsDir, teardown, boots);
     const verdict = worstVerdict(boots.map((b) => b.verdict));
     const failed = boots.find((b) => b.verdict !== 'PASS');
     const unfinished = boots.length < scenario.boots.length ? ` (boots ${boots.length + 1}-${scenario.boots.length} not run)` : '';
-    if (cannot) outcome = result('SKIP', `does not apply: ${cannot}`);
-    else outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed`);
+    outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed`);
   } catch (error) {
     outcome = result(verdictOf(error), reasonOf(error));
   } finally {
@@ -72,7 +71,7 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
     const why = env.firmware.diskBootUnsupported(env.iso.boot);
     if (why) return why;
   }
-  return whyLiveModuleCannot(scenario, env) ?? scenario.appliesTo?.(target);
+  return whyLiveModuleCannot(scenario, env, protocol) ?? scenario.appliesTo?.(target);
 }
 
 /**
@@ -80,10 +79,11 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
  * asked once before publishing, and again with the published ISO's source (a module need not
  * boot from every kind of source the publishers offer).
  */
-function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, source?: LiveSource): string | undefined {
+function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, protocol: PublishProtocol): string | undefined {
   const { compressed } = scenario.publish;
+  const { sourceKind } = PUBLISHERS[protocol];
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
-    const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}) }, env.iso.live, source);
+    const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}) }, env.iso.live, sourceKind);
     if (why) return `${env.liveModule.id} boots this ISO, and ${why}`;
   }
   return undefined;
@@ -99,7 +99,7 @@ async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env
  * The scenario's temp dir, publisher and disks, then its boots in order until one does not pass.
  * Returns why the scenario does not apply when the live module cannot boot from what was published.
  */
-async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<string | undefined> {
+async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<void> {
   const temp = await tmpDir({ prefix: 'pxe-harness-', unsafeCleanup: true });
   if (!env.keepTemp) teardown.add('remove the temp dir', () => temp.cleanup());
   const isoUrlPath = `/image/${basename(env.iso.path)}`;
@@ -107,8 +107,6 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   teardown.add('stop the publisher', () => publisher.stop());
   const fetchPath = scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed);
   const source = liveSourceOf(publisher, SERVICE_ADDRESS, fetchPath);
-  const cannot = whyLiveModuleCannot(scenario, env, source);
-  if (cannot) return cannot;
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
   const state = new Map<string, string>();
@@ -125,7 +123,6 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
     env.observer?.onBootEnd?.(scenario, bootResult);
     if (bootResult.verdict !== 'PASS' && bootResult.verdict !== 'XPASS') break;
   }
-  return undefined;
 }
 
 /** The ISO on the scenario's publisher, which owns the transfer log (transfers.jsonl) from here on. */

@@ -47,10 +47,10 @@ export const dmsquash: LiveModuleProfile = {
           matches: (fstype) => fstype === 'overlay',
         }
       : { describe: 'the device-mapper snapshot /dev/mapper/live-rw (dmsquash\'s default overlay)', matches: (_fstype, source) => source === '/dev/mapper/live-rw' },
-  unsupported: (options: LiveBootOptions, facts: LiveImageFacts, source?: LiveSource) => {
+  unsupported: (options: LiveBootOptions, facts: LiveImageFacts, sourceKind: LiveSource['kind']) => {
     const hit = UNSUPPORTED.find((u) => options[u.option] !== undefined && options[u.option] !== false);
     if (hit) return hit.why;
-    if (source?.kind === 'aoe') return "root=live:AOEINTERFACE= is kiwi-live's (the seed: the overlay module's network boot over AoE); dmsquash's network boot is livenet's root=live:URL";
+    if (sourceKind === 'aoe') return "root=live:AOEINTERFACE= is kiwi-live's (the seed: the overlay module's network boot over AoE); dmsquash's network boot is livenet's root=live:URL";
     if (options.fetchCompressed) return `a root=live: URL ending in .${options.fetchCompressed} is kiwi-live's (its fetch pipes through xz -d); dmsquash's livenet boots the downloaded file itself (losetup for a .iso, else the file as the image) and documents no compressed ISO`;
     if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkisomd5$/.test(f))) return "rd.live.check runs checkisomd5, and this ISO's initrd has none (isomd5sum was not in the image)";
     if (options.mediaCheck && !facts.isomd5Tag) return 'the ISO carries no implantisomd5 checksum for rd.live.check to verify (KIWI: mediacheck="true" with the runtime option iso: media_tag_tool: isomd5sum)';

@@ -70,7 +70,7 @@ export interface LiveModuleProfile extends ConsoleContribution {
    * Why this module cannot do what the options ask of it on this ISO, or boot it from `source`
    * (when known: it is once the ISO is published); undefined when it can.
    */
-  unsupported(options: LiveBootOptions, facts: LiveImageFacts, source?: LiveSource): string | undefined;
+  unsupported(options: LiveBootOptions, facts: LiveImageFacts, sourceKind: LiveSource['kind']): string | undefined;
   /** Initrd file names that identify the module (any one is enough). */
   readonly initrdMarkers: readonly RegExp[];
   /** A file the initrd must also carry for a network boot, and why. */

@@ -3,6 +3,7 @@ import type { PublisherEntry } from './publisher-entry.js';
 
 export const AOE_PUBLISHER: PublisherEntry = {
   protocol: 'aoe',
+  sourceKind: 'aoe',
   start: (setup) => startAoePublisher(setup.files, setup.log, { logDir: setup.logDir }),
   // AoE serves a block device: no URL to spell otherwise, no fault to inject, nothing to compress.
   // The value quoted is the publish setup as given (defineScenario passes the whole of it).

@@ -18,6 +18,7 @@ const sizeProbe: GuestProbe = {
 
 export const FTP_PUBLISHER: PublisherEntry = {
   protocol: 'ftp',
+  sourceKind: 'url',
   start: (setup) => startFtpPublisher(setup.files, setup.log, { announcedAddress: setup.serviceAddress, ...(setup.fault ? { fault: setup.fault } : {}) }),
   // Only the http publisher answers with a redirect: over ftp the fault would silently not happen.
   validate: ({ fault }) => (fault?.kind === 'redirect' ? { field: 'publish.fault', value: fault, want: 'a fault ftp can serve (a redirect is http or https only)' } : undefined),

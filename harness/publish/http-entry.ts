@@ -20,6 +20,7 @@ const servesAnyFault = () => undefined;
 
 export const HTTP_PUBLISHER: PublisherEntry = {
   protocol: 'http',
+  sourceKind: 'url',
   start: (setup) => startHttpPublisher(setup.files, setup.log, faultOf(setup)),
   validate: servesAnyFault,
   unavailable: () => undefined,
@@ -29,6 +30,7 @@ export const HTTP_PUBLISHER: PublisherEntry = {
 
 export const HTTPS_PUBLISHER: PublisherEntry = {
   protocol: 'https',
+  sourceKind: 'url',
   start: async (setup) =>
     startHttpPublisher(setup.files, setup.log, { ...faultOf(setup), tls: await createSelfSignedCertificate(setup.tempDir, setup.serviceAddress) }),
   validate: servesAnyFault,

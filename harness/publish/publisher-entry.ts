@@ -1,7 +1,7 @@
 import type { Compression } from './compressed-copy.js';
 import type { PublishFault } from './faults.js';
 import type { PublishedFiles } from './published-files.js';
-import type { Publisher } from './publisher.js';
+import type { LiveSource, Publisher } from './publisher.js';
 import type { PublishProtocol, TransferLog } from './transfer-log.js';
 
 /** What a publisher is started with. */
@@ -52,6 +52,8 @@ export interface GuestProbe {
 /** One protocol the harness publishes the ISO over: everything the engine and checks ask of it. */
 export interface PublisherEntry {
   readonly protocol: PublishProtocol;
+  /** What the guest boots from over this protocol (a URL, or a block device on its segment), known before it starts. */
+  readonly sourceKind: LiveSource['kind'];
   /** Starts the publisher on 127.0.0.1; the caller owns it and stops it. */
   start(setup: PublisherSetup): Promise<Publisher>;
   /** Why this publish setup is impossible over this protocol (a fault it cannot serve), or undefined. */

@@ -66,12 +66,12 @@ describe('the live module, detected from the initrd', () => {
   });
 
   it('says what each module cannot do, which the runner turns into SKIP', () => {
-    expect(dmsquash.unsupported({ persistent: { cowfs: 'xfs' } }, facts(dm))).toMatch(/does not support the automatic creation of a write partition/);
-    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm))).toMatch(/no implantisomd5 checksum/);
-    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm, { isomd5Tag: true }))).toBeUndefined();
-    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi))).toMatch(/does not support this mode/);
-    expect(kiwiLive.unsupported({ mediaCheck: true }, facts(kiwi))).toMatch(/checkmedia/);
-    expect(kiwiLive.unsupported({ mediaCheck: true }, facts([...kiwi, 'usr/bin/checkmedia']))).toBeUndefined();
+    expect(dmsquash.unsupported({ persistent: { cowfs: 'xfs' } }, facts(dm), 'url')).toMatch(/does not support the automatic creation of a write partition/);
+    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm), 'url')).toMatch(/no implantisomd5 checksum/);
+    expect(dmsquash.unsupported({ mediaCheck: true }, facts(dm, { isomd5Tag: true }), 'url')).toBeUndefined();
+    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi), 'url')).toMatch(/does not support this mode/);
+    expect(kiwiLive.unsupported({ mediaCheck: true }, facts(kiwi), 'url')).toMatch(/checkmedia/);
+    expect(kiwiLive.unsupported({ mediaCheck: true }, facts([...kiwi, 'usr/bin/checkmedia']), 'url')).toBeUndefined();
   });
 
   it('spells the same intent as each module\'s own options', () => {
@@ -87,10 +87,9 @@ describe('the live module, detected from the initrd', () => {
   it('spell the ISO\'s source: a URL for both, an AoE target only for kiwi-live, which dmsquash refuses', () => {
     const aoe = { kind: 'aoe', shelf: 0, slot: 1 } as const;
     expect(kiwiLive.kernelArgs(aoe, {})).toEqual(['ip=dhcp', 'root=live:AOEINTERFACE=e0.1', 'console=ttyS0']);
-    expect(kiwiLive.unsupported({}, facts(kiwi), aoe)).toBeUndefined();
-    expect(dmsquash.unsupported({}, facts(dm), aoe)).toMatch(/^root=live:AOEINTERFACE= is kiwi-live's .* livenet's root=live:URL$/);
-    expect(dmsquash.unsupported({}, facts(dm), { kind: 'url', url: 'http://h/x.iso' })).toBeUndefined();
-    expect(dmsquash.unsupported({}, facts(dm))).toBeUndefined();
+    expect(kiwiLive.unsupported({}, facts(kiwi), 'aoe')).toBeUndefined();
+    expect(dmsquash.unsupported({}, facts(dm), 'aoe')).toMatch(/^root=live:AOEINTERFACE= is kiwi-live's .* livenet's root=live:URL$/);
+    expect(dmsquash.unsupported({}, facts(dm), 'url')).toBeUndefined();
     expect(() => dmsquash.kernelArgs(aoe, {})).toThrow(RangeError);
   });
 
@@ -107,7 +106,7 @@ describe('the live module, detected from the initrd', () => {
   it('say where a RAM copy of the live root goes: dmsquash has one (rd.live.ram), kiwi-live none (and refuses ramCopy)', () => {
     expect(dmsquash.ramCopy).toEqual({ path: '/run/initramfs/squashed.img' });
     expect(kiwiLive.ramCopy).toBeUndefined();
-    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi))).toBeDefined();
+    expect(kiwiLive.unsupported({ ramCopy: true }, facts(kiwi), 'url')).toBeDefined();
   });
 
   it('expects dmsquash\'s root on its device-mapper snapshot, or on overlayfs when asked or when the squashfs holds the tree', () => {
