@@ -1,13 +1,11 @@
 import { composeConsoleKnowledge, type ConsoleKnowledge } from '../console/console-knowledge.js';
 import type { Firmware } from '../firmware/firmware.js';
 import type { LiveModuleProfile, LiveSource } from '../live/live-module.js';
+import { EMERGENCY_SHELL_ARGS } from '../live/index.js';
 import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
 import type { BootDefinition } from '../scenario/define-scenario.js';
-
-/** dracut's emergency shell instead of a power-off on a fatal error, without a password (root is locked in the initrd). */
-export const EMERGENCY_SHELL_ARGS = ['rd.shell', 'SYSTEMD_SULOGIN_FORCE=1'];
 
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
 export interface BootPlan {

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { FIRMWARES } from '../firmware/index.js';
+import { LIVE_MODULES } from '../live/index.js';
 import { splitFirmware } from './firmware-matrix.js';
 
 /** A known defect of the ISO or of KIWI: a boot that fails this way is an expected failure. */
@@ -35,7 +37,7 @@ export async function loadKnownIssues(path: string): Promise<KnownIssue[]> {
       if (typeof e[key] !== 'string' || !e[key]) throw inputError(`known issue #${i + 1} in ${path} lacks "${key}"`, path, 'give every entry scenario, boot, reason, why and link');
     }
     for (const key of ['firmware', 'liveModule'] as const) {
-      if (e[key] !== undefined && (typeof e[key] !== 'string' || !e[key])) throw inputError(`known issue #${i + 1} in ${path}: "${key}" must be a name, got ${JSON.stringify(e[key])}`, path, `write e.g. "firmware": "uefi" or "liveModule": "kiwi-live", or leave it out`);
+      if (e[key] !== undefined && (typeof e[key] !== 'string' || !e[key])) throw inputError(`known issue #${i + 1} in ${path}: "${key}" must be a name, got ${JSON.stringify(e[key])}`, path, `write e.g. "firmware": "${Object.keys(FIRMWARES).at(-1)}" or "liveModule": "${Object.keys(LIVE_MODULES)[0]}", or leave it out`);
     }
     try {
       new RegExp(e.reason!);

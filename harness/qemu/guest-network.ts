@@ -12,3 +12,10 @@ export const HOST_ADDRESS_IN_GUEST = '10.0.2.2';
 
 /** The guest port of the boot-file server (kernel and initrd over HTTP instead of TFTP). */
 export const BOOT_FILE_PORT = 8080;
+
+/**
+ * A guest shell command that tries a TCP port of the host's own loopback (through slirp's host
+ * address) and prints `curl-exit=N`: with restrict=on it must fail (curl 7 or 28), whatever
+ * listens there. The request's form does not matter: the question is whether a connection opens.
+ */
+export const hostPortProbeCommand = (port: number): string => `curl -s -o /dev/null --max-time 5 http://${HOST_ADDRESS_IN_GUEST}:${port}/ ; echo curl-exit=$?`;

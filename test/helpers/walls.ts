@@ -212,7 +212,7 @@ const literalText = (node: ts.Node): string | undefined => {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
   if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) return node.text;
   // A regular expression as the text it matches: /\/dev\/ram0/ holds /dev/ram0.
-  if (ts.isRegularExpressionLiteral(node)) return node.text.replace(/\\(.)/g, '$1');
+  if (ts.isRegularExpressionLiteral(node)) return node.text.slice(1, node.text.lastIndexOf('/')).replace(/\\(.)/g, '$1');
   return undefined;
 };
 

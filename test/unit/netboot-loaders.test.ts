@@ -91,7 +91,7 @@ describe('the boot-file check reads the paths from the loader of the boot', () =
 
   it('holds when each path the loader declared came once and whole', async () => {
     const check = bootFilesOverHttp();
-    expect(check.name).toBe('the netboot loader loaded the kernel and the initrd over http, each once and whole');
+    expect(check.name).toBe("the netboot loader loaded the kernel and the initrd from the harness's boot-file server, each once and whole");
     expect((await check.run(context([transfer('/k/vmlinuz'), transfer('/k/initrd.img')], netboot))).ok).toBe(true);
   });
 
@@ -99,6 +99,6 @@ describe('the boot-file check reads the paths from the loader of the boot', () =
     const check = bootFilesOverHttp();
     expect((await check.run(context([transfer('/boot/linux'), transfer('/boot/initrd')], netboot))).ok).toBe(false);
     expect((await check.run(context([transfer('/k/vmlinuz'), transfer('/k/initrd.img', false)], netboot))).ok).toBe(false);
-    expect(await check.run(context([]))).toEqual({ ok: false, detail: 'no boot file was fetched over http' });
+    expect(await check.run(context([]))).toEqual({ ok: false, detail: 'no boot file was fetched from the boot-file server' });
   });
 });

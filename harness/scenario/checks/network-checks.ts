@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { HOST_ADDRESS_IN_GUEST } from '../../qemu/guest-network.js';
+import { HOST_ADDRESS_IN_GUEST, hostPortProbeCommand } from '../../qemu/guest-network.js';
 import type { BootContext, Check } from '../define-scenario.js';
 
 /** Checks of what the guest can reach on the network. */
@@ -30,7 +30,7 @@ export function guestIsHermetic(): Check {
       const port = (canary.address() as AddressInfo).port;
       try {
         const sh = await shell();
-        const blocked = await sh.run(`curl -s -o /dev/null --max-time 5 http://${HOST_ADDRESS_IN_GUEST}:${port}/ ; echo curl-exit=$?`);
+        const blocked = await sh.run(hostPortProbeCommand(port));
         const curlExit = Number(/curl-exit=(\d+)/.exec(blocked.output)?.[1] ?? '0');
         const forwarded = await probePublisher(publisher, isoUrl, (command) => sh.run(command));
         const ok = curlExit !== 0 && connections === 0 && forwarded.ok;
