@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FirmwareId } from '../harness/firmware/firmware.js';
+import type { FirmwareId } from '../harness/firmware/index.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import type { BootResult } from '../harness/scenario/result.js';

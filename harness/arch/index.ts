@@ -1,9 +1,12 @@
 import { inputError } from '../errors.js';
-import type { Architecture, ArchitectureId } from './architecture.js';
+import { registryOf } from '../util/choice-registry.js';
+import type { Architecture } from './architecture.js';
 import { x86_64 } from './x86_64.js';
 
 /** Every architecture the harness boots: one entry each. */
-export const ARCHITECTURES: Readonly<Record<ArchitectureId, Architecture>> = { x86_64 };
+export const ARCHITECTURES = registryOf([x86_64], 'id');
+
+export type ArchitectureId = keyof typeof ARCHITECTURES;
 
 /** The architecture of a run when nothing asks for another (the only one so far). */
 export const DEFAULT_ARCHITECTURE: Architecture = x86_64;
@@ -14,4 +17,4 @@ export function architectureById(id: string): Architecture {
   return architecture;
 }
 
-export type { Architecture, ArchitectureId, LoaderLocations } from './architecture.js';
+export type { Architecture, LoaderLocations } from './architecture.js';

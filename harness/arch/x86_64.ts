@@ -1,7 +1,7 @@
 import type { Architecture } from './architecture.js';
 
 /** 64-bit PC: KIWI's loader folder is named after the architecture (/boot/x86_64/loader). */
-export const x86_64: Architecture = {
+export const x86_64: Architecture<'x86_64'> = {
   id: 'x86_64',
   description: '64-bit PC (x86_64)',
   qemuBinary: 'qemu-system-x86_64',

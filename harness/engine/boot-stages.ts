@@ -6,8 +6,8 @@ import { readDiskEvidence } from '../disk/disk-evidence.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import type { LiveModuleProfile } from '../live/live-module.js';
 import type { Publisher } from '../publish/publisher.js';
-import { PUBLISHERS } from '../publish/registry.js';
-import { describeRunningTransfer, describeTransfer, type PublishProtocol } from '../publish/transfer-log.js';
+import { publisherEntry } from '../publish/registry.js';
+import { describeRunningTransfer, describeTransfer } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
@@ -156,8 +156,8 @@ export function insecureTlsHint(live: Pick<LiveModuleProfile, 'id' | 'insecureTl
 }
 
 /** What a check may know of the scenario's publisher: its protocol and its entry's guest probe. */
-function publisherFacts(protocol: PublishProtocol): BootContext['publisher'] {
-  const { guestProbe } = PUBLISHERS[protocol];
+function publisherFacts(protocol: string): BootContext['publisher'] {
+  const { guestProbe } = publisherEntry(protocol);
   return { protocol, ...(guestProbe ? { guestProbe } : {}) };
 }
 

@@ -2,8 +2,6 @@ import type { FailSignature } from '../console/signatures.js';
 import type { PhaseDefinition } from '../console/phases.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 
-export type FirmwareId = 'bios' | 'uefi';
-
 /** How the firmware is told what to boot: `-boot order=` (SeaBIOS) or `bootindex=` on the device (OVMF). */
 export type BootSelection = 'boot-order' | 'bootindex';
 
@@ -17,8 +15,8 @@ export interface HostFile {
  * One firmware the guest can start with: what the machine needs for it, what it shows on the
  * console, and how to see it loop. Add one: a file next to seabios.ts, registered in index.ts.
  */
-export interface Firmware {
-  readonly id: FirmwareId;
+export interface Firmware<Id extends string = string> {
+  readonly id: Id;
   readonly description: string;
   /** QEMU's machine type (`-machine TYPE,accel=...`). */
   readonly machineType: 'pc' | 'q35';

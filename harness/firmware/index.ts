@@ -1,10 +1,14 @@
 import { inputError } from '../errors.js';
-import type { Firmware, FirmwareId } from './firmware.js';
+import { registryOf } from '../util/choice-registry.js';
+import type { Firmware } from './firmware.js';
 import { ovmf } from './ovmf.js';
 import { seabios } from './seabios.js';
 
 /** Every firmware the harness boots with: one entry each. */
-export const FIRMWARES: Readonly<Record<FirmwareId, Firmware>> = { bios: seabios, uefi: ovmf };
+export const FIRMWARES = registryOf([seabios, ovmf], 'id');
+
+/** A registered firmware's id. */
+export type FirmwareId = keyof typeof FIRMWARES;
 
 /** The firmware of a run that names none (the CLI's --firmware default, runScenarios' `firmware`). */
 export const DEFAULT_FIRMWARE_ID: FirmwareId = seabios.id;
@@ -16,4 +20,4 @@ export function firmwareById(id: string): Firmware {
 }
 
 export { probeMachine } from './probe-machine.js';
-export type { Firmware, FirmwareId } from './firmware.js';
+export type { Firmware } from './firmware.js';

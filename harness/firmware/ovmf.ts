@@ -15,7 +15,7 @@ export const OVMF_VARS_PATH = '/usr/share/OVMF/OVMF_VARS_4M.fd';
  * network has no IPv6 service, and after a failed IPv4 PXE it only adds minutes of timeouts.
  * OVMF prints its boot manager's and PXE's messages on the serial console.
  */
-export const ovmf: Firmware = {
+export const ovmf: Firmware<'uefi'> = {
   id: 'uefi',
   description: 'OVMF (UEFI, machine q35)',
   machineType: 'q35',

@@ -7,7 +7,7 @@ import { IPXE_FAIL_SIGNATURES } from './ipxe.js';
  * no arguments of its own and honours `-boot order=`. Its messages go to the VGA screen, not to
  * the serial console: the screenshots show them.
  */
-export const seabios: Firmware = {
+export const seabios: Firmware<'bios'> = {
   id: 'bios',
   description: 'SeaBIOS with iPXE (QEMU default, machine pc)',
   machineType: 'pc',

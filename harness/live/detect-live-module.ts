@@ -1,6 +1,6 @@
 import { inputError } from '../errors.js';
-import type { LiveImageFacts, LiveModuleId, LiveModuleProfile } from './live-module.js';
-import { LIVE_MODULES } from './registry.js';
+import type { LiveImageFacts, LiveModuleProfile } from './live-module.js';
+import { LIVE_MODULES, type LiveModuleId } from './registry.js';
 
 const carries = (facts: LiveImageFacts, profile: LiveModuleProfile) =>
   facts.initrdFiles.find((f) => profile.initrdMarkers.some((m) => m.test(f)));

@@ -26,7 +26,7 @@ function urlOf(source: LiveSource): string {
  * device-mapper snapshot (/dev/mapper/live-rw) by default, or overlayfs over /run/rootfsbase when
  * asked (rd.live.overlay.overlayfs) or when the squashfs holds the root tree itself.
  */
-export const dmsquash: LiveModuleProfile = {
+export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   id: 'dmsquash',
   description: "dracut's dmsquash-live with livenet (flags=\"dmsquash\")",
   insecureTlsOption: NO_VERIFY_SSL,

@@ -14,7 +14,7 @@ const rootOf = (source: LiveSource) => (source.kind === 'url' ? source.url : `AO
  * mounts it under /run/overlay/live and the writable layer under /run/overlay/overlayfs (a
  * partition labelled cow when persistent). It prints nothing of its own about the fetch.
  */
-export const kiwiLive: LiveModuleProfile = {
+export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   id: 'kiwi-live',
   description: "KIWI's overlay module (kiwi-live, flags=\"overlay\")",
   insecureTlsOption: INSECURE_TLS,

@@ -8,8 +8,6 @@ import type { LiveImageFacts } from '../iso/live-image-facts.js';
 /** The facts are read by iso/ (a building block below the axes); the live modules judge them. */
 export type { LiveImageFacts };
 
-export type LiveModuleId = 'kiwi-live' | 'dmsquash';
-
 /**
  * What a boot asks of the live module, independent of its spelling on the kernel command line:
  * the module's profile turns it into its own options.
@@ -52,8 +50,8 @@ export interface RootExpectation {
  * Everything specific to the dracut module that boots the ISO's live system: its kernel options, where the booted guest keeps the live image and the
  * writable layer, and what it prints. Add one: a file next to kiwi-live.ts, registered in index.ts.
  */
-export interface LiveModuleProfile extends ConsoleContribution {
-  readonly id: LiveModuleId;
+export interface LiveModuleProfile<Id extends string = string> extends ConsoleContribution {
+  readonly id: Id;
   readonly description: string;
   /** The kernel options of a network boot of the ISO at `source` with these options (the seed's form). */
   kernelArgs(source: LiveSource, options: LiveBootOptions): string[];

@@ -1,5 +1,6 @@
 import type { ConsoleContribution } from '../console/console-knowledge.js';
-import type { FirmwareId, HostFile } from '../firmware/firmware.js';
+import type { HostFile } from '../firmware/firmware.js';
+import type { FirmwareId } from '../firmware/index.js';
 import type { LoaderFiles } from '../iso/loader-files.js';
 import type { TransferLog } from '../publish/transfer-log.js';
 import type { GuestForward } from '../qemu/qemu-args.js';

@@ -1,7 +1,7 @@
 import { aoeUnavailable, startAoePublisher } from './aoe-publisher.js';
 import type { PublisherEntry } from './publisher-entry.js';
 
-export const AOE_PUBLISHER: PublisherEntry = {
+export const AOE_PUBLISHER: PublisherEntry<'aoe'> = {
   protocol: 'aoe',
   sourceKind: 'aoe',
   start: (setup) => startAoePublisher(setup.files, setup.log, { logDir: setup.logDir }),

@@ -16,7 +16,7 @@ const sizeProbe: GuestProbe = {
   },
 };
 
-export const FTP_PUBLISHER: PublisherEntry = {
+export const FTP_PUBLISHER: PublisherEntry<'ftp'> = {
   protocol: 'ftp',
   sourceKind: 'url',
   start: (setup) => startFtpPublisher(setup.files, setup.log, { announcedAddress: setup.serviceAddress, ...(setup.fault ? { fault: setup.fault } : {}) }),

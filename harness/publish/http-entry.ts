@@ -18,7 +18,7 @@ const headProbe = (insecure: boolean): GuestProbe => ({
 /** Every fault of faults.ts can be served over http(s), the redirect among them. */
 const servesAnyFault = () => undefined;
 
-export const HTTP_PUBLISHER: PublisherEntry = {
+export const HTTP_PUBLISHER: PublisherEntry<'http'> = {
   protocol: 'http',
   sourceKind: 'url',
   start: (setup) => startHttpPublisher(setup.files, setup.log, faultOf(setup)),
@@ -28,7 +28,7 @@ export const HTTP_PUBLISHER: PublisherEntry = {
   guestProbe: headProbe(false),
 };
 
-export const HTTPS_PUBLISHER: PublisherEntry = {
+export const HTTPS_PUBLISHER: PublisherEntry<'https'> = {
   protocol: 'https',
   sourceKind: 'url',
   start: async (setup) =>

@@ -2,7 +2,7 @@ import type { Compression } from './compressed-copy.js';
 import type { PublishFault } from './faults.js';
 import type { PublishedFiles } from './published-files.js';
 import type { LiveSource, Publisher } from './publisher.js';
-import type { PublishProtocol, TransferLog } from './transfer-log.js';
+import type { TransferLog } from './transfer-log.js';
 
 /** What a publisher is started with. */
 export interface PublisherSetup {
@@ -50,8 +50,8 @@ export interface GuestProbe {
 }
 
 /** One protocol the harness publishes the ISO over: everything the engine and checks ask of it. */
-export interface PublisherEntry {
-  readonly protocol: PublishProtocol;
+export interface PublisherEntry<Protocol extends string = string> {
+  readonly protocol: Protocol;
   /** What the guest boots from over this protocol (a URL, or a block device on its segment), known before it starts. */
   readonly sourceKind: LiveSource['kind'];
   /** Starts the publisher on 127.0.0.1; the caller owns it and stops it. */

@@ -1,4 +1,4 @@
-import type { PublishProtocol, TransferLog } from './transfer-log.js';
+import type { TransferLog } from './transfer-log.js';
 
 /** A host port the guest reaches at the same guest-side address, through a QEMU guest forward. */
 export interface PortForward {
@@ -24,7 +24,8 @@ export type LiveSource = { kind: 'url'; url: string } | { kind: 'aoe'; shelf: nu
 
 /** A running server that publishes the ISO; stop() is idempotent. */
 export interface Publisher extends AsyncDisposable {
-  readonly protocol: PublishProtocol;
+  /** The protocol it publishes over, as registered (a key of PUBLISHERS). */
+  readonly protocol: string;
   /** Every port the guest must reach: the service port and, for FTP, the passive data ports. */
   readonly forwards: PortForward[];
   /** The service port on 127.0.0.1. */

@@ -3,7 +3,7 @@ import { FTP_PUBLISHER } from './ftp-entry.js';
 import { HTTP_PUBLISHER, HTTPS_PUBLISHER } from './http-entry.js';
 import type { Publisher } from './publisher.js';
 import type { PublisherEntry, PublisherSetup } from './publisher-entry.js';
-import type { PublishProtocol } from './transfer-log.js';
+import { registryOf } from '../util/choice-registry.js';
 
 export type { GuestProbe, PublisherEntry, PublisherSetup, PublishMisfit, PublishRequest } from './publisher-entry.js';
 
@@ -12,12 +12,10 @@ export type { GuestProbe, PublisherEntry, PublisherSetup, PublishMisfit, Publish
  * file of its own next to http-publisher.ts, its entry (publisher-entry.ts) in a file of its own
  * like http-entry.ts, its protocol in PublishProtocol, the entry here.
  */
-export const PUBLISHERS: Readonly<Record<PublishProtocol, PublisherEntry>> = {
-  http: HTTP_PUBLISHER,
-  https: HTTPS_PUBLISHER,
-  ftp: FTP_PUBLISHER,
-  aoe: AOE_PUBLISHER,
-};
+export const PUBLISHERS = registryOf([HTTP_PUBLISHER, HTTPS_PUBLISHER, FTP_PUBLISHER, AOE_PUBLISHER], 'protocol');
+
+/** A protocol the harness publishes over (a key of PUBLISHERS). */
+export type PublishProtocol = keyof typeof PUBLISHERS;
 
 /** Why a protocol the harness can publish over cannot be used on this host, or undefined. */
 export const publisherUnavailable = (protocol: PublishProtocol): string | undefined => PUBLISHERS[protocol].unavailable();
@@ -37,8 +35,12 @@ export const KNOWN_PROTOCOLS: readonly string[] = [...Object.keys(PUBLISHERS), .
 
 export const isPublishable = (protocol: PublishProtocol | UnpublishableProtocol): protocol is PublishProtocol => Object.hasOwn(PUBLISHERS, protocol);
 
+/** The entry of a registered protocol (a publisher's own `protocol`); a RangeError for any other. */
+export function publisherEntry(protocol: string): PublisherEntry {
+  if (!Object.hasOwn(PUBLISHERS, protocol)) throw new RangeError(`no publisher for protocol ${JSON.stringify(protocol)}; known: ${Object.keys(PUBLISHERS).join(', ')}`);
+  return PUBLISHERS[protocol as PublishProtocol];
+}
+
 export function startPublisher(protocol: PublishProtocol, setup: PublisherSetup): Promise<Publisher> {
-  const entry = PUBLISHERS[protocol];
-  if (!entry) throw new RangeError(`no publisher for protocol ${JSON.stringify(protocol)}; known: ${Object.keys(PUBLISHERS).join(', ')}`);
-  return entry.start(setup);
+  return publisherEntry(protocol).start(setup);
 }

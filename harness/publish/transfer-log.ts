@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync } from 'node:fs';
 
-/** aoe: ATA over Ethernet, served by vblade, which logs no transfers (the guest's proof stands alone). */
-export type PublishProtocol = 'http' | 'https' | 'ftp' | 'aoe';
 
 /**
  * What came of one request, as the publisher that served it judges it: the readers of the log
@@ -24,7 +22,8 @@ export type TransferOutcome = 'whole' | 'partial' | 'described' | 'redirected' |
 
 /** One file transfer (or refused request) as the publishing server saw it. */
 export interface Transfer {
-  protocol: PublishProtocol;
+  /** The publisher's protocol, as registered (a key of PUBLISHERS). */
+  protocol: string;
   /** HTTP method or FTP verb (GET, HEAD, RETR), or TLS for a handshake that failed. */
   method: string;
   /**
@@ -75,7 +74,8 @@ export interface ActiveTransfer {
 }
 
 export interface TransferStart {
-  protocol: PublishProtocol;
+  /** The publisher's protocol, as registered (a key of PUBLISHERS). */
+  protocol: string;
   method: string;
   path: string;
   requestedPath?: string;
@@ -93,7 +93,8 @@ export interface TransferStart {
  */
 /** A transfer still running, as the stall watchdog sees it. */
 export interface RunningTransfer {
-  protocol: PublishProtocol;
+  /** The publisher's protocol, as registered (a key of PUBLISHERS). */
+  protocol: string;
   method: string;
   path: string;
   requestedPath?: string;

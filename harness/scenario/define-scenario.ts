@@ -1,12 +1,13 @@
 import type { SerialShell } from '../console/serial-shell.js';
-import type { PublishProtocol, Transfer } from '../publish/transfer-log.js';
+import type { Transfer } from '../publish/transfer-log.js';
+import type { PublishProtocol } from '../publish/registry.js';
 import type { Compression } from '../publish/compressed-copy.js';
 import type { PublishFault } from '../publish/faults.js';
 import { isPublishable, KNOWN_PROTOCOLS, PUBLISHERS, UNPUBLISHABLE, type GuestProbe, type UnpublishableProtocol } from '../publish/registry.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
 import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
-import type { FirmwareId } from '../firmware/firmware.js';
+import type { FirmwareId } from '../firmware/index.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from '../live/live-module.js';
@@ -57,7 +58,8 @@ export interface ScenarioDefinition {
 /** What a scenario can know of its target before anything boots. */
 export interface ScenarioTarget {
   iso: IsoInfo & { boot: IsoBootFacts; live: LiveImageFacts };
-  firmware: FirmwareId;
+  /** The id of the firmware the scenario boots under (a key of FIRMWARES). */
+  firmware: string;
   liveModule: LiveModuleProfile;
 }
 

@@ -1,4 +1,4 @@
-import type { FirmwareId } from '../../harness/firmware/firmware.js';
+import type { FirmwareId } from '../../harness/firmware/index.js';
 import type { KnownIssue } from '../../harness/engine/known-issues.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { runScenarios } from '../../harness/engine/run-all.js';
