@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FirmwareId } from '../harness/firmware/index.js';
+import { FIRMWARES, type FirmwareId } from '../harness/firmware/index.js';
+import { netbootLoaderFor } from '../harness/netboot/index.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import type { BootResult } from '../harness/scenario/result.js';
@@ -34,7 +35,8 @@ const MODULES = [
   { id: 'kiwi-live', fixture: { hybrid: 'efi' as const } },
   { id: 'dmsquash', fixture: { hybrid: 'efi' as const, module: 'dmsquash' as const } },
 ];
-const LOADERS: Record<FirmwareId, string> = { bios: 'SeaBIOS + iPXE, pxelinux over TFTP', uefi: 'OVMF + iPXE (EFI), GRUB over TFTP' };
+/** What boots under a firmware: the firmware and its TFTP loader, in their registries' words. */
+const bootPathOf = (firmware: FirmwareId) => `${FIRMWARES[firmware].description}; ${netbootLoaderFor(firmware, 'tftp').description}`;
 
 /**
  * Time to `login:` of the same RAM deploy per firmware (SeaBIOS + pxelinux, OVMF + GRUB) and per
@@ -59,7 +61,7 @@ export async function firmwareSections(runs: number, log: (line: string) => void
   }
   const rows = [...cells.entries()].map(([key, c]) => {
     const [module, firmware] = key.split('/') as [string, FirmwareId];
-    return `| ${module} | ${firmware} | ${LOADERS[firmware]} | ${s(median(c.kernel))} | ${s(median(c.login))} | ${c.login.map(s).join(', ')} |`;
+    return `| ${module} | ${firmware} | ${bootPathOf(firmware)} | ${s(median(c.kernel))} | ${s(median(c.login))} | ${c.login.map(s).join(', ')} |`;
   });
   return [{
     id: 'firmware',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { hostError } from '../errors.js';
+import { hostError, inputError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 
 /**
@@ -10,7 +10,7 @@ import { packageRoot } from '../util/package-root.js';
 export type FixtureHybrid = 'mbr' | 'efi';
 
 /** The built-in fixtures of each live module: the dmsquash fixture is built as an EFI hybrid only. */
-const FIXTURE_HYBRIDS: Readonly<Record<'kiwi-live' | 'dmsquash', FixtureHybrid>> = { 'kiwi-live': 'mbr', dmsquash: 'efi' };
+const FIXTURE_HYBRIDS: Readonly<Record<string, FixtureHybrid>> = { 'kiwi-live': 'mbr', dmsquash: 'efi' };
 
 /** build-fixture.sh names the hybrid after the firmware it is built for (--firmware bios|efi). */
 const BUILD_SCRIPT_FIRMWARE: Readonly<Record<FixtureHybrid, string>> = { mbr: 'bios', efi: 'efi' };
@@ -23,10 +23,12 @@ const BUILD_SCRIPT_FIRMWARE: Readonly<Record<FixtureHybrid, string>> = { mbr: 'b
  * module 'kiwi-live' (flags="overlay", the default) or 'dmsquash' (dracut's dmsquash-live + livenet).
  * reference: not a fixture but the benchmark's yardstick, a default KIWI live ISO (images/reference).
  */
-export async function fixtureIsoPath({ build = true, progress = true, hybrid = undefined as FixtureHybrid | undefined, module = 'kiwi-live' as 'kiwi-live' | 'dmsquash', reference = false } = {}): Promise<string> {
+export async function fixtureIsoPath({ build = true, progress = true, hybrid = undefined as FixtureHybrid | undefined, module = 'kiwi-live' as string, reference = false } = {}): Promise<string> {
   const image = hybrid ?? FIXTURE_HYBRIDS[module];
+  // A live module the project builds no fixture of (images/ knows kiwi-live and dmsquash): the user's ISO is needed.
+  if (!reference && !image) throw inputError(`the project has no built-in fixture ISO of the live module ${module}`, module, 'pass an ISO of that module with --iso');
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const which = reference ? ['--reference'] : ['--firmware', BUILD_SCRIPT_FIRMWARE[image], '--module', module];
+  const which = reference ? ['--reference'] : ['--firmware', BUILD_SCRIPT_FIRMWARE[image ?? 'mbr'], '--module', module];
   const result = await execa('bash', [script, ...which, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',
