@@ -16,7 +16,7 @@ import { FIRMWARES, DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../h
 import { liveModuleById } from '../harness/live/index.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
-import { planParallelism, runLimits, type RunOptions } from '../harness/engine/run-config.js';
+import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
 import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import type { ScenarioDefinition } from '../harness/scenario/define-scenario.js';
 import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
@@ -80,8 +80,8 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
   const credentials = parseLogin(values.login);
   const limits = runLimits();
-  const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, 600);
-  const memoryMb = boundedInteger('memory-mb', values['memory-mb'], limits.memoryMb, 3072);
+  const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, RUN_DEFAULTS.bootTimeoutMs / 1000);
+  const memoryMb = boundedInteger('memory-mb', values['memory-mb'], limits.memoryMb, RUN_DEFAULTS.memoryMb);
   const requestedCpus = boundedInteger('cpus', values.cpus, limits.cpus, limits.cpus.max > 1 ? 2 : 1);
   const requestedJobs = boundedInteger('jobs', values.jobs, limits.jobs, 2);
   const accel = oneOf('accel', values.accel, ['auto', 'tcg', 'kvm'] as const, 'pass --accel auto (probe KVM, fall back to TCG)');
@@ -90,13 +90,14 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
   const knownIssues = await loadKnownIssues(knownIssuesPath);
   // An ISO that is not one (or only the start of one) is refused before anything slow happens.
-  if (isoOption !== undefined) await inspectIso(isoOption);
+  const inspectedIso = isoOption === undefined ? undefined : await inspectIso(isoOption);
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
   await checkOutputFolder(values.out);
   const runs = scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1);
   const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
   const options: RunRequest['options'] = {
     scenarios, outDir: values.out, firmware, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
+    ...(inspectedIso ? { inspectedIso } : {}),
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),
     ...(memoryMb ? { memoryMb } : {}),

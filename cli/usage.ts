@@ -1,5 +1,6 @@
 import { FIRMWARES } from '../harness/firmware/index.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
+import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
 
 const firmwares = [...Object.keys(FIRMWARES), 'both'].join('|');
 const modules = Object.keys(LIVE_MODULES).join('|');
@@ -35,8 +36,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         (${Object.values(LIVE_MODULES).map((m) => `${m.id}: ${m.description}`).join('; ')});
         this option overrides it and must agree. Without --iso it picks the built-in fixture
         of that module. Scenarios that ask for what the module does not do are SKIPPED.
-        --memory-mb N: guest memory, 256 up to the host's memory (default 3072); --cpus N: vCPUs
-        per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default 600).
+        --memory-mb N: guest memory, 256 up to the host's memory (default ${RUN_DEFAULTS.memoryMb}); --cpus N: vCPUs
+        per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default ${RUN_DEFAULTS.bootTimeoutMs / 1000}).
         Every option, the ISO and the --out folder are checked before anything starts.
         Reports: results.json, junit.xml, report.html and conformance.md (the seed's options
         against what this run's boots showed) in --out.

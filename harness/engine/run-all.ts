@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
-import { DEFAULT_CREDENTIALS } from '../console/serial-shell.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { extractLoaderFiles } from '../iso/loader-files.js';
@@ -10,62 +9,83 @@ import { detectLiveModule } from '../live/index.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
 import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
-import { firmwareJobs } from './firmware-matrix.js';
+import { firmwareJobs, type ScenarioJob } from './firmware-matrix.js';
 import { combineObservers } from './run-observer.js';
 import { runScenario } from './run-scenario.js';
 import { ensureOutputFolder } from './output-folder.js';
-import { validateRunOptions, type RunOptions } from './run-config.js';
+import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-config.js';
 
 export type { RunOptions } from './run-config.js';
 
+/** What the run boots, read from the ISO once: kernel and initrd, the live module, the facts checks need. */
+interface RunTarget {
+  iso: RunEnvironment['iso'];
+  arch: RunEnvironment['arch'];
+  loader: RunEnvironment['loader'];
+  liveModule: RunEnvironment['liveModule'];
+  /** Why this live module: the initrd file that names it. */
+  evidence: string;
+}
+
 /**
- * Runs scenarios one after another against one ISO: checks the options and the ISO, takes kernel
- * and initrd out of it once, and leaves nothing behind but the output folder.
+ * KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
+ * carries; the initrd says which module it is. A wrong --live-module is refused here, before the
+ * output folder is made.
  */
-export async function runScenarios(options: RunOptions): Promise<ScenarioResult[]> {
-  validateRunOptions(options);
-  const iso = await inspectIso(resolve(options.isoPath));
-  const reporter = combineObservers(options.reporters ?? []);
-  const jobs = firmwareJobs(options.scenarios, options.firmware ?? DEFAULT_FIRMWARE_ID);
+async function readRunTarget(options: ResolvedRunOptions, loaderDir: string): Promise<RunTarget> {
+  const isoPath = resolve(options.isoPath);
+  const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
+  const iso = known ?? (await inspectIso(isoPath));
+  const arch = DEFAULT_ARCHITECTURE;
+  const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations);
+  const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
+  const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
+  return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
+}
+
+/** A small worker pool: results keep the order of the jobs, whatever order they end in. */
+async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, workers: number, signal: AbortSignal | undefined): Promise<ScenarioResult[]> {
+  const slots: ScenarioResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length && !signal?.aborted) {
+      const index = next++;
+      const job = jobs[index]!;
+      slots[index] = await runScenario(job.scenario, { ...env, firmware: job.firmware });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  return slots.filter(Boolean);
+}
+
+/**
+ * Runs scenarios against one ISO: checks the options and the ISO, takes kernel and initrd out of
+ * it once, boots the scenarios `jobs` at a time, and leaves nothing behind but the output folder.
+ */
+export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResult[]> {
+  const options = resolveRunOptions(runOptions);
+  const reporter = combineObservers(options.reporters);
+  const jobs = firmwareJobs(options.scenarios, options.firmware);
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
-  const results: ScenarioResult[] = [];
   try {
-    // KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
-    // carries. A wrong --live-module is refused before the output folder is made.
-    const arch = DEFAULT_ARCHITECTURE;
-    const loader = await extractLoaderFiles(iso.path, loaderDir.path, arch.loaderLocations);
-    const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
-    const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
+    const { evidence, ...target } = await readRunTarget(options, loaderDir.path);
     const outDir = await ensureOutputFolder(options.outDir);
-    reporter.onRunInfo?.({ iso: iso.path, liveModule: { id: liveModule.id, evidence } });
+    reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence } });
     const env: RunEnvironment = {
-      iso: { ...iso, boot: await readIsoBootFacts(iso.path), live },
-      loader,
-      arch,
+      ...target,
       firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),
-      liveModule,
       outDir,
-      credentials: options.credentials ?? DEFAULT_CREDENTIALS,
-      machine: { memoryMb: options.memoryMb ?? 3072, cpus: options.cpus ?? 2, accel: options.accel ?? 'tcg', tcgThread: options.tcgThread ?? 'multi' },
-      bootTimeoutMs: options.bootTimeoutMs ?? 600_000,
-      keepTemp: options.keepTemp ?? false,
+      credentials: options.credentials,
+      machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: options.accel, tcgThread: options.tcgThread },
+      bootTimeoutMs: options.bootTimeoutMs,
+      keepTemp: options.keepTemp,
       observer: reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),
-      knownIssues: options.knownIssues ?? [],
+      knownIssues: options.knownIssues,
     };
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
-    // A small worker pool: results keep the order of the jobs, whatever order they end in.
-    const slots: ScenarioResult[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length && !options.signal?.aborted) {
-        const job = jobs[next++]!;
-        slots[jobs.indexOf(job)] = await runScenario(job.scenario, { ...env, firmware: job.firmware });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 1) }, worker));
-    results.push(...slots.filter(Boolean));
+    const results = await runJobs(jobs, env, options.jobs, options.signal);
     await reporter.onRunEnd?.(results);
     return results;
   } finally {

@@ -1,5 +1,7 @@
 import { availableParallelism, freemem, totalmem } from 'node:os';
-import type { Credentials } from '../console/serial-shell.js';
+import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
+import { DEFAULT_FIRMWARE_ID } from '../firmware/index.js';
+import type { IsoInfo } from '../iso/iso-image.js';
 import { inputError } from '../errors.js';
 import type { LiveModuleId } from '../live/index.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
@@ -16,6 +18,8 @@ import type { RunObserver } from './run-observer.js';
 
 export interface RunOptions {
   isoPath: string;
+  /** The ISO as inspectIso read it already (the CLI refuses a bad ISO before its slow steps): not read again. */
+  inspectedIso?: IsoInfo;
   scenarios: readonly ScenarioDefinition[];
   outDir: string;
   credentials?: Credentials;
@@ -27,7 +31,7 @@ export interface RunOptions {
   tcgThread?: 'multi' | 'single';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
-  /** bios by default; both: every scenario (but those that pin one) once per firmware. */
+  /** The registry's default firmware (DEFAULT_FIRMWARE_ID) unless given; both: every scenario (but those that pin one) once per firmware. */
   firmware?: FirmwareChoice;
   /** The ISO's live module; read from the ISO's initrd by default (this overrides it, and must agree). */
   liveModule?: LiveModuleId;
@@ -40,6 +44,30 @@ export interface RunOptions {
   knownIssues?: KnownIssue[];
 }
 
+/** Every default of a run, in one place: what runScenarios assumes and the CLI's help states. */
+export const RUN_DEFAULTS = {
+  credentials: DEFAULT_CREDENTIALS,
+  memoryMb: 3072,
+  /** vCPUs of a boot alone; boots side by side divide the cores (defaultCpus). */
+  cpus: 2,
+  accel: 'tcg' as 'tcg' | 'kvm',
+  tcgThread: 'multi' as 'multi' | 'single',
+  bootTimeoutMs: 600_000,
+  keepTemp: false,
+  firmware: DEFAULT_FIRMWARE_ID as FirmwareChoice,
+  jobs: 1,
+} as const;
+
+/** The options of a run with every default filled in, after validateRunOptions. */
+export type ResolvedRunOptions = RunOptions & Required<Pick<RunOptions, keyof typeof RUN_DEFAULTS | 'knownIssues' | 'reporters'>>;
+
+/** Validates the options (naming the bad one) and fills in every default. */
+export function resolveRunOptions(options: RunOptions, host: HostCapacity = hostCapacity()): ResolvedRunOptions {
+  validateRunOptions(options, host);
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RunOptions;
+  return { ...RUN_DEFAULTS, knownIssues: [], reporters: [], ...defined };
+}
+
 /**
  * The default --jobs: one boot per core, and no more boots than the free memory holds (guest
  * memory plus about 1 GiB for QEMU and the harness each). Measured on 2 cores, the whole main job
@@ -47,7 +75,7 @@ export interface RunOptions {
  * side, 96.3 min one two-vCPU boot at a time. Each boot takes ~1.45 times as long beside another,
  * so side by side does more per hour, less the ends of runs where one scenario is left alone.
  */
-export function defaultJobs(memoryMb = 3072, cores = availableParallelism(), freeBytes = freemem()): number {
+export function defaultJobs(memoryMb: number = RUN_DEFAULTS.memoryMb, cores = availableParallelism(), freeBytes = freemem()): number {
   const byCores = Math.max(1, cores);
   const byMemory = Math.max(1, Math.floor(freeBytes / ((memoryMb + 1024) * 1024 * 1024)));
   return Math.min(byCores, byMemory);
