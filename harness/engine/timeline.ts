@@ -1,5 +1,5 @@
 import type { ReachedPhase } from '../console/phases.js';
-import type { Transfer } from '../publish/transfer-log.js';
+import { isFetch, type Transfer } from '../publish/transfer-log.js';
 
 import type { TimelineEvent } from '../scenario/result.js';
 
@@ -25,7 +25,7 @@ export function buildTimeline(
     endMs: Math.max(p.atMs, phases[i + 1]?.atMs ?? endMs),
   }));
   if (machineStartedAtMs !== undefined) {
-    for (const t of transfers.filter((x) => x.method !== 'HEAD')) {
+    for (const t of transfers.filter(isFetch)) {
       const startMs = t.startedAtMs - machineStartedAtMs;
       const rate = t.durationMs > 0 ? `${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
       events.push({
@@ -33,7 +33,7 @@ export function buildTimeline(
         label: `${t.protocol} ${t.path}`,
         startMs,
         endMs: startMs + t.durationMs,
-        detail: `${t.status}${t.complete ? '' : ' incomplete'}, ${(t.bytesSent / 1024 ** 2).toFixed(1)} MiB${rate ? `, ${rate}` : ''}`,
+        detail: `${t.status}${t.outcome === 'whole' ? '' : ` ${t.outcome}`}, ${(t.bytesSent / 1024 ** 2).toFixed(1)} MiB${rate ? `, ${rate}` : ''}`,
       });
     }
   }

@@ -84,7 +84,7 @@ describe('netboot loader files', () => {
 });
 
 describe('the boot-file check reads the paths from the loader of the boot', () => {
-  const transfer = (path: string, complete = true) => ({ protocol: 'http' as const, method: 'GET', path, status: 200, complete, bytesSent: 1, sizeBytes: 1, startedAtMs: 0, durationMs: 1, client: 'c' });
+  const transfer = (path: string, complete = true) => ({ protocol: 'http' as const, method: 'GET', path, status: 200, complete, outcome: complete ? ('whole' as const) : ('partial' as const), bytesSent: 1, sizeBytes: 1, startedAtMs: 0, durationMs: 1, client: 'c' });
   const context = (bootFileTransfers: ReturnType<typeof transfer>[], netboot?: BootContext['netboot']) =>
     ({ bootFileTransfers, ...(netboot ? { netboot } : {}) }) as unknown as BootContext;
   const netboot = { loaderId: 'some-loader', bootFilePaths: { kernel: '/k/vmlinuz', initrd: '/k/initrd.img' } };

@@ -78,10 +78,10 @@ export function bootFilesOverHttp(): Check {
   return {
     name: "the netboot loader loaded the kernel and the initrd from the harness's boot-file server, each once and whole",
     async run({ bootFileTransfers, netboot }) {
-      const fetched = bootFileTransfers.filter((t) => t.method === 'GET');
+      const fetched = bootFileTransfers.filter(isFetch);
       // A disk boot has no loader, and so no boot file to have fetched.
       const paths = netboot ? [netboot.bootFilePaths.kernel, netboot.bootFilePaths.initrd] : [];
-      const ok = paths.length > 0 && paths.every((p) => fetched.filter((t) => t.path === p && t.complete).length === 1) && fetched.every((t) => t.complete);
+      const ok = paths.length > 0 && paths.every((p) => fetched.filter((t) => t.path === p && t.outcome === 'whole').length === 1) && fetched.every((t) => t.outcome === 'whole');
       return { ok, detail: fetched.length ? fetched.map(describeTransfer).join('; ') : 'no boot file was fetched from the boot-file server' };
     },
   };
