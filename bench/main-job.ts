@@ -31,6 +31,7 @@ interface RunSummary { label: string; finishedAtMs?: number; bootSeconds: number
 
 async function runSummary(outDir: string, run: (typeof RUNS)[number]): Promise<RunSummary> {
   // A run that ended before its reports (exit 2, a build that failed) has no results.json: no verdicts.
+  // One killed half-way has a partial one ("complete": false, no finishedAt): its verdicts, no wall time.
   const text = await readFile(join(outDir, run.dir, 'results.json'), 'utf8').catch(() => undefined);
   const parsed = text ? (JSON.parse(text) as { finishedAt?: string; results: { name: string; verdict: string; durationMs?: number }[] }) : undefined;
   const results = parsed?.results ?? [];

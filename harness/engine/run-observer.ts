@@ -23,7 +23,11 @@ export interface RunObserver {
   /** Bytes of the current transfer so far (frequent: throttle what you print). */
   onTransferProgress?(scenario: ScenarioDefinition, path: string, bytesSent: number): void;
   onBootEnd?(scenario: ScenarioDefinition, result: BootResult): void;
-  onScenarioEnd?(result: ScenarioResult): void;
+  /**
+   * A scenario's verdict. A reporter may write here (a promise, not waited for by the run; a
+   * rejection is named on stderr like a throw): results.json and junit.xml are rewritten here.
+   */
+  onScenarioEnd?(result: ScenarioResult): void | Promise<void>;
   onRunEnd?(results: ScenarioResult[]): void | Promise<void>;
 }
 

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import type { ScenarioResult } from '../scenario/result.js';
+import { writeReportFile } from './report-file.js';
 import type { Reporter } from './reporter.js';
 
 /** One option or promise of the seed documents, and the scenarios that prove it on a real boot. */
@@ -92,12 +92,12 @@ export function renderConformance(results: readonly ScenarioResult[], outDir: st
   ].join('\n');
 }
 
-/** conformance.md in the run's output folder. */
+/** conformance.md in the run's output folder, written at the run's end (atomically). */
 export function conformanceReporter(outDir: string): Reporter {
   return {
     name: 'conformance',
     async onRunEnd(results) {
-      await writeFile(join(outDir, 'conformance.md'), renderConformance(results, outDir));
+      await writeReportFile(outDir, 'conformance.md', renderConformance(results, outDir));
     },
   };
 }

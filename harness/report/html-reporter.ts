@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { conformanceOutcomes } from './conformance.js';
+import { writeReportFile } from './report-file.js';
 import type { Reporter } from './reporter.js';
 import type { BootResult, ScenarioResult } from '../scenario/result.js';
 import { TRANSFER_EVENT_ID, type TimelineEvent } from '../engine/timeline.js';
@@ -122,6 +123,10 @@ ${sections.join('\n')}
 `;
 }
 
+/**
+ * report.html in the run's output folder, written at the run's end only (it carries every
+ * screenshot; results.json and junit.xml are the ones kept as each scenario ends), atomically.
+ */
 export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
   return {
@@ -130,7 +135,7 @@ export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Repor
       liveModule = info.liveModule;
     },
     async onRunEnd(results) {
-      await writeFile(join(outDir, 'report.html'), await renderHtmlReport(results, outDir, { ...meta, ...(liveModule ? { liveModule } : {}) }));
+      await writeReportFile(outDir, 'report.html', await renderHtmlReport(results, outDir, { ...meta, ...(liveModule ? { liveModule } : {}) }));
     },
   };
 }
