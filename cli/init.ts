@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { open, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inputError } from '../harness/errors.js';
+import { commandArgs } from './command-args.js';
+import { showUsage } from './usage.js';
 
 /** The starter scenario `pxe-harness init` writes: every part commented, ready to edit. */
 export const STARTER_SCENARIO = `// A scenario of your own for pxe-harness: what your ISO promises, checked on a real network boot.
@@ -48,14 +49,50 @@ export default defineScenario({
 });
 `;
 
+/** Why a file cannot be made, by the error's code, and what to do about it. */
+const REFUSALS: Record<string, { reason: string; fix: string }> = {
+  EEXIST: { reason: 'already exists', fix: 'pass another file name, or remove the file' },
+  EISDIR: { reason: 'is a folder', fix: 'pass a file name, e.g. FOLDER/my-iso.scenario.ts' },
+  ENOENT: { reason: 'is in a folder that does not exist', fix: 'make the folder first, or pass a file in an existing folder' },
+  /** ENOENT in a folder that exists: one that takes no new files (/proc, /sys). */
+  ENOENT_HERE: { reason: 'cannot be made: its folder takes no new files', fix: 'pass a file in a folder of your own, e.g. the current one' },
+  ENOTDIR: { reason: 'is below a file, not a folder', fix: 'pass a file in an existing folder' },
+  EACCES: { reason: 'is in a folder you may not write to', fix: 'pass a file in a folder you can write to, e.g. the current one' },
+  EPERM: { reason: 'is in a folder you may not write to', fix: 'pass a file in a folder you can write to, e.g. the current one' },
+  EROFS: { reason: 'is on a read-only file system', fix: 'pass a file on a writable file system, e.g. in the current folder' },
+  ENOSPC: { reason: 'does not fit: the disk is full', fix: 'free space there, or pass a file on another disk' },
+};
+
+/** The starter file written, never over an existing file nor half written: a refusal leaves nothing behind. */
+async function writeStarter(file: string, text: string): Promise<void> {
+  let created = false;
+  try {
+    if ((await stat(file).catch(() => undefined))?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    const handle = await open(file, 'wx');
+    created = true;
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    if (created) await rm(file, { force: true });
+    const raw = (cause as NodeJS.ErrnoException).code ?? '';
+    const code = raw === 'ENOENT' && (await stat(dirname(file)).catch(() => undefined))?.isDirectory() ? 'ENOENT_HERE' : raw;
+    const refusal = REFUSALS[code] ?? { reason: `cannot be written: ${(cause as Error).message}`, fix: 'pass a file name in a folder you can write to, e.g. my-iso.scenario.ts' };
+    throw inputError(`init cannot write: ${file} ${refusal.reason}${raw && REFUSALS[code] ? ` (${raw})` : ''}`, file, refusal.fix);
+  }
+}
+
 /** init [FILE]: writes the starter scenario; never over an existing file. */
 export async function initScenarioFile(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
+  const args = commandArgs('init', argv, {}, true);
+  if (args === 'help') return showUsage();
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   if (positionals.length > 1) throw inputError('init takes at most one file name', positionals.join(' '), 'pass e.g. pxe-harness init my-iso.scenario.ts');
   const file = resolve(positionals[0] ?? 'my-iso.scenario.ts');
   if (!/\.(?:ts|mts)$/.test(file)) throw inputError(`init writes a TypeScript file, got ${JSON.stringify(file)}`, file, 'name it *.ts, e.g. my-iso.scenario.ts');
-  if (existsSync(file)) throw inputError(`${file} already exists`, file, 'pass another file name, or remove the file');
-  await writeFile(file, STARTER_SCENARIO.replace('${FILE}', positionals[0] ?? 'my-iso.scenario.ts'));
+  await writeStarter(file, STARTER_SCENARIO.replace('${FILE}', positionals[0] ?? 'my-iso.scenario.ts'));
   process.stdout.write(`wrote ${file}: edit it, then run\n  pxe-harness run --iso YOUR.iso --scenarios ${file}\n`);
   return 0;
 }

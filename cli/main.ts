@@ -43,7 +43,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (isHarnessError(error)) process.stderr.write(`pxe-harness: ${error.details}\n`);
-    else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`pxe-harness: ${error.message}\n${USAGE}\n`);
+    else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`pxe-harness: ${error.message.split('\n')[0]}\n  fix: see pxe-harness --help\n`);
     else process.stderr.write(`pxe-harness: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exit(2);
   },

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
@@ -11,15 +11,11 @@ import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { parseFirmware } from './flags.js';
 import { exitCodeFor } from './exit-code.js';
+import { commandArgs } from './command-args.js';
+import { readReproduceSpec, REPRODUCE_FIX } from './reproduce-spec.js';
+import { showUsage } from './usage.js';
 
-interface ReproduceSpec {
-  iso: string;
-  scenario: string;
-  boot: number;
-  login: string;
-  firmware?: string;
-  scenarioFile?: string;
-}
+const REPRODUCE_FLAGS = { out: { type: 'string', default: 'out-reproduce' } } as const;
 
 /** The reproduce.json of a boot folder, or of the last boot of a scenario folder. */
 function reproduceFile(dir: string): string {
@@ -32,14 +28,17 @@ function reproduceFile(dir: string): string {
 
 /** reproduce DIR: the same boot again (the boots before it too), its console on this terminal. */
 export async function reproduceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'out-reproduce' } }, allowPositionals: true, strict: true });
+  const args = commandArgs('reproduce', argv, REPRODUCE_FLAGS, true);
+  if (args === 'help') return showUsage();
+  const { values, positionals } = parseArgs({ args, options: REPRODUCE_FLAGS, allowPositionals: true, strict: true });
   const dir = positionals[0];
   if (!dir || positionals.length > 1) throw inputError('reproduce takes one folder', positionals.join(' ') || '(none)', 'pass a boot folder of a run, e.g. out/ram-deploy-http/boot-1-network-boot-into-ram');
   const file = reproduceFile(dir);
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as ReproduceSpec;
+  const spec = readReproduceSpec(file);
   const candidates = spec.scenarioFile ? await loadScenarioFiles([spec.scenarioFile], SCENARIOS) : SCENARIOS;
   const scenario = candidates.find((s) => s.name === splitFirmware(spec.scenario).scenario);
   if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
+  if (spec.boot >= scenario.boots.length) throw inputError(`${file}: field boot is ${spec.boot}, but scenario ${scenario.name} has ${scenario.boots.length} boot(s)`, `${file} (boot)`, REPRODUCE_FIX);
   const [user = 'root', ...password] = spec.login.split(':');
   process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
   const results = await runScenarios({

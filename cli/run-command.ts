@@ -23,6 +23,8 @@ import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, parseShard, pathOption } from './flags.js';
 import { exitCodeFor } from './exit-code.js';
+import { commandArgs } from './command-args.js';
+import { showUsage } from './usage.js';
 
 const RUN_FLAGS = {
   iso: { type: 'string' },
@@ -150,7 +152,9 @@ const reportersFor = (outDir: string, isoPath: string) => [
 
 /** `run`: the request checked, then the slow steps (a signal during them stops the run before a boot), then the boots. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: RUN_FLAGS, strict: true, allowPositionals: false });
+  const args = commandArgs('run', argv, RUN_FLAGS);
+  if (args === 'help') return showUsage();
+  const { values } = parseArgs({ args, options: RUN_FLAGS, strict: true, allowPositionals: false });
   const request = await checkRunRequest(values);
   const controller = stopOnSignals();
   let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };

@@ -5,6 +5,12 @@ import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
 const firmwares = [...Object.keys(FIRMWARES), 'both'].join('|');
 const modules = Object.keys(LIVE_MODULES).join('|');
 
+/** --help of a command: the usage on stdout, exit 0. */
+export function showUsage(): number {
+  process.stdout.write(USAGE + '\n');
+  return 0;
+}
+
 /** The CLI's help; the firmware and live module choices come from their registries. */
 export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]

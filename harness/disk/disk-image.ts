@@ -23,6 +23,9 @@ export interface DiskSpec {
   serial?: string;
 }
 
+/** Every field of DiskSpec (a scenario's disks are checked against it: a misspelt field is refused). */
+export const DISK_SPEC_FIELDS = { name: true, size: true, format: true, interface: true, contents: true, serial: true } as const satisfies Record<keyof DiskSpec, true>;
+
 export interface DiskImage {
   name: string;
   path: string;

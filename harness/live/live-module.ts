@@ -38,6 +38,14 @@ export interface LiveBootOptions {
   fetchCompressed?: 'xz';
 }
 
+/** Every field of LiveBootOptions (a scenario's boot.live is checked against it: a misspelt field is refused). */
+export const LIVE_BOOT_FIELDS = {
+  ramdiskSizeKiB: true, system: true, persistent: true, reset: true, insecureTls: true, ramCopy: true, overlay: true, mediaCheck: true, curlOptions: true, fetchCompressed: true,
+} as const satisfies Record<keyof LiveBootOptions, true>;
+
+/** Every field of LiveBootOptions.persistent. */
+export const LIVE_PERSISTENT_FIELDS = { cowfs: true } as const satisfies Record<keyof NonNullable<LiveBootOptions['persistent']>, true>;
+
 /** Where the booted guest keeps the live root: what `/` must be, and how to tell. */
 export interface RootExpectation {
   /** e.g. "overlayfs over /run/rootfsbase". */

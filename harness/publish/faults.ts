@@ -27,6 +27,17 @@ export type PublishFault =
   | { kind: 'redirect'; status: 301 | 302 | 307 | 308 }
   | { kind: 'not-ready'; requests: number };
 
+/** Every field of each kind of fault (a scenario's publish.fault is checked against its kind's: a misspelt field is refused). */
+export const FAULT_FIELDS = {
+  status: { kind: true, status: true },
+  cut: { kind: true, afterBytes: true },
+  stall: { kind: true, afterBytes: true },
+  throttle: { kind: true, bytesPerSecond: true },
+  corrupt: { kind: true, atByte: true, count: true },
+  redirect: { kind: true, status: true },
+  'not-ready': { kind: true, requests: true },
+} as const satisfies { [K in PublishFault['kind']]: Record<keyof Extract<PublishFault, { kind: K }>, true> };
+
 /**
  * The not-ready fault's count, shared by every connection of one publisher: true while the
  * request for the file at hand must still be told to ask again. Always false for other faults.

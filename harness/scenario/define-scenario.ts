@@ -2,17 +2,18 @@ import type { SerialShell } from '../console/serial-shell.js';
 import type { Transfer } from '../publish/transfer-log.js';
 import type { PublishProtocol } from '../publish/registry.js';
 import type { Compression } from '../publish/compressed-copy.js';
-import type { PublishFault } from '../publish/faults.js';
+import { FAULT_FIELDS, type PublishFault } from '../publish/faults.js';
 import { isPublishable, KNOWN_PROTOCOLS, PUBLISHERS, UNPUBLISHABLE, type GuestProbe, type UnpublishableProtocol } from '../publish/registry.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
-import type { DiskImage, DiskSpec } from '../disk/disk-image.js';
+import { DISK_SPEC_FIELDS, type DiskImage, type DiskSpec } from '../disk/disk-image.js';
 import type { FirmwareId } from '../firmware/index.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
-import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile } from '../live/live-module.js';
+import { LIVE_BOOT_FIELDS, LIVE_PERSISTENT_FIELDS, type LiveBootOptions, type LiveImageFacts, type LiveModuleProfile } from '../live/live-module.js';
 import type { BootFilePaths, LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
+import { refuseUnknownFields, type KnownFields } from './known-fields.js';
 
 /** What a scenario declares; the runner does all process handling. */
 export interface ScenarioDefinition {
@@ -54,6 +55,12 @@ export interface ScenarioDefinition {
   disks?: DiskSpec[];
   boots: BootDefinition[];
 }
+
+/** Every field of a scenario, and of its publish (a misspelt field is refused, see known-fields.ts). */
+const SCENARIO_FIELDS = {
+  name: true, summary: true, publish: true, needsLogin: true, sourceFile: true, firmware: true, appliesTo: true, disks: true, boots: true,
+} as const satisfies KnownFields<ScenarioDefinition>;
+const PUBLISH_FIELDS = { protocol: true, requestPath: true, fault: true, compressed: true } as const satisfies KnownFields<ScenarioDefinition['publish']>;
 
 /** What a scenario can know of its target before anything boots. */
 export interface ScenarioTarget {
@@ -101,6 +108,13 @@ export interface BootDefinition {
    */
   expectFailure?: { reason: RegExp; why: string; /** the boot phase (or one of the phases) the failure must come in */ phase?: string | readonly string[] };
 }
+
+/** Every field of a boot, and of its parts (a misspelt field is refused, see known-fields.ts). */
+const BOOT_FIELDS = {
+  name: true, from: true, live: true, kernelArgs: true, loader: true, netbootFault: true, timeoutMs: true, debugEvidence: true, checks: true, expectFailure: true,
+} as const satisfies KnownFields<BootDefinition>;
+const EXPECT_FAILURE_FIELDS = { reason: true, why: true, phase: true } as const satisfies KnownFields<NonNullable<BootDefinition['expectFailure']>>;
+const NETBOOT_FAULT_FIELDS = { missing: true } as const satisfies KnownFields<NonNullable<BootDefinition['netbootFault']>>;
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */
 export interface BootContext {
@@ -163,6 +177,13 @@ const PROTOCOLS_WANTED = `${Object.keys(PUBLISHERS).join(', ')} (or ${Object.key
 function validateScenario(d: ScenarioDefinition): void {
   const bad = (field: string, value: unknown, want: string) => new RangeError(`field ${field} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
   if (typeof d !== 'object' || d === null) throw bad('(the scenario)', d, 'an object');
+  refuseUnknownFields(d, '', 'a scenario', SCENARIO_FIELDS);
+  refuseUnknownFields(d.publish, 'publish', 'publish', PUBLISH_FIELDS);
+  const fault = d.publish?.fault as { kind?: unknown } | undefined;
+  if (typeof fault?.kind === 'string' && Object.hasOwn(FAULT_FIELDS, fault.kind)) {
+    refuseUnknownFields(fault, 'publish.fault', `a ${fault.kind} fault`, FAULT_FIELDS[fault.kind as keyof typeof FAULT_FIELDS]);
+  }
+  if (Array.isArray(d.disks)) d.disks.forEach((disk, i) => refuseUnknownFields(disk, `disks[${i}]`, 'a disk', DISK_SPEC_FIELDS));
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
   const protocol = d.publish?.protocol as string;
@@ -178,7 +199,13 @@ function validateScenario(d: ScenarioDefinition): void {
 }
 
 function validateBoot(b: BootDefinition, at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
-  if (typeof b?.name !== 'string' || !b.name.trim()) throw bad(`${at}.name`, b?.name, 'a name');
+  if (typeof b !== 'object' || b === null) throw bad(at, b, 'a boot: { name, from, checks, ... }');
+  refuseUnknownFields(b, at, 'a boot', BOOT_FIELDS);
+  refuseUnknownFields(b.live, `${at}.live`, 'the live options (LiveBootOptions)', LIVE_BOOT_FIELDS);
+  refuseUnknownFields(b.live?.persistent, `${at}.live.persistent`, 'live.persistent', LIVE_PERSISTENT_FIELDS);
+  refuseUnknownFields(b.expectFailure, `${at}.expectFailure`, 'expectFailure', EXPECT_FAILURE_FIELDS);
+  refuseUnknownFields(b.netbootFault, `${at}.netbootFault`, 'netbootFault', NETBOOT_FAULT_FIELDS);
+  if (typeof b.name !== 'string' || !b.name.trim()) throw bad(`${at}.name`, b.name, 'a name');
   if (b.from !== 'network' && b.from !== 'disk') throw bad(`${at}.from`, b.from, "'network' or 'disk'");
   if (!Array.isArray(b.checks)) throw bad(`${at}.checks`, b.checks, 'a list of checks (may be empty)');
   b.checks.forEach((c, j) => {

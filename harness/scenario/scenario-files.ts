@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { inputError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { isDefinedScenario, type ScenarioDefinition } from './define-scenario.js';
+import { throwSite, withoutSite } from './throw-site.js';
 
 /** The file endings of scenario files: TypeScript (transpiled on load) and JavaScript modules. */
 const SCENARIO_FILE = /\.(?:ts|mts|js|mjs)$/;
@@ -16,6 +17,8 @@ function registerHooks(): void {
   const root = packageRoot();
   const apiUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
   register(pathToFileURL(join(root, 'dist', 'harness', 'scenario', 'ts-hooks.js')).href, { data: { apiUrl } });
+  // The hook transpiles with an inline source map: with it, a stack names the TypeScript's own lines.
+  process.setSourceMapsEnabled(true);
   hooksRegistered = true;
 }
 
@@ -32,6 +35,17 @@ async function filesOf(path: string): Promise<string[]> {
     .sort();
 }
 
+/** Why a file could not be imported, at FILE:LINE:COLUMN where the error names a place in it. */
+function loadError(file: string, cause: unknown): Error {
+  const where = throwSite(cause, file);
+  // defineScenario refuses a bad field with a RangeError that names it.
+  // The message carries the cause's whole message: the cause is not passed (its line would repeat it).
+  if (cause instanceof RangeError) return inputError(`scenario file ${where ?? file}: ${cause.message}`, where ?? file, 'fix that field (see docs/writing-scenarios.md)');
+  const error = cause instanceof Error ? cause : new Error(String(cause));
+  const what = `${error.name}: ${withoutSite(error.message, file)}`;
+  return inputError(`scenario file ${file} cannot be loaded: ${where ? `${where}: ` : ''}${what}`, where ?? file, 'fix the file at that place (run it with node, or check it with tsc)');
+}
+
 /** One file's scenarios: its default export, a defineScenario(...) or a list of them. */
 async function loadFile(file: string): Promise<ScenarioDefinition[]> {
   if (!SCENARIO_FILE.test(file)) throw inputError(`scenario file ${file} is not a .ts, .mts, .js or .mjs file (${extname(file) || 'no extension'})`, file, 'name the file *.ts or *.js');
@@ -39,9 +53,7 @@ async function loadFile(file: string): Promise<ScenarioDefinition[]> {
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (cause) {
-    // defineScenario refuses a bad field with a RangeError that names it.
-    if (cause instanceof RangeError) throw inputError(`scenario file ${file}: ${cause.message}`, file, 'fix that field (see docs/writing-scenarios.md)', cause);
-    throw inputError(`scenario file ${file} cannot be loaded: ${(cause as Error).message}`, file, 'fix the file (run it with node, or check it with tsc)', cause);
+    throw loadError(file, cause);
   }
   const exported = Array.isArray(module.default) ? module.default : [module.default];
   exported.forEach((s, i) => {

@@ -142,7 +142,7 @@ describe('pxe-harness CLI', () => {
   it.each([
     [['--cpus', 'zero'], /--cpus must be a positive whole number, got "zero"/],
     [['--login', 'rootonly'], /--login must be USER:PASSWORD, got "rootonly"/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /unknown option --bogus of run/],
   ])('refuses bad options %j with exit 2, quoting the value', async (args, message) => {
     const result = await cli('run', ...args);
     expect(result.exitCode).toBe(2);

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineScenario, type ScenarioDefinition } from '../../harness/scenario/define-scenario.js';
+import { closest, editDistance } from '../../harness/util/closest.js';
+
+// Bad input tried as a new user would: each is exit 2 with a message naming the input, the field
+// (or FILE:LINE:COLUMN) and the fix, never a stack nor the whole usage; nothing is left behind.
+const root = join(import.meta.dirname, '..', '..');
+let dir: string;
+
+/** The compiled CLI as a user runs it, with no tool on PATH (node by its full path): nothing can boot. */
+const cli = (...args: string[]) =>
+  execa(process.execPath, [join(root, 'dist/cli/main.js'), ...args], {
+    reject: false, cwd: dir, timeout: 20_000, killSignal: 'SIGKILL', env: { PATH: join(dir, 'empty-path'), TMPDIR: dir }, extendEnv: false,
+  });
+
+/** Exit 2, no stack trace, no usage dump, and every expected part of the message. */
+function expectRefusal(result: Awaited<ReturnType<typeof cli>>, ...parts: (string | RegExp)[]): void {
+  expect(result.exitCode, result.stderr).toBe(2);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toContain('usage:');
+  expect(result.stderr).toMatch(/^pxe-harness: /);
+  expect(result.stderr).toMatch(/^ {2}fix: /m);
+  for (const part of parts) {
+    if (typeof part === 'string') expect(result.stderr).toContain(part);
+    else expect(result.stderr).toMatch(part);
+  }
+}
+
+beforeAll(async () => {
+  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
+  dir = await mkdtemp(join(tmpdir(), 'pxe-bad-input-'));
+  await mkdir(join(dir, 'empty-path'));
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('init: a target it cannot write', () => {
+  it.each([
+    ['/proc/x.ts', /init cannot write: \/proc\/x\.ts cannot be made: its folder takes no new files \(ENOENT\)/, /fix: pass a file in a folder of your own/],
+    ['/sys/x.ts', /init cannot write: \/sys\/x\.ts (is in a folder you may not write to \(EACCES\)|is on a read-only file system \(EROFS\))/, /fix: pass a file /],
+    ['no-such-folder/x.ts', /no-such-folder\/x\.ts is in a folder that does not exist \(ENOENT\)/, /fix: make the folder first/],
+    ['a-folder.ts', /a-folder\.ts is a folder \(EISDIR\)/, /fix: pass a file name/],
+  ])('%s: exit 2 with the path, the reason and the fix, nothing left behind', async (target, reason, fix) => {
+    await mkdir(join(dir, 'a-folder.ts'), { recursive: true });
+    const result = await cli('init', target);
+    expectRefusal(result, reason, fix);
+    if (target !== 'a-folder.ts') expect(existsSync(target.startsWith('/') ? target : join(dir, target))).toBe(false);
+  });
+});
+
+describe('reproduce: a reproduce.json that is not what a run writes', () => {
+  const good = { iso: '/x.iso', scenario: 'ram-deploy-http', boot: 0, login: 'root:linux' };
+  it.each([
+    ['{bad', /reproduce\.json is not JSON: .*position 1/],
+    ['{}', /reproduce\.json: field iso must be the path of the ISO, it is missing/],
+    ['[1]', /reproduce\.json must hold a JSON object, got \[1\]/],
+    [JSON.stringify({ ...good, boot: -1 }), /field boot must be the index of the boot, a whole number from 0, got -1/],
+    [JSON.stringify({ ...good, boot: '0' }), /field boot must be the index of the boot, a whole number from 0, got "0"/],
+    [JSON.stringify({ ...good, login: 7 }), /field login must be USER:PASSWORD, got 7/],
+    [JSON.stringify({ ...good, scenarioFile: 3 }), /field scenarioFile must be the path of the scenario file, got 3/],
+    [JSON.stringify({ ...good, boot: 5 }), /field boot is 5, but scenario ram-deploy-http has 1 boot\(s\)/],
+  ])('%s: exit 2 naming the file and the field', async (text, message) => {
+    const boot = await mkdtemp(join(dir, 'boot-'));
+    await writeFile(join(boot, 'reproduce.json'), text);
+    expectRefusal(await cli('reproduce', boot), join(boot, 'reproduce.json'), message, 'fix: pass a boot folder written by pxe-harness run (its reproduce.json is written by the run)');
+  });
+});
+
+describe('run: option values that start with a dash reach the flag\'s own check', () => {
+  it.each([
+    [['--jobs', '-1'], '--jobs must be a positive whole number, got "-1"', 'fix: pass e.g. --jobs 2'],
+    [['--memory-mb', '-5'], '--memory-mb must be a positive whole number, got "-5"', 'fix: pass e.g. --memory-mb'],
+    [['--cpus', '-2', '--accel', 'tcg'], '--cpus must be a positive whole number, got "-2"', 'fix: pass e.g. --cpus'],
+  ])('%j', async (args, message, fix) => {
+    const result = await cli('run', ...args);
+    expectRefusal(result, message, fix);
+    expect(result.stderr).not.toContain('ambiguous');
+  });
+});
+
+describe('run: parser errors are one refusal naming the argument and the fix', () => {
+  it.each([
+    [['--memroy-mb', '4096'], 'unknown option --memroy-mb of run', 'fix: did you mean --memory-mb? (pxe-harness run --help lists the options)'],
+    [['--jbos', '2'], 'unknown option --jbos of run', 'did you mean --jobs?'],
+    [['--zzzzzz'], 'unknown option --zzzzzz of run', 'pxe-harness run --help lists the options: --iso, --scenario,'],
+    [['--iso'], '--iso needs a value, got none at the end', 'fix: pass --iso VALUE'],
+    [['--iso', '--accel', 'tcg'], '--iso needs a value, got none before --accel', 'fix: pass --iso VALUE'],
+    [['--keep=yes'], '--keep takes no value, got "--keep=yes"', 'fix: pass --keep alone'],
+    [['memory-mb'], 'run takes no argument "memory-mb"', 'did you mean --memory-mb?'],
+    [['boot.iso'], 'run takes no argument "boot.iso"', 'run takes options only: see pxe-harness run --help'],
+  ])('%j', async (args, message, fix) => {
+    expectRefusal(await cli('run', ...args), message, fix);
+  });
+
+  it.each([['run', '--help'], ['run', '-h'], ['list', '--help'], ['reproduce', '-h']])('%s %s prints the usage and exits 0', async (...args) => {
+    const result = await cli(...args);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^usage:\n {2}pxe-harness run /);
+  });
+
+  it('the closest known word, only when it is a slip of the fingers', () => {
+    expect(editDistance('memroy', 'memory')).toBe(1);
+    expect(closest('memroy-mb', ['iso', 'memory-mb', 'cpus'])).toBe('memory-mb');
+    expect(closest('timout', ['name', 'timeoutMs'])).toBe('timeoutMs');
+    expect(closest('timeoutMS', ['timeoutMs'])).toBe('timeoutMs');
+    expect(closest('foo', ['iso', 'out'])).toBeUndefined();
+  });
+});
+
+const base = (): ScenarioDefinition => ({ name: 'x', summary: 's', publish: { protocol: 'http' }, boots: [{ name: 'b', from: 'network', checks: [] }] });
+const withBoot = (extra: object) => ({ ...base(), boots: [{ ...base().boots[0]!, ...extra }] }) as ScenarioDefinition;
+
+describe('defineScenario refuses a field its shape does not have', () => {
+  it.each([
+    ['timout', withBoot({ timout: 1 }), 'field boots[0].timout is not a field of a boot: did you mean timeoutMs?'],
+    ['timeoutMS', withBoot({ timeoutMS: 1 }), 'field boots[0].timeoutMS is not a field of a boot: did you mean timeoutMs?'],
+    ['live.sytem', withBoot({ live: { sytem: '/x' } }), 'field boots[0].live.sytem is not a field of the live options (LiveBootOptions): did you mean system?'],
+    ['live.persistent', withBoot({ live: { persistent: { cowFS: 'xfs' } } }), 'field boots[0].live.persistent.cowFS is not a field of live.persistent: did you mean cowfs?'],
+    ['expectFailure', withBoot({ expectFailure: { reason: /x/, why: 'w', phases: 'p' } }), 'field boots[0].expectFailure.phases is not a field of expectFailure: did you mean phase?'],
+    ['netbootFault', withBoot({ netbootFault: { mising: 'kernel' } }), 'field boots[0].netbootFault.mising is not a field of netbootFault: did you mean missing?'],
+    ['scenario', { ...base(), sumary: 's' }, 'field sumary is not a field of a scenario: did you mean summary?'],
+    ['publish', { ...base(), publish: { protocol: 'http', requestpath: '/x' } }, 'field publish.requestpath is not a field of publish: did you mean requestPath?'],
+    ['a fault', { ...base(), publish: { protocol: 'http', fault: { kind: 'cut', afterbyte: 1 } } }, 'field publish.fault.afterbyte is not a field of a cut fault: did you mean afterBytes?'],
+    ['a disk', { ...base(), disks: [{ name: 'd', size: '1G', sise: '2G' }] }, 'field disks[0].sise is not a field of a disk: did you mean size?'],
+    ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, checks, expectFailure'],
+  ])('%s', (_what, definition, message) => {
+    expect(() => defineScenario(definition as ScenarioDefinition)).toThrow(new RangeError(message));
+  });
+
+  it('and takes every field it knows', () => {
+    expect(() => defineScenario(withBoot({ timeoutMs: 1, live: { system: '/x', persistent: { cowfs: 'xfs' } }, expectFailure: { reason: /x/, why: 'w', phase: 'p' } }))).not.toThrow();
+  });
+});
+
+describe('a scenario file: the loader names the file and the line', () => {
+  const header = "import { check, defineScenario } from 'pxe-harness';\n\n// a comment, and types the transpiler removes\ninterface Foo {\n  a: string;\n}\ntype Bar = Foo;\n\n";
+  const body = "export default defineScenario({ name: 'x', summary: 's', publish: { protocol: 'http' }, boots: [{ name: 'b', from: 'network', checks: [check.loginWithinMs(1)] }] });\n";
+
+  it('a misspelt field: the file, the line of the defineScenario call, the field and its closest name', async () => {
+    const file = join(dir, 'typo.ts');
+    await writeFile(file, header + body.replace("from: 'network',", "from: 'network', timout: 5,"));
+    expectRefusal(await cli('list', '--scenarios', file), `scenario file ${file}:9:16: field boots[0].timout is not a field of a boot: did you mean timeoutMs?`);
+  });
+
+  it('a runtime error at the top level: FILE:LINE:COLUMN of the throw site in the TypeScript, not in what it was transpiled to', async () => {
+    const file = join(dir, 'throws.ts');
+    await writeFile(file, `${header}const x: Bar | undefined = undefined as Bar | undefined;\nconst y = (x as unknown as { f(): void }).f();\n${body}`);
+    const result = await cli('list', '--scenarios', file);
+    expectRefusal(result, `scenario file ${file} cannot be loaded: ${file}:10:43: TypeError: Cannot read properties of undefined (reading 'f')`, `input: ${file}:10:43`);
+  });
+
+  it('a syntax error: FILE:LINE:COLUMN once', async () => {
+    const file = join(dir, 'syntax.ts');
+    await writeFile(file, 'const a = 1;\nexport default {{;\n');
+    const result = await cli('list', '--scenarios', file);
+    expectRefusal(result, `scenario file ${file} cannot be loaded: ${file}:2:17: SyntaxError: Property assignment expected.`);
+  });
+});
