@@ -159,51 +159,59 @@ async function netbootRoot(dir: string, loaderFiles: LoaderFiles, isoUrl: string
 
 const verdictOf = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-export async function bootSections(runs: number, only: (name: string) => boolean): Promise<Section[]> {
-  const iso = await fixtureIsoPath({ progress: true });
-  const size = statSync(iso).size;
-  const dir = await mkdtemp(join(tmpdir(), 'pxe-bench-boots-'));
-  const sections: Section[] = [];
-  const log = (line: string) => console.log(`bench: ${line}`);
-  try {
-    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), DEFAULT_ARCHITECTURE.loaderLocations);
+/** What every boot section of the benchmark shares: the fixture ISO, a scratch folder, its kernel and initrd. */
+interface BootBench {
+  runs: number;
+  iso: string;
+  size: number;
+  dir: string;
+  loader: LoaderFiles;
+  log: (line: string) => void;
+}
 
-    if (only('overhead')) {
-      // Alternating harness and plain runs, so that a drift of the machine hits both alike.
-      const harness: HarnessRun[] = [];
-      const plain: PlainBoot[] = [];
-      for (let i = 0; i < runs; i++) {
-        const [run] = await runThroughHarness(iso, [bareRamDeploy], 1, CPUS);
-        if (run!.result.verdict !== 'PASS') throw new Error(`the harness's RAM deploy did not pass: ${run!.result.reason}`);
-        harness.push(run!);
-        log(`overhead: harness ${seconds(run!.wallMs)} (login at ${seconds(run!.result.boots[0]!.timeline.login!)} of QEMU's clock)`);
-        if (run!.result.boots[0]!.timeline.login === undefined) throw new Error('the harness recorded no login phase');
-        const server = await harnessServer('http', iso, size);
-        try {
-          const tftp = await netbootRoot(join(dir, `tftp-plain-${i}`), loader, server.url, 'tftp');
-          // One retry, as the harness retries a boot that fails before its initrd (a TCG flake).
-          const attempt = () => plainBoot({ tftp, forwards: server.forwards, marks: { login: LOGIN }, until: 'login' });
-          const boot = await attempt().catch((error: Error) => {
-            log(`overhead: plain QEMU failed (${error.message.split('\n')[0]!.slice(0, 80)}), retrying once`);
-            return attempt();
-          });
-          plain.push(boot);
-          log(`overhead: plain QEMU ${seconds(boot.wallMs)}`);
-        } finally {
-          await server.stop();
-        }
-      }
-      const h = median(harness.map((r) => r.wallMs));
-      const p = median(plain.map((r) => r.wallMs));
-      const ratio = h / p;
-      // What the harness adds outside the guest: its wall time minus QEMU's start to the prompt
-      // (set-up before QEMU, the verdict and the teardown after), free of the guest's own speed.
-      const outside = harness.map((r) => r.wallMs - r.result.boots[0]!.timeline.login!);
-      const o = median(outside);
-      const passLatency = median(harness.flatMap((r) => r.latenciesMs));
-      sections.push({
-        id: 'overhead',
-        markdown: `### Harness overhead (target: ratio <= 1.02)
+/** The same RAM deploy through the harness and as a plain QEMU command, alternating so that a drift of the machine hits both alike. */
+async function measureOverhead({ runs, iso, size, dir, loader, log }: BootBench): Promise<{ harness: HarnessRun[]; plain: PlainBoot[] }> {
+  const harness: HarnessRun[] = [];
+  const plain: PlainBoot[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [run] = await runThroughHarness(iso, [bareRamDeploy], 1, CPUS);
+    if (run!.result.verdict !== 'PASS') throw new Error(`the harness's RAM deploy did not pass: ${run!.result.reason}`);
+    harness.push(run!);
+    log(`overhead: harness ${seconds(run!.wallMs)} (login at ${seconds(run!.result.boots[0]!.timeline.login!)} of QEMU's clock)`);
+    if (run!.result.boots[0]!.timeline.login === undefined) throw new Error('the harness recorded no login phase');
+    const server = await harnessServer('http', iso, size);
+    try {
+      const tftp = await netbootRoot(join(dir, `tftp-plain-${i}`), loader, server.url, 'tftp');
+      // One retry, as the harness retries a boot that fails before its initrd (a TCG flake).
+      const attempt = () => plainBoot({ tftp, forwards: server.forwards, marks: { login: LOGIN }, until: 'login' });
+      const boot = await attempt().catch((error: Error) => {
+        log(`overhead: plain QEMU failed (${error.message.split('\n')[0]!.slice(0, 80)}), retrying once`);
+        return attempt();
+      });
+      plain.push(boot);
+      log(`overhead: plain QEMU ${seconds(boot.wallMs)}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  return { harness, plain };
+}
+
+async function overheadSections(bench: BootBench): Promise<Section[]> {
+  const { runs } = bench;
+  const out: Section[] = [];
+  const { harness, plain } = await measureOverhead(bench);
+  const h = median(harness.map((r) => r.wallMs));
+  const p = median(plain.map((r) => r.wallMs));
+  const ratio = h / p;
+  // What the harness adds outside the guest: its wall time minus QEMU's start to the prompt
+  // (set-up before QEMU, the verdict and the teardown after), free of the guest's own speed.
+  const outside = harness.map((r) => r.wallMs - r.result.boots[0]!.timeline.login!);
+  const o = median(outside);
+  const passLatency = median(harness.flatMap((r) => r.latenciesMs));
+  out.push({
+    id: 'overhead',
+    markdown: `### Harness overhead (target: ratio <= 1.02)
 
 The RAM deploy over http until the login prompt, ${runs} times each, alternating: through the harness
 (\`runScenarios\`, from the call to its return: ISO check, kernel and initrd out of the ISO, TFTP root,
@@ -221,30 +229,32 @@ TFTP root and publisher (serial on stdout, killed at \`login:\`), -smp ${CPUS}.
 The same boot's own time varies from run to run on these machines by far more than the harness
 adds (plain runs above); the second ratio takes the guest's time out of the comparison.
 `,
-      });
-      sections.push({
-        id: 'latency-pass',
-        markdown: `### Verdict latency, passing boot (target: <= 2 s)
+  });
+  out.push({
+    id: 'latency-pass',
+    markdown: `### Verdict latency, passing boot (target: <= 2 s)
 
 From the login prompt's line (the deciding evidence of a boot without checks) to the verdict reaching
 the reporters, which is after QEMU has been stopped: median **${(passLatency / 1000).toFixed(2)} s**
 (${verdictOf(passLatency <= 2000)}); runs ${harness.flatMap((r) => r.latenciesMs).map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')}.
 `,
-      });
-    }
+  });
+  return out;
+}
 
-    if (only('latency')) {
-      const failing: HarnessRun[] = [];
-      for (let i = 0; i < runs; i++) {
-        const [run] = await runThroughHarness(iso, [brokenUrl], 1, CPUS);
-        if (run!.result.verdict !== 'FAIL') throw new Error(`the broken setup did not fail: ${run!.result.reason}`);
-        failing.push(run!);
-        log(`latency: failing boot ${run!.latenciesMs.map((ms) => seconds(ms)).join(', ')} (${run!.result.reason.slice(0, 120)})`);
-      }
-      const l = median(failing.flatMap((r) => r.latenciesMs));
-      sections.push({
-        id: 'latency-fail',
-        markdown: `### Verdict latency, failing boot (target: <= 2 s)
+async function failingLatencySections({ runs, iso, size, dir, loader, log }: BootBench): Promise<Section[]> {
+  const out: Section[] = [];
+  const failing: HarnessRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [run] = await runThroughHarness(iso, [brokenUrl], 1, CPUS);
+    if (run!.result.verdict !== 'FAIL') throw new Error(`the broken setup did not fail: ${run!.result.reason}`);
+    failing.push(run!);
+    log(`latency: failing boot ${run!.latenciesMs.map((ms) => seconds(ms)).join(', ')} (${run!.result.reason.slice(0, 120)})`);
+  }
+  const l = median(failing.flatMap((r) => r.latenciesMs));
+  out.push({
+    id: 'latency-fail',
+    markdown: `### Verdict latency, failing boot (target: <= 2 s)
 
 The boot entry asks for an ISO the publisher does not serve: the 404 is logged, the harness waits
 (up to 20 s) for the guest to show the consequence, and dracut's FATAL line is the deciding evidence.
@@ -253,44 +263,46 @@ ${failing.flatMap((r) => r.latenciesMs).map((ms) => `${(ms / 1000).toFixed(2)} s
 From the failed transfer itself to the verdict it is longer by the time dracut takes to give up
 (reason of the last run: "${failing.at(-1)!.result.reason.slice(0, 200)}").
 `,
-      });
-    }
+  });
+  return out;
+}
 
-    if (only('transfer')) {
-      const makers: Array<[string, () => Promise<IsoServer | undefined>]> = [
-        ['harness http', () => harnessServer('http', iso, size)],
-        ['nginx', async () => nginxServer(dir, iso, size, await freePort())],
-        ['harness ftp', () => harnessServer('ftp', iso, size)],
-        ['vsftpd', async () => vsftpdServer(dir, iso, size, await freePort())],
-      ];
-      const rates = new Map<string, number[]>();
-      for (let i = 0; i < runs; i++) {
-        for (const [label, make] of makers) {
-          const server = await make();
-          if (!server) continue;
-          try {
-            const tftp = await netbootRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, server.url, 'tftp');
-            let rate = 0;
-            await plainBoot({ tftp, forwards: server.forwards, marks: {}, until: server.transferred.then((r) => (rate = r)) });
-            if (!rate) throw new Error(`${label}: the boot ended before the ISO was transferred`);
-            rates.set(label, [...(rates.get(label) ?? []), rate]);
-            log(`transfer: ${label} ${rate.toFixed(1)} MB/s`);
-          } finally {
-            await server.stop();
-          }
-        }
+async function transferSections({ runs, iso, size, dir, loader, log }: BootBench): Promise<Section[]> {
+  const out: Section[] = [];
+  const makers: Array<[string, () => Promise<IsoServer | undefined>]> = [
+    ['harness http', () => harnessServer('http', iso, size)],
+    ['nginx', async () => nginxServer(dir, iso, size, await freePort())],
+    ['harness ftp', () => harnessServer('ftp', iso, size)],
+    ['vsftpd', async () => vsftpdServer(dir, iso, size, await freePort())],
+  ];
+  const rates = new Map<string, number[]>();
+  for (let i = 0; i < runs; i++) {
+    for (const [label, make] of makers) {
+      const server = await make();
+      if (!server) continue;
+      try {
+        const tftp = await netbootRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, server.url, 'tftp');
+        let rate = 0;
+        await plainBoot({ tftp, forwards: server.forwards, marks: {}, until: server.transferred.then((r) => (rate = r)) });
+        if (!rate) throw new Error(`${label}: the boot ended before the ISO was transferred`);
+        rates.set(label, [...(rates.get(label) ?? []), rate]);
+        log(`transfer: ${label} ${rate.toFixed(1)} MB/s`);
+      } finally {
+        await server.stop();
       }
-      const m = (label: string) => (rates.has(label) ? median(rates.get(label)!) : undefined);
-      const row = (label: string, against?: string) => {
-        const rate = m(label);
-        if (rate === undefined) return `| ${label} | not installed (apt-get install ${label}) | | |`;
-        const base = against ? m(against) : undefined;
-        const ratio = base ? rate / base : undefined;
-        return `| ${label} | ${rate.toFixed(1)} MB/s | ${rates.get(label)!.map((r) => r.toFixed(1)).join(', ')} | ${ratio === undefined ? '' : `${ratio.toFixed(2)} (${verdictOf(ratio >= 1)})`} |`;
-      };
-      sections.push({
-        id: 'transfer',
-        markdown: `### Guest-side transfer (target: rate >= that of nginx behind the same forward)
+    }
+  }
+  const m = (label: string) => (rates.has(label) ? median(rates.get(label)!) : undefined);
+  const row = (label: string, against?: string) => {
+    const rate = m(label);
+    if (rate === undefined) return `| ${label} | not installed (apt-get install ${label}) | | |`;
+    const base = against ? m(against) : undefined;
+    const ratio = base ? rate / base : undefined;
+    return `| ${label} | ${rate.toFixed(1)} MB/s | ${rates.get(label)!.map((r) => r.toFixed(1)).join(', ')} | ${ratio === undefined ? '' : `${ratio.toFixed(2)} (${verdictOf(ratio >= 1)})`} |`;
+  };
+  out.push({
+    id: 'transfer',
+    markdown: `### Guest-side transfer (target: rate >= that of nginx behind the same forward)
 
 The ${(size / 1e6).toFixed(0)} MB fixture ISO pulled by the initrd's curl through slirp and the same
 socat guest forward, plain QEMU boots (-smp ${CPUS}) stopped once the server logged the complete transfer.
@@ -304,30 +316,32 @@ ${row('nginx')}
 ${row('harness ftp', 'vsftpd')}
 ${row('vsftpd')}
 `,
-      });
-    }
+  });
+  return out;
+}
 
-    if (only('loading')) {
-      const times: Record<'tftp' | 'http', number[]> = { tftp: [], http: [] };
-      for (let i = 0; i < runs; i++) {
-        for (const how of ['tftp', 'http'] as const) {
-          // The ISO itself is not needed: the boots stop at the kernel's first line.
-          const tftp = await netbootRoot(join(dir, `tftp-loading-${how}-${i}`), loader, `http://${PUBLISH_ADDRESS}${ISO_PATH}`, how);
-          try {
-            const boot = await plainBoot({ tftp, forwards: tftp.forwards, marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
-            times[how].push(boot.seenAtMs.kernel!);
-            log(`loading: ${how} ${seconds(boot.seenAtMs.kernel!)}`);
-          } finally {
-            await tftp.stop();
-          }
-        }
+async function loadingSections({ runs, iso, size, dir, loader, log }: BootBench): Promise<Section[]> {
+  const out: Section[] = [];
+  const times: Record<'tftp' | 'http', number[]> = { tftp: [], http: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const how of ['tftp', 'http'] as const) {
+      // The ISO itself is not needed: the boots stop at the kernel's first line.
+      const tftp = await netbootRoot(join(dir, `tftp-loading-${how}-${i}`), loader, `http://${PUBLISH_ADDRESS}${ISO_PATH}`, how);
+      try {
+        const boot = await plainBoot({ tftp, forwards: tftp.forwards, marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
+        times[how].push(boot.seenAtMs.kernel!);
+        log(`loading: ${how} ${seconds(boot.seenAtMs.kernel!)}`);
+      } finally {
+        await tftp.stop();
       }
-      const t = median(times.tftp);
-      const h = median(times.http);
-      const mib = (p: string) => statSync(p).size / 1024 ** 2;
-      sections.push({
-        id: 'loading',
-        markdown: `### Loading kernel and initrd: slirp TFTP against HTTP
+    }
+  }
+  const t = median(times.tftp);
+  const h = median(times.http);
+  const mib = (p: string) => statSync(p).size / 1024 ** 2;
+  out.push({
+    id: 'loading',
+    markdown: `### Loading kernel and initrd: slirp TFTP against HTTP
 
 QEMU's start to the kernel's \`Linux version\` line, kernel ${mib(loader.kernelPath).toFixed(1)} MiB + initrd ${mib(loader.initrdPath).toFixed(1)} MiB,
 plain QEMU, -smp ${CPUS}, ${runs} runs each, interleaved.
@@ -339,20 +353,22 @@ plain QEMU, -smp ${CPUS}, ${runs} runs each, interleaved.
 
 HTTP takes ${(h / t).toFixed(2)} times as long as TFTP.
 `,
-      });
-    }
+  });
+  return out;
+}
 
-    if (only('scheduling')) {
-      const names = (process.env.BENCH_SET ?? 'ram-deploy-http,ram-deploy-ftp,truncated-iso,ramdisk-too-small').split(',');
-      const set = names.map((n) => SCENARIOS.find((s) => s.name === n) ?? (() => { throw new Error(`BENCH_SET: no scenario ${n}`); })());
-      const serial = await runThroughHarness(iso, set, 1, 2);
-      log(`scheduling: one at a time ${seconds(serial[0]!.wallMs)}`);
-      const parallel = await runThroughHarness(iso, set, 2, 1);
-      log(`scheduling: two side by side ${seconds(parallel[0]!.wallMs)}`);
-      const verdicts = (r: HarnessRun[]) => r.map((x) => `${x.result.name} ${x.result.verdict}`).join(', ');
-      sections.push({
-        id: 'scheduling',
-        markdown: `### Scheduling: one at a time against side by side (target for the whole set: <= 8 min)
+async function schedulingSections({ runs, iso, size, dir, loader, log }: BootBench): Promise<Section[]> {
+  const out: Section[] = [];
+  const names = (process.env.BENCH_SET ?? 'ram-deploy-http,ram-deploy-ftp,truncated-iso,ramdisk-too-small').split(',');
+  const set = names.map((n) => SCENARIOS.find((s) => s.name === n) ?? (() => { throw new Error(`BENCH_SET: no scenario ${n}`); })());
+  const serial = await runThroughHarness(iso, set, 1, 2);
+  log(`scheduling: one at a time ${seconds(serial[0]!.wallMs)}`);
+  const parallel = await runThroughHarness(iso, set, 2, 1);
+  log(`scheduling: two side by side ${seconds(parallel[0]!.wallMs)}`);
+  const verdicts = (r: HarnessRun[]) => r.map((x) => `${x.result.name} ${x.result.verdict}`).join(', ');
+  out.push({
+    id: 'scheduling',
+    markdown: `### Scheduling: one at a time against side by side (target for the whole set: <= 8 min)
 
 ${set.length} scenarios (${names.join(', ')}), one run each (each run is ${set.length} boots of minutes):
 
@@ -363,8 +379,22 @@ ${set.length} scenarios (${names.join(', ')}), one run each (each run is ${set.l
 
 Side by side takes ${(parallel[0]!.wallMs / serial[0]!.wallMs).toFixed(2)} of the time of one at a time.
 `,
-      });
-    }
+  });
+  return out;
+}
+
+export async function bootSections(runs: number, only: (name: string) => boolean): Promise<Section[]> {
+  const iso = await fixtureIsoPath({ progress: true });
+  const dir = await mkdtemp(join(tmpdir(), 'pxe-bench-boots-'));
+  const log = (line: string) => console.log(`bench: ${line}`);
+  try {
+    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), DEFAULT_ARCHITECTURE.loaderLocations);
+    const bench: BootBench = { runs, iso, size: statSync(iso).size, dir, loader, log };
+    const parts: Array<[string, (b: BootBench) => Promise<Section[]>]> = [
+      ['overhead', overheadSections], ['latency', failingLatencySections], ['transfer', transferSections], ['loading', loadingSections], ['scheduling', schedulingSections],
+    ];
+    const sections: Section[] = [];
+    for (const [name, measure] of parts) if (only(name)) sections.push(...(await measure(bench)));
     return sections;
   } finally {
     await rm(dir, { recursive: true, force: true });
