@@ -112,15 +112,18 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
  * Streams the file through the fault and counts a chunk as sent only when its write's callback
  * reports it handed to the kernel: bytes still queued in the process when the client hangs up
  * were never written, and a transfer that passed every byte to Node is not complete for that.
+ * Node calls back a write still pending when the socket is destroyed (a reset) without an error,
+ * so a completion seen on a destroyed socket is not counted either (as ftp-send.ts does).
  */
 function sendFile(fault: PublishFault | undefined, connection: HttpConnection, res: ServerResponse, file: PublishedFile, transfer: ActiveTransfer): void {
   const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
   const shaped = faultStream(fault);
+  const socket = connection.socket;
   let written = 0;
   source.on('error', (error) => connection.closeByServer(`reading ${file.filePath} failed: ${error.message}`));
   shaped.on('data', (chunk: Buffer) => {
     const more = res.write(chunk, (error) => {
-      if (error) return;
+      if (error || socket.destroyed) return;
       written += chunk.length;
       transfer.addBytes(chunk.length);
     });
@@ -139,20 +142,23 @@ function sendFile(fault: PublishFault | undefined, connection: HttpConnection, r
     // A hung server keeps its connection open: the idle timeout must not end the fault it simulates.
     res.on('timeout', () => {});
   }
-  const settle = (finished: boolean) => {
+  const settle = () => {
     source.destroy();
     shaped.destroy();
     const whole = written === file.sizeBytes;
-    const clientClosedEarly = !finished && !whole && connection.closedByServer === undefined;
+    // Not whole and not the server's doing: the client left, even when Node then reported the
+    // answer finished (its last write was called back on a socket already destroyed).
+    const clientClosedEarly = !whole && connection.closedByServer === undefined;
     transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly });
   };
-  // 'finish' is emitted by the callback of the answer's last write, so every byte has left the
-  // process: there is nothing to drain. A peer that resets the connection just after is still
-  // logged complete: the server cannot know what its kernel delivered after the last write, and
-  // the harness proves delivery from the guest (its check of the ISO), not from this log.
-  res.once('finish', () => settle(true));
+  // 'finish' is emitted by the callback of the answer's last write: every byte counted has left
+  // the process (a write called back on a destroyed socket was not counted, so a reset while the
+  // last chunk was queued is partial). A peer that resets the connection after the last write
+  // completed is still logged complete: the server cannot know what its kernel delivered then,
+  // and the harness proves delivery from the guest (its check of the ISO), not from this log.
+  res.once('finish', settle);
   // 'close' before 'finish': the connection is gone. Every byte written is still complete (a fast
   // client hangs up as soon as it has Content-Length bytes, before end() is even called);
   // otherwise the client left early, unless the server closed it (a cut, a refusal, a timeout).
-  res.once('close', () => settle(false));
+  res.once('close', settle);
 }

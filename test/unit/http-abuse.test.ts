@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
 import { createSelfSignedCertificate, type TlsCertificate } from '../../harness/publish/tls-certificate.js';
 import { TransferLog } from '../../harness/publish/transfer-log.js';
+import { bytesInKernel } from '../helpers/tcp-queues.js';
 
 // The HTTP publisher against clients that misbehave: they hang up mid-file, pipeline requests,
 // spell the path oddly, connect without a request or a handshake. Loopback only.
@@ -102,6 +103,47 @@ describe('a client that hangs up before the end (defect 1)', () => {
     await until('three transfers ended', () => log.transfers.length === 3);
     expect(log.transfers.map((t) => [t.complete, t.clientClosedEarly])).toEqual([[false, true], [false, true], [false, true]]);
     for (const t of log.transfers) expect(t.bytesSent).toBeLessThan(BIG);
+  });
+});
+
+describe('bytes logged are bytes that left the process', () => {
+  /** A GET over http or https on a TCP socket of its own, which the test resets; counts the file's bytes received. */
+  async function pausedFetch(port: number, secure: boolean) {
+    const raw = connect(port, '127.0.0.1');
+    clients.push(raw);
+    raw.on('error', () => {});
+    await new Promise((r) => raw.once('connect', r));
+    const localPort = raw.localPort!;
+    const stream = secure ? tlsConnect({ socket: raw, rejectUnauthorized: false }) : raw;
+    stream.on('error', () => {});
+    const state = { received: 0 };
+    stream.on('data', (chunk: Buffer) => (state.received += chunk.length));
+    stream.write(get(ISO));
+    return { raw, stream, localPort, state };
+  }
+
+  it.skipIf(!existsSync('/proc/net/tcp')).each([false, true])('a reset while a chunk is queued is partial, with no byte the kernel did not take (https: %s)', async (secure) => {
+    const { log, port } = await start(big, secure ? { tls } : {});
+    const { raw, stream, localPort, state } = await pausedFetch(port, secure);
+    await until('1 MiB received', () => state.received >= 1024 * 1024);
+    stream.pause();
+    // The client reads no more: the server fills the kernel's buffers, then a write stays queued in Node.
+    let last = -1;
+    await until('the server stopped writing', () => {
+      const now = [...log.running][0]?.bytesSent ?? -1;
+      const stable = now > 0 && now === last;
+      last = now;
+      return stable;
+    }, 5_000).catch(() => undefined);
+    await sleep(300);
+    const inKernel = bytesInKernel(port, localPort);
+    raw.resetAndDestroy();
+    await until('the transfer ended', () => log.transfers.length === 1);
+    const t = log.transfers[0]!;
+    expect(t).toMatchObject({ outcome: 'partial', complete: false, clientClosedEarly: true });
+    // Everything counted left the process: the client read it or the kernel holds it (headers and
+    // TLS framing only make the right side larger).
+    expect(t.bytesSent).toBeLessThanOrEqual(state.received + inKernel);
   });
 });
 
