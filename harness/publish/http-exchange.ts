@@ -68,9 +68,37 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
     // 503, the status a refusal would have carried: the server closed the connection before this
     // request's turn (too many pipelined, a cut, a timeout, a stop). 0: no answer, the client left.
     // Either way no request was served; a HEAD asked for nothing.
-    abandon: (closedByServer) =>
-      context.log.begin(init).end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer }),
+    abandon: (closedByServer) => {
+      // A log that cannot be written has recorded the failure (TransferLog.writeErrors); this
+      // request's connection is gone or going, so there is no one left to tell.
+      const end = endOrFail(context.log.begin(init), () => undefined);
+      end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer });
+    },
   };
+}
+
+/**
+ * The transfer's end, with a failure to write the log (a full disk) caught: thrown from a
+ * response's handler or event it would end the whole harness. The log has recorded the failure
+ * (TransferLog.writeErrors); `onFailure` tells the client what it can still be told.
+ */
+function endOrFail(transfer: ActiveTransfer, onFailure: () => void): ActiveTransfer['end'] {
+  return (status, outcome, details) => {
+    try {
+      return transfer.end(status, outcome, details);
+    } catch {
+      onFailure();
+      return transfer.end(status, outcome, details);
+    }
+  };
+}
+
+/** A client whose transfer could not be logged: a 500 if nothing was answered yet, else the connection closes. */
+function answerLogFailure(connection: HttpConnection, res: ServerResponse): void {
+  if (!res.headersSent && !res.destroyed) {
+    const body = 'the transfer log cannot be written\n';
+    res.writeHead(500, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).end(body);
+  } else connection.closeByServer('the transfer log could not be written');
 }
 
 /** A HEAD asks about the file, not for it: its outcome is 'described', whatever the answer. */
@@ -80,7 +108,8 @@ const isHead = (init: TransferStart) => init.method === 'HEAD';
 const outcomeOfRefusal = (status: number): TransferOutcome => (status === 404 ? 'not-found' : 'refused');
 
 function answer(context: ExchangeContext, connection: HttpConnection, res: ServerResponse, init: TransferStart, file: PublishedFile | undefined, over: () => void): void {
-  const transfer = context.log.begin(init);
+  const begun = context.log.begin(init);
+  const transfer: ActiveTransfer = { addBytes: begun.addBytes, end: endOrFail(begun, () => answerLogFailure(connection, res)) };
   const { fault } = context;
   if (init.method !== 'GET' && init.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();

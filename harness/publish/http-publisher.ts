@@ -121,7 +121,11 @@ function logFailedHandshakes(server: Server, log: TransferLog): void {
   const logFailure = (raw: Socket, reason: string) => {
     if (settled.has(raw) || !(raw.bytesRead > 0)) return;
     settled.add(raw);
-    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, 'untrusted');
+    try {
+      log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, 'untrusted');
+    } catch {
+      // The log could not be written (TransferLog.writeErrors has it); the connection is gone.
+    }
   };
   const rawOf = (socket: Socket) => (socket as unknown as { _parent?: Socket })._parent ?? socket;
   server.on('connection', (socket: Socket) => {

@@ -104,10 +104,23 @@ export interface RunningTransfer {
   lastProgressAtMs: number;
 }
 
-export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: [{ path: string; bytesSent: number }] }> {
+/**
+ * A write of the log file that failed (a full disk, a folder gone). The transfer is still in
+ * `transfers` and was still emitted: only the file lacks its line. The engine and the publisher's
+ * owner read `writeErrors` (or listen to 'write-error') to say the file on disk is incomplete.
+ */
+export interface LogWriteError {
+  filePath: string;
+  transfer: Transfer;
+  error: Error;
+}
+
+export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: [{ path: string; bytesSent: number }]; 'write-error': [LogWriteError] }> {
   readonly transfers: Transfer[] = [];
   /** Transfers that have begun and not ended. */
   readonly running = new Set<RunningTransfer>();
+  /** Every failed write of the log file, in order (see LogWriteError). */
+  readonly writeErrors: LogWriteError[] = [];
 
   constructor(readonly filePath?: string) {
     super();
@@ -135,11 +148,29 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
         const complete = outcome === 'whole' || outcome === 'redirected';
         ended = { ...init, outcome, status, complete, bytesSent: written, ...early, ...again, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
-        if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');
+        const failure = this.append(ended);
         this.emit('transfer', ended);
+        // Thrown after the transfer is recorded and emitted: its publisher decides what the
+        // client is told (FTP answers 451, HTTP 500 or closes the connection); nothing is lost
+        // but the file's line, which writeErrors keeps account of.
+        if (failure) throw failure.error;
         return ended;
       },
     };
+  }
+
+  /** Appends the transfer to the file; a failure is recorded in writeErrors and returned, not thrown. */
+  private append(transfer: Transfer): LogWriteError | undefined {
+    if (!this.filePath) return undefined;
+    try {
+      appendFileSync(this.filePath, JSON.stringify(transfer) + '\n');
+      return undefined;
+    } catch (cause) {
+      const failure = { filePath: this.filePath, transfer, error: cause instanceof Error ? cause : new Error(String(cause)) };
+      this.writeErrors.push(failure);
+      this.emit('write-error', failure);
+      return failure;
+    }
   }
 
   /** Transfers of one path. */

@@ -147,6 +147,26 @@ describe('bytes logged are bytes that left the process', () => {
   });
 });
 
+describe('a transfer log that cannot be written (a full disk)', () => {
+  it.each(['http', 'https'] as const)('%s: every request is still answered, the process lives on, and the log keeps each failure', async (protocol) => {
+    const log = new TransferLog(join(dir, 'no-such-folder', 'transfers.jsonl'));
+    publisher = await startHttpPublisher(small, log, protocol === 'https' ? { tls } : {});
+    const url = `${protocol}://127.0.0.1:${publisher.hostPort}${ISO}`;
+    const fetched = await execa('curl', ['-sS', '-k', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', url], { reject: false });
+    expect(fetched.stdout).toBe(`200 ${SMALL}`);
+    const missing = await execa('curl', ['-sS', '-k', '-o', '/dev/null', '-w', '%{http_code}', `${url}x`], { reject: false });
+    expect(missing.stdout).toBe('404');
+    if (protocol === 'https') await execa('curl', ['-sS', '-o', '/dev/null', url], { reject: false });
+    const expected = protocol === 'https' ? ['whole', 'not-found', 'untrusted'] : ['whole', 'not-found'];
+    await until('every request logged', () => log.transfers.length === expected.length);
+    expect(log.transfers.map((t) => t.outcome)).toEqual(expected);
+    expect(log.writeErrors.map((f) => [(f.error as NodeJS.ErrnoException).code, f.transfer.outcome])).toEqual(expected.map((o) => ['ENOENT', o]));
+    // Still serving.
+    const again = await execa('curl', ['-sS', '-k', '-o', '/dev/null', '-w', '%{http_code}', url], { reject: false });
+    expect(again.stdout).toBe('200');
+  });
+});
+
 describe('pipelined requests (defect 2)', () => {
   it('are answered in order, one at a time, each logged complete', async () => {
     const { log, port } = await start(small);
