@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
-import type { HttpConnection, QueuedExchange } from './http-connection.js';
+import { PUBLISHER_STOPPED, type HttpConnection, type QueuedExchange } from './http-connection.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
 import type { ActiveTransfer, TransferLog, TransferOutcome, TransferStart } from './transfer-log.js';
 
@@ -72,7 +72,7 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
       // A log that cannot be written has recorded the failure (TransferLog.writeErrors); this
       // request's connection is gone or going, so there is no one left to tell.
       const end = endOrFail(context.log.begin(init), () => undefined);
-      end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer });
+      end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer, publisherStopped: closedByServer === PUBLISHER_STOPPED });
     },
   };
 }
@@ -125,6 +125,11 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
     const status = file && fault?.kind === 'status' ? fault.status : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
     transfer.end(status, isHead(init) ? 'described' : outcomeOfRefusal(status));
+  } else if (fault?.kind === 'cut' && fault.afterBytes === 0 && init.method === 'GET') {
+    // Cut before the first byte: the connection closes before any answer, so no status line went
+    // out (0), and the file is not even opened.
+    connection.closeByServer('the cut fault closed it before any byte');
+    transfer.end(0, 'partial', { bytesSent: 0 });
   } else {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
     if (init.method === 'HEAD') {
@@ -178,7 +183,7 @@ function sendFile(fault: PublishFault | undefined, connection: HttpConnection, r
     // Not whole and not the server's doing: the client left, even when Node then reported the
     // answer finished (its last write was called back on a socket already destroyed).
     const clientClosedEarly = !whole && connection.closedByServer === undefined;
-    transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly });
+    transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly, publisherStopped: !whole && connection.closedByServer === PUBLISHER_STOPPED });
   };
   // 'finish' is emitted by the callback of the answer's last write: every byte counted has left
   // the process (a write called back on a destroyed socket was not counted, so a reset while the

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { notReadyGate, type PublishFault } from './faults.js';
-import { HttpConnections } from './http-connection.js';
+import { HttpConnections, PUBLISHER_STOPPED } from './http-connection.js';
 import { logFailedHandshakes } from './https-handshakes.js';
 import { exchangeOf, type ExchangeContext } from './http-exchange.js';
 import type { PublishedFiles } from './published-files.js';
@@ -74,12 +74,13 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
   });
   const port = (server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
+  // Resolves once the server is closed and every transfer the stop cut is in the log.
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      connections.closeAll('the publisher stopped');
+      connections.closeAll(PUBLISHER_STOPPED);
       for (const socket of sockets) socket.destroy();
-    }));
+    }).then(() => log.settled()));
   return {
     protocol,
     forwards: [{ guestPort, hostPort: port }],
