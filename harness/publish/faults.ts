@@ -56,53 +56,84 @@ export function notReadyGate(fault: PublishFault | undefined): () => boolean {
  * `afterBytes`; the publisher pipes it with `{ end: !cuts(fault) }` and, on its 'end', closes the
  * connection with closeAfterFlush() so that the client sees a short read of exactly that many bytes.
  */
-export function faultStream(fault: PublishFault | undefined): Transform {
+export function faultStream(fault: PublishFault | undefined, fileOffset = 0): Transform {
   let passed = 0;
-  let windowStart = Date.now();
-  let windowBytes = 0;
+  let cutDone = false;
+  let throttle: Throttle | undefined;
   return new Transform({
+    destroy(error, callback) {
+      throttle?.stop();
+      callback(error);
+    },
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       if (!fault || fault.kind === 'status' || fault.kind === 'redirect' || fault.kind === 'not-ready') return callback(null, chunk);
       if (fault.kind === 'corrupt') {
-        const out = corrupt(chunk, passed, fault);
+        // The corrupted bytes are at file offsets: a transfer that starts at a REST offset gets them where the file has them.
+        const out = corrupt(chunk, fileOffset + passed, fault);
         passed += chunk.length;
         return callback(null, out);
       }
       if (fault.kind === 'cut' || fault.kind === 'stall') {
         const room = fault.afterBytes - passed;
-        // cut: drop the rest (the stream has ended); stall: never call back, so nothing flows.
-        if (room <= 0) return fault.kind === 'cut' ? callback() : undefined;
+        // cut: drop the rest (the stream has ended; a cut at 0 ends it here); stall: never call back, so nothing flows.
+        if (room <= 0) {
+          if (fault.kind === 'stall') return;
+          if (!cutDone) this.push(null);
+          cutDone = true;
+          return callback();
+        }
         const part = chunk.subarray(0, room);
         passed += part.length;
         this.push(part);
         if (passed < fault.afterBytes) return callback();
         if (fault.kind === 'cut') {
+          cutDone = true;
           this.push(null);
           return callback();
         }
         return; // stall
       }
       // throttle: split into slices and release them on a per-second budget.
-      const send = (rest: Buffer): void => {
-        if (!rest.length) return callback();
-        const now = Date.now();
-        if (now - windowStart >= 1000) {
-          windowStart = now;
-          windowBytes = 0;
-        }
-        const budget = fault.bytesPerSecond - windowBytes;
-        if (budget <= 0) {
-          setTimeout(() => send(rest), 1000 - (now - windowStart));
-          return;
-        }
-        const part = rest.subarray(0, budget);
-        windowBytes += part.length;
-        this.push(part);
-        send(rest.subarray(part.length));
-      };
-      send(chunk);
+      throttle ??= new Throttle(fault.bytesPerSecond);
+      throttle.release(chunk, (part) => this.push(part), callback);
     },
   });
+}
+
+/**
+ * The throttle fault's per-second budget. Its timer, the wait for the next window, is cleared by
+ * stop() when the stream is destroyed (a stop, a client gone): none outlives the transfer to keep
+ * the process alive.
+ */
+class Throttle {
+  private windowStart = Date.now();
+  private windowBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly bytesPerSecond: number) {}
+
+  /** Pushes `chunk` in slices as the budget allows, then calls `done`. */
+  release(chunk: Buffer, push: (part: Buffer) => void, done: () => void): void {
+    if (!chunk.length) return done();
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    const budget = this.bytesPerSecond - this.windowBytes;
+    if (budget <= 0) {
+      this.timer = setTimeout(() => this.release(chunk, push, done), 1000 - (now - this.windowStart));
+      return;
+    }
+    const part = chunk.subarray(0, budget);
+    this.windowBytes += part.length;
+    push(part);
+    this.release(chunk.subarray(part.length), push, done);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 /** The chunk at stream offset `at`, with the bytes of [atByte, atByte+count) inverted (a copy; the file is untouched). */

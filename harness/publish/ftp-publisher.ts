@@ -78,10 +78,13 @@ export async function startFtpPublisher(files: PublishedFiles, log: TransferLog,
   });
 
   let stopping: Promise<void> | undefined;
+  // Resolves once every port is closed and every transfer the stop cut is in the log.
   const stop = () =>
     (stopping ??= (async () => {
+      context.stopping = true;
       for (const socket of sockets) socket.destroy();
       await Promise.all([ports.close(), new Promise<void>((r) => control.close(() => r()))]);
+      await log.settled();
     })());
   return {
     protocol: 'ftp',

@@ -44,7 +44,7 @@ export function sendFile(data: Socket, options: SendOptions): Promise<SendResult
     const expected = options.sizeBytes - options.offset;
     let closedByServer = false;
     const source = createReadStream(options.filePath, { start: options.offset, highWaterMark: SEND_CHUNK_BYTES });
-    const stream = faultStream(options.fault);
+    const stream = faultStream(options.fault, options.offset);
     const writes = new CountedWrites(data, options.onProgress);
     const closeByServer = () => {
       closedByServer = true;

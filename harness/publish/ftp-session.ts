@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { posix } from 'node:path';
 import type { PublishFault } from './faults.js';
 import type { Lease, PassivePorts } from './ftp-passive.js';
+import { listing } from './ftp-list.js';
 import { sendFile } from './ftp-send.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
 import type { TransferLog, TransferOutcome, TransferStart } from './transfer-log.js';
@@ -20,6 +21,8 @@ export interface SessionContext {
   idleTimeoutMs: number;
   /** How long a passive port waits for its connection and its transfer, and a transfer for the client to read. */
   dataTimeoutMs: number;
+  /** Set by the publisher's stop() before it closes every connection: the transfers it cuts are the server's doing. */
+  stopping?: boolean;
 }
 
 /** The longest unterminated command line kept while waiting for its end (RFC 959 lines are short). */
@@ -246,7 +249,7 @@ export class FtpSession {
         return this.retrieve(arg);
       case 'LIST':
       case 'NLST':
-        return this.list();
+        return this.list(arg);
       case 'QUIT':
         return this.close(221, 'bye');
       case 'ABOR':
@@ -342,10 +345,11 @@ export class FtpSession {
       signal,
       stuckMs: this.context.dataTimeoutMs,
     });
-    const clientClosedEarly = result.clientClosedEarly || (!result.finished && signal.reason === CONTROL_CLOSED);
+    const publisherStopped = !result.finished && this.context.stopping === true;
+    const clientClosedEarly = !publisherStopped && (result.clientClosedEarly || (!result.finished && signal.reason === CONTROL_CLOSED));
     const status = result.finished ? 226 : 426;
     // Whole means the whole file: a transfer that began at a REST offset is partial.
-    transfer.end(status, result.finished && offset === 0 ? 'whole' : 'partial', { bytesSent: result.bytesSent, clientClosedEarly });
+    transfer.end(status, result.finished && offset === 0 ? 'whole' : 'partial', { bytesSent: result.bytesSent, clientClosedEarly, publisherStopped });
     this.reply(status, result.finished ? 'transfer complete' : clientClosedEarly ? 'data connection closed by the client' : 'transfer aborted');
   }
 
@@ -366,8 +370,13 @@ export class FtpSession {
     return { file, start };
   }
 
-  private async list(): Promise<void> {
+  private async list(arg: string): Promise<void> {
     const lease = this.takeLease();
+    const names = listing(this.context.files, this.cwd, arg);
+    if (!names) {
+      lease?.release();
+      return this.reply(550, 'no such directory');
+    }
     if (!lease) return this.reply(425, 'use PASV or EPSV first');
     const abort = (this.running = new AbortController());
     abort.signal.addEventListener('abort', () => lease.release(), { once: true });
@@ -375,13 +384,9 @@ export class FtpSession {
       const data = await lease.connection();
       if (!data) return this.reply(abort.signal.aborted ? 426 : 425, abort.signal.aborted ? 'listing aborted' : 'no data connection');
       this.reply(150, 'listing');
-      const names = this.context.files
-        .list()
-        .filter((f) => posix.dirname(f.urlPath) === this.cwd)
-        .map((f) => posix.basename(f.urlPath) + '\r\n');
       const sent = await new Promise<boolean>((resolve) => {
         data.once('close', () => resolve(false));
-        data.end(names.join(''), () => resolve(true));
+        data.end(names.map((name) => name + '\r\n').join(''), () => resolve(true));
       });
       this.reply(sent ? 226 : 426, sent ? 'listing sent' : 'listing aborted');
     } finally {

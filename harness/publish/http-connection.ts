@@ -1,5 +1,8 @@
 import type { Socket } from 'node:net';
 
+/** Why the server closed every connection when its publisher stopped (HttpConnection.closedByServer). */
+export const PUBLISHER_STOPPED = 'the publisher stopped';
+
 /** Socket errors that mean the client went away, not that the server gave up on it. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
 

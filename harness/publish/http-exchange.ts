@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
-import type { HttpConnection, QueuedExchange } from './http-connection.js';
+import { PUBLISHER_STOPPED, type HttpConnection, type QueuedExchange } from './http-connection.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
 import type { ActiveTransfer, TransferLog, TransferOutcome, TransferStart } from './transfer-log.js';
 
@@ -68,9 +68,37 @@ export function exchangeOf(context: ExchangeContext, connection: HttpConnection,
     // 503, the status a refusal would have carried: the server closed the connection before this
     // request's turn (too many pipelined, a cut, a timeout, a stop). 0: no answer, the client left.
     // Either way no request was served; a HEAD asked for nothing.
-    abandon: (closedByServer) =>
-      context.log.begin(init).end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer }),
+    abandon: (closedByServer) => {
+      // A log that cannot be written has recorded the failure (TransferLog.writeErrors); this
+      // request's connection is gone or going, so there is no one left to tell.
+      const end = endOrFail(context.log.begin(init), () => undefined);
+      end(closedByServer ? 503 : 0, isHead(init) ? 'described' : 'refused', { bytesSent: 0, clientClosedEarly: !closedByServer, publisherStopped: closedByServer === PUBLISHER_STOPPED });
+    },
   };
+}
+
+/**
+ * The transfer's end, with a failure to write the log (a full disk) caught: thrown from a
+ * response's handler or event it would end the whole harness. The log has recorded the failure
+ * (TransferLog.writeErrors); `onFailure` tells the client what it can still be told.
+ */
+function endOrFail(transfer: ActiveTransfer, onFailure: () => void): ActiveTransfer['end'] {
+  return (status, outcome, details) => {
+    try {
+      return transfer.end(status, outcome, details);
+    } catch {
+      onFailure();
+      return transfer.end(status, outcome, details);
+    }
+  };
+}
+
+/** A client whose transfer could not be logged: a 500 if nothing was answered yet, else the connection closes. */
+function answerLogFailure(connection: HttpConnection, res: ServerResponse): void {
+  if (!res.headersSent && !res.destroyed) {
+    const body = 'the transfer log cannot be written\n';
+    res.writeHead(500, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).end(body);
+  } else connection.closeByServer('the transfer log could not be written');
 }
 
 /** A HEAD asks about the file, not for it: its outcome is 'described', whatever the answer. */
@@ -80,7 +108,8 @@ const isHead = (init: TransferStart) => init.method === 'HEAD';
 const outcomeOfRefusal = (status: number): TransferOutcome => (status === 404 ? 'not-found' : 'refused');
 
 function answer(context: ExchangeContext, connection: HttpConnection, res: ServerResponse, init: TransferStart, file: PublishedFile | undefined, over: () => void): void {
-  const transfer = context.log.begin(init);
+  const begun = context.log.begin(init);
+  const transfer: ActiveTransfer = { addBytes: begun.addBytes, end: endOrFail(begun, () => answerLogFailure(connection, res)) };
   const { fault } = context;
   if (init.method !== 'GET' && init.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
@@ -96,6 +125,11 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
     const status = file && fault?.kind === 'status' ? fault.status : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('not found\n');
     transfer.end(status, isHead(init) ? 'described' : outcomeOfRefusal(status));
+  } else if (fault?.kind === 'cut' && fault.afterBytes === 0 && init.method === 'GET') {
+    // Cut before the first byte: the connection closes before any answer, so no status line went
+    // out (0), and the file is not even opened.
+    connection.closeByServer('the cut fault closed it before any byte');
+    transfer.end(0, 'partial', { bytesSent: 0 });
   } else {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.sizeBytes, 'Accept-Ranges': 'none' });
     if (init.method === 'HEAD') {
@@ -112,15 +146,18 @@ function answer(context: ExchangeContext, connection: HttpConnection, res: Serve
  * Streams the file through the fault and counts a chunk as sent only when its write's callback
  * reports it handed to the kernel: bytes still queued in the process when the client hangs up
  * were never written, and a transfer that passed every byte to Node is not complete for that.
+ * Node calls back a write still pending when the socket is destroyed (a reset) without an error,
+ * so a completion seen on a destroyed socket is not counted either (as ftp-send.ts does).
  */
 function sendFile(fault: PublishFault | undefined, connection: HttpConnection, res: ServerResponse, file: PublishedFile, transfer: ActiveTransfer): void {
   const source = createReadStream(file.filePath, { highWaterMark: 1 << 20 });
   const shaped = faultStream(fault);
+  const socket = connection.socket;
   let written = 0;
   source.on('error', (error) => connection.closeByServer(`reading ${file.filePath} failed: ${error.message}`));
   shaped.on('data', (chunk: Buffer) => {
     const more = res.write(chunk, (error) => {
-      if (error) return;
+      if (error || socket.destroyed) return;
       written += chunk.length;
       transfer.addBytes(chunk.length);
     });
@@ -139,20 +176,23 @@ function sendFile(fault: PublishFault | undefined, connection: HttpConnection, r
     // A hung server keeps its connection open: the idle timeout must not end the fault it simulates.
     res.on('timeout', () => {});
   }
-  const settle = (finished: boolean) => {
+  const settle = () => {
     source.destroy();
     shaped.destroy();
     const whole = written === file.sizeBytes;
-    const clientClosedEarly = !finished && !whole && connection.closedByServer === undefined;
-    transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly });
+    // Not whole and not the server's doing: the client left, even when Node then reported the
+    // answer finished (its last write was called back on a socket already destroyed).
+    const clientClosedEarly = !whole && connection.closedByServer === undefined;
+    transfer.end(200, whole ? 'whole' : 'partial', { bytesSent: written, clientClosedEarly, publisherStopped: !whole && connection.closedByServer === PUBLISHER_STOPPED });
   };
-  // 'finish' is emitted by the callback of the answer's last write, so every byte has left the
-  // process: there is nothing to drain. A peer that resets the connection just after is still
-  // logged complete: the server cannot know what its kernel delivered after the last write, and
-  // the harness proves delivery from the guest (its check of the ISO), not from this log.
-  res.once('finish', () => settle(true));
+  // 'finish' is emitted by the callback of the answer's last write: every byte counted has left
+  // the process (a write called back on a destroyed socket was not counted, so a reset while the
+  // last chunk was queued is partial). A peer that resets the connection after the last write
+  // completed is still logged complete: the server cannot know what its kernel delivered then,
+  // and the harness proves delivery from the guest (its check of the ISO), not from this log.
+  res.once('finish', settle);
   // 'close' before 'finish': the connection is gone. Every byte written is still complete (a fast
   // client hangs up as soon as it has Content-Length bytes, before end() is even called);
   // otherwise the client left early, unless the server closed it (a cut, a refusal, a timeout).
-  res.once('close', () => settle(false));
+  res.once('close', settle);
 }

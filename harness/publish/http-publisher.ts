@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { notReadyGate, type PublishFault } from './faults.js';
-import { HttpConnections } from './http-connection.js';
+import { HttpConnections, PUBLISHER_STOPPED } from './http-connection.js';
+import { logFailedHandshakes } from './https-handshakes.js';
 import { exchangeOf, type ExchangeContext } from './http-exchange.js';
 import type { PublishedFiles } from './published-files.js';
 import type { Publisher } from './publisher.js';
@@ -60,7 +61,7 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
     connection.submit(exchangeOf(context, connection, req, res));
   };
   const server = createHttpServer(limits, options.tls, handler);
-  if (options.tls) logFailedHandshakes(server, log);
+  if (options.tls) logFailedHandshakes(server, log, limits.headersTimeoutMs);
   // Every accepted socket, with or without a request or a handshake, so that stop() closes all.
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
@@ -73,12 +74,13 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
   });
   const port = (server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
+  // Resolves once the server is closed and every transfer the stop cut is in the log.
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      connections.closeAll('the publisher stopped');
+      connections.closeAll(PUBLISHER_STOPPED);
       for (const socket of sockets) socket.destroy();
-    }));
+    }).then(() => log.settled()));
   return {
     protocol,
     forwards: [{ guestPort, hostPort: port }],
@@ -105,34 +107,4 @@ function createHttpServer(limits: HttpLimits, tls: HttpPublisherOptions['tls'], 
   // it carried no request, and a guest's fetch refused this way fails in the guest, visibly.
   server.maxConnections = limits.maxConnections;
   return server;
-}
-
-/**
- * A client that refuses the certificate never sends a request: the failed handshake, with the
- * alert the client sent, is the only trace of its attempt, so it goes into the log. Only a client
- * that sent bytes attempted one: a connection closed or timed out without a byte (a port scan, a
- * probe of the forward) is no transfer and must not fail the scenario. A plain HTTP request on the
- * https port did send bytes, and is logged with the error that names it ("http request").
- */
-function logFailedHandshakes(server: Server, log: TransferLog): void {
-  // The address is read at connect time: a socket the client has hung up on no longer has one.
-  const clients = new WeakMap<object, string>();
-  const settled = new WeakSet<object>();
-  const logFailure = (raw: Socket, reason: string) => {
-    if (settled.has(raw) || !(raw.bytesRead > 0)) return;
-    settled.add(raw);
-    log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, 'untrusted');
-  };
-  const rawOf = (socket: Socket) => (socket as unknown as { _parent?: Socket })._parent ?? socket;
-  server.on('connection', (socket: Socket) => {
-    clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`);
-    // curl 8 with TLS 1.3 finishes the handshake, then checks the certificate and just closes:
-    // Node sees a secure connection that ends without a request, and no tlsClientError.
-    socket.once('close', () => logFailure(socket, `the client closed the TLS connection without a request, after sending ${socket.bytesRead} bytes (it did not accept the certificate?)`));
-  });
-  server.on('request', (req: { socket: Socket }) => settled.add(rawOf(req.socket)));
-  server.on('tlsClientError', (error: Error, socket: Socket) => {
-    // The TLS socket reads through the accepted TCP socket, whose count is of the client's bytes.
-    logFailure(rawOf(socket), error.message.replace(/^[^:]*routines:/, '').trim());
-  });
 }

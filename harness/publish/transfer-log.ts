@@ -49,6 +49,8 @@ export interface Transfer {
   bytesSent: number;
   /** The client closed or reset the connection before the server had written the whole answer. */
   clientClosedEarly?: boolean;
+  /** The publisher was stopped while the transfer ran (the harness's own doing, not the client's): its outcome stays partial. */
+  publisherStopped?: boolean;
   /** Evidence, set with the outcome ask-again: a transient refusal a client that retries gets past. */
   askAgain?: boolean;
   /** Where in the file the transfer started (an FTP REST or an HTTP range), when not at 0. */
@@ -64,6 +66,7 @@ export interface TransferEnd {
   /** The authoritative count of bytes written, when the publisher knows it better than the progress count. */
   bytesSent?: number;
   clientClosedEarly?: boolean;
+  publisherStopped?: boolean;
 }
 
 export interface ActiveTransfer {
@@ -104,10 +107,23 @@ export interface RunningTransfer {
   lastProgressAtMs: number;
 }
 
-export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: [{ path: string; bytesSent: number }] }> {
+/**
+ * A write of the log file that failed (a full disk, a folder gone). The transfer is still in
+ * `transfers` and was still emitted: only the file lacks its line. The engine and the publisher's
+ * owner read `writeErrors` (or listen to 'write-error') to say the file on disk is incomplete.
+ */
+export interface LogWriteError {
+  filePath: string;
+  transfer: Transfer;
+  error: Error;
+}
+
+export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: [{ path: string; bytesSent: number }]; 'write-error': [LogWriteError] }> {
   readonly transfers: Transfer[] = [];
   /** Transfers that have begun and not ended. */
   readonly running = new Set<RunningTransfer>();
+  /** Every failed write of the log file, in order (see LogWriteError). */
+  readonly writeErrors: LogWriteError[] = [];
 
   constructor(readonly filePath?: string) {
     super();
@@ -130,16 +146,52 @@ export class TransferLog extends EventEmitter<{ transfer: [Transfer]; progress: 
         if (ended) return ended;
         this.running.delete(running);
         const written = details.bytesSent ?? bytesSent;
-        const early = details.clientClosedEarly ? { clientClosedEarly: true } : {};
+        const early = details.publisherStopped ? { publisherStopped: true } : details.clientClosedEarly ? { clientClosedEarly: true } : {};
         const again = outcome === 'ask-again' ? { askAgain: true } : {};
         const complete = outcome === 'whole' || outcome === 'redirected';
         ended = { ...init, outcome, status, complete, bytesSent: written, ...early, ...again, startedAtMs, durationMs: Date.now() - startedAtMs };
         this.transfers.push(ended);
-        if (this.filePath) appendFileSync(this.filePath, JSON.stringify(ended) + '\n');
+        const failure = this.append(ended);
         this.emit('transfer', ended);
+        // Thrown after the transfer is recorded and emitted: its publisher decides what the
+        // client is told (FTP answers 451, HTTP 500 or closes the connection); nothing is lost
+        // but the file's line, which writeErrors keeps account of.
+        if (failure) throw failure.error;
         return ended;
       },
     };
+  }
+
+  /** Appends the transfer to the file; a failure is recorded in writeErrors and returned, not thrown. */
+  private append(transfer: Transfer): LogWriteError | undefined {
+    if (!this.filePath) return undefined;
+    try {
+      appendFileSync(this.filePath, JSON.stringify(transfer) + '\n');
+      return undefined;
+    } catch (cause) {
+      const failure = { filePath: this.filePath, transfer, error: cause instanceof Error ? cause : new Error(String(cause)) };
+      this.writeErrors.push(failure);
+      this.emit('write-error', failure);
+      return failure;
+    }
+  }
+
+  /**
+   * Resolves once no transfer is running: a publisher's stop() waits here for the transfers it
+   * cut to end (each within a few ticks of its connection's close), at most `maxMs`.
+   */
+  settled(maxMs = 2_000): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('transfer', check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const check = () => this.running.size === 0 && done();
+      const timer = setTimeout(done, maxMs);
+      this.on('transfer', check);
+      check();
+    });
   }
 
   /** Transfers of one path. */
@@ -171,7 +223,7 @@ export function describeTransfer(t: Transfer): string {
   }
   const rate = t.durationMs > 0 && t.bytesSent > 0 ? `, ${(t.bytesSent / 1e6 / (t.durationMs / 1000)).toFixed(1)} MB/s` : '';
   const from = t.offset ? ` from byte ${t.offset}` : '';
-  const early = t.clientClosedEarly ? ', the client closed the connection early' : '';
+  const early = t.clientClosedEarly ? ', the client closed the connection early' : t.publisherStopped ? ', cut by the publisher stopping' : '';
   if (t.askAgain) return `${requestOf(t)}${from} -> ${t.status}, told to ask again later (not ready yet)`;
   return `${requestOf(t)}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
