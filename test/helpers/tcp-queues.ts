@@ -20,3 +20,19 @@ export function bytesInKernel(serverPort: number, clientPort: number): number {
   const queues = tcpQueues();
   return (queues.get(`${serverPort}>${clientPort}`)?.tx ?? 0) + (queues.get(`${clientPort}>${serverPort}`)?.rx ?? 0);
 }
+
+/**
+ * Waits until a server blocked by a client that reads nothing has stopped writing: the running
+ * transfer's count holds still between two looks (at most 5 s), then 300 ms more for the kernel.
+ * Every byte the server handed over is then in the kernel's queues.
+ */
+export async function serverStoppedWriting(log: { running: Iterable<{ bytesSent: number }> }): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let last = -1;
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(100)) {
+    const now = [...log.running][0]?.bytesSent ?? -1;
+    if (now > 0 && now === last) break;
+    last = now;
+  }
+  await sleep(300);
+}

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFtpPublisher, type FtpPublisherOptions } from '../../harness/publish/ftp-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
+import { bytesInKernel, serverStoppedWriting } from '../helpers/tcp-queues.js';
 import { TransferLog, type Transfer } from '../../harness/publish/transfer-log.js';
 
 // The FTP publisher against clients that misbehave: raw sockets speaking FTP on loopback, each
@@ -149,18 +150,6 @@ function dataConnection(port: number, { paused = false } = {}) {
 const ended = (log: TransferLog, count = 1): Promise<Transfer[]> => until(() => (log.transfers.length >= count ? log.transfers : undefined));
 
 describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
-  /** Send and receive queues of loopback TCP sockets, by local and remote port, from the kernel. */
-  function tcpQueues(): Map<string, { tx: number; rx: number }> {
-    const queues = new Map<string, { tx: number; rx: number }>();
-    for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 5) continue;
-      const [tx, rx] = f[4]!.split(':').map((h) => parseInt(h, 16));
-      queues.set(`${parseInt(f[1]!.split(':')[1]!, 16)}>${parseInt(f[2]!.split(':')[1]!, 16)}`, { tx: tx!, rx: rx! });
-    }
-    return queues;
-  }
-
   it.skipIf(!existsSync('/proc/net/tcp'))('a client that resets the data connection is logged with what reached the kernel, no more', async () => {
     const { publisher: p, log } = await publisher();
     const control = await Control.open(p.hostPort);
@@ -173,17 +162,9 @@ describe('FTP publisher: bytes logged are bytes written (defect 1)', () => {
     // The client reads nothing: the server fills the kernel's buffers and blocks. Once its count
     // stops moving, every byte it has handed over is in the server's send queue or the client's
     // receive queue, as the kernel reports them.
-    let last = -1;
-    await until(() => {
-      const now = [...log.running][0]?.bytesSent ?? -1;
-      const stable = now > 0 && now === last;
-      last = now;
-      return stable;
-    }, 5_000).catch(() => undefined);
-    await sleep(300);
+    await serverStoppedWriting(log);
     const local = data.localPort;
-    const queues = tcpQueues();
-    const inKernel = queues.get(`${port}>${local}`)!.tx + queues.get(`${local}>${port}`)!.rx;
+    const inKernel = bytesInKernel(port, local);
     data.socket.resetAndDestroy();
     const [t] = await ended(log);
     expect(t).toMatchObject({ outcome: 'partial', status: 426, complete: false, clientClosedEarly: true });

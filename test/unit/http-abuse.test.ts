@@ -12,7 +12,7 @@ import type { Publisher } from '../../harness/publish/publisher.js';
 import { opensslReason } from '../../harness/publish/https-handshakes.js';
 import { createSelfSignedCertificate, type TlsCertificate } from '../../harness/publish/tls-certificate.js';
 import { TransferLog } from '../../harness/publish/transfer-log.js';
-import { bytesInKernel } from '../helpers/tcp-queues.js';
+import { bytesInKernel, serverStoppedWriting } from '../helpers/tcp-queues.js';
 
 // The HTTP publisher against clients that misbehave: they hang up mid-file, pipeline requests,
 // spell the path oddly, connect without a request or a handshake. Loopback only.
@@ -129,14 +129,7 @@ describe('bytes logged are bytes that left the process', () => {
     await until('1 MiB received', () => state.received >= 1024 * 1024);
     stream.pause();
     // The client reads no more: the server fills the kernel's buffers, then a write stays queued in Node.
-    let last = -1;
-    await until('the server stopped writing', () => {
-      const now = [...log.running][0]?.bytesSent ?? -1;
-      const stable = now > 0 && now === last;
-      last = now;
-      return stable;
-    }, 5_000).catch(() => undefined);
-    await sleep(300);
+    await serverStoppedWriting(log);
     const inKernel = bytesInKernel(port, localPort);
     // Read from the kernel but held in the paused stream: received as well.
     const inClient = state.received + stream.readableLength;
