@@ -5,9 +5,8 @@ import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { compressedCopy, fetchPathOf } from '../publish/compressed-copy.js';
 import { PublishedFiles } from '../publish/published-files.js';
 import { liveSourceOf, type Publisher } from '../publish/publisher.js';
-import { isPublishable, PUBLISHERS, publisherUnavailable, startPublisher, UNPUBLISHABLE } from '../publish/registry.js';
+import { isPublishable, PUBLISHERS, publisherUnavailable, startPublisher, UNPUBLISHABLE, type PublishProtocol } from '../publish/registry.js';
 import { TransferLog } from '../publish/transfer-log.js';
-import type { PublishProtocol } from '../publish/registry.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import type { LiveImageFacts } from '../live/live-module.js';
 import type { RunEnvironment } from './environment.js';
@@ -76,9 +75,9 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
 }
 
 /**
- * Why the ISO's live module cannot do what the scenario's network boots ask of it, if it cannot;
- * asked once before publishing, and again with the published ISO's source (a module need not
- * boot from every kind of source the publishers offer).
+ * Why the ISO's live module cannot do what the scenario's network boots ask of it, if it cannot,
+ * asked before anything starts: the options of each boot and the kind of source the scenario's
+ * publisher offers (a module need not boot from every kind: dmsquash boots no AoE target).
  */
 function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, protocol: PublishProtocol): string | undefined {
   const { compressed } = scenario.publish;
@@ -98,7 +97,6 @@ async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env
 
 /**
  * The scenario's temp dir, publisher and disks, then its boots in order until one does not pass.
- * Returns why the scenario does not apply when the live module cannot boot from what was published.
  */
 async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<void> {
   const temp = await tmpDir({ prefix: 'pxe-harness-', unsafeCleanup: true });
