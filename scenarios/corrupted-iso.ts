@@ -16,7 +16,7 @@ export default defineScenario({
       from: 'network',
       checks: [isoTransferredOnce(), liveIsoMountedFrom('ram'), liveImageMatchesPublished('ram')],
       expectFailure: {
-        reason: /holds the published ISO byte for byte: NO \(the copy differs: .*4 MiB chunks that differ: bytes 0-4194303\)/,
+        reason: /holds the published ISO byte for byte: NO \(NOT delivered as published: .*4 MiB chunks that differ: bytes 0-4194303\)/,
         why: 'a corrupted copy must not pass, even when every byte count is right',
         phase: 'login',
       },

@@ -5,7 +5,8 @@ import { EMERGENCY_SHELL_ARGS } from '../live/index.js';
 import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
-import type { BootDefinition } from '../scenario/define-scenario.js';
+import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
+import { planDelivery, type DeliveryPlan } from './delivery-proof.js';
 
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
 export interface BootPlan {
@@ -16,15 +17,21 @@ export interface BootPlan {
   kernelArgs: string[];
   console: ConsoleKnowledge;
   blame: PhaseBlame;
+  /** The boot's checks, its proof of delivery among them, and who witnesses the delivery. */
+  delivery: DeliveryPlan;
 }
 
-export function planBoot(boot: BootDefinition, axes: { firmware: Firmware; liveModule: LiveModuleProfile; source: LiveSource; accel: 'tcg' | 'kvm' }): BootPlan {
+export function planBoot(
+  scenario: Pick<ScenarioDefinition, 'needsLogin'>,
+  boot: BootDefinition,
+  axes: { firmware: Firmware; liveModule: LiveModuleProfile; source: LiveSource; accel: 'tcg' | 'kvm' },
+): BootPlan {
   const { firmware, liveModule, source } = axes;
   const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
   const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
   const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
-  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel) };
+  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel), delivery: planDelivery(scenario, boot) };
 }
 
 function phaseBlame(knowledge: ConsoleKnowledge, loader: NetbootLoader | undefined, accel: 'tcg' | 'kvm'): PhaseBlame {

@@ -18,6 +18,7 @@ import type { PreparedNetboot } from '../netboot/netboot-loader.js';
 import type { BootContext, BootDefinition } from '../scenario/define-scenario.js';
 import type { TeardownStack } from './teardown.js';
 import { isHostFault, loaderLostBootFile, reasonOf, verdictOf } from './verdict-rules.js';
+import { deliveryNote } from './delivery-proof.js';
 
 /** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
 
@@ -198,7 +199,7 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
 
 /** Runs the boot's checks of one kind; a check that breaks the boot itself ends the boot. */
 export async function runChecks(session: BootSession, context: BootContext, afterShutdown: boolean): Promise<void> {
-  for (const check of session.run.boot.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
+  for (const check of session.plan.delivery.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
     try {
       session.checks.push({ name: check.name, ...(await check.run(context)) });
     } catch (error) {
@@ -224,9 +225,14 @@ export async function powerOffAndReadDisks(session: BootSession, context: BootCo
 /** PASS when every check held, else FAIL naming each that did not. */
 export function judgeChecks(session: BootSession): BootResult {
   const failed = session.checks.filter((c) => !c.ok);
-  if (failed.length) return session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
+  const { witness } = session.plan.delivery;
+  if (failed.length) {
+    const result = session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
+    return witness ? { ...result, delivery: witness } : result;
+  }
   const login = session.tracker.reachedAtMs.login;
-  return session.finish('PASS', `login prompt after ${login === undefined ? '?' : `${(login / 1000).toFixed(1)} s`}; ${session.checks.length} check(s) held`);
+  const result = session.finish('PASS', `login prompt after ${login === undefined ? '?' : `${(login / 1000).toFixed(1)} s`}; ${session.checks.length} check(s) held${deliveryNote(witness)}`);
+  return witness ? { ...result, delivery: witness } : result;
 }
 
 /** A boot that broke off: the error's verdict and reason, with the transfers as evidence. */

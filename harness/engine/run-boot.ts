@@ -18,7 +18,7 @@ export type { BootRun } from './boot-session.js';
  * failure of a negative boot, and known issues applied.
  */
 export async function runBoot(run: BootRun): Promise<BootResult> {
-  const plan = planBoot(run.boot, { firmware: run.env.firmware, liveModule: run.env.liveModule, source: run.source, accel: run.env.machine.accel });
+  const plan = planBoot(run.scenario, run.boot, { firmware: run.env.firmware, liveModule: run.env.liveModule, source: run.source, accel: run.env.machine.accel });
   await mkdir(run.runtimeDir, { recursive: true });
   const snapshot = run.disks.length ? await snapshotDisks(run.disks, run.runtimeDir) : undefined;
   let result = await bootOnce(new BootSession(run, plan));
@@ -54,7 +54,7 @@ async function bootOnce(session: BootSession): Promise<BootResult> {
     if (failedTransfer) return await withDebugEvidence(session, target, await judgeFailedTransfer(session, target, failedTransfer));
     const context = checkContext(session, target);
     await runChecks(session, context, false);
-    if (run.boot.checks.some((c) => !c.afterShutdown)) session.decidedAtMs = Date.now();
+    if (session.plan.delivery.checks.some((c) => !c.afterShutdown)) session.decidedAtMs = Date.now();
     await screenshot(machine, run.artifactsDir, 'screen-end.png');
     if (run.disks.length) {
       await powerOffAndReadDisks(session, context);

@@ -1,3 +1,4 @@
+import { unprovenDeliveries } from './delivery-proof.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
@@ -39,7 +40,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
     const verdict = worstVerdict(boots.map((b) => b.verdict));
     const failed = boots.find((b) => b.verdict !== 'PASS');
     const unfinished = boots.length < scenario.boots.length ? ` (boots ${boots.length + 1}-${scenario.boots.length} not run)` : '';
-    outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed`);
+    outcome = result(verdict, failed ? `boot ${boots.indexOf(failed) + 1} (${failed.name}): ${failed.reason}${unfinished}` : `all ${boots.length} boot(s) passed${unprovenDeliveries(boots)}`);
   } catch (error) {
     outcome = result(verdictOf(error), reasonOf(error));
   } finally {

@@ -225,12 +225,13 @@ export function describeTransfer(t: Transfer): string {
   const from = t.offset ? ` from byte ${t.offset}` : '';
   const early = t.clientClosedEarly ? ', the client closed the connection early' : t.publisherStopped ? ', cut by the publisher stopping' : '';
   if (t.askAgain) return `${requestOf(t)}${from} -> ${t.status}, told to ask again later (not ready yet)`;
-  return `${requestOf(t)}${from} -> ${t.status}${t.complete ? ' complete' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
+  // The server's witness: what it wrote to the connection. Only the guest can say what arrived.
+  return `${requestOf(t)}${from} -> ${t.status}${t.complete ? '' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written to the connection in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
 
 /** A transfer that had not ended when the boot did, in the words of describeTransfer. */
 export function describeRunningTransfer(t: RunningTransfer): string {
-  return `${requestOf(t)} still running, ${formatBytes(t.bytesSent)}${sizeOf(t)} written so far`;
+  return `${requestOf(t)} still running, ${formatBytes(t.bytesSent)}${sizeOf(t)} written to the connection so far`;
 }
 
 const requestOf = (t: Pick<Transfer, 'protocol' | 'method' | 'path' | 'requestedPath'>) =>

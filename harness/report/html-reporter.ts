@@ -55,6 +55,13 @@ async function screenshots(boot: BootResult): Promise<string> {
   return out.join('');
 }
 
+/** Who witnessed the delivery: the server's log says what it wrote to the connection; only the guest says what arrived. */
+function deliveryLine(boot: BootResult): string {
+  if (!boot.delivery) return '';
+  if (boot.delivery.by === 'guest') return `<p class="witness">Delivery: proven by the guest (${esc(boot.delivery.detail)}); the lines below say what the publisher wrote to the connection.</p>`;
+  return `<p class="witness unproven">Delivery: <b>NO guest proof</b>: ${esc(boot.delivery.detail)}.</p>`;
+}
+
 async function bootSection(boot: BootResult, index: number, outDir: string): Promise<string> {
   const rel = (name: string) => relative(outDir, join(boot.artifactsDir, name));
   // The netboot loader's boot entry, by the name the boot recorded (each loader names its own).
@@ -70,6 +77,7 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
     <p>phase reached: <b>${esc(boot.phase)}</b> · ${(boot.durationMs / 1000).toFixed(1)} s · kernel options: <code>${esc(boot.kernelArgs.join(' ') || '(from the disk\'s boot loader)')}</code></p>
     ${timelineSvg(boot.events, boot.durationMs)}
     <h4>Transfers</h4>
+    ${deliveryLine(boot)}
     <ul>${[...(boot.bootFileTransfers ?? []), ...boot.transfers].map((t) => `<li>${esc(describeTransfer(t))}</li>`).join('') || '<li>none</li>'}</ul>
     ${checks ? `<h4>Checks</h4><table>${checks}</table>` : ''}
     ${boot.disks.length ? `<h4>Disks (read on the host)</h4><ul>${boot.disks.map((d) => `<li>${esc(describeDiskEvidence(d))}</li>`).join('')}</ul>` : ''}
@@ -109,7 +117,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}
 .verdict{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-weight:bold}
 .verdict.PASS{background:#2e7d32}.verdict.FAIL{background:#c62828}.verdict.ERROR{background:#6a1b9a}.verdict.XFAIL{background:#ef6c00}.verdict.XPASS{background:#ad1457}.verdict.SKIP{background:#757575}
 article{border-top:2px solid #ccc;margin-top:1.5em}section.boot{margin-left:1em;border-left:3px solid #ddd;padding-left:1em}
-section.boot.FAIL,section.boot.ERROR{border-left-color:#c62828}.reason{font-weight:600}
+section.boot.FAIL,section.boot.ERROR{border-left-color:#c62828}.reason{font-weight:600}.witness.unproven{color:#b26a00}
 table{border-collapse:collapse}td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top}tr.bad td{color:#c62828}
 pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}.screenshot{max-width:480px;border:1px solid #999}
 figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;border:1px solid #ddd}

@@ -98,6 +98,14 @@ export interface BootDefinition {
    */
   debugEvidence?: boolean;
   /**
+   * false: no proof of delivery from the guest. Every network boot that logs in otherwise proves
+   * it: unless one of its checks already does (liveImageMatchesPublished), the harness adds
+   * liveImageDelivered(), which compares the guest's copy of the ISO with the published bytes. The
+   * publisher's log knows only what it wrote to the connection; without this proof the boot's
+   * PASS says that it has no guest proof of delivery, in its reason and in every report.
+   */
+  deliveryProof?: false;
+  /**
    * What must hold once the login prompt is there; all are run and reported. Checks marked
    * `afterShutdown` run once the guest has powered off, on the disk evidence read on the host.
    */
@@ -111,7 +119,7 @@ export interface BootDefinition {
 
 /** Every field of a boot, and of its parts (a misspelt field is refused, see known-fields.ts). */
 const BOOT_FIELDS = {
-  name: true, from: true, live: true, kernelArgs: true, loader: true, netbootFault: true, timeoutMs: true, debugEvidence: true, checks: true, expectFailure: true,
+  name: true, from: true, live: true, kernelArgs: true, loader: true, netbootFault: true, timeoutMs: true, debugEvidence: true, deliveryProof: true, checks: true, expectFailure: true,
 } as const satisfies KnownFields<BootDefinition>;
 const EXPECT_FAILURE_FIELDS = { reason: true, why: true, phase: true } as const satisfies KnownFields<NonNullable<BootDefinition['expectFailure']>>;
 const NETBOOT_FAULT_FIELDS = { missing: true } as const satisfies KnownFields<NonNullable<BootDefinition['netbootFault']>>;
@@ -152,6 +160,11 @@ export interface Check {
   name: string;
   /** Run after the guest has powered off, on what the host reads from the disks. */
   afterShutdown?: boolean;
+  /**
+   * 'delivery': the check proves from the guest that the ISO arrived whole (the live module's copy
+   * equals the published bytes), so the harness adds no proof of its own to the boot.
+   */
+  proves?: 'delivery';
   run(context: BootContext): Promise<Omit<CheckOutcome, 'name'>>;
 }
 
@@ -214,5 +227,6 @@ function validateBoot(b: BootDefinition, at: string, bad: (field: string, value:
   if (b.kernelArgs !== undefined && (!Array.isArray(b.kernelArgs) || b.kernelArgs.some((a) => typeof a !== 'string' || /\s/.test(a) || !a))) {
     throw bad(`${at}.kernelArgs`, b.kernelArgs, 'a list of kernel options, each one word');
   }
+  if (b.deliveryProof !== undefined && b.deliveryProof !== false) throw bad(`${at}.deliveryProof`, b.deliveryProof, 'false (to turn the guest\'s proof of delivery off) or left out');
   if (b.timeoutMs !== undefined && !(typeof b.timeoutMs === 'number' && b.timeoutMs > 0)) throw bad(`${at}.timeoutMs`, b.timeoutMs, 'a positive number of milliseconds');
 }

@@ -25,6 +25,16 @@ export interface CheckOutcome {
   detail: string;
 }
 
+/**
+ * Who witnessed that the ISO arrived whole: the guest (a check compared its copy with the
+ * published bytes) or only the publisher (which knows what it wrote to the connection).
+ */
+export interface DeliveryWitness {
+  by: 'guest' | 'server';
+  /** The check that proves it, or why nothing in the guest does. */
+  detail: string;
+}
+
 export interface BootResult {
   name: string;
   verdict: Verdict;
@@ -43,6 +53,8 @@ export interface BootResult {
   /** The netboot loader's boot entry as served, under this name in artifactsDir (none on a disk boot). */
   entryFile?: string;
   checks: CheckOutcome[];
+  /** Who witnessed the ISO's delivery (network boots that log in); absent where nothing was to be delivered. */
+  delivery?: DeliveryWitness;
   /** Console lines that matched a warning signature (see console/signatures.ts). */
   warnings: string[];
   /** What the host read from each disk after this boot. */

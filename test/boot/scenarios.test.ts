@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'junit2json';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
 import { conformanceReporter } from '../../harness/report/conformance.js';
@@ -64,6 +64,17 @@ const dmsquashOptions = defineScenario({
   summary: 'rd.live.ram, rd.live.overlay.overlayfs and rd.live.check in one ftp boot',
   boots: [{ name: 'network boot with rd.live.ram, overlayfs and the media check', from: 'network', live: { ramCopy: true, overlay: 'overlayfs', mediaCheck: true }, checks: [liveIsoMountedFrom('ram'), liveRootCopiedToRam(), mediaCheckPassed()] }],
 });
+/**
+ * The issue's user scenario as written: no checks of its own, a RAM disk 3 MiB short of the ISO
+ * (kernel option ramdisk_size in KiB). The publisher writes every byte to the connection, the
+ * guest boots; only the proof of delivery the harness adds tells the copy is not the ISO.
+ */
+const ramDiskShortOfIso = (isoBytes: number) => defineScenario({
+  name: 'ram-disk-short-of-iso',
+  summary: 'a RAM disk 3 MiB smaller than the ISO, no checks of its own',
+  publish: { protocol: 'http' },
+  boots: [{ name: 'network boot into a RAM disk 3 MiB short', from: 'network', kernelArgs: [`ramdisk_size=${Math.floor(isoBytes / 1024) - 3072}`], checks: [] }],
+});
 const gptLifecycle = defineScenario({ ...persistentLifecycle, name: 'persistent-gpt', boots: [persistentLifecycle.boots[0]!, persistentLifecycle.boots[2]!] });
 let results: Map<string, ScenarioResult>;
 let runOutDir: string;
@@ -79,7 +90,8 @@ beforeAll(async () => {
   runOutDir = outDir;
   before = await leftovers();
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
-  const bios = [persistentLifecycle, diskDeployNotPersistent, ext4Deploy, aoeBoot, ramDeployHttp, httpsViaLpxelinux, corruptedIso, stalledIso, broken, xzCompressedIso, ramdiskTooSmall, truncatedIso, httpsUntrustedCertificate, netbootKernelMissing, dollyDeploy];
+  const shortRamDisk = ramDiskShortOfIso((await stat(iso)).size);
+  const bios = [persistentLifecycle, diskDeployNotPersistent, ext4Deploy, aoeBoot, ramDeployHttp, httpsViaLpxelinux, corruptedIso, shortRamDisk, stalledIso, broken, xzCompressedIso, ramdiskTooSmall, truncatedIso, httpsUntrustedCertificate, netbootKernelMissing, dollyDeploy];
   const uefi = [gptLifecycle, ramDeployHttp, netbootKernelMissing];
   const jobs = [
     ...bios.slice(0, 2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
@@ -126,7 +138,7 @@ describe('RAM deploy', () => {
     // The proof of delivery is the guest's own copy, compared byte for byte with the published file.
     const image = check(boot!, /copy of the ISO in RAM holds the published ISO byte for byte/);
     expect(image.ok, image.detail).toBe(true);
-    expect(image.detail).toMatch(/^sha256 [0-9a-f]{64} on both: brd RAM disk \/dev\/ram0 of \d+ KiB/);
+    expect(image.detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both: brd RAM disk \/dev\/ram0 of \d+ KiB/);
     expect(boot!.timeline.login).toBeGreaterThan(boot!.timeline.kernel!);
   });
 
@@ -153,6 +165,32 @@ describe('RAM deploy', () => {
     expect(boot!.reason).toMatch(/^failed as expected .*transfer failed: http GET \S+ -> 200 INCOMPLETE/);
     expect(boot!.transfers[0]!.complete).toBe(false);
     expect(boot!.transfers[0]!.bytesSent).toBeLessThan(boot!.transfers[0]!.sizeBytes!);
+  });
+});
+
+describe('the proof of delivery rests on the guest', () => {
+  it('a RAM disk 3 MiB short of the ISO, in a scenario without checks, does not PASS, and its reason does not call the ISO delivered', () => {
+    const r = result('ram-disk-short-of-iso');
+    const [boot] = r.boots;
+    const fetches = boot!.transfers.filter((t) => t.method !== 'HEAD');
+    expect(r.verdict, r.reason).toBe('FAIL');
+    expect(r.reason).not.toMatch(/delivered, as the guest/);
+    // Either the guest's proof names the short copy (the publisher logged every byte written), or
+    // the publisher itself saw the transfer cut: both are the truth; a PASS is not.
+    if (fetches.every((t) => t.complete)) {
+      expect(boot!.delivery).toEqual({ by: 'guest', detail: expect.stringMatching(/^delivered: the device the guest mounted the ISO from/) });
+      expect(r.reason).toMatch(/NOT delivered as published: the guest's copy has room for \d+ bytes, 3145728 fewer than the ISO/);
+    } else {
+      expect(r.reason).toMatch(/transfer failed: http GET \S+ -> 200 INCOMPLETE/);
+    }
+  });
+
+  it('a boot whose checks prove no delivery gets the proof added, and its PASS says the guest proved it', () => {
+    const boot = result('dmsquash-options@dmsquash-uefi').boots[0]!;
+    expect(boot.delivery).toMatchObject({ by: 'guest' });
+    const proof = check(boot, /^delivered: the device the guest mounted the ISO from/);
+    expect(proof.ok, proof.detail).toBe(true);
+    expect(proof.detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both: \/dev\/loop\d+ \(the ISO's mount\)/);
   });
 });
 
@@ -190,7 +228,7 @@ describe('publisher faults', () => {
     const [boot] = r.boots;
     expect(boot!.transfers.filter((t) => t.method !== 'HEAD')).toEqual([expect.objectContaining({ complete: true, bytesSent: boot!.transfers[0]!.sizeBytes })]);
     expect(check(boot!, /byte for byte/)).toMatchObject({ ok: false });
-    expect(check(boot!, /byte for byte/).detail).toMatch(/the copy differs: .*4 MiB chunks that differ: bytes 0-4194303$/);
+    expect(check(boot!, /byte for byte/).detail).toMatch(/NOT delivered as published: .*4 MiB chunks that differ: bytes 0-4194303$/);
   });
 
   it('a stalled transfer is named as a stall, in the fetch', () => {
@@ -305,7 +343,7 @@ describe('the conformance scenarios of the CI tier (kiwi-live, BIOS fixture)', (
     const [boot] = r.boots;
     expect(boot!.kernelArgs).toContain('root=live:AOEINTERFACE=e0.1');
     expect(check(boot!, /mounted from \/dev\/etherd\/e0\.1/).detail).toMatch(/^iso9660 mounts: \/dev\/etherd\/e0\.1 /);
-    expect(check(boot!, /holds the published ISO byte for byte/).detail).toMatch(/^sha256 [0-9a-f]{64} on both: \/dev\/etherd\/e0\.1/);
+    expect(check(boot!, /holds the published ISO byte for byte/).detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both: \/dev\/etherd\/e0\.1/);
   });
 
   it('xz-compressed-iso: the .xz copy is fetched, and the known kiwi-live defect (no xz in its initrd) is named with the initrd\'s own words', () => {
@@ -329,7 +367,7 @@ describe('dmsquash-live + livenet on its own fixture', () => {
     expect(boot!.transfers.map((t) => [t.status, t.complete, t.askAgain ?? false])).toEqual([[503, false, true], [200, true, false]]);
     expect(boot!.kernelArgs.join(' ')).not.toMatch(/rd\.kiwi/);
     expect(check(boot!, /mounted from the live module's copy in RAM/).detail).toMatch(/root: ext4 \/dev\/mapper\/live-rw .*loop device \/dev\/loop\d+ backed by \/tmp\/\S+\.iso/);
-    expect(check(boot!, /copy of the ISO in RAM holds the published ISO/).detail).toMatch(/^sha256 [0-9a-f]{64} on both: loop device/);
+    expect(check(boot!, /copy of the ISO in RAM holds the published ISO/).detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both: loop device/);
   });
 
   it('rd.live.ram, rd.live.overlay.overlayfs and rd.live.check: each proven from inside the guest', () => {

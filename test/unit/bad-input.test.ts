@@ -126,7 +126,7 @@ describe('defineScenario refuses a field its shape does not have', () => {
     ['publish', { ...base(), publish: { protocol: 'http', requestpath: '/x' } }, 'field publish.requestpath is not a field of publish: did you mean requestPath?'],
     ['a fault', { ...base(), publish: { protocol: 'http', fault: { kind: 'cut', afterbyte: 1 } } }, 'field publish.fault.afterbyte is not a field of a cut fault: did you mean afterBytes?'],
     ['a disk', { ...base(), disks: [{ name: 'd', size: '1G', sise: '2G' }] }, 'field disks[0].sise is not a field of a disk: did you mean size?'],
-    ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, checks, expectFailure'],
+    ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, deliveryProof, checks, expectFailure'],
   ])('%s', (_what, definition, message) => {
     expect(() => defineScenario(definition as ScenarioDefinition)).toThrow(new RangeError(message));
   });

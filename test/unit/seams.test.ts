@@ -16,7 +16,7 @@ import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
 const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' | 'kvm' = 'tcg') =>
-  planBoot({ name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel });
+  planBoot({}, { name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel });
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
   it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {

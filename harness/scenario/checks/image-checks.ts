@@ -1,7 +1,8 @@
 import { digestRanges, hasGpt, keptRanges, type ByteRange } from '../../iso/iso-digest.js';
 import type { SerialShell } from '../../console/serial-shell.js';
 import type { LiveModuleProfile } from '../../live/live-module.js';
-import type { Check } from '../define-scenario.js';
+import type { BootContext, Check } from '../define-scenario.js';
+import type { CheckOutcome } from '../result.js';
 
 /** Reading and hashing a few hundred MB under TCG takes a while; the serial shell waits this long. */
 const HASH_TIMEOUT_MS = 600_000;
@@ -12,11 +13,15 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const readRanges = (device: string, ranges: readonly ByteRange[]) =>
   ranges.map((r) => `dd if=${device} iflag=skip_bytes,count_bytes skip=${r.start} count=${r.end - r.start} bs=4M status=none`).join('; ');
 
+/** Where the guest's copy of the ISO is: its block device, and words for the report. */
+type ImageLocation = { device: string; where: string };
+
 /**
  * The proof of delivery, from the guest: the live module's copy of the ISO (its RAM disk, or the
  * disk it deployed to) equals the published file byte for byte, outside the bytes a disk deploy
- * may rewrite (its partition table). The publisher's log only knows what it wrote; this is what
- * arrived. Compares sha256 digests of the same ranges on the host and in the guest.
+ * may rewrite (its partition table). The publisher's log only knows what it wrote to the
+ * connection; this is what arrived. Compares sha256 digests of the same ranges on the host and in
+ * the guest.
  */
 export function liveImageMatchesPublished(where: 'ram' | string, options: { deployed?: boolean } = {}): Check {
   // A device other than RAM is a disk the module deployed to, unless it is the export itself (AoE).
@@ -26,29 +31,63 @@ export function liveImageMatchesPublished(where: 'ram' | string, options: { depl
     : `${where} holds the published ISO byte for byte${deployed ? ', outside the partition table a deploy rewrites' : ''}`;
   return {
     name,
-    async run({ shell, live, iso }) {
-      const excluded = deployed ? live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) }) : [];
-      const ranges = keptRanges(iso.sizeBytes, excluded);
-      const [expected, sh] = await Promise.all([digestRanges(iso.hostPath, ranges), shell()]);
-      const image = where === 'ram' ? await locateRamImage(sh, live) : { device: where, where };
-      const device = image.device;
-      const result = await sh.run(`blockdev --getsize64 ${device}; { ${readRanges(device, ranges)}; } | sha256sum`, { timeoutMs: HASH_TIMEOUT_MS });
-      const [sizeLine = '', sumLine = ''] = result.output.trim().split('\n');
-      const actual = /^[0-9a-f]{64}\b/.exec(sumLine.trim())?.[0];
-      const skipped = excluded.length ? ` (outside ${excluded.map((r) => `bytes ${r.start}-${r.end - 1}`).join(', ')})` : '';
-      const what = `${image.where} (${sizeLine.trim() || '?'} bytes) vs the published ${iso.urlPath} (${iso.sizeBytes} bytes)${skipped}`;
-      if (actual === expected) return { ok: true, detail: `sha256 ${expected} on both: ${what}` };
-      if (!actual) return { ok: false, detail: `no digest from the guest (status ${result.exitCode}): ${result.output.trim().slice(-300) || 'no output'}` };
-      return { ok: false, detail: `the copy differs: sha256 ${actual} in the guest, ${expected} published: ${what}; ${await whereItDiffers(sh, device, iso)}` };
-    },
+    proves: 'delivery',
+    run: (context) => compareWithPublished(context, deployed, (sh) => (where === 'ram' ? locateRamImage(sh, context.live) : Promise.resolve({ device: where, where }))),
   };
+}
+
+/**
+ * The proof of delivery the harness adds to every network boot that logs in (see
+ * BootDefinition.deliveryProof): whatever the live module did with the ISO, the device the guest
+ * mounted it from (its whole disk, when that is a partition) must hold the published bytes; a
+ * deploy to a disk (live.system) may have rewritten the partition table.
+ */
+export function liveImageDelivered(): Check {
+  return {
+    name: 'delivered: the device the guest mounted the ISO from holds the published ISO byte for byte',
+    proves: 'delivery',
+    run: (context) => compareWithPublished(context, context.liveOptions.system !== undefined, (sh) => locateMountedImage(sh, context.live)),
+  };
+}
+
+/** Shell: the iso9660 mount's device, then its whole disk (lsblk's parent; none for RAM, loop and whole disks). */
+const MOUNTED_ISO = 'd=$(findmnt -rn -t iso9660 -o SOURCE | head -n 1); p=$(lsblk -npo PKNAME "$d" 2>/dev/null | head -n 1); echo "$d"; echo "${p:-$d}"';
+
+/** The device the guest mounted the live ISO from; without an iso9660 mount, where the module keeps its RAM copy. */
+async function locateMountedImage(sh: SerialShell, live: LiveModuleProfile): Promise<ImageLocation> {
+  const [mounted = '', disk = ''] = (await sh.run(MOUNTED_ISO)).output.trim().split('\n').map((l) => l.trim());
+  if (!disk.startsWith('/dev/')) return locateRamImage(sh, live);
+  return { device: disk, where: disk === mounted ? `${disk} (the ISO's mount)` : `${disk} (the disk of the ISO's mount ${mounted})` };
+}
+
+async function compareWithPublished(context: BootContext, deployed: boolean, locate: (sh: SerialShell) => Promise<ImageLocation>): Promise<Omit<CheckOutcome, 'name'>> {
+  const { shell, live, iso } = context;
+  const excluded = deployed ? live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) }) : [];
+  const ranges = keptRanges(iso.sizeBytes, excluded);
+  const [expected, sh] = await Promise.all([digestRanges(iso.hostPath, ranges), shell()]);
+  const image = await locate(sh);
+  const result = await sh.run(`blockdev --getsize64 ${image.device}; { ${readRanges(image.device, ranges)}; } | sha256sum`, { timeoutMs: HASH_TIMEOUT_MS });
+  const [sizeLine = '', sumLine = ''] = result.output.trim().split('\n');
+  const actual = /^[0-9a-f]{64}\b/.exec(sumLine.trim())?.[0];
+  const skipped = excluded.length ? ` (outside ${excluded.map((r) => `bytes ${r.start}-${r.end - 1}`).join(', ')})` : '';
+  const what = `${image.where} (${sizeLine.trim() || '?'} bytes) vs the published ${iso.urlPath} (${iso.sizeBytes} bytes)${skipped}`;
+  if (actual === expected) return { ok: true, detail: `delivered, as the guest reads it: sha256 ${expected} on both: ${what}` };
+  if (!actual) return { ok: false, detail: `no digest from the guest (status ${result.exitCode}): ${result.output.trim().slice(-300) || 'no output'}` };
+  const short = shortfall(Number(sizeLine.trim()), iso.sizeBytes);
+  return { ok: false, detail: `NOT delivered as published: ${short}sha256 ${actual} in the guest, ${expected} published: ${what}; ${await whereItDiffers(sh, image.device, iso)}` };
+}
+
+/** A copy smaller than the ISO cannot hold it, whatever the publisher's log says it wrote. */
+function shortfall(copyBytes: number, isoBytes: number): string {
+  if (!Number.isFinite(copyBytes) || copyBytes <= 0 || copyBytes >= isoBytes) return '';
+  return `the guest's copy has room for ${copyBytes} bytes, ${isoBytes - copyBytes} fewer than the ISO (the publisher's log says only what it wrote to the connection); `;
 }
 
 /**
  * Where the live module keeps the ISO after a RAM deploy, asked of the booted guest (kiwi-live: its
  * brd RAM disk; dmsquash: the loop device over the file livenet downloaded into the initramfs).
  */
-export async function locateRamImage(sh: SerialShell, live: LiveModuleProfile): Promise<{ device: string; where: string }> {
+export async function locateRamImage(sh: SerialShell, live: LiveModuleProfile): Promise<ImageLocation> {
   const [device = '', where = ''] = (await sh.run(live.ramImageLocator)).output.trim().split('\n').map((l) => l.trim());
   if (!device.startsWith('/dev/')) throw new Error(`${live.id}: the guest named no device for the live ISO (${device || 'nothing'}); expected after a RAM deploy: ${live.ramImageLocator}`);
   return { device, where: where || device };
