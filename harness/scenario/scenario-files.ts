@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { inputError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { isDefinedScenario, type ScenarioDefinition } from './define-scenario.js';
+import { syntaxErrorSite } from './syntax-site.js';
 import { throwSite, withoutSite } from './throw-site.js';
 
 /** The file endings of scenario files: TypeScript (transpiled on load) and JavaScript modules. */
@@ -36,8 +37,8 @@ async function filesOf(path: string): Promise<string[]> {
 }
 
 /** Why a file could not be imported, at FILE:LINE:COLUMN where the error names a place in it. */
-function loadError(file: string, cause: unknown): Error {
-  const where = throwSite(cause, file);
+async function loadError(file: string, cause: unknown): Promise<Error> {
+  const where = throwSite(cause, file) ?? (cause instanceof SyntaxError ? await syntaxErrorSite(file) : undefined);
   // defineScenario refuses a bad field with a RangeError that names it.
   // The message carries the cause's whole message: the cause is not passed (its line would repeat it).
   if (cause instanceof RangeError) return inputError(`scenario file ${where ?? file}: ${cause.message}`, where ?? file, 'fix that field (see docs/writing-scenarios.md)');
@@ -53,7 +54,7 @@ async function loadFile(file: string): Promise<ScenarioDefinition[]> {
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (cause) {
-    throw loadError(file, cause);
+    throw await loadError(file, cause);
   }
   const exported = Array.isArray(module.default) ? module.default : [module.default];
   exported.forEach((s, i) => {

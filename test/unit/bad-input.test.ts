@@ -159,4 +159,11 @@ describe('a scenario file: the loader names the file and the line', () => {
     const result = await cli('list', '--scenarios', file);
     expectRefusal(result, `scenario file ${file} cannot be loaded: ${file}:2:17: SyntaxError: Property assignment expected.`);
   });
+
+  it('a syntax error in a JavaScript file: FILE:LINE:COLUMN as node places it', async () => {
+    const file = join(dir, 'syntax.js');
+    await writeFile(file, "import { defineScenario } from 'pxe-harness';\n\nexport default defineScenario({ name: 'x' summary: 's' });\n");
+    const result = await cli('list', '--scenarios', file);
+    expectRefusal(result, `scenario file ${file} cannot be loaded: ${file}:3:43: SyntaxError: Unexpected identifier 'summary'`, `input: ${file}:3:43`);
+  });
 });
