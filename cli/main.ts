@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setGracefulCleanup } from 'tmp-promise';
+import { closest } from '../harness/util/closest.js';
+import { packageRoot } from '../harness/util/package-root.js';
 import { inputError, isHarnessError } from '../harness/errors.js';
 import { examineHost, formatFindings } from './doctor.js';
 import { initScenarioFile } from './init.js';
@@ -14,28 +18,32 @@ async function doctorCommand(): Promise<number> {
   return findings.every((f) => f.ok) ? 0 : 2;
 }
 
+/** The version of the installed package, as npm and the reports know it. */
+async function versionCommand(): Promise<number> {
+  const { version } = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  process.stdout.write(`pxe-harness ${version}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
+  run: runCommand,
+  list: listCommand,
+  init: initScenarioFile,
+  reproduce: reproduceCommand,
+  doctor: doctorCommand,
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(rest);
-    case 'reproduce':
-      return reproduceCommand(rest);
-    case 'doctor':
-      return doctorCommand();
-    case 'list':
-      return listCommand(rest);
-    case 'init':
-      return initScenarioFile(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE + '\n');
-      return command === undefined ? 2 : 0;
-    default:
-      throw inputError(`unknown command ${JSON.stringify(command)}`, command, 'use run, list, reproduce or doctor (pxe-harness --help)');
+  if (command !== undefined && Object.hasOwn(COMMANDS, command)) return COMMANDS[command]!(rest);
+  if (command === '--version' || command === '-V' || command === 'version') return versionCommand();
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined ? 2 : 0;
   }
+  const near = closest(command, Object.keys(COMMANDS));
+  const fix = `${near ? `did you mean ${near}? ` : ''}the commands are ${Object.keys(COMMANDS).join(', ')} (pxe-harness --help)`;
+  throw inputError(`unknown command ${JSON.stringify(command)}`, command, fix);
 }
 
 setGracefulCleanup();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
-import { hostError, inputError } from '../harness/errors.js';
+import { hostError } from '../harness/errors.js';
 import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
@@ -18,31 +18,27 @@ import { runScenarios } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
 import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
-import type { ScenarioDefinition } from '../harness/scenario/define-scenario.js';
-import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
-import { SCENARIOS } from '../scenarios/index.js';
-import { boundedInteger, oneOf, parseFirmware, parseLogin, parseShard, pathOption } from './flags.js';
+import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
+import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
 import { commandArgs } from './command-args.js';
 import { showUsage } from './usage.js';
 
 const RUN_FLAGS = {
   iso: { type: 'string' },
-  scenario: { type: 'string', multiple: true },
+  ...SELECTION_FLAGS,
   out: { type: 'string', default: 'out' },
   login: { type: 'string' },
   'boot-timeout-s': { type: 'string' },
   'memory-mb': { type: 'string' },
   cpus: { type: 'string' },
   'keep-temp': { type: 'boolean', default: false },
-  shard: { type: 'string' },
   keep: { type: 'boolean', default: false },
   jobs: { type: 'string' },
   accel: { type: 'string', default: 'auto' },
   'tcg-thread': { type: 'string', default: 'multi' },
   'known-issues': { type: 'string' },
   firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
-  scenarios: { type: 'string', multiple: true },
   'live-module': { type: 'string' },
 } as const;
 
@@ -56,20 +52,6 @@ interface RunRequest {
 }
 
 /**
- * The scenarios a run boots. Without --scenarios: the built-in ones. With --scenarios FILE|DIR:
- * the user's scenarios instead, and --scenario NAME may pick among both (next to them).
- */
-export async function selectScenarios(files: readonly string[], names: readonly string[] | undefined): Promise<ScenarioDefinition[]> {
-  const own = files.length ? await loadScenarioFiles(files, SCENARIOS) : [];
-  const known = new Map([...SCENARIOS, ...own].map((s) => [s.name, s]));
-  return (names ?? (own.length || files.length ? own.map((s) => s.name) : [...known.keys()])).map((name) => {
-    const scenario = known.get(name);
-    if (!scenario) throw inputError(`unknown scenario ${JSON.stringify(name)}`, `--scenario ${name}`, `choose one of: ${[...known.keys()].join(', ')} (pxe-harness list)`);
-    return scenario;
-  });
-}
-
-/**
  * Every input checked first, cheapest first, and nothing here starts a process or makes a file
  * or folder: a bad value is exit 2 at once, before the slow steps (the KVM probe, the fixture ISO
  * build) and before any boot.
@@ -77,9 +59,7 @@ export async function selectScenarios(files: readonly string[], names: readonly 
 async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const firmware = parseFirmware(values.firmware);
   const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
-  const selected = await selectScenarios(values.scenarios ?? [], values.scenario);
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const scenarios = shard ? selected.filter((_, i) => i % shard.count === shard.index - 1) : selected;
+  const scenarios = await selectScenarios(values);
   const credentials = parseLogin(values.login);
   const limits = runLimits();
   const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, RUN_DEFAULTS.bootTimeoutMs / 1000);

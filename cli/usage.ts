@@ -13,14 +13,15 @@ export function showUsage(): number {
 
 /** The CLI's help; the firmware and live module choices come from their registries. */
 export const USAGE = `usage:
-  pxe-harness run [--iso PATH] [--scenario NAME]... [--out DIR] [--login USER:PASSWORD]
+  pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--live-module ${modules}]
-  pxe-harness list [--scenarios FILE|DIR]...
+  pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
   pxe-harness init [FILE]
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
+  pxe-harness --version
 
 run     boots each scenario (all by default) and prints one line per scenario:
         verdict, name, seconds, reason. Without --iso it uses the built-in fixture ISO
@@ -49,8 +50,12 @@ run     boots each scenario (all by default) and prints one line per scenario:
         against what this run's boots showed) in --out.
         --scenarios FILE|DIR (repeatable) loads your own scenario files (TypeScript or JavaScript,
         each default-exporting defineScenario(...)) and runs them instead of the built-in ones;
-        --scenario NAME picks among both. See docs/writing-scenarios.md.
-list    prints the scenarios and what each proves (yours too, with --scenarios).
+        --scenario NAME picks among both; a glob (--scenario 'ram-*') picks every name it matches.
+        --grep RE / --grep-invert RE keep the scenarios whose name or summary matches / does not
+        (a regular expression, case ignored). A selection of nothing is refused (exit 2).
+        See docs/writing-scenarios.md.
+list    prints the scenarios a run with the same selection flags would boot, and what each
+        proves; --json prints them as JSON (name, summary, boots, file).
 init    writes a commented starter scenario file for your ISO (default: my-iso.scenario.ts).
         --keep: when a boot fails with its machine still running, its console is handed to
         this terminal (Ctrl-] quits and cleans up).

@@ -10,12 +10,21 @@ export interface TerminalOptions {
 }
 
 /**
+ * Whether the terminal takes a redrawn status line: a TTY that is not a CI log (CI set, as GitHub,
+ * GitLab and Jenkins set it), has not asked for plain output (NO_COLOR, no-color.org) and is not
+ * a dumb terminal. Everywhere else plain lines, which a log keeps readable.
+ */
+export function liveTerminal(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+  return Boolean(isTTY) && !env.CI && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/**
  * One line per scenario verdict. On a terminal, a live status line while a boot runs; elsewhere
  * (CI logs) plain lines only: a boot's start, each phase reached, the verdict.
  */
 export function terminalReporter(
   write: (text: string) => void = (t) => process.stdout.write(t),
-  options: TerminalOptions = { live: Boolean(process.stdout.isTTY) },
+  options: TerminalOptions = { live: liveTerminal(process.env, process.stdout.isTTY) },
 ): Reporter {
   const line = (text: string) => write(`${options.live ? '\r\x1b[2K' : ''}${text}\n`);
   // One status per running scenario: with --jobs several boot side by side.

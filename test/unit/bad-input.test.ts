@@ -86,7 +86,7 @@ describe('run: parser errors are one refusal naming the argument and the fix', (
   it.each([
     [['--memroy-mb', '4096'], 'unknown option --memroy-mb of run', 'fix: did you mean --memory-mb? (pxe-harness run --help lists the options)'],
     [['--jbos', '2'], 'unknown option --jbos of run', 'did you mean --jobs?'],
-    [['--zzzzzz'], 'unknown option --zzzzzz of run', 'pxe-harness run --help lists the options: --iso, --scenario,'],
+    [['--zzzzzz'], 'unknown option --zzzzzz of run', 'pxe-harness run --help lists the options: --iso, --scenarios, --scenario, --grep,'],
     [['--iso'], '--iso needs a value, got none at the end', 'fix: pass --iso VALUE'],
     [['--iso', '--accel', 'tcg'], '--iso needs a value, got none before --accel', 'fix: pass --iso VALUE'],
     [['--keep=yes'], '--keep takes no value, got "--keep=yes"', 'fix: pass --keep alone'],

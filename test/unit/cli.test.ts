@@ -132,6 +132,28 @@ describe('pxe-harness CLI', () => {
     for (const run of [none, wrong, unknown]) expect(run.leftBehind).toEqual({ processes: [], tempDirs: [] });
   });
 
+  it('--version prints the package version; an unknown command names the closest and every command', async () => {
+    const version = await cli('--version');
+    expect(version.exitCode).toBe(0);
+    const { version: expected } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(version.stdout).toBe(`pxe-harness ${expected}`);
+    const typo = await cli('lsit');
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('fix: did you mean list? the commands are run, list, init, reproduce, doctor');
+  });
+
+  it('list takes the selection flags of run (globs, --grep, --shard) and prints JSON with --json', async () => {
+    const globbed = await cli('list', '--scenario', 'ram-deploy-*', '--grep-invert', 'lpxelinux', '--json');
+    expect(globbed.exitCode, globbed.stderr).toBe(0);
+    const names = (JSON.parse(globbed.stdout) as { name: string; boots: string[] }[]).map((s) => s.name);
+    expect(names).toEqual(['ram-deploy-http', 'ram-deploy-ftp', 'ram-deploy-https']);
+    const grepped = await cli('list', '--grep', 'HTTPS', '--shard', '1/2');
+    expect(grepped.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['ram-deploy-https']);
+    const none = await cli('list', '--grep', 'gopher');
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain('no scenario matches --grep gopher');
+  });
+
   it('refuses an unknown scenario with exit 2 and lists the known ones', async () => {
     const result = await cli('run', '--scenario', 'ram-deploy-gopher', '--iso', join(dir, 'x.iso'));
     expect(result.exitCode).toBe(2);

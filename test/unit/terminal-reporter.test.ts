@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalReporter } from '../../harness/report/terminal-reporter.js';
+import { liveTerminal, terminalReporter } from '../../harness/report/terminal-reporter.js';
 import ramDeployFtp from '../../scenarios/ram-deploy-ftp.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
 import { sampleResults } from '../helpers/sample-results.js';
@@ -21,5 +21,16 @@ describe('terminal reporter', () => {
     expect(text).toMatch(/  ram-deploy-ftp: kernel after 0\.\d s\n/);
     expect(text).toContain('PASS  ram-deploy-http  161.0 s  all 1 boot(s) passed\n');
     expect(text).toContain('1 passed, 1 failed\n');
+  });
+});
+
+describe('when the status line is redrawn', () => {
+  it('only on a TTY that is no CI log, has not asked for NO_COLOR and is not a dumb terminal', () => {
+    expect(liveTerminal({}, true)).toBe(true);
+    expect(liveTerminal({}, false)).toBe(false);
+    expect(liveTerminal({ CI: 'true' }, true)).toBe(false);
+    expect(liveTerminal({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(liveTerminal({ NO_COLOR: '' }, true)).toBe(true);
+    expect(liveTerminal({ TERM: 'dumb' }, true)).toBe(false);
   });
 });
