@@ -1,3 +1,4 @@
+import { netbootFamilyById } from '../harness/netboot/index.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +50,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     reporters: [terminalReporter()],
     attach: { when: spec.boot, terminal: attachTerminal },
     firmware: parseFirmware(spec.firmware ?? DEFAULT_FIRMWARE_ID),
+    ...(spec.netboot ? { netboot: netbootFamilyById(spec.netboot) } : {}),
   });
   return exitCodeFor(results);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inputError } from '../harness/errors.js';
 import { FIRMWARES } from '../harness/firmware/index.js';
+import { NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 
 /** What a run writes into each boot folder (harness/engine/boot-stages.ts) for `reproduce`. */
 export interface ReproduceSpec {
@@ -9,6 +10,7 @@ export interface ReproduceSpec {
   boot: number;
   login: string;
   firmware?: string;
+  netboot?: string;
   scenarioFile?: string;
 }
 
@@ -21,6 +23,7 @@ const FIELDS: Record<keyof ReproduceSpec, { want: string; ok: (v: unknown) => bo
   boot: { want: 'the index of the boot, a whole number from 0', ok: (v) => Number.isInteger(v) && (v as number) >= 0 },
   login: { want: 'USER:PASSWORD', ok: (v) => typeof v === 'string' },
   firmware: { want: `the id of a firmware (${Object.keys(FIRMWARES).join(', ')})`, ok: (v) => typeof v === 'string' && Object.hasOwn(FIRMWARES, v), optional: true },
+  netboot: { want: `a netboot path (${Object.keys(NETBOOT_FAMILIES).join(', ')})`, ok: (v) => typeof v === 'string' && Object.hasOwn(NETBOOT_FAMILIES, v), optional: true },
   scenarioFile: { want: 'the path of the scenario file', ok: (v) => typeof v === 'string' && v !== '', optional: true },
 };
 

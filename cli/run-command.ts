@@ -1,3 +1,4 @@
+import { DEFAULT_NETBOOT, netbootFamilyById } from '../harness/netboot/index.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
@@ -39,6 +40,7 @@ const RUN_FLAGS = {
   'tcg-thread': { type: 'string', default: 'multi' },
   'known-issues': { type: 'string' },
   firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
+  netboot: { type: 'string', default: DEFAULT_NETBOOT },
   'live-module': { type: 'string' },
 } as const;
 
@@ -58,6 +60,7 @@ interface RunRequest {
  */
 async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const firmware = parseFirmware(values.firmware);
+  const netboot = netbootFamilyById(values.netboot);
   const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
   const scenarios = await selectScenarios(values);
   const credentials = parseLogin(values.login);
@@ -78,7 +81,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const runs = scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1);
   const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
   const options: RunRequest['options'] = {
-    scenarios, outDir: values.out, firmware, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
+    scenarios, outDir: values.out, firmware, netboot, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
     ...(inspectedIso ? { inspectedIso } : {}),
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),

@@ -1,9 +1,11 @@
 import { FIRMWARES } from '../harness/firmware/index.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
+import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
 
 const firmwares = [...Object.keys(FIRMWARES), 'both'].join('|');
 const modules = Object.keys(LIVE_MODULES).join('|');
+const netboots = Object.keys(NETBOOT_FAMILIES).join('|');
 
 /** --help of a command: the usage on stdout, exit 0. */
 export function showUsage(): number {
@@ -16,7 +18,7 @@ export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
-                  [--scenarios FILE|DIR]... [--live-module ${modules}]
+                  [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
   pxe-harness init [FILE]
   pxe-harness doctor
@@ -39,6 +41,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
         or both: every scenario once per firmware, reported as NAME@FIRMWARE.
+        --netboot: how every network boot loads kernel and initrd (default ${DEFAULT_NETBOOT}):
+        ${Object.entries(NETBOOT_FAMILIES).map(([id, what]) => `${id}: ${what}`).join(';\n        ')}.
         --live-module: which dracut module boots the ISO is read from its initrd
         (${Object.values(LIVE_MODULES).map((m) => `${m.id}: ${m.description}`).join('; ')});
         this option overrides it and must agree. Without --iso it picks the built-in fixture

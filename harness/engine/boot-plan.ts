@@ -24,10 +24,10 @@ export interface BootPlan {
 export function planBoot(
   scenario: Pick<ScenarioDefinition, 'needsLogin'>,
   boot: BootDefinition,
-  axes: { firmware: Firmware; liveModule: LiveModuleProfile; source: LiveSource; accel: 'tcg' | 'kvm' },
+  axes: { firmware: Firmware; netboot?: string; liveModule: LiveModuleProfile; source: LiveSource; accel: 'tcg' | 'kvm' },
 ): BootPlan {
   const { firmware, liveModule, source } = axes;
-  const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp') : undefined;
+  const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp', axes.netboot) : undefined;
   const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
   const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });

@@ -62,7 +62,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
   }
   const { credentials, iso } = run.env;
   const reproduce = {
-    iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id,
+    iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id, netboot: run.env.netboot,
     ...(run.scenario.sourceFile ? { scenarioFile: run.scenario.sourceFile } : {}),
   };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));

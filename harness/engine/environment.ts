@@ -18,6 +18,8 @@ export interface RunEnvironment {
   arch: Architecture;
   /** The firmware every boot of the run starts with. */
   firmware: Firmware;
+  /** The netboot path of every network boot (a key of NETBOOT_FAMILIES). */
+  netboot: string;
   /** The dracut module that boots the ISO's live system. */
   liveModule: LiveModuleProfile;
   /** The run's output folder; each scenario gets a folder below it. */

@@ -74,6 +74,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
     const env: RunEnvironment = {
       ...target,
       firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),
+      netboot: options.netboot,
       outDir,
       credentials: options.credentials,
       machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: options.accel, tcgThread: options.tcgThread },

@@ -1,6 +1,7 @@
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
 import { DEFAULT_FIRMWARE_ID } from '../firmware/index.js';
+import { DEFAULT_NETBOOT, netbootFamilyById, type NetbootFamily } from '../netboot/index.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import { inputError } from '../errors.js';
 import type { LiveModuleId } from '../live/index.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
   keepTemp?: boolean;
   /** The registry's default firmware (DEFAULT_FIRMWARE_ID) unless given; both: every scenario (but those that pin one) once per firmware. */
   firmware?: FirmwareChoice;
+  /** The netboot path of every network boot (a key of NETBOOT_FAMILIES): the seed's PXE setup unless given. */
+  netboot?: NetbootFamily;
   /** The ISO's live module; read from the ISO's initrd by default (this overrides it, and must agree). */
   liveModule?: LiveModuleId;
   /** Whoever watches the run: the reporters. */
@@ -55,6 +58,7 @@ export const RUN_DEFAULTS = {
   bootTimeoutMs: 600_000,
   keepTemp: false,
   firmware: DEFAULT_FIRMWARE_ID as FirmwareChoice,
+  netboot: DEFAULT_NETBOOT,
   jobs: 1,
 } as const;
 
@@ -148,8 +152,9 @@ export function outOfLimit(value: number, limit: RunLimit): string | undefined {
 }
 
 /** Refuses options of runScenarios out of their limits, naming the option, before anything starts. */
-export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel' | 'tcgThread'>, host: HostCapacity = hostCapacity()): void {
+export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel' | 'tcgThread' | 'netboot'>, host: HostCapacity = hostCapacity()): void {
   const limits = runLimits(host);
+  if (options.netboot !== undefined) netbootFamilyById(options.netboot);
   const check = (name: string, value: number | undefined, limit: RunLimit) => {
     const problem = value === undefined ? undefined : outOfLimit(value, limit);
     if (problem) throw inputError(`${name} ${problem}, got ${value}`, `${name}: ${value}`, `pass ${name} from ${limit.min} to ${limit.max}`);

@@ -85,6 +85,7 @@ async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<
 }
 
 const grubBase = {
+  family: 'pxe',
   firmware: 'uefi',
   hostFiles: [{ path: join(GRUB_EFI_DIR, 'kernel.img'), pkg: 'grub-efi-amd64-bin' }],
   phases: GRUB_PHASES,

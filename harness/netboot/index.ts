@@ -1,14 +1,38 @@
 import { grubEfiHttp, grubEfiTftp } from './grub-efi.js';
+import { ipxeBios, ipxeUefi } from './ipxe-script.js';
 import { lpxelinuxHttp } from './lpxelinux-http.js';
 import type { LoaderTransport, NetbootLoader } from './netboot-loader.js';
 import { pxelinuxTftp } from './pxelinux.js';
+import { inputError } from '../errors.js';
+
+/**
+ * The netboot paths a run can take (--netboot): each is one loader per firmware (and transport).
+ * The first is the default: the seed's PXE setup.
+ */
+export const NETBOOT_FAMILIES = {
+  pxe: "the firmware's PXE with pxelinux (BIOS) or GRUB (UEFI), as the seed sets it up",
+  ipxe: "an iPXE script run by the NIC's own iPXE, kernel and initrd over HTTP",
+} as const;
+export type NetbootFamily = keyof typeof NETBOOT_FAMILIES;
+export const DEFAULT_NETBOOT: NetbootFamily = 'pxe';
 
 /** Every netboot loader: one entry each, for one firmware and one transport of kernel and initrd. */
-export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp];
+export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi];
 
-export function netbootLoaderFor(firmware: string, transport: LoaderTransport): NetbootLoader {
-  const loader = NETBOOT_LOADERS.find((l) => l.firmware === firmware && l.transport === transport);
-  if (!loader) throw new RangeError(`no netboot loader loads kernel and initrd over ${transport} under ${firmware} firmware`);
+/** The --netboot family by its name; an unknown one is bad input naming the known ones. */
+export function netbootFamilyById(id: string): NetbootFamily {
+  if (Object.hasOwn(NETBOOT_FAMILIES, id)) return id as NetbootFamily;
+  throw inputError(`unknown netboot path ${JSON.stringify(id)}`, `--netboot ${id}`, `choose one of: ${Object.keys(NETBOOT_FAMILIES).join(', ')}`);
+}
+
+/**
+ * The loader of a boot: of the run's netboot family for its firmware, by the boot's transport of
+ * kernel and initrd where the family has one for it, else the family's own (iPXE loads over HTTP).
+ */
+export function netbootLoaderFor(firmware: string, transport: LoaderTransport, family: string = DEFAULT_NETBOOT): NetbootLoader {
+  const ofFamily = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family);
+  const loader = ofFamily.find((l) => l.transport === transport) ?? (family === DEFAULT_NETBOOT ? undefined : ofFamily[0]);
+  if (!loader) throw new RangeError(`no netboot loader loads kernel and initrd over ${transport} under ${firmware} firmware${family === DEFAULT_NETBOOT ? '' : ` on the ${family} path`}`);
   return loader;
 }
 

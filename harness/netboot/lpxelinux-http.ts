@@ -15,6 +15,7 @@ export const LPXELINUX_PATH = '/usr/lib/PXELINUX/lpxelinux.0';
 export const lpxelinuxHttp: NetbootLoader = {
   id: 'lpxelinux-http',
   description: 'lpxelinux, kernel and initrd over HTTP from the harness',
+  family: 'pxe',
   firmware: 'bios',
   transport: 'http',
   hostFiles: [{ path: LPXELINUX_PATH, pkg: 'pxelinux' }, { path: LDLINUX_PATH, pkg: 'syslinux-common' }],

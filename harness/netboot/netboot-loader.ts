@@ -55,6 +55,8 @@ export interface PreparedNetboot {
  */
 export interface NetbootLoader extends ConsoleContribution {
   readonly id: string;
+  /** The netboot path it belongs to (a key of NETBOOT_FAMILIES), which a run picks with --netboot. */
+  readonly family: string;
   readonly description: string;
   readonly firmware: FirmwareId;
   readonly transport: LoaderTransport;

@@ -13,6 +13,7 @@ export const PXELINUX_PATH = '/usr/lib/PXELINUX/pxelinux.0';
 export const pxelinuxTftp: NetbootLoader = {
   id: 'pxelinux',
   description: 'pxelinux, kernel and initrd over TFTP (the seed)',
+  family: 'pxe',
   firmware: 'bios',
   transport: 'tftp',
   hostFiles: [{ path: PXELINUX_PATH, pkg: 'pxelinux' }, { path: LDLINUX_PATH, pkg: 'syslinux-common' }],

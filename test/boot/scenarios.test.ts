@@ -99,6 +99,9 @@ beforeAll(async () => {
     ...uefi.slice(0, 2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
     ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
     ...uefi.slice(2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    // iPXE: the NIC's own iPXE runs a script that loads kernel and initrd over HTTP, under both firmwares.
+    { scenario: ramDeployHttp, firmware: 'bios' as const, isoPath: iso, suffix: 'ipxe-bios', netboot: 'ipxe' as const },
+    { scenario: ramDeployHttp, firmware: 'uefi' as const, isoPath: efiIso, suffix: 'ipxe-uefi', netboot: 'ipxe' as const },
     // The RAM deploy over http, from a server that first says "not ready, ask again" (livenet's curl retries).
     { scenario: isoNotReadyAtFirst, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     { scenario: dmsquashOptions, firmware: 'uefi' as const, isoPath: dmIso, suffix: 'dmsquash-uefi' },
@@ -165,6 +168,19 @@ describe('RAM deploy', () => {
     expect(boot!.reason).toMatch(/^failed as expected .*transfer failed: http GET \S+ -> 200 INCOMPLETE/);
     expect(boot!.transfers[0]!.complete).toBe(false);
     expect(boot!.transfers[0]!.bytesSent).toBeLessThan(boot!.transfers[0]!.sizeBytes!);
+  });
+});
+
+describe('iPXE', () => {
+  it.each(['ipxe-bios', 'ipxe-uefi'])('ram-deploy-http@%s: PASS, the script served as the DHCP boot file, kernel and initrd from the boot-file server', (suffix) => {
+    const r = result(`ram-deploy-http@${suffix}`);
+    expect(r.verdict, r.reason).toBe('PASS');
+    const boot = r.boots[0]!;
+    expect(boot.entryFile).toBe('boot.ipxe');
+    expect(boot.bootFileTransfers.filter((t) => t.complete).map((t) => t.path).sort()).toEqual(['/boot/initrd', '/boot/linux']);
+    expect(check(boot, /copy of the ISO in RAM holds the published ISO byte for byte/).ok).toBe(true);
+    // The kernel ran the script's command line: the path taken shows in the guest.
+    expect(boot.kernelArgs.join(' ')).toContain('root=live:http://10.0.2.100/image/');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { FirmwareId } from '../../harness/firmware/index.js';
+import type { NetbootFamily } from '../../harness/netboot/index.js';
 import type { KnownIssue } from '../../harness/engine/known-issues.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { runScenarios } from '../../harness/engine/run-all.js';
@@ -12,6 +13,8 @@ export interface BootJob {
   isoPath: string;
   /** Report it as NAME@FIRMWARE, as `run --firmware both` does (true), or as NAME@ this text. */
   suffix?: boolean | string;
+  /** The run's netboot path (run --netboot); the seed's PXE setup by default. */
+  netboot?: NetbootFamily;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function runBootJobs(jobs: readonly BootJob[], options: { outDir: s
       const scenario = suffix ? { ...job.scenario, name: `${job.scenario.name}@${suffix}` } : job.scenario;
       const [result] = await runScenarios({
         isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: 1, cpus: 1,
+        ...(job.netboot ? { netboot: job.netboot } : {}),
       });
       results[jobs.indexOf(job)] = result!;
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NETBOOT_LOADERS, type NetbootLoader } from '../../harness/netboot/index.js';
+import { renderIpxeScript } from '../../harness/netboot/ipxe-script.js';
 import { bootFilesOverHttp, type BootContext } from '../../harness/scenario/index.js';
 import { packageRoot } from '../../harness/util/package-root.js';
 
@@ -80,6 +81,21 @@ describe('netboot loader files', () => {
       const imported = [...sources.get(file)!.matchAll(/from '\.\/([\w-]+)\.js'/g)].map((m) => `${m[1]}.ts`);
       expect({ file, imports: imported.filter((i) => loaderFiles.includes(i)) }).toEqual({ file, imports: [] });
     }
+  });
+});
+
+describe('the iPXE script', () => {
+  it('loads kernel and initrd from the boot-file server with the entry\'s options, naming the initrd for an EFI kernel', () => {
+    expect(renderIpxeScript('http://10.0.2.100:8080', ['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso'])).toBe([
+      '#!ipxe',
+      'echo pxe-harness: iPXE loads boot/linux',
+      'kernel http://10.0.2.100:8080/boot/linux initrd=initrd ip=dhcp root=live:http://10.0.2.100/image/x.iso',
+      'echo pxe-harness: iPXE loads boot/initrd',
+      'initrd --name initrd http://10.0.2.100:8080/boot/initrd',
+      'boot',
+      '',
+    ].join('\n'));
+    expect(() => renderIpxeScript('http://h', ['a b'])).toThrow(/one word without spaces/);
   });
 });
 
