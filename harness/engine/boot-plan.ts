@@ -5,7 +5,8 @@ import { EMERGENCY_SHELL_ARGS } from '../live/index.js';
 import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
-import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
+import type { BootDefinition, Check, ScenarioDefinition } from '../scenario/define-scenario.js';
+import { kernelRanBootEntry } from '../scenario/checks/guest-checks.js';
 import { planDelivery, type DeliveryPlan } from './delivery-proof.js';
 
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
@@ -17,8 +18,10 @@ export interface BootPlan {
   kernelArgs: string[];
   console: ConsoleKnowledge;
   blame: PhaseBlame;
-  /** The boot's checks, its proof of delivery among them, and who witnesses the delivery. */
-  delivery: DeliveryPlan;
+  /** Every check of the boot: its own, then the proofs the harness adds (delivery, the path taken). */
+  checks: Check[];
+  /** Who witnesses the delivery of the ISO. */
+  delivery: DeliveryPlan['witness'];
 }
 
 export function planBoot(
@@ -31,7 +34,13 @@ export function planBoot(
   const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
   const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, boot.live ?? {}), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
-  return { firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel), delivery: planDelivery(scenario, boot) };
+  const delivery = planDelivery(scenario, boot);
+  // The path taken is proven where the guest can be asked: a network boot that logs in and must not fail.
+  const path = boot.from === 'network' && !boot.expectFailure && scenario.needsLogin !== false ? [kernelRanBootEntry(kernelArgs)] : [];
+  return {
+    firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel),
+    checks: [...delivery.checks, ...path], delivery: delivery.witness,
+  };
 }
 
 function phaseBlame(knowledge: ConsoleKnowledge, loader: NetbootLoader | undefined, accel: 'tcg' | 'kvm'): PhaseBlame {

@@ -199,7 +199,7 @@ export function checkContext(session: BootSession, target: WaitTarget): BootCont
 
 /** Runs the boot's checks of one kind; a check that breaks the boot itself ends the boot. */
 export async function runChecks(session: BootSession, context: BootContext, afterShutdown: boolean): Promise<void> {
-  for (const check of session.plan.delivery.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
+  for (const check of session.plan.checks.filter((c) => Boolean(c.afterShutdown) === afterShutdown)) {
     try {
       session.checks.push({ name: check.name, ...(await check.run(context)) });
     } catch (error) {
@@ -225,7 +225,7 @@ export async function powerOffAndReadDisks(session: BootSession, context: BootCo
 /** PASS when every check held, else FAIL naming each that did not. */
 export function judgeChecks(session: BootSession): BootResult {
   const failed = session.checks.filter((c) => !c.ok);
-  const { witness } = session.plan.delivery;
+  const witness = session.plan.delivery;
   if (failed.length) {
     const result = session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
     return witness ? { ...result, delivery: witness } : result;

@@ -54,7 +54,7 @@ async function bootOnce(session: BootSession): Promise<BootResult> {
     if (failedTransfer) return await withDebugEvidence(session, target, await judgeFailedTransfer(session, target, failedTransfer));
     const context = checkContext(session, target);
     await runChecks(session, context, false);
-    if (session.plan.delivery.checks.some((c) => !c.afterShutdown)) session.decidedAtMs = Date.now();
+    if (session.plan.checks.some((c) => !c.afterShutdown)) session.decidedAtMs = Date.now();
     await screenshot(machine, run.artifactsDir, 'screen-end.png');
     if (run.disks.length) {
       await powerOffAndReadDisks(session, context);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryNote, planDelivery, unprovenDeliveries } from '../../harness/engine/delivery-proof.js';
 import { describeTransfer, type Transfer } from '../../harness/publish/transfer-log.js';
 import { htmlReporter } from '../../harness/report/html-reporter.js';
-import { defineScenario, liveImageMatchesPublished, type BootDefinition, type Check } from '../../harness/scenario/index.js';
+import { defineScenario, kernelRanBootEntry, liveImageMatchesPublished, type BootContext, type BootDefinition, type Check } from '../../harness/scenario/index.js';
 import type { BootResult } from '../../harness/scenario/result.js';
 import { sampleResults } from '../helpers/sample-results.js';
 
@@ -75,5 +75,20 @@ describe('what the reports say of each witness', () => {
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('Delivery: <b>NO guest proof</b>: the scenario turned it off.');
     expect(html).toContain('Delivery: proven by the guest (delivered: the device ...)');
+  });
+});
+
+describe('the path taken, from the guest', () => {
+  const context = (cmdline: string) => ({ shell: async () => ({ run: async () => ({ output: `${cmdline}\n`, exitCode: 0 }) }) }) as unknown as BootContext;
+  const check = kernelRanBootEntry(['ip=dhcp', 'root=live:http://10.0.2.100/image/x.iso', 'console=ttyS0']);
+
+  it("holds when /proc/cmdline carries the entry's options in order, whatever the loader adds", async () => {
+    expect(await check.run(context('BOOT_IMAGE=boot/linux initrd=boot/initrd ip=dhcp root=live:http://10.0.2.100/image/x.iso console=ttyS0'))).toMatchObject({ ok: true });
+  });
+
+  it('fails, naming what is missing, for another entry (a fallback to the disk\'s own loader)', async () => {
+    const outcome = await check.run(context('BOOT_IMAGE=/boot/vmlinuz root=live:CDLABEL=CDROM rd.live.image'));
+    expect(outcome).toMatchObject({ ok: false, detail: expect.stringMatching(/^not the served entry: "ip=dhcp", "root=live:http:\/\/10\.0\.2\.100\/image\/x\.iso", "console=ttyS0" missing/) });
+    expect((await check.run(context('console=ttyS0 ip=dhcp root=live:http://10.0.2.100/image/x.iso'))).ok).toBe(false);
   });
 });

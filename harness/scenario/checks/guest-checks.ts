@@ -84,3 +84,29 @@ export function markerAbsent(key: string): Check {
     },
   };
 }
+
+/**
+ * The path the boot took, from the guest: its /proc/cmdline carries every option of the boot entry
+ * the harness served, in order (the loader may add its own, e.g. BOOT_IMAGE= or initrd=). A boot
+ * that fell back to another entry or to the disk's own loader does not (openQA saw a failed PXE
+ * fall back to the disk unnoticed). Added by the harness to every network boot that logs in.
+ */
+export function kernelRanBootEntry(kernelArgs: readonly string[]): Check {
+  return {
+    name: "the path taken: the guest's /proc/cmdline carries the boot entry's options",
+    async run({ shell }) {
+      const cmdline = (await (await shell()).run('cat /proc/cmdline')).output.trim();
+      const words = cmdline.split(/\s+/);
+      let at = 0;
+      const missing = kernelArgs.filter((arg) => {
+        const found = words.indexOf(arg, at);
+        if (found < 0) return true;
+        at = found + 1;
+        return false;
+      });
+      return missing.length
+        ? { ok: false, detail: `not the served entry: ${missing.map((m) => JSON.stringify(m)).join(', ')} missing or out of order in /proc/cmdline: ${cmdline}` }
+        : { ok: true, detail: cmdline };
+    },
+  };
+}
