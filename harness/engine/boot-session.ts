@@ -10,7 +10,7 @@ import type { Transfer, TransferLog } from '../publish/transfer-log.js';
 import type { StartedMachine } from '../qemu/machine.js';
 import type { BootPlan } from './boot-plan.js';
 import type { RunEnvironment } from './environment.js';
-import type { BootResult, CheckOutcome, Verdict } from '../scenario/result.js';
+import type { BootComponent, BootResult, CheckOutcome, Verdict } from '../scenario/result.js';
 import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
 import { buildTimeline } from './timeline.js';
 
@@ -48,6 +48,8 @@ export class BootSession {
   bootFiles?: TransferLog;
   /** The netboot loader as prepared for this boot (none on a disk boot): for the checks and the result. */
   netboot?: { loaderId: string; bootFilePaths: BootFilePaths; entryFile: string };
+  /** The firmware and loader of this boot, with versions (read once the machine is laid out). */
+  components: BootComponent[] = [];
   /** The verdict finish() gave last, for teardown steps that depend on it (run --keep). */
   lastVerdict?: Verdict;
   /** When the deciding evidence arrived (Date.now() based). */
@@ -90,6 +92,7 @@ export class BootSession {
       transfers: this.transfers(),
       bootFileTransfers: this.bootFiles?.transfers ?? [],
       ...(this.netboot ? { entryFile: this.netboot.entryFile } : {}),
+      ...(this.components.length ? { components: this.components } : {}),
       checks: this.checks,
       warnings: this.warnings,
       disks: this.diskEvidence,

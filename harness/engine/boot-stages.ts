@@ -11,9 +11,10 @@ import { describeRunningTransfer, describeTransfer } from '../publish/transfer-l
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import { MachineBuilder, type StartedMachine } from '../qemu/machine.js';
 import { settlesWithin } from '../util/settles-within.js';
+import { versionsOf } from '../util/package-version.js';
 import { TransferWaitError, Wait } from '../wait/index.js';
 import type { BootSession } from './boot-session.js';
-import type { BootResult } from '../scenario/result.js';
+import type { BootComponent, BootResult } from '../scenario/result.js';
 import type { PreparedNetboot } from '../netboot/netboot-loader.js';
 import type { BootContext, BootDefinition } from '../scenario/define-scenario.js';
 import type { TeardownStack } from './teardown.js';
@@ -66,6 +67,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     ...(run.scenario.sourceFile ? { scenarioFile: run.scenario.sourceFile } : {}),
   };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
+  session.components = await componentsOf(plan);
   const machine = await builder.start();
   session.machine = machine;
   teardown.add('stop QEMU', () => machine.stop());
@@ -74,6 +76,12 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     if (run.env.attach?.when === 'failed' && session.lastVerdict !== 'PASS' && machine.running) await run.env.attach.terminal(machine);
   });
   return machine;
+}
+
+/** The firmware and the loader of the boot, with the versions of the packages their files came from. */
+async function componentsOf(plan: BootSession['plan']): Promise<BootComponent[]> {
+  const parts = [{ part: 'firmware' as const, id: plan.firmware.id, files: plan.firmware.hostFiles }, ...(plan.loader ? [{ part: 'loader' as const, id: plan.loader.id, files: plan.loader.hostFiles }] : [])];
+  return Promise.all(parts.map(async ({ files, ...part }) => ({ ...part, packages: await versionsOf(files) })));
 }
 
 let taps = 0;

@@ -12,7 +12,7 @@ export const seabios: Firmware<'bios'> = {
   description: 'SeaBIOS with iPXE (QEMU default, machine pc)',
   machineType: 'pc',
   bootSelection: 'boot-order',
-  hostFiles: [{ path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],
+  hostFiles: [{ path: '/usr/share/seabios/bios-256k.bin', pkg: 'seabios' }, { path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],
   phases: [{ id: 'firmware', marker: null, label: 'firmware / PXE' }],
   failSignatures: [
     { id: 'firmware-no-boot', pattern: /No bootable device|PXE-E\d\d/, meaning: 'the PXE loader could not load what it needed' },

@@ -58,8 +58,8 @@ async function prepareIpxe(context: NetbootContext): Promise<PreparedNetboot> {
 const ipxeBase = {
   family: 'ipxe',
   transport: 'http',
-  // The NIC's ROM is QEMU's own (ipxe-qemu, a dependency of the firmwares' setup): no file of ours.
-  hostFiles: [],
+  // The NIC's option ROM QEMU loads (the loader itself): its version is the loader's.
+  hostFiles: [{ path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],
   phases: IPXE_PHASES,
   failSignatures: IPXE_SCRIPT_FAIL_SIGNATURES,
   prepare: prepareIpxe,

@@ -55,6 +55,13 @@ async function screenshots(boot: BootResult): Promise<string> {
   return out.join('');
 }
 
+/** The firmware and loader the boot ran, with their packages' versions. */
+function componentsLine(boot: BootResult): string {
+  if (!boot.components?.length) return '';
+  const part = (c: NonNullable<BootResult['components']>[number]) => `${c.part} <b>${esc(c.id)}</b> (${c.packages.map((p) => esc(`${p.name} ${p.version}`)).join(', ') || 'no host package'})`;
+  return `<p class="components">${boot.components.map(part).join(' · ')}</p>`;
+}
+
 /** Who witnessed the delivery: the server's log says what it wrote to the connection; only the guest says what arrived. */
 function deliveryLine(boot: BootResult): string {
   if (!boot.delivery) return '';
@@ -75,6 +82,7 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
     <h3>Boot ${index + 1}: ${esc(boot.name)} <span class="verdict ${boot.verdict}">${boot.verdict}</span></h3>
     <p class="reason">${esc(boot.reason)}</p>
     <p>phase reached: <b>${esc(boot.phase)}</b> · ${(boot.durationMs / 1000).toFixed(1)} s · kernel options: <code>${esc(boot.kernelArgs.join(' ') || '(from the disk\'s boot loader)')}</code></p>
+    ${componentsLine(boot)}
     ${timelineSvg(boot.events, boot.durationMs)}
     <h4>Transfers</h4>
     ${deliveryLine(boot)}

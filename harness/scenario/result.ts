@@ -35,6 +35,13 @@ export interface DeliveryWitness {
   detail: string;
 }
 
+/** A part of the boot path (firmware, netboot loader) and the versions of the host packages it came from. */
+export interface BootComponent {
+  part: 'firmware' | 'loader';
+  id: string;
+  packages: { name: string; version: string }[];
+}
+
 export interface BootResult {
   name: string;
   verdict: Verdict;
@@ -50,6 +57,8 @@ export interface BootResult {
   transfers: Transfer[];
   /** Kernel and initrd fetched by the netboot loader from the harness's boot-file server (boots with loader 'http'). */
   bootFileTransfers: Transfer[];
+  /** The firmware and loader this boot ran, with their packages' versions (a firmware update shows here). */
+  components?: BootComponent[];
   /** The netboot loader's boot entry as served, under this name in artifactsDir (none on a disk boot). */
   entryFile?: string;
   checks: CheckOutcome[];

@@ -7,6 +7,7 @@ import { describeTransfer, type Transfer } from '../../harness/publish/transfer-
 import { htmlReporter } from '../../harness/report/html-reporter.js';
 import { defineScenario, kernelRanBootEntry, liveImageMatchesPublished, type BootContext, type BootDefinition, type Check } from '../../harness/scenario/index.js';
 import type { BootResult } from '../../harness/scenario/result.js';
+import { versionsOf } from '../../harness/util/package-version.js';
 import { sampleResults } from '../helpers/sample-results.js';
 
 // A PASS rests on the guest: every network boot that logs in gets a proof of delivery unless one
@@ -90,5 +91,12 @@ describe('the path taken, from the guest', () => {
     const outcome = await check.run(context('BOOT_IMAGE=/boot/vmlinuz root=live:CDLABEL=CDROM rd.live.image'));
     expect(outcome).toMatchObject({ ok: false, detail: expect.stringMatching(/^not the served entry: "ip=dhcp", "root=live:http:\/\/10\.0\.2\.100\/image\/x\.iso", "console=ttyS0" missing/) });
     expect((await check.run(context('console=ttyS0 ip=dhcp root=live:http://10.0.2.100/image/x.iso'))).ok).toBe(false);
+  });
+});
+
+describe('the versions of the boot path', () => {
+  it('names each package of a part once, with the version dpkg knows, and unknown where it knows none', async () => {
+    const versions = await versionsOf([{ pkg: 'dpkg' }, { pkg: 'dpkg' }, { pkg: 'no-such-package-pxe-harness' }]);
+    expect(versions).toEqual([{ name: 'dpkg', version: expect.stringMatching(/^\d[\w.+~:-]*$/) }, { name: 'no-such-package-pxe-harness', version: 'unknown' }]);
   });
 });
