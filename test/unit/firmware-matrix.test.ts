@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findKnownIssue } from '../../harness/engine/known-issues.js';
 import { firmwareJobs, splitFirmware } from '../../harness/engine/firmware-matrix.js';
 import { defineScenario } from '../../harness/scenario/index.js';
-import { renderGrubConfig } from '../../harness/netboot/grub-efi.js';
+import { renderGrubConfig } from '../../harness/netboot/grub-config.js';
 
 const scenario = (name: string, firmware?: 'bios' | 'uefi') =>
   defineScenario({ name, summary: 's', publish: { protocol: 'http' }, ...(firmware ? { firmware } : {}), boots: [{ name: 'b', from: 'network', checks: [] }] });
