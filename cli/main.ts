@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { setGracefulCleanup } from 'tmp-promise';
 import { inputError, isHarnessError } from '../harness/errors.js';
+import { surviveClosedOutput } from './closed-output.js';
 import { examineHost, formatFindings } from './doctor.js';
 import { initScenarioFile } from './init.js';
 import { listCommand } from './list-command.js';
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 setGracefulCleanup();
+surviveClosedOutput();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
