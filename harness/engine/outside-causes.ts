@@ -27,7 +27,7 @@ export function outsideCause(session: BootSession, error?: unknown): string | un
   const { signal } = session.run.env;
   if (signal?.aborted) return `the run was stopped before this boot ended (${messageOf(signal.reason)})`;
   const qemu = session.machine?.endedUnexpectedly;
-  if (qemu) return `${qemu}, neither by the harness nor by the guest: the host's doing, not the ISO's`;
+  if (qemu) return `${qemu.how}, neither by the harness nor by the guest: the host's doing, not the ISO's${qemu.stderr}`;
   if (DISK_FULL.has((error as { code?: unknown } | undefined)?.code as string)) return `a file of the boot could not be written: ${messageOf(error)}`;
   const lost = session.lostEvidence();
   if (lost.length) return `the boot's evidence is incomplete: ${lost.map(describeWriteError).join('; ')}`;

@@ -206,7 +206,7 @@ export class StartedMachine implements AsyncDisposable {
    * How QEMU ended, in a sentence, when neither the harness (stop()) nor the guest ended it:
    * killed by a signal, or failed (see unexpectedEnd). Undefined while it runs and for those ends.
    */
-  get endedUnexpectedly(): string | undefined {
+  get endedUnexpectedly(): ReturnType<typeof unexpectedEnd> {
     return this.exit && !this.exit.stopped ? unexpectedEnd(this.exit.info) : undefined;
   }
 
@@ -313,14 +313,15 @@ export function endingSignal(info: ExitInfo): string | undefined {
 }
 
 /**
- * An end of QEMU that the guest cannot have caused, in a sentence: a signal (someone killed it,
- * the OOM killer, a crash of QEMU itself) or an error exit of its own. A guest that powers off,
- * or reboots under -no-reboot, ends QEMU with code 0: undefined then.
+ * An end of QEMU that the guest cannot have caused: a signal (someone killed it, the OOM killer,
+ * a crash of QEMU itself) or an error exit of its own, with QEMU's last words on stderr apart (for
+ * the end of a sentence). A guest that powers off, or reboots under -no-reboot, ends QEMU with
+ * code 0: undefined then.
  */
-export function unexpectedEnd(info: ExitInfo): string | undefined {
+export function unexpectedEnd(info: ExitInfo): { how: string; stderr: string } | undefined {
   const signal = endingSignal(info);
-  if (signal) return `QEMU was killed by ${signal}${stderrOf(info)}`;
-  if (info.code !== undefined && info.code !== 0) return `QEMU failed: it exited with code ${info.code}${stderrOf(info)}`;
+  if (signal) return { how: `QEMU was killed by ${signal}`, stderr: stderrOf(info) };
+  if (info.code !== undefined && info.code !== 0) return { how: `QEMU failed: it exited with code ${info.code}`, stderr: stderrOf(info) };
   return undefined;
 }
 
