@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
-import { qemuPidOf, root, serialLogHas, startRun, verdictsIn, waitFor } from '../helpers/cli-run.js';
+import { guestConnected, qemuPidOf, root, serialLogHas, startRun, verdictsIn, waitFor, waitForAsync } from '../helpers/cli-run.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -40,11 +40,14 @@ describe('QEMU killed with SIGKILL mid-boot', () => {
   it('during the ISO fetch: the boot is an ERROR naming the signal (not a FAIL, not retried), the next scenario runs, exit 2', async () => {
     const out = join(dir, 'qemu-killed');
     const run = startRun(['--accel', 'tcg', '--iso', iso, '--jobs', '1', '--scenario', 'ram-deploy-http', '--scenario', 'netboot-kernel-missing', '--out', out], tempRoot);
-    await waitFor(() => serialLogHas(out, 'ram-deploy-http', /Starting dracut-initqueue/), 240_000, 'the fetch of the ISO');
-    // Into the transfer: the guest's connection dies with QEMU, so the publisher sees the fetch cut too.
-    await sleep(3_000);
+    await waitFor(() => serialLogHas(out, 'ram-deploy-http', /Starting dracut-initqueue/), 240_000, 'the initrd\'s fetch');
+    // Into the transfer (a guest connection to the publisher open for a moment): the publisher
+    // sees the fetch cut as QEMU dies, a failed transfer racing QEMU's end to the verdict.
+    await waitForAsync(() => guestConnected(out, 'ram-deploy-http'), 60_000, 'the guest\'s connection to the publisher');
+    await sleep(2_000);
     const pid = await qemuPidOf(out, 'ram-deploy-http');
     expect(pid, 'the QEMU of ram-deploy-http, found by its temp folder').toBeDefined();
+    expect(await guestConnected(out, 'ram-deploy-http'), 'the ISO still being fetched').toBe(true);
     process.kill(pid!, 'SIGKILL');
     const result = await run;
     expect(result.exitCode, `the exit code of an ERROR; stdout: ${result.stdout}`).toBe(2);

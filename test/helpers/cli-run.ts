@@ -25,6 +25,15 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
+/** waitFor with a condition that has to read something first. */
+export async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
 /** The scenario names of a results.json, with their verdicts; [] while there is none. */
 export function verdictsIn(outDir: string): [string, string][] {
   const file = join(outDir, 'results.json');
@@ -43,24 +52,41 @@ export function serialLogHas(outDir: string, scenario: string, pattern: RegExp):
   });
 }
 
+/** The run's temp folder of each boot of a scenario (where its sockets are), as its qemu-command.sh names them. */
+async function bootTempFolders(outDir: string, scenario: string): Promise<string[]> {
+  const dir = join(outDir, scenario);
+  const folders: string[] = [];
+  for (const boot of await readdir(dir).catch(() => [] as string[])) {
+    const script = await readFile(join(dir, boot, 'qemu-command.sh'), 'utf8').catch(() => '');
+    const socket = /path=([^,\s']+)\/serial\.sock/.exec(script)?.[1];
+    if (socket) folders.push(socket);
+  }
+  return folders;
+}
+
 /**
  * The pid of the QEMU that boots a scenario of the run in `outDir`: QEMU's command line names
  * the run's temp folder (its serial socket), which the boot folder's qemu-command.sh records.
  */
 export async function qemuPidOf(outDir: string, scenario: string): Promise<number | undefined> {
-  const dir = join(outDir, scenario);
-  const sockets: string[] = [];
-  for (const boot of await readdir(dir).catch(() => [] as string[])) {
-    const script = await readFile(join(dir, boot, 'qemu-command.sh'), 'utf8').catch(() => '');
-    const socket = /path=([^,\s']+serial\.sock)/.exec(script)?.[1];
-    if (socket) sockets.push(socket);
-  }
+  const folders = await bootTempFolders(outDir, scenario);
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (cmdline[0]?.endsWith('qemu-system-x86_64') && sockets.some((s) => cmdline.some((arg) => arg.includes(s)))) return Number(entry);
+    if (cmdline[0]?.endsWith('qemu-system-x86_64') && folders.some((f) => cmdline.some((arg) => arg.includes(`${f}/serial.sock`)))) return Number(entry);
   }
   return undefined;
+}
+
+/**
+ * Whether the guest of a scenario's boot has a connection open to a publisher: each guest
+ * connection runs a relay, which lists its pid in the boot's relays folder while it lives.
+ */
+export async function guestConnected(outDir: string, scenario: string): Promise<boolean> {
+  for (const folder of await bootTempFolders(outDir, scenario)) {
+    if ((await readdir(join(folder, 'relays')).catch(() => [] as string[])).some((name) => /^\d+$/.test(name))) return true;
+  }
+  return false;
 }
 
 /**
