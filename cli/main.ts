@@ -5,6 +5,7 @@ import { setGracefulCleanup } from 'tmp-promise';
 import { closest } from '../harness/util/closest.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { inputError, isHarnessError } from '../harness/errors.js';
+import { surviveClosedOutput } from './closed-output.js';
 import { examineHost, formatFindings } from './doctor.js';
 import { initScenarioFile } from './init.js';
 import { listCommand } from './list-command.js';
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 setGracefulCleanup();
+surviveClosedOutput();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -110,6 +110,14 @@ async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice
 }
 
 /**
+ * What stops a run: Ctrl-C (SIGINT), a service manager or CI timeout (SIGTERM), and the terminal or
+ * ssh session it runs in closing (SIGHUP, whose default would end the process without stopping
+ * QEMU, which leads a process group and session of its own, nor its relays). Each ends the run
+ * with exit 130, the one "interrupted" code of the CLI.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
  * First signal: stop the boot and clean up in order. Second: exit now; the exit hooks still kill
  * QEMU's process group and tmp's graceful cleanup removes the temp dirs.
  */
@@ -118,10 +126,9 @@ function stopOnSignals(): AbortController {
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
     process.stderr.write(`\n${signal}: stopping the boot and cleaning up (again to quit at once)\n`);
-    controller.abort();
+    controller.abort(new Error(`${signal} to the harness`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return controller;
 }
 
@@ -138,8 +145,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const args = commandArgs('run', argv, RUN_FLAGS);
   if (args === 'help') return showUsage();
   const { values } = parseArgs({ args, options: RUN_FLAGS, strict: true, allowPositionals: false });
-  const request = await checkRunRequest(values);
+  // Listening before the request is checked: a signal from the first milliseconds on ends the
+  // run with 130 (checking starts nothing, so there is nothing to stop yet).
   const controller = stopOnSignals();
+  const request = await checkRunRequest(values);
+  if (controller.signal.aborted) return 130;
   let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };
   try {
     const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);

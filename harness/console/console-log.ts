@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { LogFile } from '../util/log-file.js';
+import type { FileWriteError } from '../util/write-error.js';
 import { cleanConsoleLine } from './clean-text.js';
 
 export interface ConsoleLine {
@@ -28,14 +29,29 @@ export class ConsoleLog extends EventEmitter<{ line: [ConsoleLine]; partial: [st
   readonly startedAtMs: number;
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
-  private readonly raw?: WriteStream;
-  private readonly clean?: WriteStream;
+  private readonly raw?: LogFile;
+  private readonly clean?: LogFile;
+  /**
+   * Settles with the first write of either file that failed (a full disk): the lines go on in
+   * memory, but the files on disk are incomplete from there on. Never settles otherwise.
+   */
+  readonly writeFailed: Promise<FileWriteError>;
 
   constructor(private readonly options: ConsoleLogOptions = {}) {
     super();
     this.startedAtMs = options.startedAtMs ?? Date.now();
-    if (options.rawPath) this.raw = createWriteStream(options.rawPath);
-    if (options.cleanPath) this.clean = createWriteStream(options.cleanPath);
+    if (options.rawPath) this.raw = new LogFile(options.rawPath);
+    if (options.cleanPath) this.clean = new LogFile(options.cleanPath);
+    this.writeFailed = Promise.race(this.files.map((f) => f.failed));
+  }
+
+  private get files(): LogFile[] {
+    return [this.raw, this.clean].filter((f) => f !== undefined);
+  }
+
+  /** The failed write of each file that had one. */
+  get writeErrors(): FileWriteError[] {
+    return this.files.flatMap((f) => (f.failure ? [f.failure] : []));
   }
 
   get rawPath(): string | undefined {
@@ -81,7 +97,7 @@ export class ConsoleLog extends EventEmitter<{ line: [ConsoleLine]; partial: [st
       this.addLine(cleanConsoleLine(this.pending));
       this.pending = '';
     }
-    await Promise.all([this.raw, this.clean].map((s) => (s ? new Promise<void>((r) => s.end(r)) : undefined)));
+    await Promise.all(this.files.map((f) => f.end()));
   }
 
   private addLine(text: string): void {

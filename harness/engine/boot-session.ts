@@ -7,6 +7,7 @@ import type { LiveSource } from '../live/live-module.js';
 import type { BootFilePaths } from '../netboot/index.js';
 import type { Publisher } from '../publish/publisher.js';
 import type { Transfer, TransferLog } from '../publish/transfer-log.js';
+import type { FileWriteError } from '../util/write-error.js';
 import type { StartedMachine } from '../qemu/machine.js';
 import type { BootPlan } from './boot-plan.js';
 import type { RunEnvironment } from './environment.js';
@@ -44,6 +45,7 @@ export class BootSession {
   readonly warnings: string[] = [];
   readonly diskEvidence: DiskEvidence[] = [];
   private readonly firstTransfer: number;
+  private readonly firstWriteError: number;
   machine?: StartedMachine;
   bootFiles?: TransferLog;
   /** The netboot loader as prepared for this boot (none on a disk boot): for the checks and the result. */
@@ -61,6 +63,16 @@ export class BootSession {
   ) {
     this.tracker = new PhaseTracker(plan.console.phases);
     this.firstTransfer = run.publisher.transfers.transfers.length;
+    this.firstWriteError = run.publisher.transfers.writeErrors.length;
+  }
+
+  /**
+   * The boot's evidence files that could not be written whole (a full disk): lines of the ISO's
+   * transfer log from this boot on, of the boot files' log, the console's files, QEMU's stderr.
+   */
+  lostEvidence(): FileWriteError[] {
+    const logs = [...this.run.publisher.transfers.writeErrors.slice(this.firstWriteError), ...(this.bootFiles?.writeErrors ?? [])];
+    return [...logs.map(({ filePath, error }) => ({ filePath, error })), ...(this.machine?.writeErrors ?? [])];
   }
 
   /** Transfers of the ISO publisher that ended during this boot. */

@@ -20,6 +20,7 @@ import type { BootContext, BootDefinition } from '../scenario/define-scenario.js
 import type { TeardownStack } from './teardown.js';
 import { isHostFault, loaderLostBootFile, reasonOf, verdictOf } from './verdict-rules.js';
 import { deliveryNote } from './delivery-proof.js';
+import { evidenceLost, judgeOutsideCause, outsideCause } from './outside-causes.js';
 
 /** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
 
@@ -103,15 +104,19 @@ async function removeForFault(netboot: PreparedNetboot, fault: BootDefinition['n
   if (fault) await netboot.withhold(fault.missing);
 }
 
-/** Phases, warnings and progress from every console line, until the boot ends. */
+/**
+ * Phases, warnings and progress from every console line, until the boot ends. The boot's waits
+ * end when QEMU does, or when a file of the boot's evidence could not be written (a full disk).
+ */
 export function watchConsole(session: BootSession, machine: StartedMachine, teardown: TeardownStack): WaitTarget {
-  const { scenario, boot, env } = session.run;
+  const { scenario, boot, env, publisher } = session.run;
   const onLine = (line: { text: string; tMs: number }) => {
     if (session.observeLine(line.text, line.tMs)) env.observer?.onPhase?.(scenario, boot, session.tracker.current);
   };
   machine.console.on('line', onLine);
   teardown.add('stop watching the console', () => machine.console.off('line', onLine));
-  return { console: machine.console, ended: machine.ended, phase: () => session.tracker.current };
+  const ended = Promise.race([machine.ended, evidenceLost(machine, publisher, session.bootFiles, teardown)]);
+  return { console: machine.console, ended, phase: () => session.tracker.current };
 }
 
 /**
@@ -153,6 +158,9 @@ export async function judgeFailedTransfer(session: BootSession, target: WaitTarg
     return `; then ${e.message}`;
   });
   await screenshot(session.machine, session.run.artifactsDir, 'screen-failure.png');
+  // A transfer cut because QEMU was killed, or whose log line could not be written, is no FAIL.
+  const cause = outsideCause(session);
+  if (cause) return judgeOutsideCause(session, `${cause}; the transfer: ${failure.message}`);
   return { ...session.finish('FAIL', `${failure.message}${insecureTlsHint(session.plan.liveModule, failure)}${consequence}`), phase: phaseAtFailure };
 }
 
@@ -230,8 +238,10 @@ export async function powerOffAndReadDisks(session: BootSession, context: BootCo
   await writeFile(join(session.run.artifactsDir, 'disk-evidence.json'), JSON.stringify(session.diskEvidence, null, 2));
 }
 
-/** PASS when every check held, else FAIL naming each that did not. */
+/** PASS when every check held, else FAIL naming each that did not; ERROR when broken off from outside. */
 export function judgeChecks(session: BootSession): BootResult {
+  const cause = outsideCause(session);
+  if (cause) return judgeOutsideCause(session, cause);
   const failed = session.checks.filter((c) => !c.ok);
   const witness = session.plan.delivery;
   if (failed.length) {
@@ -247,6 +257,8 @@ export function judgeChecks(session: BootSession): BootResult {
 export async function judgeError(session: BootSession, error: unknown): Promise<BootResult> {
   session.decidedAtMs = error instanceof ConsoleWaitError ? error.atMs : Date.now();
   await screenshot(session.machine, session.run.artifactsDir, 'screen-failure.png');
+  const cause = outsideCause(session, error);
+  if (cause) return judgeOutsideCause(session, cause);
   const transfers = session.transfers();
   // A transfer still running when the boot broke off is evidence too (the guest gave up on it, or
   // went on without it): never "no transfer" while one runs.

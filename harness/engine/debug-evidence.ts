@@ -20,10 +20,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function withDebugEvidence(session: BootSession, target: WaitTarget | undefined, result: BootResult): Promise<BootResult> {
   const { run, plan } = session;
-  // An interrupted run collects nothing: the user asked it to stop.
-  if (!run.boot.debugEvidence || result.verdict === 'PASS' || !target || !session.machine?.running || run.env.signal?.aborted) return result;
+  // An interrupted run collects nothing: the user asked it to stop; nor does a boot broken off
+  // from outside (QEMU killed, a full disk): its failure is not the module's.
+  if (!run.boot.debugEvidence || result.verdict === 'PASS' || result.outsideCause !== undefined || !target || !session.machine?.running || run.env.signal?.aborted) return result;
   const file = join(run.artifactsDir, 'module-debug.log');
-  const note = await copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch(async (e: unknown) => {
+  const kept = copyFromEmergencyShell(session, target, plan.liveModule.debug.files, file).catch(async (e: unknown) => {
     // No shell (a module may keep retrying its fetch for minutes instead of failing): what the
     // initrd's services printed on the console is the evidence there is.
     const service = initrdServiceLine(plan.liveModule.debug.consoleServices);
@@ -31,6 +32,8 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
     await writeFile(file, `${lines.join('\n')}\n`);
     return `no emergency shell for the module's files (${(e as Error).message.split('\n')[0]}); the initrd's service lines of the console are in ${file}${quoteCause(lines)}`;
   });
+  // A file that cannot be written (a full disk) leaves the verdict as it is, without the evidence.
+  const note = await kept.catch((e: unknown) => `the debug evidence could not be kept: ${(e as Error).message}`);
   return { ...result, reason: `${result.reason}; ${note}` };
 }
 

@@ -15,14 +15,13 @@ import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from
 import { runBoot } from './run-boot.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import { TeardownStack } from './teardown.js';
+import { describeWriteError } from '../util/write-error.js';
 import { reasonOf, verdictOf } from './verdict-rules.js';
 
 /** Runs one scenario: publish, then each boot in order; a failed boot ends the scenario. */
 export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironment): Promise<ScenarioResult> {
   const started = Date.now();
   const artifactsDir = join(env.outDir, scenario.name);
-  await rm(artifactsDir, { recursive: true, force: true });
-  await mkdir(artifactsDir, { recursive: true });
   env.observer?.onScenarioStart?.(scenario);
   const boots: BootResult[] = [];
   const result = (verdict: Verdict, reason: string): ScenarioResult => ({
@@ -32,6 +31,9 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   let outcome: ScenarioResult;
   const notApplicable = whyNotApplicable(scenario, env);
   try {
+    // In the try: a folder that cannot be made (a full disk) is this scenario's ERROR, not the run's end.
+    await rm(artifactsDir, { recursive: true, force: true });
+    await mkdir(artifactsDir, { recursive: true });
     if (notApplicable) {
       outcome = result('SKIP', `does not apply: ${notApplicable}`);
       return await finishScenario(outcome, artifactsDir, env);
@@ -90,10 +92,16 @@ function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, 
   return undefined;
 }
 
+/**
+ * The scenario's result.json, then its verdict to the observers. A result.json that cannot be
+ * written (a full disk) makes the verdict an ERROR that names the file; the run goes on.
+ */
 async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env: RunEnvironment): Promise<ScenarioResult> {
-  await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(outcome, null, 2));
-  env.observer?.onScenarioEnd?.(outcome);
-  return outcome;
+  const filePath = join(artifactsDir, 'result.json');
+  const failed = await writeFile(filePath, JSON.stringify(outcome, null, 2)).then(() => undefined, (error: Error) => ({ filePath, error }));
+  const final = failed ? { ...outcome, verdict: worstVerdict([outcome.verdict, 'ERROR']), reason: `${outcome.reason}; ${describeWriteError(failed)}` } : outcome;
+  env.observer?.onScenarioEnd?.(final);
+  return final;
 }
 
 /**

@@ -54,9 +54,11 @@ export const loaderLostBootFile = (verdict: Verdict, phase: string, blame: Phase
 
 /**
  * A boot that ended in ERROR before the initrd ran has not touched the disks: it may run again.
- * One that the host broke later (a TCG race) may run again once its disks are restored.
+ * One that the host broke later (a TCG race) may run again once its disks are restored. One
+ * broken off from outside (see outsideCause) never runs again.
  */
-export const retryable = (boot: BootResult, blame: PhaseBlame) => boot.verdict === 'ERROR' && (blame.beforeInitrd(boot.phase) || boot.hostFault === true);
+export const retryable = (boot: BootResult, blame: PhaseBlame) =>
+  boot.verdict === 'ERROR' && boot.outsideCause === undefined && (blame.beforeInitrd(boot.phase) || boot.hostFault === true);
 
 /** A negative boot passes when it fails as declared, and fails when it passes or fails otherwise. */
 export function applyExpectedFailure(result: BootResult, expected: BootDefinition['expectFailure']): BootResult {

@@ -1,11 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import pRetry, { AbortError } from 'p-retry';
 import { ConsoleLog } from '../console/console-log.js';
 import { HarnessError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
+import { LogFile } from '../util/log-file.js';
+import type { FileWriteError } from '../util/write-error.js';
 import { launchProcess, terminateGroup, type CloseStep, type LaunchedProcess } from '../process/launch-process.js';
 import { buildQemuArgs, shellQuote, type DiskAttachment, type GuestForward, type MachineConfig } from './qemu-args.js';
 import { GuestRelays } from './guest-relays.js';
@@ -124,7 +126,7 @@ export class MachineBuilder {
     await relays.prepare();
     const console = new ConsoleLog({ rawPath: join(this.dirs.artifactsDir, 'serial.raw.log'), cleanPath: join(this.dirs.artifactsDir, 'serial.log') });
     const stderrPath = join(this.dirs.artifactsDir, 'qemu.stderr.log');
-    const stderrFile = createWriteStream(stderrPath);
+    const stderrFile = new LogFile(stderrPath);
     let stderrTail = '';
     // QEMU leads its own process group, so stop() can signal all of it at once; stop() asks
     // QMP to quit first, then SIGTERM, each with 3 s to work (see StartedMachine.stop).
@@ -140,7 +142,7 @@ export class MachineBuilder {
       return { code: r.code, signal: r.signal, stderrTail: stderrTail.trim() };
     });
 
-    const machine: StartedMachine = new StartedMachine(qemuProcess, relays, config, console, exited, commandLine, stderrPath);
+    const machine: StartedMachine = new StartedMachine(qemuProcess, relays, config, { console, stderr: stderrFile }, exited, commandLine);
     try {
       await machine.attach();
       if (this.tap) await handOverTap(this.tap, machine);
@@ -167,22 +169,45 @@ export class StartedMachine implements AsyncDisposable {
   readonly startedAtMs = Date.now();
   /** Settles with a sentence once QEMU has exited (for waits to race against). */
   readonly ended: Promise<string>;
+  readonly console: ConsoleLog;
+  readonly stderrPath: string;
+  /** Settles with the first failed write of the console's files or QEMU's stderr file (a full disk). */
+  readonly writeFailed: Promise<FileWriteError>;
+  private readonly stderr: LogFile;
   private serial?: Socket;
   private qmp?: QmpClient;
   private stopping?: Promise<ExitInfo>;
-  private hasExited = false;
+  private exit?: { info: ExitInfo; stopped: boolean };
 
   constructor(
     private readonly qemu: LaunchedProcess,
     private readonly relays: GuestRelays,
     readonly config: MachineConfig,
-    readonly console: ConsoleLog,
+    files: { console: ConsoleLog; stderr: LogFile },
     readonly exited: Promise<ExitInfo>,
     readonly commandLine: string,
-    readonly stderrPath: string,
   ) {
-    exited.then(() => (this.hasExited = true));
+    this.console = files.console;
+    this.stderr = files.stderr;
+    this.stderrPath = files.stderr.filePath;
+    this.writeFailed = Promise.race([files.console.writeFailed, files.stderr.failed]);
+    // Whether the harness had asked QEMU to end (stop()) is read as it ends: a stop() after an
+    // unexpected end does not make that end the harness's.
+    exited.then((info) => (this.exit = { info, stopped: this.stopping !== undefined }));
     this.ended = exited.then((info) => describeExit(info));
+  }
+
+  /** The evidence files of this machine (console, stderr) that could not be written whole. */
+  get writeErrors(): FileWriteError[] {
+    return [...this.console.writeErrors, ...(this.stderr.failure ? [this.stderr.failure] : [])];
+  }
+
+  /**
+   * How QEMU ended, in a sentence, when neither the harness (stop()) nor the guest ended it:
+   * killed by a signal, or failed (see unexpectedEnd). Undefined while it runs and for those ends.
+   */
+  get endedUnexpectedly(): ReturnType<typeof unexpectedEnd> {
+    return this.exit && !this.exit.stopped ? unexpectedEnd(this.exit.info) : undefined;
   }
 
   get pid(): number {
@@ -190,7 +215,7 @@ export class StartedMachine implements AsyncDisposable {
   }
 
   get running(): boolean {
-    return !this.hasExited;
+    return this.exit === undefined;
   }
 
   /** Connects the serial console (QEMU waits for it before starting the guest) and QMP. */
@@ -203,7 +228,7 @@ export class StartedMachine implements AsyncDisposable {
     exitedFirst.catch(() => undefined);
     const connectSerial = pRetry(
       async () => {
-        if (this.hasExited) throw new AbortError('QEMU exited');
+        if (!this.running) throw new AbortError('QEMU exited');
         await access(this.config.serialSocket);
         return connectUnix(this.config.serialSocket);
       },
@@ -267,10 +292,37 @@ export class StartedMachine implements AsyncDisposable {
   }
 }
 
+/** QEMU's last words on stderr, for a sentence about its end. */
+const stderrOf = (info: ExitInfo) => (info.stderrTail ? ` (stderr: ${info.stderrTail.split('\n').slice(-3).join(' | ')})` : '');
+
 export function describeExit(info: ExitInfo): string {
   const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-  const stderr = info.stderrTail ? ` (stderr: ${info.stderrTail.split('\n').slice(-3).join(' | ')})` : '';
-  return `QEMU ${how}${stderr}`;
+  return `QEMU ${how}${stderrOf(info)}`;
+}
+
+/**
+ * The signal QEMU ended on: the one that killed it, or one it caught and ended on by itself (on
+ * SIGTERM, SIGINT and SIGHUP it exits with code 0, saying "terminating on signal 15 from pid N").
+ */
+export function endingSignal(info: ExitInfo): string | undefined {
+  if (info.signal) return info.signal;
+  const caught = /terminating on signal (\d+)/.exec(info.stderrTail)?.[1];
+  if (caught === undefined) return undefined;
+  const name = Object.entries(constants.signals).find(([, number]) => number === Number(caught))?.[0];
+  return name ?? `signal ${caught}`;
+}
+
+/**
+ * An end of QEMU that the guest cannot have caused: a signal (someone killed it, the OOM killer,
+ * a crash of QEMU itself) or an error exit of its own, with QEMU's last words on stderr apart (for
+ * the end of a sentence). A guest that powers off, or reboots under -no-reboot, ends QEMU with
+ * code 0: undefined then.
+ */
+export function unexpectedEnd(info: ExitInfo): { how: string; stderr: string } | undefined {
+  const signal = endingSignal(info);
+  if (signal) return { how: `QEMU was killed by ${signal}`, stderr: stderrOf(info) };
+  if (info.code !== undefined && info.code !== 0) return { how: `QEMU failed: it exited with code ${info.code}`, stderr: stderrOf(info) };
+  return undefined;
 }
 
 function connectUnix(path: string): Promise<Socket> {

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** "ENOSPC: no space left on device" out of Node's "ENOSPC: no space left on device, open '/out/x'". */
-function causeOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
-  const described = /^([A-Z][A-Z0-9_]+: [^,]+)/.exec(message)?.[1];
-  return described ?? (typeof code === 'string' ? `${code}: ${message}` : message);
-}
+import { causeOf } from '../util/write-error.js';
 
 /**
  * Writes `text` as `dir/fileName` so that no reader and no kill ever sees half of it: into a temp

@@ -73,6 +73,12 @@ export interface BootResult {
   /** The boot ended on a fault of the host (e.g. a TCG race in the guest kernel), not of the ISO. */
   hostFault?: boolean;
   /**
+   * What broke the boot off from outside the guest and the ISO, set with its ERROR: the run
+   * stopped by a signal, QEMU killed (a signal the harness did not send) or failed, a full disk or
+   * evidence that could not be written. Never retried: a retry would hide it or meet it again.
+   */
+  outsideCause?: string;
+  /**
    * When the evidence that decided the verdict arrived (Date.now() based): the login prompt or the
    * last check, the fail signature's line, QEMU's exit, the failed transfer, the deadline. The
    * verdict latency is the time from here to the verdict.

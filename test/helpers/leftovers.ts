@@ -7,7 +7,8 @@ export interface Leftovers {
   tempDirs: string[];
 }
 
-export async function leftovers(): Promise<Leftovers> {
+/** `tempRoot`: where the run makes its temp dirs (its TMPDIR); the system's by default. */
+export async function leftovers(tempRoot = tmpdir()): Promise<Leftovers> {
   const processes: string[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -17,13 +18,13 @@ export async function leftovers(): Promise<Leftovers> {
   // The AoE publisher's network namespaces are named files in /run/netns: one left is a leak too.
   const namespaces = (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith('pxe-aoe-')).map((n) => `network namespace ${n}`);
   processes.push(...namespaces);
-  const tempDirs = (await readdir(tmpdir())).filter((name) => name.startsWith('pxe-harness-'));
+  const tempDirs = (await readdir(tempRoot)).filter((name) => name.startsWith('pxe-harness-'));
   return { processes, tempDirs };
 }
 
 /** Leftovers that appeared since `before`. */
-export async function newLeftovers(before: Leftovers): Promise<Leftovers> {
-  const now = await leftovers();
+export async function newLeftovers(before: Leftovers, tempRoot = tmpdir()): Promise<Leftovers> {
+  const now = await leftovers(tempRoot);
   return {
     processes: now.processes.filter((p) => !before.processes.includes(p)),
     tempDirs: now.tempDirs.filter((d) => !before.tempDirs.includes(d)),
