@@ -271,7 +271,7 @@ async function transferSections({ runs, iso, size, dir, loader, log }: BootBench
   const out: Section[] = [];
   const makers: Array<[string, () => Promise<IsoServer | undefined>]> = [
     ['harness http', () => harnessServer('http', iso, size)],
-    ['nginx', async () => nginxServer(dir, iso, size, await freePort())],
+    ['nginx', () => nginxServer(dir, iso, size)],
     ['harness ftp', () => harnessServer('ftp', iso, size)],
     ['vsftpd', async () => vsftpdServer(dir, iso, size, await freePort())],
   ];
@@ -305,7 +305,9 @@ async function transferSections({ runs, iso, size, dir, loader, log }: BootBench
     markdown: `### Guest-side transfer (target: rate >= that of nginx behind the same forward)
 
 The ${(size / 1e6).toFixed(0)} MB fixture ISO pulled by the initrd's curl through slirp and the same
-socat guest forward, plain QEMU boots (-smp ${CPUS}) stopped once the server logged the complete transfer.
+socat guest forward to the server's UNIX socket, plain QEMU boots (-smp ${CPUS}) stopped once the server
+logged the complete transfer; vsftpd, which cannot listen on a socket, has one more socat between the
+socket and its TCP port.
 Rates from each server's own log (harness: its transfer log; nginx: $request_time; vsftpd: its
 DOWNLOAD line), ${runs} runs each, interleaved.
 

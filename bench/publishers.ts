@@ -2,8 +2,9 @@
  * The figures of issue 6 that need no boot:
  *  - memory: peak RSS of the harness process while its publishers serve ISOs of 0.3 GB and 4 GB
  *    (sparse test files) to curl, over http and ftp;
- *  - transfer: the host-side rate of the harness's publishers on loopback, against nginx
- *    (Debian's nginx-light, started here on 127.0.0.1 when installed) for the same file.
+ *  - transfer: the host-side rate of the harness's publishers through their UNIX sockets (the
+ *    path the guest's relays take), against nginx (Debian's nginx-light, started here on a socket
+ *    when installed) for the same file.
  * Each figure is the median of several runs; the boot figures are in boots.ts.
  */
 import { statSync } from 'node:fs';
@@ -15,13 +16,15 @@ import { startFtpPublisher } from '../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../harness/publish/published-files.js';
 import { TransferLog } from '../harness/publish/transfer-log.js';
-import { freePort, median, type Section } from './measure.js';
-import { ISO_PATH, nginxServer } from './servers.js';
+import { ftpFetchRate } from './ftp-fetch.js';
+import { median, type Section } from './measure.js';
+import { nginxServer } from './servers.js';
 
 let RUNS = 3;
 
-async function curlRate(url: string): Promise<number> {
-  const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{speed_download}', url]);
+/** curl's rate for an http URL through a server's UNIX socket. */
+async function curlRate(socket: string, url: string): Promise<number> {
+  const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{speed_download}', '--unix-socket', socket, url]);
   return Number(result.stdout) / 1e6;
 }
 
@@ -32,7 +35,10 @@ async function measurePublisher(protocol: 'http' | 'ftp', file: string): Promise
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
-    const rateMBps = await curlRate(`${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`);
+    const rateMBps =
+      protocol === 'http'
+        ? await curlRate(publisher.forwards[0]!.hostSocket, publisher.url('10.0.2.100', '/image/live.iso'))
+        : await ftpFetchRate(publisher, '/image/live.iso', statSync(file).size);
     return { peakRssMb: peak / 1024 ** 2, rateMBps };
   } finally {
     clearInterval(sampler);
@@ -42,11 +48,11 @@ async function measurePublisher(protocol: 'http' | 'ftp', file: string): Promise
 
 /** Debian's nginx (the same set-up as in the boot benchmarks) serving the file to curl. */
 async function nginxRate(dir: string, file: string): Promise<number | undefined> {
-  const nginx = await nginxServer(dir, file, statSync(file).size, await freePort());
+  const nginx = await nginxServer(dir, file, statSync(file).size);
   if (!nginx) return undefined;
   try {
     const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) rates.push(await curlRate(`http://127.0.0.1:${nginx.forwards[0]!.hostPort}${ISO_PATH}`));
+    for (let i = 0; i < RUNS; i++) rates.push(await curlRate(nginx.forwards[0]!.hostSocket, nginx.url));
     return median(rates);
   } finally {
     await nginx.stop();
@@ -82,14 +88,17 @@ export async function publisherSections(runs: number): Promise<Section[]> {
         id: 'publishers',
         markdown: `### Publisher memory and host-side rate (no boot; target: RSS <= 150 MB whatever the ISO size)
 
-Peak RSS of the whole harness process while one publisher serves the file to curl on loopback,
-sparse test files, median of ${RUNS} runs.
+Peak RSS of the whole harness process while one publisher serves the file through its UNIX socket
+(the path the guest's relays take), sparse test files, median of ${RUNS} runs. The client: http,
+curl --unix-socket; ftp, the control conversation in the bench and the data read by socat
+(bench/ftp-fetch.ts: curl's FTP cannot use a socket). Before issue 25 the publishers
+listened on TCP ports of 127.0.0.1 and curl fetched from there (both protocols).
 
-| protocol | ISO | peak RSS | target | rate (loopback) |
+| protocol | ISO | peak RSS | target | rate (UNIX socket) |
 | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-Host-side rate on loopback against nginx (Debian's nginx-light, sendfile on) for the 0.3 GB file:
+Host-side rate against nginx (Debian's nginx-light, sendfile on, on a UNIX socket too) for the 0.3 GB file:
 ${nginx === undefined ? 'nginx is not installed here (apt-get install nginx-light), so no ratio was measured.' : `nginx ${nginx.toFixed(0)} MB/s; harness http ${rates.http!.toFixed(0)} MB/s (ratio ${(rates.http! / nginx).toFixed(2)}), harness ftp ${rates.ftp!.toFixed(0)} MB/s (ratio ${(rates.ftp! / nginx).toFixed(2)}). What the guest gets is measured in the transfer section, through slirp and the forwards.`}
 `,
       },

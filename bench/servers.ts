@@ -1,7 +1,8 @@
 /*
  * The servers the benchmarks compare: the harness's own publishers and Debian's nginx and vsftpd,
- * each on 127.0.0.1 with the fixture ISO at ISO_PATH, each able to say when the guest has the
- * whole ISO and at what rate, read from the server's own log.
+ * each behind UNIX sockets (the guest forwards relay to sockets, publish/socket-folder.ts) with the
+ * fixture ISO at ISO_PATH, each able to say when the guest has the whole ISO and at what rate,
+ * read from the server's own log.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -77,8 +78,8 @@ const installed = (path: string) => {
   }
 };
 
-/** Debian's nginx on 127.0.0.1 (sendfile on), logging each request's time and bytes. */
-export async function nginxServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
+/** Debian's nginx on the UNIX socket `dir`/nginx.sock (sendfile on), logging each request's time and bytes. */
+export async function nginxServer(dir: string, iso: string, size: number): Promise<IsoServer | undefined> {
   if (!installed('/usr/sbin/nginx')) return undefined;
   const root = join(dir, 'nginx-root');
   await mkdir(join(root, 'image'), { recursive: true });
@@ -87,21 +88,35 @@ export async function nginxServer(dir: string, iso: string, size: number, port: 
   const logPath = join(dir, 'nginx-access.log');
   await writeFile(logPath, '');
   const conf = join(dir, 'nginx.conf');
+  const socket = join(dir, 'nginx.sock');
+  await rm(socket, { force: true });
   await writeFile(
     conf,
     `daemon off; ${process.getuid?.() === 0 ? 'user root; ' : ''}pid ${dir}/nginx.pid; error_log ${dir}/nginx.err; events {}
 http { log_format timed "$request_method $uri $status $body_bytes_sent $request_time"; access_log ${logPath} timed;
-  sendfile on; server { listen 127.0.0.1:${port}; root ${root}; } }\n`,
+  sendfile on; server { listen unix:${socket}; root ${root}; } }\n`,
   );
   const log = watchLog(logPath, (text) => {
     const m = text.match(new RegExp(`^GET ${ISO_PATH} 200 ${size} ([\\d.]+)$`, 'm'));
     return m ? size / 1e6 / Number(m[1]) : undefined;
   });
   const stop = await daemon('/usr/sbin/nginx', ['-c', conf, '-p', dir], log);
-  return { label: 'nginx', forwards: [{ guestPort: 80, hostPort: port }], url: `http://${PUBLISH_ADDRESS}${ISO_PATH}`, transferred: log.transferred, stop };
+  return { label: 'nginx', forwards: [{ guestPort: 80, hostSocket: socket }], url: `http://${PUBLISH_ADDRESS}${ISO_PATH}`, transferred: log.transferred, stop };
 }
 
-/** Debian's vsftpd on 127.0.0.1, anonymous and read-only, passive ports forwarded one to one. */
+/**
+ * Joins a UNIX socket to a TCP port on 127.0.0.1, for a server that cannot listen on a socket
+ * (vsftpd): one socat per connection, one more hop than a server on the socket has.
+ */
+async function socketToPort(socket: string, port: number): Promise<() => Promise<void>> {
+  await rm(socket, { force: true });
+  return daemon('socat', [`UNIX-LISTEN:${socket},fork`, `TCP:127.0.0.1:${port}`], { stop: () => undefined });
+}
+
+/**
+ * Debian's vsftpd on 127.0.0.1, anonymous and read-only, its control and passive ports each
+ * behind a socket (socketToPort) that the forward of the same guest port relays to.
+ */
 export async function vsftpdServer(dir: string, iso: string, size: number, port: number): Promise<IsoServer | undefined> {
   if (!installed('/usr/sbin/vsftpd')) return undefined;
   const root = join(dir, 'ftp-root');
@@ -130,10 +145,17 @@ export async function vsftpdServer(dir: string, iso: string, size: number, port:
     const m = text.match(/OK DOWNLOAD: .*?, (\d+) bytes, ([\d.]+)Kbyte\/sec/);
     return m && Number(m[1]) === size ? (Number(m[2]) * 1024) / 1e6 : undefined;
   });
-  const stop = await daemon('/usr/sbin/vsftpd', [conf], log);
+  const stopVsftpd = await daemon('/usr/sbin/vsftpd', [conf], log);
+  const ports = [{ guestPort: 21, port }, ...passive.map((p) => ({ guestPort: p, port: p }))];
+  const forwards = ports.map((p) => ({ guestPort: p.guestPort, hostSocket: join(dir, `vsftpd-${p.port}.sock`) }));
+  const bridges = await Promise.all(ports.map((p, i) => socketToPort(forwards[i]!.hostSocket, p.port)));
+  const stop = async () => {
+    for (const stopBridge of bridges) await stopBridge();
+    await stopVsftpd();
+  };
   return {
     label: 'vsftpd',
-    forwards: [{ guestPort: 21, hostPort: port }, ...passive.map((p) => ({ guestPort: p, hostPort: p }))],
+    forwards,
     url: `ftp://${PUBLISH_ADDRESS}${ISO_PATH}`,
     transferred: log.transferred,
     stop,

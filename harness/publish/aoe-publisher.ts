@@ -74,7 +74,6 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
   return {
     protocol: 'aoe',
     forwards: [],
-    hostPort: 0,
     transfers: log,
     segment,
     // AoE has no URL: the target's name as the guest's aoe driver shows it (/dev/etherd/e0.1).

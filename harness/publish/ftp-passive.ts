@@ -1,25 +1,30 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { connectionName } from './connection-names.js';
+import type { PortForward } from './publisher.js';
+import type { SocketFolder } from './socket-folder.js';
 
 /**
- * The FTP publisher's passive data ports: a small set opened at start on 127.0.0.1 and kept for
- * the server's life, because each needs a QEMU guest forward of its own, fixed before the guest
- * boots. Each port is leased to one session for one data connection (one PASV/EPSV): the first
- * connection to arrive on a leased port is the lease's, any other is closed, and so is any
- * connection to a port nobody leases. A lease ends when its owner releases it or when it has
- * waited dataTimeoutMs for a connection, or for a transfer to use it.
+ * The FTP publisher's passive data ports: a small set opened at start and kept for the server's
+ * life, because each needs a QEMU guest forward of its own, fixed before the guest boots. A port
+ * is a guest port (announced in PASV/EPSV replies) whose forward relays to a UNIX socket of the
+ * publisher's folder, `pasv-PORT.sock`: no TCP port is open on the host. Each port is leased to
+ * one session for one data connection (one PASV/EPSV): the first connection to arrive on a leased
+ * port is the lease's, any other is closed, and so is any connection to a port nobody leases. A
+ * lease ends when its owner releases it or when it has waited dataTimeoutMs for a connection, or
+ * for a transfer to use it.
  *
- * What a lease cannot do: tell the guest's connection from another local process's. Every data
- * connection comes from 127.0.0.1 (socat behind QEMU's guest forward), so the peer address proves
- * nothing; the peer's address:port goes into the transfer log so that a stranger's connection is
- * on record (docs/ftp-publisher.md).
+ * What a lease cannot do: tell the guest's connection from another process's that can reach the
+ * folder (the harness's own user, root). The connection's name (`pasv-PORT.sock#N`) goes into the
+ * transfer log so that a stranger's connection is on record (docs/ftp-publisher.md).
  */
 export class PassivePorts {
   private constructor(private readonly ports: PassivePort[]) {}
 
-  static async open(count: number, track: (socket: Socket) => void): Promise<PassivePorts> {
+  /** `count` ports, guest ports firstGuestPort onwards, listening in `folder`. */
+  static async open(count: number, firstGuestPort: number, folder: SocketFolder, track: (socket: Socket) => void): Promise<PassivePorts> {
     const ports: PassivePort[] = [];
     try {
-      for (let i = 0; i < count; i++) ports.push(await PassivePort.open(track));
+      for (let i = 0; i < count; i++) ports.push(await PassivePort.open(firstGuestPort + i, folder, track));
     } catch (error) {
       await Promise.all(ports.map((p) => p.close()));
       throw error;
@@ -27,8 +32,9 @@ export class PassivePorts {
     return new PassivePorts(ports);
   }
 
-  get numbers(): number[] {
-    return this.ports.map((p) => p.port);
+  /** The guest forward of each port: its guest port to its socket. */
+  get forwards(): PortForward[] {
+    return this.ports.map((p) => ({ guestPort: p.port, hostSocket: p.hostSocket }));
   }
 
   /** A free port for one data connection, or undefined when every port is leased. */
@@ -49,18 +55,20 @@ class PassivePort {
 
   private constructor(
     readonly server: Server,
+    /** The guest port announced for it. */
     readonly port: number,
+    readonly hostSocket: string,
   ) {}
 
-  static async open(track: (socket: Socket) => void): Promise<PassivePort> {
+  static async open(port: number, folder: SocketFolder, track: (socket: Socket) => void): Promise<PassivePort> {
     const server = createServer();
-    const port = await listenOnLoopback(server);
-    const opened = new PassivePort(server, port);
+    let opened: PassivePort | undefined;
     server.on('connection', (socket) => {
       track(socket);
-      if (opened.lease) opened.lease.accept(socket);
+      if (opened?.lease) opened.lease.accept(socket);
       else socket.destroy();
     });
+    opened = new PassivePort(server, port, await folder.listen(server, `pasv-${port}.sock`));
     return opened;
   }
 
@@ -72,7 +80,7 @@ class PassivePort {
 
 /** One data connection on one passive port, for the session that announced the port. */
 export class Lease {
-  /** The data connection's peer as address:port, once it has connected. */
+  /** The data connection's name (connection-names.ts), once it has connected. */
   peer: string | undefined;
   private socket: Socket | undefined;
   private released = false;
@@ -95,7 +103,7 @@ export class Lease {
   accept(socket: Socket): void {
     if (this.socket || this.released) return void socket.destroy();
     this.socket = socket;
-    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.peer = connectionName(socket);
     // Errors surface to the transfer as an early 'close'; without a listener they would throw.
     socket.on('error', () => undefined);
     // A connection the client drops before any transfer used it frees the port at once.
@@ -131,11 +139,4 @@ export class Lease {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.release(), this.timeoutMs);
   }
-}
-
-export function listenOnLoopback(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }

@@ -1,9 +1,10 @@
 import { createServer, type Socket } from 'node:net';
 import { notReadyGate, type PublishFault } from './faults.js';
-import { listenOnLoopback, PassivePorts } from './ftp-passive.js';
+import { PassivePorts } from './ftp-passive.js';
 import { FtpSession, type SessionContext } from './ftp-session.js';
 import type { PublishedFiles } from './published-files.js';
 import type { Publisher } from './publisher.js';
+import { SocketFolder } from './socket-folder.js';
 import type { TransferLog } from './transfer-log.js';
 
 /*
@@ -16,6 +17,9 @@ import type { TransferLog } from './transfer-log.js';
  * and hooks for faults. The part of RFC 959/2428/3659 that curl uses to fetch one file (USER,
  * PASS, PWD, CWD, TYPE, SIZE, EPSV/PASV, REST, RETR, ABOR, QUIT) is small.
  *
+ * Every port listens on a UNIX socket in the publisher's own folder (socket-folder.ts), the
+ * control port on ftp.sock: the guest reaches them through its forwards, no TCP port is open.
+ *
  * Layout: ftp-passive.ts leases the fixed passive ports, ftp-session.ts is one control
  * connection (its command queue), ftp-send.ts writes one file and counts what the kernel took.
  */
@@ -24,6 +28,8 @@ export interface FtpPublisherOptions {
   announcedAddress: string;
   /** How many passive data ports to keep open: at most this many transfers at once. */
   passivePorts?: number;
+  /** The guest port of the first passive data port, announced in PASV/EPSV; the others follow it. */
+  firstPassivePort?: number;
   guestPort?: number;
   fault?: PublishFault;
   /** Control connections served at once; one more is answered 421 and closed. */
@@ -38,7 +44,11 @@ export interface FtpPublisherOptions {
   dataTimeoutMs?: number;
 }
 
-export const FTP_DEFAULTS = { passivePorts: 4, maxSessions: 16, idleTimeoutMs: 300_000, dataTimeoutMs: 60_000 } as const;
+/**
+ * The passive ports are guest ports only (each forward relays to a socket), so any free ones of
+ * the guest's service address do: 30000 onwards, clear of the service ports (21, 80, 443, 8080).
+ */
+export const FTP_DEFAULTS = { passivePorts: 4, firstPassivePort: 30_000, maxSessions: 16, idleTimeoutMs: 300_000, dataTimeoutMs: 60_000 } as const;
 
 /** How long a refused connection may keep its 421 unread before it is dropped. */
 const REFUSED_GRACE_MS = 1_000;
@@ -51,7 +61,12 @@ export async function startFtpPublisher(files: PublishedFiles, log: TransferLog,
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  const ports = await PassivePorts.open(options.passivePorts ?? FTP_DEFAULTS.passivePorts, track);
+  const passive = passiveRange(options, guestPort);
+  const folder = await SocketFolder.create();
+  const ports = await PassivePorts.open(passive.count, passive.first, folder, track).catch(async (error: unknown) => {
+    await folder.remove();
+    throw error;
+  });
   const context: SessionContext = {
     files,
     log,
@@ -72,29 +87,41 @@ export async function startFtpPublisher(files: PublishedFiles, log: TransferLog,
     socket.once('close', () => sessions--);
     new FtpSession(socket, context).start();
   });
-  const port = await listenOnLoopback(control).catch(async (error: unknown) => {
+  const hostSocket = await folder.listen(control, 'ftp.sock').catch(async (error: unknown) => {
     await ports.close();
+    await folder.remove();
     throw error;
   });
 
   let stopping: Promise<void> | undefined;
-  // Resolves once every port is closed and every transfer the stop cut is in the log.
+  // Resolves once every port is closed, the folder gone, and every transfer the stop cut is in the log.
   const stop = () =>
     (stopping ??= (async () => {
       context.stopping = true;
       for (const socket of sockets) socket.destroy();
       await Promise.all([ports.close(), new Promise<void>((r) => control.close(() => r()))]);
+      await folder.remove();
       await log.settled();
     })());
   return {
     protocol: 'ftp',
-    forwards: [{ guestPort, hostPort: port }, ...ports.numbers.map((p) => ({ guestPort: p, hostPort: p }))],
-    hostPort: port,
+    forwards: [{ guestPort, hostSocket }, ...ports.forwards],
     transfers: log,
     url: (guestHost, urlPath) => `ftp://${guestHost}${guestPort === 21 ? '' : `:${guestPort}`}${urlPath}`,
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** The passive ports' guest range, which must fit in 1..65535 and leave the control port out. */
+function passiveRange(options: FtpPublisherOptions, guestPort: number): { first: number; count: number } {
+  const first = options.firstPassivePort ?? FTP_DEFAULTS.firstPassivePort;
+  const count = options.passivePorts ?? FTP_DEFAULTS.passivePorts;
+  const last = first + count - 1;
+  if (!Number.isInteger(first) || !Number.isInteger(count) || count < 1 || first < 1 || last > 65535 || (guestPort >= first && guestPort <= last)) {
+    throw new RangeError(`bad passive ports: ${count} from ${first} (control port ${guestPort})`);
+  }
+  return { first, count };
 }
 
 function refuse(socket: Socket): void {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { posix } from 'node:path';
+import { connectionName } from './connection-names.js';
 import type { PublishFault } from './faults.js';
 import type { Lease, PassivePorts } from './ftp-passive.js';
 import { listing } from './ftp-list.js';
@@ -82,7 +83,7 @@ export class FtpSession {
     private readonly socket: Socket,
     private readonly context: SessionContext,
   ) {
-    this.client = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.client = connectionName(socket);
   }
 
   start(): void {

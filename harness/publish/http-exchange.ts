@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connectionName } from './connection-names.js';
 import { closeAfterFlush, cuts, faultStream, type PublishFault } from './faults.js';
 import { PUBLISHER_STOPPED, type HttpConnection, type QueuedExchange } from './http-connection.js';
 import type { PublishedFile, PublishedFiles } from './published-files.js';
@@ -51,8 +52,7 @@ export function resolveTarget(files: PublishedFiles, requestTarget: string): Req
  * not when it was parsed: a request waiting behind another is not running (nor stalled).
  */
 export function exchangeOf(context: ExchangeContext, connection: HttpConnection, req: IncomingMessage, res: ServerResponse): QueuedExchange {
-  // Read now: a socket the client has hung up on no longer has an address.
-  const client = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+  const client = connectionName(req.socket);
   const target = resolveTarget(context.files, req.url ?? '/');
   const init: TransferStart = {
     protocol: context.protocol,

@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { notReadyGate, type PublishFault } from './faults.js';
 import { HttpConnections, PUBLISHER_STOPPED } from './http-connection.js';
 import { logFailedHandshakes } from './https-handshakes.js';
 import { exchangeOf, type ExchangeContext } from './http-exchange.js';
 import type { PublishedFiles } from './published-files.js';
 import type { Publisher } from './publisher.js';
+import { SocketFolder } from './socket-folder.js';
 import type { TransferLog } from './transfer-log.js';
 
 /** What one client may hold of the publisher, so that no client (a scan, a flood) can wear it out. */
@@ -45,7 +46,8 @@ export interface HttpPublisherOptions {
 }
 
 /**
- * A plain HTTP/1.1 file server on 127.0.0.1 for the published files only. Written on node:http
+ * A plain HTTP/1.1 file server for the published files only, on a UNIX socket in a folder of its
+ * own (socket-folder.ts: the guest's relay reaches it, no TCP port does). Written on node:http
  * rather than a static-file middleware because the harness must count every byte it sends and
  * know whether a transfer ended complete or was cut: that accounting is the evidence of a deploy.
  */
@@ -68,23 +70,25 @@ export async function startHttpPublisher(files: PublishedFiles, log: TransferLog
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  const folder = await SocketFolder.create();
+  const hostSocket = await folder.listen(server, `${protocol}.sock`).catch(async (error: unknown) => {
+    await folder.remove();
+    throw error;
   });
-  const port = (server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
-  // Resolves once the server is closed and every transfer the stop cut is in the log.
+  // Resolves once the server is closed, its folder gone, and every transfer the stop cut is in the log.
   const stop = () =>
     (stopping ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       connections.closeAll(PUBLISHER_STOPPED);
       for (const socket of sockets) socket.destroy();
-    }).then(() => log.settled()));
+    }).then(async () => {
+      await folder.remove();
+      await log.settled();
+    }));
   return {
     protocol,
-    forwards: [{ guestPort, hostPort: port }],
-    hostPort: port,
+    forwards: [{ guestPort, hostSocket }],
     transfers: log,
     url: (guestHost, urlPath) => `${protocol}://${guestHost}${guestPort === standardPort ? '' : `:${guestPort}`}${urlPath}`,
     stop,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { connectionName } from './connection-names.js';
 import type { TransferLog } from './transfer-log.js';
 
 /** What the server saw of a TLS connection once its handshake completed. */
@@ -29,21 +30,18 @@ interface Secured {
  * fetch fails so fails visibly in the guest.
  */
 export function logFailedHandshakes(server: Server, log: TransferLog, withinMs: number): void {
-  // The address is read at connect time: a socket the client has hung up on no longer has one.
-  const clients = new WeakMap<object, string>();
   const secured = new WeakMap<object, Secured>();
   const settled = new WeakSet<object>();
   const logFailure = (raw: Socket, reason: string) => {
     if (settled.has(raw) || !(raw.bytesRead > 0)) return;
     settled.add(raw);
     try {
-      log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: clients.get(raw) ?? 'unknown client' }).end(0, 'untrusted');
+      log.begin({ protocol: 'https', method: 'TLS', path: `handshake failed: ${reason}`, client: connectionName(raw) }).end(0, 'untrusted');
     } catch {
       // The log could not be written (TransferLog.writeErrors has it); the connection is gone.
     }
   };
   server.on('connection', (socket: Socket) => {
-    clients.set(socket, `${socket.remoteAddress}:${socket.remotePort}`);
     socket.once('close', () => {
       const secure = secured.get(socket);
       if (!secure) return logFailure(socket, `the client closed the TLS connection during the handshake, after sending ${socket.bytesRead} bytes`);

@@ -54,7 +54,7 @@ export interface PublisherEntry<Protocol extends string = string> {
   readonly protocol: Protocol;
   /** What the guest boots from over this protocol (a URL, or a block device on its segment), known before it starts. */
   readonly sourceKind: LiveSource['kind'];
-  /** Starts the publisher on 127.0.0.1; the caller owns it and stops it. */
+  /** Starts the publisher, reachable by the guest alone (socket-folder.ts); the caller owns it and stops it. */
   start(setup: PublisherSetup): Promise<Publisher>;
   /** Why this publish setup is impossible over this protocol (a fault it cannot serve), or undefined. */
   validate(publish: PublishRequest): PublishMisfit | undefined;

@@ -1,9 +1,13 @@
 import type { TransferLog } from './transfer-log.js';
 
-/** A host port the guest reaches at the same guest-side address, through a QEMU guest forward. */
+/**
+ * A port the guest reaches on the guest-side service address, through a QEMU guest forward whose
+ * relay connects to a UNIX socket of the publisher (socket-folder.ts): no TCP port on the host.
+ */
 export interface PortForward {
   guestPort: number;
-  hostPort: number;
+  /** The socket's path on the host. */
+  hostSocket: string;
 }
 
 /**
@@ -26,10 +30,8 @@ export type LiveSource = { kind: 'url'; url: string } | { kind: 'aoe'; shelf: nu
 export interface Publisher extends AsyncDisposable {
   /** The protocol it publishes over, as registered (a key of PUBLISHERS). */
   readonly protocol: string;
-  /** Every port the guest must reach: the service port and, for FTP, the passive data ports. */
+  /** Every port the guest must reach, the service port first, then FTP's passive data ports. */
   readonly forwards: PortForward[];
-  /** The service port on 127.0.0.1. */
-  readonly hostPort: number;
   readonly transfers: TransferLog;
   /** Layer-2 publishers (AoE): the segment the guest must join with a NIC of its own. */
   readonly segment?: EthernetSegment;

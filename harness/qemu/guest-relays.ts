@@ -6,17 +6,24 @@ import { onProcessExit } from '../util/exit-hooks.js';
 
 /*
  * A guest forward's relays are not started by the harness but by QEMU: libslirp spawns one
- * `socat STDIO TCP:127.0.0.1:<port>` per guest connection, in a session of its own (setsid), so
- * it is outside QEMU's process group and may outlive QEMU by a moment. To bind them to their
+ * `socat STDIO UNIX-CONNECT:<socket>` per guest connection (to the server's UNIX socket; no
+ * server listens on TCP, see publish/socket-folder.ts), in a session of its own (setsid), so it
+ * is outside QEMU's process group and may outlive QEMU by a moment. To bind them to their
  * machine all the same, each relay runs under a small sh that writes its pid (= its process
  * group, setsid made it the leader) into the machine's relay folder and removes it when the
  * relay ends: the folder always lists the machine's live relays, and stop() stops them.
  */
 
-/** What QEMU runs per guest connection; argv form, so that tests can run it without QEMU. */
-export function relayArgv(hostPort: number, pidDir: string): string[] {
+/** The relay's own command: the guest connection on stdio, joined to the host socket. */
+export const socatToSocket = (hostSocket: string): string => `socat STDIO UNIX-CONNECT:${hostSocket}`;
+
+/**
+ * What QEMU runs per guest connection; argv form, so that tests can run it without QEMU. The
+ * socket's path is written into the script: qemu-args.ts admits only paths that need no quoting.
+ */
+export function relayArgv(hostSocket: string, pidDir: string): string[] {
   // Errors of the pid-file bookkeeping go to /dev/null: the relay's stderr is the guest's TCP stream.
-  const script = `{ echo >"$1/$$"; } 2>/dev/null; socat STDIO TCP:127.0.0.1:${hostPort}; rm -f "$1/$$" 2>/dev/null`;
+  const script = `{ echo >"$1/$$"; } 2>/dev/null; ${socatToSocket(hostSocket)}; rm -f "$1/$$" 2>/dev/null`;
   return ['sh', '-c', script, 'relay', pidDir];
 }
 

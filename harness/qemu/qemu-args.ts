@@ -1,4 +1,4 @@
-import { relayArgv } from './guest-relays.js';
+import { relayArgv, socatToSocket } from './guest-relays.js';
 
 /** A disk attached to the machine; the same file can travel across the boots of a scenario. */
 export interface DiskAttachment {
@@ -10,12 +10,19 @@ export interface DiskAttachment {
   serial?: string;
 }
 
-/** A TCP port the guest reaches at guestAddress:guestPort, relayed to 127.0.0.1:hostPort. */
+/** A TCP port the guest reaches at guestAddress:guestPort, relayed to the UNIX socket hostSocket. */
 export interface GuestForward {
   guestAddress: string;
   guestPort: number;
-  hostPort: number;
+  hostSocket: string;
 }
+
+/**
+ * A socket path the relay can name as it is: absolute, and of characters that neither sh, nor
+ * socat's address syntax (`,` `:` `!!`), nor QEMU's options need quoted; short enough for sun_path.
+ */
+const PLAIN_SOCKET_PATH = /^\/[\w./-]+$/;
+const MAX_SOCKET_PATH_BYTES = 107;
 
 export interface NetworkSetup {
   tftpRoot: string;
@@ -98,8 +105,8 @@ function networkArgs(config: MachineConfig): string[] {
   // restrict=on: the guest reaches nothing but the TFTP root and the forwards below.
   const netdev = ['user', 'id=net0', 'restrict=on', `tftp=${escapeOption(n.tftpRoot)}`, `bootfile=${escapeOption(n.bootfile)}`];
   for (const f of n.forwards) {
-    if (!Number.isInteger(f.hostPort) || f.hostPort <= 0 || f.hostPort > 65535) throw new RangeError(`bad host port ${f.hostPort}`);
-    const relay = config.relayPidDir ? shellQuote(relayArgv(f.hostPort, config.relayPidDir)) : `socat STDIO TCP:127.0.0.1:${f.hostPort}`;
+    if (!PLAIN_SOCKET_PATH.test(f.hostSocket) || Buffer.byteLength(f.hostSocket) > MAX_SOCKET_PATH_BYTES) throw new RangeError(`bad host socket ${JSON.stringify(f.hostSocket)}`);
+    const relay = config.relayPidDir ? shellQuote(relayArgv(f.hostSocket, config.relayPidDir)) : socatToSocket(f.hostSocket);
     netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:${escapeOption(relay)}`);
   }
   const tap = n.tap ? ['-netdev', `tap,id=net1,ifname=${escapeOption(n.tap)},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=net1,romfile='] : [];

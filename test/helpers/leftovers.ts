@@ -13,7 +13,7 @@ export async function leftovers(tempRoot = tmpdir()): Promise<Leftovers> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
-    if (/qemu-system-x86_64 .*pxe-harness|socat STDIO TCP:127\.0\.0\.1:|vblade .*pxa\d/.test(cmdline)) processes.push(`${entry}: ${cmdline.slice(0, 120)}`);
+    if (/qemu-system-x86_64 .*pxe-harness|socat STDIO UNIX-CONNECT:|vblade .*pxa\d/.test(cmdline)) processes.push(`${entry}: ${cmdline.slice(0, 120)}`);
   }
   // The AoE publisher's network namespaces are named files in /run/netns: one left is a leak too.
   const namespaces = (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith('pxe-aoe-')).map((n) => `network namespace ${n}`);

@@ -8,6 +8,7 @@ import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import { TransferLog } from '../../harness/publish/transfer-log.js';
+import { GuestView } from '../helpers/guest-view.js';
 
 // The corrupt fault against the real curl: the full length arrives, the log cannot tell, the bytes differ.
 let dir: string;
@@ -26,14 +27,15 @@ describe.each(['http', 'ftp'] as const)('%s publisher, corrupt fault', (protocol
   it('sends every byte, inverts exactly the chosen ones across chunk borders, and logs a complete transfer', async () => {
     const log = new TransferLog();
     const fault = { kind: 'corrupt', atByte: 65_530, count: 12 } as const;
-    const publisher = protocol === 'http' ? await startHttpPublisher(files, log, { fault }) : await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', fault });
+    // Seen as the guest sees it (guest-view.ts): curl's FTP cannot use a socket.
+    const view = await GuestView.start((ftp) => (protocol === 'http' ? startHttpPublisher(files, log, { fault }) : startFtpPublisher(files, log, { ...ftp, fault })));
     const out = join(dir, `got-${protocol}.iso`);
     try {
-      const result = await execa('curl', ['-sS', '-f', '-o', out, `${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`], { reject: false });
+      const result = await execa('curl', ['-sS', '-f', '-o', out, `${protocol}://127.0.0.1:${view.port}/image/live.iso`], { reject: false });
       expect(result.exitCode, result.stderr).toBe(0);
       await new Promise((r) => setTimeout(r, 100));
     } finally {
-      await publisher.stop();
+      await view.stop();
     }
     const got = await readFile(out);
     expect(got.length).toBe(SIZE);

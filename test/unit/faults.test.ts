@@ -10,8 +10,10 @@ import { PublishedFiles } from '../../harness/publish/published-files.js';
 import { isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
 import { isoFetchedAfterAskingAgain } from '../../harness/scenario/index.js';
 import type { BootContext } from '../../harness/scenario/define-scenario.js';
+import { GuestView } from '../helpers/guest-view.js';
 
-// Each fault against the real curl, over http and ftp, on loopback.
+// Each fault against the real curl, over http and ftp, seen as the guest sees the publisher
+// (guest-view.ts: a TCP port per forward, relayed to its socket; curl's FTP cannot use a socket).
 let dir: string;
 let files: PublishedFiles;
 let bigFiles: PublishedFiles;
@@ -29,14 +31,14 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function fetchWith(protocol: 'http' | 'ftp', fault: PublishFault, curlArgs: string[] = [], published = files) {
   const log = new TransferLog();
-  const publisher = protocol === 'http' ? await startHttpPublisher(published, log, { fault }) : await startFtpPublisher(published, log, { announcedAddress: '10.0.2.100', fault });
+  const view = await GuestView.start((ftp) => (protocol === 'http' ? startHttpPublisher(published, log, { fault }) : startFtpPublisher(published, log, { ...ftp, fault })));
   try {
     const started = Date.now();
-    const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{size_download}', ...curlArgs, `${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`], { reject: false });
+    const result = await execa('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{size_download}', ...curlArgs, `${protocol}://127.0.0.1:${view.port}/image/live.iso`], { reject: false });
     await new Promise((r) => setTimeout(r, 100));
     return { result, log, elapsedMs: Date.now() - started };
   } finally {
-    await publisher.stop();
+    await view.stop();
   }
 }
 
@@ -59,9 +61,9 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
   it('stall: bytes stop after N and the connection stays open, running without progress, until the client gives up', async () => {
     const log = new TransferLog();
     const fault: PublishFault = { kind: 'stall', afterBytes: 500_000 };
-    const publisher = protocol === 'http' ? await startHttpPublisher(files, log, { fault }) : await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', fault });
+    const view = await GuestView.start((ftp) => (protocol === 'http' ? startHttpPublisher(files, log, { fault }) : startFtpPublisher(files, log, { ...ftp, fault })));
     try {
-      const curl = execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--max-time', '3', `${protocol}://127.0.0.1:${publisher.hostPort}/image/live.iso`], { reject: false });
+      const curl = execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '--max-time', '3', `${protocol}://127.0.0.1:${view.port}/image/live.iso`], { reject: false });
       await new Promise((r) => setTimeout(r, 1_500));
       const [running] = [...log.running];
       expect(running?.bytesSent).toBe(500_000);
@@ -73,7 +75,7 @@ describe.each(['http', 'ftp'] as const)('%s publisher faults', (protocol) => {
       expect(log.transfers[0]).toMatchObject({ outcome: 'partial', complete: false, bytesSent: 500_000 });
       expect(log.running.size).toBe(0);
     } finally {
-      await publisher.stop();
+      await view.stop();
     }
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,19 +33,22 @@ describe.skipIf(!existsSync('/usr/bin/socat'))('guest-forward relays bound to th
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  // The publisher's side, as publish/socket-folder.ts makes it: a UNIX socket, no TCP port.
   async function startRelay() {
-    server = createServer((socket) => socket.on('data', (chunk) => socket.write(`echo:${chunk}`)));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     dir = await mkdtemp(join(tmpdir(), 'relays-'));
+    const socketPath = join(dir, 'service.sock');
+    server = createServer((socket) => socket.on('data', (chunk) => socket.write(`echo:${chunk}`)));
+    await new Promise<void>((resolve) => server!.listen(socketPath, resolve));
     const relays = new GuestRelays(join(dir, 'relays'));
     await relays.prepare();
-    const [command, ...args] = relayArgv((server.address() as AddressInfo).port, relays.pidDir);
+    const [command, ...args] = relayArgv(socketPath, relays.pidDir);
     const relay = spawn(command!, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     return { relays, relay };
   }
 
-  it('relays the connection and keeps its pid in the folder while it runs', async () => {
+  it('relays the connection to the UNIX socket and keeps its pid in the folder while it runs', async () => {
     const { relays, relay } = await startRelay();
+    expect(relay.spawnargs.join(' ')).toMatch(/socat STDIO UNIX-CONNECT:\/\S+\/service\.sock;/);
     let answer = '';
     relay.stdout.on('data', (chunk) => (answer += chunk));
     relay.stdin.write('hi');

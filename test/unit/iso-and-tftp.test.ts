@@ -10,6 +10,7 @@ import { DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 import { netbootLoaderFor, type LoaderTransport } from '../../harness/netboot/index.js';
 import { renderPxelinuxConfig } from '../../harness/netboot/pxelinux-config.js';
+import { getThrough } from '../helpers/publisher-sockets.js';
 
 const LOADER = DEFAULT_ARCHITECTURE.loaderLocations;
 const url = (u: string) => ({ kind: 'url' as const, url: u });
@@ -173,8 +174,8 @@ describe('pxelinux config', () => {
       expect(root.config).toContain('    kernel http://10.0.2.100:8080/boot/linux\n');
       expect(root.config).toContain('    append initrd=http://10.0.2.100:8080/boot/initrd ip=dhcp root=live:http://10.0.2.100/image/live.iso');
       expect(root.prepared.forwards).toEqual([expect.objectContaining({ guestAddress: '10.0.2.100', guestPort: 8080 })]);
-      const served = await fetch(`http://127.0.0.1:${root.prepared.forwards[0]!.hostPort}/boot/linux`).then((r) => r.text());
-      expect(served).toBe('KERNEL-BYTES');
+      const served = await getThrough(root.prepared.forwards[0]!.hostSocket, '/boot/linux');
+      expect(served.body).toBe('KERNEL-BYTES');
       expect(root.prepared.bootFiles?.transfers.map((t) => [t.path, t.complete])).toEqual([['/boot/linux', true]]);
     } finally {
       await root.stop();

@@ -6,6 +6,7 @@ import { NETBOOT_LOADERS, type NetbootLoader } from '../../harness/netboot/index
 import { renderIpxeScript } from '../../harness/netboot/ipxe-script.js';
 import { bootFilesOverHttp, type BootContext } from '../../harness/scenario/index.js';
 import { packageRoot } from '../../harness/util/package-root.js';
+import { getThrough } from '../helpers/publisher-sockets.js';
 
 let dir: string;
 let loaderFiles: { kernelPath: string; initrdPath: string };
@@ -36,8 +37,7 @@ describe.each(NETBOOT_LOADERS.map((l) => [l.id, l] as const))('netboot loader %s
       // The entry names them, as paths from the TFTP root (a relative name there) or on the boot-file server.
       for (const path of [kernel, initrd]) expect(entry).toContain(path.slice(1));
       if (prepared.bootFiles) {
-        const hostPort = prepared.forwards[0]!.hostPort;
-        expect(await fetch(`http://127.0.0.1:${hostPort}${kernel}`).then((r) => r.text())).toBe('KERNEL-BYTES');
+        expect((await getThrough(prepared.forwards[0]!.hostSocket, kernel)).body).toBe('KERNEL-BYTES');
         // The server logs a transfer once its connection has ended, a moment after the body arrived.
         const log = prepared.bootFiles;
         await vi.waitFor(() => expect(log.transfers.map((t) => t.path)).toEqual([kernel]), { timeout: 5_000 });

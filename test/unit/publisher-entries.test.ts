@@ -8,6 +8,7 @@ import { PublishedFiles } from '../../harness/publish/published-files.js';
 import { KNOWN_PROTOCOLS, PUBLISHERS, publisherUnavailable } from '../../harness/publish/registry.js';
 import { TransferLog } from '../../harness/publish/transfer-log.js';
 import { guestIsHermetic, type BootContext } from '../../harness/scenario/index.js';
+import { GuestView } from '../helpers/guest-view.js';
 
 // The registry's entries: what defineScenario, the engine, doctor and guestIsHermetic ask of a protocol.
 let dir: string;
@@ -56,10 +57,11 @@ describe('publisher entries', () => {
     it(`${protocol} guestProbe, run by the real curl, answers for a published file, not a missing one, and moves no byte of it`, async () => {
       const log = new TransferLog();
       const entry = PUBLISHERS[protocol];
-      const publisher = await entry.start({ files, log, serviceAddress: '127.0.0.1', tempDir: dir, logDir: dir });
+      // As the guest sees it (guest-view.ts); the ftp probe opens no data connection.
+      const view = await GuestView.start(() => entry.start({ files, log, serviceAddress: '127.0.0.1', tempDir: dir, logDir: dir }));
       try {
         const probe = entry.guestProbe!;
-        const ask = async (path: string) => (await execa('sh', ['-c', probe.command(`${protocol}://127.0.0.1:${publisher.hostPort}${path}`)], { reject: false })).stdout;
+        const ask = async (path: string) => (await execa('sh', ['-c', probe.command(`${protocol}://127.0.0.1:${view.port}${path}`)], { reject: false })).stdout;
         const found = await ask('/image/live.iso');
         expect(probe.answered(found)).toBe(true);
         expect(probe.describe(found)).toMatch(protocol === 'ftp' ? /^FTP SIZE 100000$/ : /^HTTP 200$/);
@@ -68,7 +70,7 @@ describe('publisher entries', () => {
         // http(s) log the HEAD as one that asked about the file, not for it.
         expect(log.transfers.every((t) => t.outcome === 'described' || t.outcome === 'not-found')).toBe(true);
       } finally {
-        await publisher.stop();
+        await view.stop();
       }
     });
   }

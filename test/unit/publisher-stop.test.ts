@@ -10,8 +10,9 @@ import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
 import { TransferLog } from '../../harness/publish/transfer-log.js';
+import { curlThrough, serviceSocket, socketOfGuestPort } from '../helpers/publisher-sockets.js';
 
-// The publishers' stop and their faults' edges, on loopback: what a stop leaves behind and how it
+// The publishers' stop and their faults' edges, through their sockets: what a stop leaves behind and how it
 // is logged, a cut before the first byte, the corrupt fault after REST, a listing of no folder.
 const opened = vi.hoisted(() => ({ paths: [] as string[] }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -53,7 +54,7 @@ function start(protocol: 'http' | 'ftp', fault?: PublishFault): Promise<Publishe
 /** Starts a fetch the client does not finish reading: a GET over http, a RETR over ftp (after `rest`, if given). */
 async function slowFetch(publisher: Publisher, rest?: number): Promise<{ sockets: Socket[]; received: Buffer[] }> {
   const received: Buffer[] = [];
-  const control = connect(publisher.hostPort, '127.0.0.1');
+  const control = connect(serviceSocket(publisher));
   control.on('error', () => undefined);
   if (publisher.protocol === 'http') {
     control.on('data', (chunk: Buffer) => received.push(chunk));
@@ -65,7 +66,7 @@ async function slowFetch(publisher: Publisher, rest?: number): Promise<{ sockets
   control.on('data', (chunk: string) => (text += chunk));
   control.write(`USER a\r\nPASS b\r\nTYPE I\r\nEPSV\r\n`);
   await until(() => /229 .*\|\|\|(\d+)\|/.test(text));
-  const data = connect(Number(/\|\|\|(\d+)\|/.exec(text)![1]), '127.0.0.1');
+  const data = connect(socketOfGuestPort(publisher, Number(/\|\|\|(\d+)\|/.exec(text)![1])));
   data.on('error', () => undefined);
   data.on('data', (chunk: Buffer) => received.push(chunk));
   await new Promise((r) => data.once('connect', r));
@@ -108,7 +109,7 @@ describe('http cut at 0 bytes', () => {
     const publisher = await start('http', { kind: 'cut', afterBytes: 0 });
     opened.paths.length = 0;
     try {
-      const result = await execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${publisher.hostPort}${ISO}`], { reject: false });
+      const result = await execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', ...curlThrough(publisher, ISO)], { reject: false });
       expect(result.stdout).toBe('000');
       await until(() => publisher.transfers.transfers.length === 1);
       expect(publisher.transfers.transfers[0]).toMatchObject({ outcome: 'partial', status: 0, bytesSent: 0, complete: false });
@@ -142,13 +143,13 @@ describe('ftp corrupt fault after REST', () => {
 describe('ftp listing of a path that is no published folder', () => {
   /** The reply codes to `commands` after a login and an EPSV whose data connection is made. */
   async function replies(publisher: Publisher, command: string): Promise<string> {
-    const control = connect(publisher.hostPort, '127.0.0.1');
+    const control = connect(serviceSocket(publisher));
     let text = '';
     control.setEncoding('latin1');
     control.on('data', (chunk: string) => (text += chunk));
     control.write('USER a\r\nPASS b\r\nEPSV\r\n');
     await until(() => /229 .*\|\|\|(\d+)\|/.test(text));
-    const data = connect(Number(/\|\|\|(\d+)\|/.exec(text)![1]), '127.0.0.1');
+    const data = connect(socketOfGuestPort(publisher, Number(/\|\|\|(\d+)\|/.exec(text)![1])));
     let listed = '';
     data.on('data', (chunk: Buffer) => (listed += chunk.toString()));
     data.on('error', () => undefined);

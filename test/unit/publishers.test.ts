@@ -10,8 +10,11 @@ import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
 import { createSelfSignedCertificate } from '../../harness/publish/tls-certificate.js';
 import { describeTransfer, isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
+import { GuestView } from '../helpers/guest-view.js';
+import { curlThrough, serviceSocket } from '../helpers/publisher-sockets.js';
 
-// The publishers against the real curl (the client KIWI's initrd uses), on loopback only.
+// The publishers against the real curl (the client KIWI's initrd uses), through their UNIX
+// sockets: http(s) with curl --unix-socket, ftp through a guest view (guest-view.ts).
 let dir: string;
 let files: PublishedFiles;
 const content = Buffer.alloc(3 * 1024 * 1024 + 123, 7);
@@ -37,13 +40,13 @@ describe('HTTP publisher', () => {
   });
   afterAll(() => publisher.stop());
 
-  it('binds to 127.0.0.1 and forwards guest port 80 to its port', () => {
-    expect(publisher.forwards).toEqual([{ guestPort: 80, hostPort: publisher.hostPort }]);
+  it('forwards guest port 80 to its socket, named http.sock', () => {
+    expect(publisher.forwards).toEqual([{ guestPort: 80, hostSocket: expect.stringMatching(/\/pxe-harness-sock-\w+\/http\.sock$/) }]);
     expect(publisher.url('10.0.2.100', '/image/live.iso')).toBe('http://10.0.2.100/image/live.iso');
   });
 
   it('serves the published file whole and logs the complete transfer', async () => {
-    const result = await curl(['-f', `http://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    const result = await curl(['-f', ...curlThrough(publisher, '/image/live.iso')]);
     expect(result.exitCode).toBe(0);
     expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
@@ -54,7 +57,7 @@ describe('HTTP publisher', () => {
   it.each(['/secret.txt', '/image/../secret.txt', '/image/%2e%2e/secret.txt', '/image/..%2fsecret.txt', '/etc/passwd', '/image/'])(
     'refuses %s with 404 and logs it as a failed transfer',
     async (path) => {
-      const result = await curl(['--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${publisher.hostPort}${path}`]);
+      const result = await curl(['--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', ...curlThrough(publisher, path)]);
       expect(Buffer.from(result.stdout as Uint8Array).toString()).toBe('404');
       await new Promise((r) => setTimeout(r, 20));
       expect(log.transfers.at(-1)).toMatchObject({ outcome: 'not-found', status: 404, complete: false, bytesSent: 0 });
@@ -65,7 +68,7 @@ describe('HTTP publisher', () => {
     // Seen before the fix in about half of such transfers: the client closed before the pipe had
     // called end(), and a whole transfer was logged INCOMPLETE, a false FAIL on a fast machine.
     const before = log.transfers.length;
-    for (let i = 0; i < 20; i++) await curl(['-f', '-o', '/dev/null', `http://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    for (let i = 0; i < 20; i++) await curl(['-f', '-o', '/dev/null', ...curlThrough(publisher, '/image/live.iso')]);
     for (let i = 0; i < 100 && log.transfers.length < before + 20; i++) await new Promise((r) => setTimeout(r, 20));
     const ended = log.transfers.slice(before);
     expect(ended).toHaveLength(20);
@@ -73,7 +76,7 @@ describe('HTTP publisher', () => {
   });
 
   it('logs a transfer the client cuts short as incomplete', async () => {
-    const result = await curl(['--max-filesize', '1', '--limit-rate', '100k', '--max-time', '1', '-o', '/dev/null', `http://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    const result = await curl(['--max-filesize', '1', '--limit-rate', '100k', '--max-time', '1', '-o', '/dev/null', ...curlThrough(publisher, '/image/live.iso')]);
     expect(result.exitCode).not.toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     const t = log.of('/image/live.iso').at(-1)!;
@@ -93,13 +96,13 @@ describe('HTTPS publisher', () => {
     publisher = await startHttpPublisher(files, log, { tls });
   });
   afterAll(() => publisher.stop());
-  // curl is told to reach the guest-side address at the publisher's loopback port, so that the
-  // certificate is checked against the address the guest uses; nothing leaves loopback.
-  const asGuest = () => ['--connect-to', `10.0.2.100:443:127.0.0.1:${publisher.hostPort}`, 'https://10.0.2.100/image/live.iso'];
+  // curl is told the guest-side URL and reaches it through the publisher's socket, so that the
+  // certificate is checked against the address the guest uses.
+  const asGuest = () => curlThrough(publisher, '/image/live.iso');
 
   it('forwards guest port 443 and names https URLs', () => {
     expect(publisher.protocol).toBe('https');
-    expect(publisher.forwards).toEqual([{ guestPort: 443, hostPort: publisher.hostPort }]);
+    expect(publisher.forwards).toEqual([{ guestPort: 443, hostSocket: expect.stringMatching(/\/https\.sock$/) }]);
     expect(publisher.url('10.0.2.100', '/image/live.iso')).toBe('https://10.0.2.100/image/live.iso');
   });
 
@@ -129,7 +132,7 @@ describe('HTTPS publisher', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ protocol: 'https', method: 'TLS', outcome: 'untrusted', status: 0, complete: false, bytesSent: 0 });
     expect(failed[0]!.path).toMatch(/^handshake failed: .*(unknown ca|certificate)/i);
-    expect(failed[0]!.client).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(failed[0]!.client).toMatch(/^https\.sock#\d+$/);
     expect(describeTransfer(failed[0]!)).toMatch(/^https TLS handshake failed: .* no request was made: does the client trust/);
     expect(isFailedTransfer(failed[0]!)).toBe(true);
   });
@@ -138,54 +141,66 @@ describe('HTTPS publisher', () => {
 describe('FTP publisher', () => {
   let publisher: Publisher;
   let log: TransferLog;
+  // curl's FTP data connection cannot go through a socket: it sees a second publisher as the guest does.
+  let view: GuestView;
+  let viewLog: TransferLog;
   beforeAll(async () => {
     log = new TransferLog();
     publisher = await startFtpPublisher(files, log, { announcedAddress: '10.0.2.100', passivePorts: 2 });
+    viewLog = new TransferLog();
+    view = await GuestView.start((ftp) => startFtpPublisher(files, viewLog, ftp));
   });
-  afterAll(() => publisher.stop());
+  afterAll(async () => {
+    await publisher.stop();
+    await view.stop();
+  });
 
-  it('forwards the control port as 21 and each passive port as itself', () => {
-    expect(publisher.forwards[0]).toEqual({ guestPort: 21, hostPort: publisher.hostPort });
-    expect(publisher.forwards).toHaveLength(3);
-    for (const f of publisher.forwards.slice(1)) expect(f.guestPort).toBe(f.hostPort);
+  it('forwards guest port 21 to ftp.sock and each passive port, from 30000, to a socket of its own', () => {
+    const folder = serviceSocket(publisher).replace(/\/ftp\.sock$/, '');
+    expect(publisher.forwards).toEqual([
+      { guestPort: 21, hostSocket: `${folder}/ftp.sock` },
+      { guestPort: 30000, hostSocket: `${folder}/pasv-30000.sock` },
+      { guestPort: 30001, hostSocket: `${folder}/pasv-30001.sock` },
+    ]);
   });
 
   it('serves the file to curl over EPSV, as KIWI\'s initrd fetches it', async () => {
-    const result = await curl(['-f', `ftp://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    const result = await curl(['-f', `ftp://127.0.0.1:${view.port}/image/live.iso`]);
     expect(result.exitCode).toBe(0);
     expect(Buffer.compare(result.stdout as Buffer, content)).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
-    expect(log.of('/image/live.iso').at(-1)).toMatchObject({ protocol: 'ftp', method: 'RETR', outcome: 'whole', status: 226, complete: true, bytesSent: content.length });
+    expect(viewLog.of('/image/live.iso').at(-1)).toMatchObject({ protocol: 'ftp', method: 'RETR', outcome: 'whole', status: 226, complete: true, bytesSent: content.length });
   });
 
   it('serves over PASV too (curl told to use the control address instead of the announced one)', async () => {
-    const result = await curl(['-f', '--disable-epsv', '--ftp-skip-pasv-ip', `ftp://127.0.0.1:${publisher.hostPort}/image/live.iso`]);
+    const result = await curl(['-f', '--disable-epsv', '--ftp-skip-pasv-ip', `ftp://127.0.0.1:${view.port}/image/live.iso`]);
     expect(result.exitCode).toBe(0);
     expect((result.stdout as Buffer).length).toBe(content.length);
   });
 
-  it('announces the guest-side address in its PASV reply', async () => {
-    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'PASV', 'QUIT']);
-    expect(reply).toMatch(/227 Entering Passive Mode \(10,0,2,100,\d+,\d+\)/);
+  it('announces the guest-side address and a forwarded guest port in its PASV reply', async () => {
+    const reply = await converse(serviceSocket(publisher), ['USER anonymous', 'PASS x', 'PASV', 'QUIT']);
+    // 30000 = 117 * 256 + 48
+    expect(reply).toMatch(/227 Entering Passive Mode \(10,0,2,100,117,48\)/);
   });
 
   it.each(['/secret.txt', '/image/../secret.txt', '../../etc/passwd', '/etc/passwd'])('refuses RETR %s with 550', async (path) => {
-    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'TYPE I', `RETR ${path}`, 'QUIT']);
+    const reply = await converse(serviceSocket(publisher), ['USER anonymous', 'PASS x', 'TYPE I', `RETR ${path}`, 'QUIT']);
     expect(reply).toMatch(/550 /);
     expect(log.transfers.at(-1)).toMatchObject({ outcome: 'not-found', status: 550, complete: false, bytesSent: 0 });
   });
 
   it('refuses to change into a directory that holds nothing published', async () => {
-    const reply = await converse(publisher.hostPort, ['USER anonymous', 'PASS x', 'CWD /etc', 'CWD ../../..', 'PWD', 'QUIT']);
+    const reply = await converse(serviceSocket(publisher), ['USER anonymous', 'PASS x', 'CWD /etc', 'CWD ../../..', 'PWD', 'QUIT']);
     expect(reply).toMatch(/550 no such directory/);
     expect(reply).toMatch(/257 "\/" is the current directory/);
   });
 });
 
-/** Sends FTP commands one by one, waiting for each reply; returns the whole conversation. */
-function converse(port: number, commands: string[]): Promise<string> {
+/** Sends FTP commands one by one through the control socket, waiting for each reply; returns the whole conversation. */
+function converse(socketPath: string, commands: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(socketPath);
     let text = '';
     const queue = [...commands];
     socket.setEncoding('latin1');

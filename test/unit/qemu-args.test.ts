@@ -15,8 +15,8 @@ const base: MachineConfig = {
     tftpRoot: '/tmp/t,ftp',
     bootfile: 'pxelinux.0',
     forwards: [
-      { guestAddress: '10.0.2.100', guestPort: 21, hostPort: 40001 },
-      { guestAddress: '10.0.2.100', guestPort: 40002, hostPort: 40002 },
+      { guestAddress: '10.0.2.100', guestPort: 21, hostSocket: '/tmp/pxe-harness-sock-Ab12/ftp.sock' },
+      { guestAddress: '10.0.2.100', guestPort: 30000, hostSocket: '/tmp/pxe-harness-sock-Ab12/pasv-30000.sock' },
     ],
   },
   disks: [],
@@ -41,14 +41,15 @@ describe('buildQemuArgs', () => {
     expect(optionAfter(buildQemuArgs({ ...base, tcgThread: 'single' }), '-accel')).toBe('tcg,thread=single');
     expect(optionAfter(buildQemuArgs({ ...base, accel: 'kvm', tcgThread: 'single' }), '-accel')).toBe('kvm');
   });
-  it('makes a hermetic network boot: restrict=on, TFTP root, one socat relay per forward, -boot n', () => {
+  it('makes a hermetic network boot: restrict=on, TFTP root, one socat relay per forward to its UNIX socket, -boot n', () => {
     const args = buildQemuArgs(base);
     const netdev = optionAfter(args, '-netdev')!;
     expect(netdev.split(',')).toContain('restrict=on');
     expect(netdev).toContain('tftp=/tmp/t,,ftp,');
     expect(netdev).toContain('bootfile=pxelinux.0');
-    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:21-cmd:socat STDIO TCP:127.0.0.1:40001');
-    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:40002-cmd:socat STDIO TCP:127.0.0.1:40002');
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:21-cmd:socat STDIO UNIX-CONNECT:/tmp/pxe-harness-sock-Ab12/ftp.sock');
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:30000-cmd:socat STDIO UNIX-CONNECT:/tmp/pxe-harness-sock-Ab12/pasv-30000.sock');
+    expect(netdev).not.toMatch(/TCP:|127\.0\.0\.1/);
     expect(optionAfter(args, '-device')).toBe('virtio-net-pci,netdev=net0');
     expect(optionAfter(args, '-boot')).toBe('order=n');
     expect(args).toContain('-no-reboot');
@@ -58,9 +59,21 @@ describe('buildQemuArgs', () => {
 
   it('with a relay folder, each relay runs under sh, which keeps its pid there while it runs (the machine stops them)', () => {
     const netdev = optionAfter(buildQemuArgs({ ...base, relayPidDir: '/tmp/s/re,lays' }), '-netdev')!;
-    const script = `'{ echo >"$1/$$"; } 2>/dev/null; socat STDIO TCP:127.0.0.1:40001; rm -f "$1/$$" 2>/dev/null'`;
+    const script = `'{ echo >"$1/$$"; } 2>/dev/null; socat STDIO UNIX-CONNECT:/tmp/pxe-harness-sock-Ab12/ftp.sock; rm -f "$1/$$" 2>/dev/null'`;
     expect(netdev).toContain(`guestfwd=tcp:10.0.2.100:21-cmd:sh -c ${script} relay /tmp/s/re,,lays,`);
-    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:40002-cmd:sh -c ');
+    expect(netdev).toContain('guestfwd=tcp:10.0.2.100:30000-cmd:sh -c ');
+  });
+
+  it.each([
+    ['relative', 'ftp.sock'],
+    ['with a comma (socat and QEMU option syntax)', '/tmp/a,b/ftp.sock'],
+    ['with a colon', '/tmp/a:b/ftp.sock'],
+    ['with a space', '/tmp/a b/ftp.sock'],
+    ['with a quote', "/tmp/a'b/ftp.sock"],
+    ['longer than sun_path', `/tmp/${'x'.repeat(110)}.sock`],
+  ])('refuses a host socket path %s: the relay names it unquoted', (_what, hostSocket) => {
+    const network = { ...base.network!, forwards: [{ guestAddress: '10.0.2.100', guestPort: 80, hostSocket }] };
+    expect(() => buildQemuArgs({ ...base, network })).toThrow(/bad host socket/);
   });
 
   it('waits for the serial console client before the guest starts, and opens QMP', () => {
@@ -119,8 +132,8 @@ describe('buildQemuArgs', () => {
   });
 
   it('quotes the command line for a shell', () => {
-    expect(shellQuote(['qemu', '-netdev', 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO TCP:127.0.0.1:1'])).toBe(
-      "qemu -netdev 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO TCP:127.0.0.1:1'",
+    expect(shellQuote(['qemu', '-netdev', 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO UNIX-CONNECT:/s/h.sock'])).toBe(
+      "qemu -netdev 'user,guestfwd=tcp:1.2.3.4:80-cmd:socat STDIO UNIX-CONNECT:/s/h.sock'",
     );
   });
 });
