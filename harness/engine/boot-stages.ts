@@ -57,7 +57,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     await removeForFault(netboot, run.boot.netbootFault);
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
     const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
-    builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards]);
+    builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards], netboot.machine ?? {});
     joinSegment(builder, run.publisher, teardown);
   } else {
     builder.withDiskBoot();

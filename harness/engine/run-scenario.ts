@@ -1,3 +1,4 @@
+import { netbootPathUnsupported } from '../netboot/index.js';
 import { unprovenDeliveries } from './delivery-proof.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -70,6 +71,8 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
+  const path = scenario.boots.some((b) => b.from === 'network') ? netbootPathUnsupported(env.firmware.id, env.netboot) : undefined;
+  if (path) return path;
   if (scenario.boots.some((b) => b.from === 'disk')) {
     const why = env.firmware.diskBootUnsupported(env.iso.boot);
     if (why) return why;

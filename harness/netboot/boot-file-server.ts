@@ -18,12 +18,14 @@ export interface BootFileServer {
 
 /**
  * Serves kernel and initrd over HTTP at BOOT_FILE_PATHS on a guest port of their own, for a loader
- * that loads them over HTTP; the server stops with the boot, its log goes to boot-files.jsonl.
+ * that loads them over HTTP (and `more` files of the loader's own: its program and config over
+ * UEFI HTTP boot); the server stops with the boot, its log goes to boot-files.jsonl.
  */
-export async function startBootFileServer(context: NetbootContext): Promise<BootFileServer> {
+export async function startBootFileServer(context: NetbootContext, more: readonly { urlPath: string; filePath: string }[] = []): Promise<BootFileServer> {
   const files = await PublishedFiles.of([
     { urlPath: BOOT_FILE_PATHS.kernel, filePath: context.loaderFiles.kernelPath },
     { urlPath: BOOT_FILE_PATHS.initrd, filePath: context.loaderFiles.initrdPath },
+    ...more,
   ]);
   const bootFiles = new TransferLog(join(context.artifactsDir, 'boot-files.jsonl'));
   const server = await startHttpPublisher(files, bootFiles, { guestPort: BOOT_FILE_PORT });

@@ -1,4 +1,5 @@
 import { grubEfiHttp, grubEfiTftp } from './grub-efi.js';
+import { grubEfiHttpBoot } from './grub-efi-httpboot.js';
 import { ipxeBios, ipxeUefi } from './ipxe-script.js';
 import { lpxelinuxHttp } from './lpxelinux-http.js';
 import type { LoaderTransport, NetbootLoader } from './netboot-loader.js';
@@ -12,17 +13,25 @@ import { inputError } from '../errors.js';
 export const NETBOOT_FAMILIES = {
   pxe: "the firmware's PXE with pxelinux (BIOS) or GRUB (UEFI), as the seed sets it up",
   ipxe: "an iPXE script run by the NIC's own iPXE, kernel and initrd over HTTP",
+  'http-boot': "UEFI HTTP boot: OVMF's own HTTP client fetches GRUB, GRUB its config, kernel and initrd, all over HTTP (no TFTP)",
 } as const;
 export type NetbootFamily = keyof typeof NETBOOT_FAMILIES;
 export const DEFAULT_NETBOOT: NetbootFamily = 'pxe';
 
 /** Every netboot loader: one entry each, for one firmware and one transport of kernel and initrd. */
-export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi];
+export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi, grubEfiHttpBoot];
 
 /** The --netboot family by its name; an unknown one is bad input naming the known ones. */
 export function netbootFamilyById(id: string): NetbootFamily {
   if (Object.hasOwn(NETBOOT_FAMILIES, id)) return id as NetbootFamily;
   throw inputError(`unknown netboot path ${JSON.stringify(id)}`, `--netboot ${id}`, `choose one of: ${Object.keys(NETBOOT_FAMILIES).join(', ')}`);
+}
+
+/** Why the netboot path cannot boot under this firmware (it has no loader for it), if it cannot. */
+export function netbootPathUnsupported(firmware: string, family: string): string | undefined {
+  if (NETBOOT_LOADERS.some((l) => l.firmware === firmware && l.family === family)) return undefined;
+  const firmwares = [...new Set(NETBOOT_LOADERS.filter((l) => l.family === family).map((l) => l.firmware))];
+  return `its network boots take the ${family} path (--netboot ${family}), which boots under ${firmwares.join(', ') || 'no firmware'} only, not under ${firmware}`;
 }
 
 /**

@@ -47,6 +47,11 @@ export interface PreparedNetboot {
    * for a file this loader does not serve from its TFTP root.
    */
   withhold(file: NetbootFile): Promise<void>;
+  /**
+   * What the machine needs for this path beyond the firmware's own: the NIC without its option ROM
+   * (UEFI HTTP boot: the ROM's iPXE would take the boot over), firmware settings and devices.
+   */
+  machine?: { nicOptionRom?: false; args?: readonly string[] };
 }
 
 /**

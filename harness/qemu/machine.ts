@@ -33,6 +33,7 @@ export class MachineBuilder {
     tcgThread: 'multi',
     machineType: 'pc',
     firmwareArgs: [],
+    bootPathArgs: [],
     bootSelection: 'boot-order',
     bootFrom: 'network',
     disks: [],
@@ -77,9 +78,10 @@ export class MachineBuilder {
     this.config.firmwareArgs = [...firmware.args];
     return this;
   }
-  withNetworkBoot(tftpRoot: string, bootfile: string, forwards: GuestForward[]): this {
+  withNetworkBoot(tftpRoot: string, bootfile: string, forwards: GuestForward[], options: { nicOptionRom?: false; args?: readonly string[] } = {}): this {
     this.config.bootFrom = 'network';
-    this.config.network = { tftpRoot, bootfile, forwards, ...(this.tap ? { tap: this.tap.name } : {}) };
+    this.config.network = { tftpRoot, bootfile, forwards, ...(this.tap ? { tap: this.tap.name } : {}), ...(options.nicOptionRom === false ? { nicOptionRom: false as const } : {}) };
+    this.config.bootPathArgs = [...(options.args ?? [])];
     return this;
   }
   /**

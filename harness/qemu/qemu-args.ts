@@ -34,6 +34,8 @@ export interface NetworkSetup {
    * its network namespace before the guest runs.
    */
   tap?: string;
+  /** false: the boot NIC without its option ROM (QEMU's iPXE), so that the firmware's own network stack boots. */
+  nicOptionRom?: false;
 }
 
 export interface MachineConfig {
@@ -49,6 +51,8 @@ export interface MachineConfig {
   /** The firmware's machine type, its own arguments, and how it is told what to boot. */
   machineType: 'pc' | 'q35';
   firmwareArgs: string[];
+  /** The network boot path's own settings, after the firmware's (fw_cfg switches, an RNG device). */
+  bootPathArgs?: string[];
   bootSelection: 'boot-order' | 'bootindex';
   /** network: PXE; disk: the first disk, with no network device at all. */
   bootFrom: 'network' | 'disk';
@@ -75,6 +79,7 @@ export function buildQemuArgs(config: MachineConfig): string[] {
     '-accel', config.accel === 'tcg' && config.tcgThread === 'single' ? 'tcg,thread=single' : config.accel,
     '-machine', config.machineType,
     ...config.firmwareArgs,
+    ...(config.bootPathArgs ?? []),
     '-m', String(config.memoryMb),
     '-smp', String(config.cpus),
     // No window, but a VGA card: firmware and boot loader messages go to its screen, and QMP's
@@ -110,7 +115,8 @@ function networkArgs(config: MachineConfig): string[] {
     netdev.push(`guestfwd=tcp:${f.guestAddress}:${f.guestPort}-cmd:${escapeOption(relay)}`);
   }
   const tap = n.tap ? ['-netdev', `tap,id=net1,ifname=${escapeOption(n.tap)},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=net1,romfile='] : [];
-  return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${bootIndex(config, 'network')}`, ...tap];
+  const rom = n.nicOptionRom === false ? ',romfile=' : '';
+  return ['-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0${rom}${bootIndex(config, 'network')}`, ...tap];
 }
 
 function diskArgs(config: MachineConfig): string[] {

@@ -53,6 +53,11 @@ describe.each(NETBOOT_LOADERS.map((l) => [l.id, l] as const))('netboot loader %s
   it('withholds the files it serves from its TFTP root, and refuses the ones it does not', async () => {
     const { prepared, stop } = await prepare(loader);
     try {
+      if (/^https?:\/\//.test(prepared.bootfile)) {
+        // UEFI HTTP boot: the boot file is a URL of the boot-file server, there is no TFTP root to take it from.
+        await expect(prepared.withhold('boot-program')).rejects.toThrow(/^netbootFault: this loader serves no boot-program from a TFTP root/);
+        return;
+      }
       const bootProgram = join(prepared.tftpRoot, prepared.bootfile);
       expect(await exists(bootProgram)).toBe(true);
       await prepared.withhold('boot-program');

@@ -7,7 +7,7 @@ import { dmsquash } from '../../harness/live/dmsquash.js';
 import { describeTransfer } from '../../harness/publish/transfer-log.js';
 import { MachineBuilder } from '../../harness/qemu/machine.js';
 import { insecureTlsHint } from '../../harness/engine/boot-stages.js';
-import { NETBOOT_LOADERS, netbootFamilyById, netbootLoaderFor } from '../../harness/netboot/index.js';
+import { NETBOOT_LOADERS, netbootFamilyById, netbootLoaderFor, netbootPathUnsupported } from '../../harness/netboot/index.js';
 import { PUBLISHERS } from '../../harness/publish/registry.js';
 import { planBoot } from '../../harness/engine/boot-plan.js';
 import type { BootResult } from '../../harness/scenario/result.js';
@@ -24,13 +24,15 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     expect(Object.keys(LIVE_MODULES)).toEqual(['kiwi-live', 'dmsquash']);
     expect(Object.keys(PUBLISHERS).sort()).toEqual(['aoe', 'ftp', 'http', 'https']);
     expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
-      'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http', 'bios/http:ipxe-bios', 'uefi/http:ipxe-uefi',
+      'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http', 'bios/http:ipxe-bios', 'uefi/http:ipxe-uefi', 'uefi/http:uefi-http-boot',
     ]);
     // A run's netboot path picks the family; a boot's transport picks within it where the family has both.
     expect(netbootLoaderFor('bios', 'tftp').id).toBe('pxelinux');
     expect(netbootLoaderFor('uefi', 'tftp', 'ipxe').id).toBe('ipxe-uefi');
     expect(netbootLoaderFor('bios', 'http', 'ipxe').id).toBe('ipxe-bios');
     expect(() => netbootFamilyById('pxelinux')).toThrow(/unknown netboot path "pxelinux"/);
+    expect(netbootPathUnsupported('bios', 'http-boot')).toBe('its network boots take the http-boot path (--netboot http-boot), which boots under uefi only, not under bios');
+    expect(netbootPathUnsupported('uefi', 'http-boot')).toBeUndefined();
     const error = (() => {
       try {
         firmwareById('coreboot');
