@@ -102,6 +102,8 @@ beforeAll(async () => {
     // iPXE: the NIC's own iPXE runs a script that loads kernel and initrd over HTTP, under both firmwares.
     { scenario: ramDeployHttp, firmware: 'bios' as const, isoPath: iso, suffix: 'ipxe-bios', netboot: 'ipxe' as const },
     { scenario: ramDeployHttp, firmware: 'uefi' as const, isoPath: efiIso, suffix: 'ipxe-uefi', netboot: 'ipxe' as const },
+    // UEFI HTTP boot: OVMF's own HTTP client, no TFTP.
+    { scenario: ramDeployHttp, firmware: 'uefi' as const, isoPath: efiIso, suffix: 'http-boot', netboot: 'http-boot' as const },
     // The RAM deploy over http, from a server that first says "not ready, ask again" (livenet's curl retries).
     { scenario: isoNotReadyAtFirst, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     { scenario: dmsquashOptions, firmware: 'uefi' as const, isoPath: dmIso, suffix: 'dmsquash-uefi' },
@@ -181,6 +183,19 @@ describe('iPXE', () => {
     expect(check(boot, /copy of the ISO in RAM holds the published ISO byte for byte/).ok).toBe(true);
     // The kernel ran the script's command line: the path taken shows in the guest.
     expect(boot.kernelArgs.join(' ')).toContain('root=live:http://10.0.2.100/image/');
+  });
+});
+
+describe('UEFI HTTP boot', () => {
+  it("ram-deploy-http@http-boot: PASS; OVMF's own HTTP client fetched GRUB from the boot-file server, GRUB its config, kernel and initrd", () => {
+    const r = result('ram-deploy-http@http-boot');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const boot = r.boots[0]!;
+    const gets = boot.bootFileTransfers.filter((t) => t.method === 'GET' && t.complete);
+    expect(gets.map((t) => t.path)).toEqual(['/boot/grub/grubx64.efi', '/boot/grub/grub.cfg', '/boot/linux', '/boot/initrd']);
+    expect(gets[0]!.userAgent).toMatch(/^UefiHttpBoot\//);
+    expect(boot.timeline['http-boot']).toBeLessThan(boot.timeline.grub!);
+    expect(boot.components?.map((c) => c.id)).toEqual(['uefi', 'uefi-http-boot']);
   });
 });
 
