@@ -1,5 +1,5 @@
+import { LogFile } from '../util/log-file.js';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
@@ -87,7 +87,8 @@ export async function startAoePublisher(files: PublishedFiles, log: TransferLog,
 /** vblade in the namespace on the tap, read-only, its output in the boot's folder; in a process group of its own. */
 async function startVblade(at: { ipPath: string; vblade: string; netns: string; tap: string; filePath: string; logPath: string }): Promise<LaunchedProcess> {
   const { ipPath, vblade, netns, tap, filePath, logPath } = at;
-  const out = createWriteStream(logPath);
+  // A LogFile: a full disk loses the log's tail, never the harness (a bare write stream's error is unhandled).
+  const out = new LogFile(logPath);
   // closeSteps []: vblade has nothing to save, stop() kills its group at once (as it always did).
   const exporter = launchProcess({
     command: ipPath,
@@ -96,7 +97,8 @@ async function startVblade(at: { ipPath: string; vblade: string; netns: string; 
   });
   if (!exporter) throw new HarnessError('host', `vblade did not start in ${netns}`, { fix: 'run pxe-harness doctor' });
   const { child } = exporter;
-  child.all?.pipe(out);
+  child.all?.on('data', (chunk: Buffer) => out.write(chunk));
+  void exporter.exited.then(() => out.end());
   // vblade says "pid N: e0.1, S sectors" once it serves; an early exit is a host fault.
   const ready = await Promise.race([
     new Promise<boolean>((resolve) => child.all?.on('data', (chunk: Buffer) => /sectors/.test(chunk.toString()) && resolve(true))),
