@@ -22,6 +22,7 @@ import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
+import { reportsNotWritten } from './reports-written.js';
 import { commandArgs } from './command-args.js';
 import { showUsage } from './usage.js';
 
@@ -162,5 +163,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (controller.signal.aborted) return 130;
   const { outDir } = request.options;
   const results = await runScenarios({ ...request.options, ...prepared, reporters: reportersFor(outDir, prepared.isoPath), signal: controller.signal });
-  return controller.signal.aborted ? 130 : exitCodeFor(results);
+  if (controller.signal.aborted) return 130;
+  const lost = await reportsNotWritten(outDir);
+  if (lost) process.stderr.write(`pxe-harness: the run ended, but its reports were not written whole: ${lost} (exit 2; the reporters' warnings above say why)\n`);
+  return lost ? Math.max(2, exitCodeFor(results)) : exitCodeFor(results);
 }

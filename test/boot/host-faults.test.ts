@@ -1,15 +1,14 @@
 import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
-import { guestConnected, qemuPidOf, root, serialLogHas, startRun, verdictsIn, waitFor, waitForAsync } from '../helpers/cli-run.js';
+import { guestConnected, prepareCliSandbox, qemuPidOf, serialLogHas, STACK_LINE, startRun, verdictsIn, waitFor, waitForAsync } from '../helpers/cli-run.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
-import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
+import { newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // Faults of the host under a real run: QEMU killed from outside mid-boot, the disk under --out
 // full. Each is the boot's ERROR naming the cause (never a FAIL of the ISO), the run goes on,
@@ -22,17 +21,10 @@ let before: Leftovers;
 let tempRoot: string;
 
 beforeAll(async () => {
-  iso = await fixtureIsoPath({ progress: false });
-  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
-  dir = await mkdtemp(join(tmpdir(), 'pxe-host-faults-test-'));
-  tempRoot = join(dir, 'tmp');
-  await mkdir(tempRoot);
-  before = await leftovers(tempRoot);
+  ({ iso, dir, tempRoot, before } = await prepareCliSandbox('pxe-host-faults-test-'));
 });
 removeOnSuccess(() => dir, "the host fault tests' runs");
 
-/** A stack trace on stderr: an exception nobody handled. */
-const STACK_LINE = /^\s+at .+[:(]/m;
 
 const readResults = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; notRun?: string[]; results: ScenarioResult[] };
 

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
-import { root, startRun, verdictsIn } from '../helpers/cli-run.js';
+import { prepareCliSandbox, startRun, verdictsIn } from '../helpers/cli-run.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
-import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
+import { newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // Two harness runs at once on one machine, each with its own --out, both as a user starts them
 // (the fixture ISO and the KVM probe's answer from the shared cache, the accelerator probed):
@@ -18,13 +14,7 @@ let before: Leftovers;
 let tempRoot: string;
 
 beforeAll(async () => {
-  // The fixture is built (or found) once here, so that neither run builds it.
-  await fixtureIsoPath({ progress: false });
-  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
-  dir = await mkdtemp(join(tmpdir(), 'pxe-parallel-runs-test-'));
-  tempRoot = join(dir, 'tmp');
-  await mkdir(tempRoot);
-  before = await leftovers(tempRoot);
+  ({ dir, tempRoot, before } = await prepareCliSandbox('pxe-parallel-runs-test-'));
 });
 removeOnSuccess(() => dir, 'the two runs');
 

@@ -1,16 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../cli/exit-code.js';
-import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
-import { listensForSignals, root, serialLogHas, startRun, verdictsIn, waitFor } from '../helpers/cli-run.js';
+import { listensForSignals, prepareCliSandbox, serialLogHas, STACK_LINE, startRun, verdictsIn, waitFor } from '../helpers/cli-run.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
-import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
+import { newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // Signals to a real run: SIGHUP after its terminal closed, and SIGINT, SIGTERM and SIGHUP at 20
 // random moments of its life. After each: exit 130, nothing left behind (QEMU, relays, temp dirs),
@@ -24,17 +20,10 @@ let before: Leftovers;
 let tempRoot: string;
 
 beforeAll(async () => {
-  iso = await fixtureIsoPath({ progress: false });
-  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
-  dir = await mkdtemp(join(tmpdir(), 'pxe-signals-test-'));
-  tempRoot = join(dir, 'tmp');
-  await mkdir(tempRoot);
-  before = await leftovers(tempRoot);
+  ({ iso, dir, tempRoot, before } = await prepareCliSandbox('pxe-signals-test-'));
 });
 removeOnSuccess(() => dir, 'the signal tests\' runs');
 
-/** A stack trace on stderr: an exception nobody handled. */
-const STACK_LINE = /^\s+at .+[:(]/m;
 
 describe('SIGHUP (the terminal or ssh session closes)', () => {
   it('while QEMU boots the second scenario, its output already gone: exit 130, nothing left behind, the first verdict kept', async () => {

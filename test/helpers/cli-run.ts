@@ -1,11 +1,36 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
+import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { leftovers, type Leftovers } from './leftovers.js';
 
 /** The package's root: where dist/cli/main.js is built. */
 export const root = join(import.meta.dirname, '..', '..');
+
+/** A stack trace on stderr: an exception nobody handled. */
+export const STACK_LINE = /^\s+at .+[:(]/m;
+
+/** What a test of CLI runs works in: the fixture ISO, a folder of its own, the runs' TMPDIR in it, and what was there before. */
+export interface CliSandbox {
+  iso: string;
+  dir: string;
+  /** The runs' TMPDIR: their temp dirs, and nobody else's. */
+  tempRoot: string;
+  before: Leftovers;
+}
+
+/** Builds dist and finds (or builds) the fixture ISO once, so that no run of the test builds either. */
+export async function prepareCliSandbox(prefix: string): Promise<CliSandbox> {
+  const iso = await fixtureIsoPath({ progress: false });
+  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const tempRoot = join(dir, 'tmp');
+  await mkdir(tempRoot);
+  return { iso, dir, tempRoot, before: await leftovers(tempRoot) };
+}
 
 /**
  * The CLI's `run` in a child process, its output collected, never rejecting. Its temp dirs go
