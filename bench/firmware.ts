@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIRMWARES, type FirmwareId } from '../harness/firmware/index.js';
-import { netbootLoaderFor } from '../harness/netboot/index.js';
+import { netbootLoaderFor, type NetbootFamily } from '../harness/netboot/index.js';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import type { BootResult } from '../harness/scenario/result.js';
@@ -18,10 +18,10 @@ const ramDeploy = defineScenario({
 });
 
 /** One RAM deploy of ISO over http to `login:`, alone, smp 2; throws unless it passed. */
-export async function bootOnce(iso: string, firmware: FirmwareId): Promise<BootResult> {
+export async function bootOnce(iso: string, firmware: FirmwareId, netboot?: NetbootFamily): Promise<BootResult> {
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-bench-firmware-'));
   try {
-    const [result] = await runScenarios({ isoPath: iso, scenarios: [ramDeploy], outDir, firmware, jobs: 1, cpus: 2, accel: 'tcg' });
+    const [result] = await runScenarios({ isoPath: iso, scenarios: [ramDeploy], outDir, firmware, jobs: 1, cpus: 2, accel: 'tcg', ...(netboot ? { netboot } : {}) });
     const boot = result!.boots[0]!;
     if (result!.verdict !== 'PASS') throw new Error(`the ${firmware} RAM deploy did not pass: ${result!.reason}`);
     return boot;

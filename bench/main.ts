@@ -1,7 +1,7 @@
 /*
  * npm run bench: measures on this machine and writes docs/benchmarks.md (never part of npm test).
  *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
- *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, tcg-race,
+ *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, boot-paths, tcg-race,
  *                   lean, outside, main-job
  *   BENCH_SET=x,y   the scenarios of the scheduling part
  *   BENCH_TCG_BOOTS=N       boots per mode of the tcg-race part (default 20)
@@ -17,6 +17,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/util/package-root.js';
 import { bootSections } from './boots.js';
+import { bootPathSections } from './boot-paths.js';
 import { firmwareSections } from './firmware.js';
 import { leanSections } from './lean.js';
 import { mainJobSection, SCHEDULINGS } from './main-job.js';
@@ -25,8 +26,8 @@ import { mergeSections, type Section } from './measure.js';
 import { publisherSections } from './publishers.js';
 import { TCG_MODES, tcgRaceSections } from './tcg-race.js';
 
-const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'tcg-race', 'lean', 'outside', 'main-job'];
-const OWN_RUNNER = ['firmware', 'tcg-race', 'lean', 'outside', 'main-job'];
+const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job'];
+const OWN_RUNNER = ['firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job'];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${JSON.stringify(process.env.BENCH_RUNS)}`);
 const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
@@ -50,6 +51,7 @@ if (only('publishers')) await save(await publisherSections(runs));
 const bootParts = PARTS.slice(1).filter((p) => !OWN_RUNNER.includes(p)).filter(only);
 for (const part of bootParts) await save(await bootSections(runs, (p) => p === part));
 if (only('firmware')) await save(await firmwareSections(runs, log));
+if (only('boot-paths')) await save(await bootPathSections(runs, log));
 if (only('tcg-race')) {
   const boots = Number(process.env.BENCH_TCG_BOOTS ?? 20);
   if (!Number.isInteger(boots) || boots < 1) throw new Error(`BENCH_TCG_BOOTS must be a positive integer, got ${JSON.stringify(process.env.BENCH_TCG_BOOTS)}`);
