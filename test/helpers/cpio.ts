@@ -1,3 +1,7 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
 /** A newc cpio archive of regular files, as dracut writes an initrd (uncompressed). */
 export function cpio(files: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
@@ -14,3 +18,18 @@ export function cpio(files: Record<string, string>): Buffer {
 
 /** The initrd files by which the harness recognises kiwi-live with its network boot. */
 export const KIWI_LIVE_INITRD = { 'usr/sbin/kiwi-live-root': '#!/bin/bash', 'var/lib/dracut/hooks/pre-udev/60-kiwi-live-net-genrules.sh': '#' };
+
+/**
+ * A tiny ISO with KIWI's loader layout (boot/x86_64/loader/linux and initrd, the initrd a cpio of
+ * `initrd`), made by xorriso in `dir` as NAME.iso: what the harness reads before anything boots.
+ */
+export async function tinyLiveIso(dir: string, name: string, options: { volumeId?: string; initrd?: Record<string, string> } = {}): Promise<string> {
+  const tree = join(dir, `${name}-tree`);
+  const loader = join(tree, 'boot', 'x86_64', 'loader');
+  await mkdir(loader, { recursive: true });
+  await writeFile(join(loader, 'linux'), 'KERNEL');
+  await writeFile(join(loader, 'initrd'), cpio(options.initrd ?? KIWI_LIVE_INITRD));
+  const iso = join(dir, `${name}.iso`);
+  await execa('xorriso', ['-as', 'mkisofs', '-V', options.volumeId ?? 'CDROM', '-o', iso, tree]);
+  return iso;
+}

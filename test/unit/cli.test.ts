@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
+import { KIWI_LIVE_INITRD, tinyLiveIso } from '../helpers/cpio.js';
 
 // The CLI as a user runs it (the compiled dist/cli/main.js); bad input must exit 2 with a
 // message that names the input and the fix, and leave nothing behind.
@@ -107,14 +107,7 @@ describe('pxe-harness CLI', () => {
   });
 
   it('refuses an ISO whose initrd carries no live module, and a --live-module the initrd contradicts, with exit 2 and no output folder', async () => {
-    const make = async (name: string, files: Record<string, string>) => {
-      const tree = join(dir, `${name}-tree`, 'boot', 'x86_64', 'loader');
-      await mkdir(tree, { recursive: true });
-      await writeFile(join(tree, 'linux'), 'KERNEL');
-      await writeFile(join(tree, 'initrd'), cpio(files));
-      await execa('xorriso', ['-as', 'mkisofs', '-V', 'CDROM', '-o', join(dir, `${name}.iso`), join(dir, `${name}-tree`)]);
-      return join(dir, `${name}.iso`);
-    };
+    const make = (name: string, initrd: Record<string, string>) => tinyLiveIso(dir, name, { initrd });
     const neither = await make('no-module', { 'usr/bin/bash': '' });
     const kiwi = await make('kiwi-live', KIWI_LIVE_INITRD);
     const out = join(dir, 'out-live-module');

@@ -1,14 +1,13 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { runScenarios } from '../../harness/engine/run-all.js';
 import { defineScenario } from '../../harness/scenario/index.js';
 import dollyDeploy from '../../scenarios/dolly-deploy.js';
-import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
+import { tinyLiveIso } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // A scenario that does not apply is SKIPPED with its reason, before anything starts.
@@ -19,13 +18,8 @@ let before: Leftovers;
 beforeAll(async () => {
   before = await leftovers();
   dir = await mkdtemp(join(tmpdir(), 'pxe-skip-test-'));
-  const tree = join(dir, 'tree', 'boot', 'x86_64', 'loader');
-  await mkdir(tree, { recursive: true });
-  await writeFile(join(tree, 'linux'), 'KERNEL');
-  await writeFile(join(tree, 'initrd'), cpio(KIWI_LIVE_INITRD));
-  iso = join(dir, 'bios-only.iso');
   // No partition table at all: certainly no EFI system partition.
-  await execa('xorriso', ['-as', 'mkisofs', '-V', 'CDROM', '-o', iso, join(dir, 'tree')]);
+  iso = await tinyLiveIso(dir, 'bios-only');
 });
 afterAll(async () => {
   expect(await newLeftovers(before)).toEqual({ processes: [], tempDirs: [] });

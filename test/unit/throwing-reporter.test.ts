@@ -1,13 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runScenarios } from '../../harness/engine/run-all.js';
 import type { RunObserver } from '../../harness/engine/run-observer.js';
 import { jsonReporter } from '../../harness/report/json-reporter.js';
 import { defineScenario } from '../../harness/scenario/index.js';
-import { cpio, KIWI_LIVE_INITRD } from '../helpers/cpio.js';
+import { tinyLiveIso } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
 // A reporter plugged into a real run (runScenarios, as the package's API offers it: the CLI has
@@ -21,12 +20,7 @@ let before: Leftovers;
 beforeAll(async () => {
   before = await leftovers();
   dir = await mkdtemp(join(tmpdir(), 'pxe-throwing-reporter-test-'));
-  const tree = join(dir, 'tree', 'boot', 'x86_64', 'loader');
-  await mkdir(tree, { recursive: true });
-  await writeFile(join(tree, 'linux'), 'KERNEL');
-  await writeFile(join(tree, 'initrd'), cpio(KIWI_LIVE_INITRD));
-  iso = join(dir, 'tiny.iso');
-  await execa('xorriso', ['-as', 'mkisofs', '-V', 'TINY', '-o', iso, join(dir, 'tree')]);
+  iso = await tinyLiveIso(dir, 'tiny', { volumeId: 'TINY' });
 });
 afterAll(async () => {
   expect(await newLeftovers(before)).toEqual({ processes: [], tempDirs: [] });
