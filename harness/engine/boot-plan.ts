@@ -7,7 +7,7 @@ import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
 import type { BootDefinition, Check, ScenarioDefinition } from '../scenario/define-scenario.js';
 import { kernelRanBootEntry } from '../scenario/checks/guest-checks.js';
-import { planDelivery, type DeliveryPlan } from './delivery-proof.js';
+import { deliversAndMustPass, planDelivery, type DeliveryPlan } from './delivery-proof.js';
 
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
 export interface BootPlan {
@@ -36,7 +36,7 @@ export function planBoot(
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
   const delivery = planDelivery(scenario, boot);
   // The path taken is proven where the guest can be asked: a network boot that logs in and must not fail.
-  const path = boot.from === 'network' && !boot.expectFailure && scenario.needsLogin !== false ? [kernelRanBootEntry(kernelArgs)] : [];
+  const path = deliversAndMustPass(boot) && scenario.needsLogin !== false ? [kernelRanBootEntry(kernelArgs)] : [];
   return {
     firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel),
     checks: [...delivery.checks, ...path], delivery: delivery.witness,

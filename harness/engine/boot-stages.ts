@@ -244,12 +244,10 @@ export function judgeChecks(session: BootSession): BootResult {
   if (cause) return judgeOutsideCause(session, cause);
   const failed = session.checks.filter((c) => !c.ok);
   const witness = session.plan.delivery;
-  if (failed.length) {
-    const result = session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '));
-    return witness ? { ...result, delivery: witness } : result;
-  }
   const login = session.tracker.reachedAtMs.login;
-  const result = session.finish('PASS', `login prompt after ${login === undefined ? '?' : `${(login / 1000).toFixed(1)} s`}; ${session.checks.length} check(s) held${deliveryNote(witness)}`);
+  const result = failed.length
+    ? session.finish('FAIL', failed.map((c) => `${c.name}: NO (${c.detail})`).join('; '))
+    : session.finish('PASS', `login prompt after ${login === undefined ? '?' : `${(login / 1000).toFixed(1)} s`}; ${session.checks.length} check(s) held${deliveryNote(witness)}`);
   return witness ? { ...result, delivery: witness } : result;
 }
 

@@ -12,6 +12,9 @@ export interface DeliveryPlan {
 /** What the publisher's log can say of a transfer: never that it arrived. */
 const SERVER_WORD = "the publisher's log says only what it wrote to the connection, not what arrived";
 
+/** A boot that delivers the ISO and must pass: one from the network that is no negative boot. */
+export const deliversAndMustPass = (boot: BootDefinition) => boot.from === 'network' && !boot.expectFailure;
+
 /**
  * Every network boot that logs in proves from the guest that the ISO arrived (issue: a RAM disk
  * 3 MiB short of the ISO passed on the server's word). A boot whose checks already prove it keeps
@@ -20,7 +23,7 @@ const SERVER_WORD = "the publisher's log says only what it wrote to the connecti
  */
 export function planDelivery(scenario: Pick<ScenarioDefinition, 'needsLogin'>, boot: BootDefinition): DeliveryPlan {
   const checks = boot.checks;
-  if (boot.from !== 'network' || boot.expectFailure) return { checks };
+  if (!deliversAndMustPass(boot)) return { checks };
   const own = checks.find((c) => c.proves === 'delivery');
   if (own) return { checks, witness: { by: 'guest', detail: own.name } };
   if (boot.deliveryProof === false) return { checks, witness: { by: 'server', detail: `the scenario turned the guest's proof off (deliveryProof: false); ${SERVER_WORD}` } };
