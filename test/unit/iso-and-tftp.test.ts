@@ -2,7 +2,7 @@ import { appendFile, copyFile, mkdir, mkdtemp, open, readFile, rm, stat, truncat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HarnessError } from '../../harness/errors.js';
 import { inspectIso } from '../../harness/iso/iso-image.js';
 import { extractLoaderFiles } from '../../harness/iso/loader-files.js';
@@ -176,7 +176,9 @@ describe('pxelinux config', () => {
       expect(root.prepared.forwards).toEqual([expect.objectContaining({ guestAddress: '10.0.2.100', guestPort: 8080 })]);
       const served = await getThrough(root.prepared.forwards[0]!.hostSocket, '/boot/linux');
       expect(served.body).toBe('KERNEL-BYTES');
-      expect(root.prepared.bootFiles?.transfers.map((t) => [t.path, t.complete])).toEqual([['/boot/linux', true]]);
+      // The server logs a transfer once its connection has ended, a moment after the body arrived.
+      const log = root.prepared.bootFiles;
+      await vi.waitFor(() => expect(log?.transfers.map((t) => [t.path, t.complete])).toEqual([['/boot/linux', true]]), { timeout: 5_000 });
     } finally {
       await root.stop();
     }
