@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
 import { extractLoaderFiles } from '../harness/iso/loader-files.js';
+import { readIsoBootFacts } from '../harness/iso/boot-facts.js';
 import type { PortForward } from '../harness/publish/publisher.js';
 import { buildQemuArgs } from '../harness/qemu/qemu-args.js';
 import { signalGroup } from '../harness/process/signal-group.js';
@@ -149,10 +150,10 @@ async function plainBoot(options: {
 }
 
 /** A netboot root laid out by the harness's own loader for a plain QEMU boot; stop() ends its servers. */
-async function netbootRoot(dir: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
+async function netbootRoot(dir: string, iso: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
   const undo: (() => unknown)[] = [];
   const prepared = await netbootLoaderFor('bios', transport).prepare({
-    runtimeDir: dir, artifactsDir: dir, loaderFiles, kernelArgs: kiwiLive.kernelArgs({ kind: 'url', url: isoUrl }, {}), onTeardown: (_name, fn) => undo.push(fn),
+    runtimeDir: dir, artifactsDir: dir, loaderFiles, iso: { path: iso, boot: await readIsoBootFacts(iso) }, kernelArgs: kiwiLive.kernelArgs({ kind: 'url', url: isoUrl }, {}), onTeardown: (_name, fn) => undo.push(fn),
   });
   return { dir: prepared.tftpRoot, bootfile: prepared.bootfile, forwards: prepared.forwards, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
@@ -181,7 +182,7 @@ async function measureOverhead({ runs, iso, size, dir, loader, log }: BootBench)
     if (run!.result.boots[0]!.timeline.login === undefined) throw new Error('the harness recorded no login phase');
     const server = await harnessServer('http', iso, size);
     try {
-      const tftp = await netbootRoot(join(dir, `tftp-plain-${i}`), loader, server.url, 'tftp');
+      const tftp = await netbootRoot(join(dir, `tftp-plain-${i}`), iso, loader, server.url, 'tftp');
       // One retry, as the harness retries a boot that fails before its initrd (a TCG flake).
       const attempt = () => plainBoot({ tftp, forwards: server.forwards, marks: { login: LOGIN }, until: 'login' });
       const boot = await attempt().catch((error: Error) => {
@@ -281,7 +282,7 @@ async function transferSections({ runs, iso, size, dir, loader, log }: BootBench
       const server = await make();
       if (!server) continue;
       try {
-        const tftp = await netbootRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), loader, server.url, 'tftp');
+        const tftp = await netbootRoot(join(dir, `tftp-transfer-${label.replace(' ', '-')}-${i}`), iso, loader, server.url, 'tftp');
         let rate = 0;
         await plainBoot({ tftp, forwards: server.forwards, marks: {}, until: server.transferred.then((r) => (rate = r)) });
         if (!rate) throw new Error(`${label}: the boot ended before the ISO was transferred`);
@@ -328,7 +329,7 @@ async function loadingSections({ runs, iso, size, dir, loader, log }: BootBench)
   for (let i = 0; i < runs; i++) {
     for (const how of ['tftp', 'http'] as const) {
       // The ISO itself is not needed: the boots stop at the kernel's first line.
-      const tftp = await netbootRoot(join(dir, `tftp-loading-${how}-${i}`), loader, `http://${PUBLISH_ADDRESS}${ISO_PATH}`, how);
+      const tftp = await netbootRoot(join(dir, `tftp-loading-${how}-${i}`), iso, loader, `http://${PUBLISH_ADDRESS}${ISO_PATH}`, how);
       try {
         const boot = await plainBoot({ tftp, forwards: tftp.forwards, marks: { kernel: /Linux version/ }, until: 'kernel', timeoutMs: 300_000 });
         times[how].push(boot.seenAtMs.kernel!);

@@ -6,8 +6,9 @@
 #   images/build-fixture.sh --reference [--path]   the same for the reference ISO (images/reference)
 #
 # --firmware bios (default): an MBR hybrid ISO, on which kiwi-live's persistent deploy works.
-# --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition): what most users
-# build, the one that boots from a deployed disk under UEFI.
+# --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition) with a signed
+# chain (shim, signed GRUB; KIWI's firmware="uefi"): what most users build, the one that boots
+# from a deployed disk under UEFI, and with Secure Boot on.
 # --module kiwi-live (default): flags="overlay", KIWI's own kiwi-live dracut module.
 # --module dmsquash: flags="dmsquash", dracut's dmsquash-live + livenet (Debian's dracut-live),
 # the root tree in an ext4 image inside the squashfs (KIWI's default, which the device-mapper
@@ -127,12 +128,22 @@ mkdir -p "$root$work"
 cp -a "$here/$description" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
 if [ "$firmware" = efi ]; then
-    # The EFI hybrid: firmware="efi" and GRUB's EFI modules beside the BIOS ones. The embedded EFI
-    # FAT image holds 1.2 MB (GRUB and its config); KIWI makes it 20 MB unless told, and every
-    # RAM deploy fetches the whole ISO: 4 MB.
-    sed -i 's|firmware="bios"|firmware="efi" efifatimagesize="4"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>|' \
+    # The EFI hybrid, with the signed chain most vendors ship: firmware="uefi" (KIWI's Secure Boot
+    # setup) and Debian's Microsoft-signed shim and Debian-signed GRUB beside GRUB's EFI modules,
+    # so that the same ISO boots with Secure Boot on and off. The embedded EFI FAT image holds
+    # shim, MokManager, the signed GRUB and its config (about 6.1 MB); KIWI makes it 20 MB unless
+    # told, and every RAM deploy fetches the whole ISO: 8 MB.
+    sed -i 's|firmware="bios"|firmware="uefi" efifatimagesize="8"|; s|<package name="grub-pc-bin"/>|<package name="grub-pc-bin"/>\n        <package name="grub-efi-amd64-bin"/>\n        <package name="shim-signed"/>\n        <package name="grub-efi-amd64-signed"/>|' \
         "$root$work/description/config.xml"
-    grep -q 'firmware="efi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=efi"
+    grep -q 'firmware="uefi"' "$root$work/description/config.xml" || die "could not switch the description to firmware=uefi"
+    # KIWI reads the shim's SBAT with strings (binutils) on the build side, and stops with
+    # "strings command not found on buildhost" without it; installed on demand like isomd5sum.
+    if ! chroot "$root" sh -c 'command -v strings' >/dev/null; then
+        step "installing binutils into the build root"
+        chroot "$root" apt-get -o Acquire::Check-Valid-Until=false update >>"$cache/buildroot-apt.log" 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends binutils \
+            >>"$cache/buildroot-apt.log" 2>&1 || die "installing binutils failed, see $cache/buildroot-apt.log"
+    fi
 fi
 cp "$here/kiwi-runtime.yaml" "$root$work/kiwi-runtime.yaml"
 if [ "$module" = dmsquash ]; then

@@ -52,6 +52,8 @@ export class BootSession {
   netboot?: { loaderId: string; bootFilePaths: BootFilePaths; entryFile: string };
   /** The firmware and loader of this boot, with versions (read once the machine is laid out). */
   components: BootComponent[] = [];
+  /** Programs the netboot loader took from the ISO or chose, with their versions (PreparedNetboot.usedFiles). */
+  usedFiles: { name: string; version: string }[] = [];
   /** The verdict finish() gave last, for teardown steps that depend on it (run --keep). */
   lastVerdict?: Verdict;
   /** When the deciding evidence arrived (Date.now() based). */

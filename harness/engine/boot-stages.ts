@@ -49,10 +49,12 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
       runtimeDir: run.runtimeDir,
       artifactsDir: run.artifactsDir,
       loaderFiles: run.env.loader,
+      iso: { path: run.env.iso.path, boot: run.env.iso.boot },
       kernelArgs: plan.kernelArgs,
       onTeardown: (name, undo) => teardown.add(name, undo),
     });
     if (netboot.bootFiles) session.bootFiles = netboot.bootFiles;
+    if (netboot.usedFiles) session.usedFiles = netboot.usedFiles;
     session.netboot = { loaderId: plan.loader.id, bootFilePaths: netboot.bootFilePaths, entryFile: netboot.entry.artifactName };
     await removeForFault(netboot, run.boot.netbootFault);
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
@@ -68,7 +70,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     ...(run.scenario.sourceFile ? { scenarioFile: run.scenario.sourceFile } : {}),
   };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
-  session.components = await componentsOf(plan);
+  session.components = await componentsOf(plan, session.usedFiles);
   const machine = await builder.start();
   session.machine = machine;
   teardown.add('stop QEMU', () => machine.stop());
@@ -80,9 +82,10 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
 }
 
 /** The firmware and the loader of the boot, with the versions of the packages their files came from. */
-async function componentsOf(plan: BootSession['plan']): Promise<BootComponent[]> {
-  const parts = [{ part: 'firmware' as const, id: plan.firmware.id, files: plan.firmware.hostFiles }, ...(plan.loader ? [{ part: 'loader' as const, id: plan.loader.id, files: plan.loader.hostFiles }] : [])];
-  return Promise.all(parts.map(async ({ files, ...part }) => ({ ...part, packages: await versionsOf(files) })));
+async function componentsOf(plan: BootSession['plan'], usedFiles: PreparedNetboot['usedFiles'] = []): Promise<BootComponent[]> {
+  const firmware = { part: 'firmware' as const, id: plan.firmware.id, packages: await versionsOf(plan.firmware.hostFiles) };
+  if (!plan.loader) return [firmware];
+  return [firmware, { part: 'loader' as const, id: plan.loader.id, packages: [...usedFiles, ...(await versionsOf(plan.loader.hostFiles))] }];
 }
 
 let taps = 0;

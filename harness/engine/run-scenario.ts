@@ -71,7 +71,7 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
-  const path = scenario.boots.some((b) => b.from === 'network') ? netbootPathUnsupported(env.firmware.id, env.netboot) : undefined;
+  const path = scenario.boots.some((b) => b.from === 'network') ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot) : undefined;
   if (path) return path;
   if (scenario.boots.some((b) => b.from === 'disk')) {
     const why = env.firmware.diskBootUnsupported(env.iso.boot);

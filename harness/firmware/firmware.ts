@@ -41,4 +41,9 @@ export interface Firmware<Id extends string = string> {
    * unusable: the time it takes under TCG, with a margin (a working KVM is only faster).
    */
   readonly probeSettleMs: number;
+  /**
+   * Whether the firmware enforces Secure Boot: every program of the chain must verify. The harness
+   * then proves it from the guest, and an ISO without a signed chain cannot boot under it.
+   */
+  readonly secureBoot: boolean;
 }

@@ -2,10 +2,11 @@ import { inputError } from '../errors.js';
 import { registryOf } from '../util/choice-registry.js';
 import type { Firmware } from './firmware.js';
 import { ovmf } from './ovmf.js';
+import { ovmfSecure } from './ovmf-secure.js';
 import { seabios } from './seabios.js';
 
 /** Every firmware the harness boots with: one entry each. */
-export const FIRMWARES = registryOf([seabios, ovmf], 'id');
+export const FIRMWARES = registryOf([seabios, ovmf, ovmfSecure], 'id');
 
 /** A registered firmware's id. */
 export type FirmwareId = keyof typeof FIRMWARES;

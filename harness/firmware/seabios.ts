@@ -22,4 +22,5 @@ export const seabios: Firmware<'bios'> = {
   // SeaBIOS boots from the MBR of an ISO of either hybrid.
   diskBootUnsupported: () => undefined,
   probeSettleMs: DEFAULT_SETTLE_MS,
+  secureBoot: false,
 };

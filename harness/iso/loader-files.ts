@@ -38,3 +38,18 @@ export async function extractLoaderFiles(isoPath: string, destDir: string, locat
   }
   return files;
 }
+
+/**
+ * Copies files out of the ISO (paths in the ISO to paths on the host) with xorriso, no mount; a file
+ * the ISO lacks is an error naming it. For the programs a loader boots from the ISO (its shim).
+ */
+export async function extractIsoFiles(isoPath: string, files: readonly { inIso: string; dest: string }[]): Promise<void> {
+  const xorriso = await requireTool('xorriso');
+  const args = ['-osirrox', 'on', '-indev', isoPath, ...files.flatMap((f) => ['-extract', f.inIso, f.dest])];
+  const result = await execa(xorriso, args, { reject: false, all: true });
+  for (const file of files) {
+    const size = await stat(file.dest).then((s) => s.size, () => 0);
+    if (size === 0) throw inputError(`ISO ${isoPath} has no ${file.inIso}`, isoPath, `pass an ISO that contains ${file.inIso}`, new Error(String(result.all ?? '').trim().split('\n').slice(-5).join('\n')));
+    await chmod(file.dest, 0o644);
+  }
+}

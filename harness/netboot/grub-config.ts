@@ -20,6 +20,13 @@ export const GRUB_FAIL_SIGNATURES: readonly FailSignature[] = [
     // GRUB's TFTP error names no file; the harness's own echo on the line before does.
     quotePreviousLine: true,
   },
+  {
+    // A GRUB started over the network that cannot map the device it came from finds no config and
+    // waits at its prompt for good (measured: Debian's GRUB made for a medium, behind shim over PXE).
+    id: 'grub-no-boot-device',
+    pattern: /^error: unable to find boot device/,
+    meaning: 'GRUB could not tell where it was loaded from, so it found no boot entry (a GRUB built for a medium, not for netboot)',
+  },
 ];
 
 /** GRUB script quoting: a word with anything but plain characters goes into single quotes. */

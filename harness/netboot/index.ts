@@ -4,7 +4,9 @@ import { ipxeBios, ipxeUefi } from './ipxe-script.js';
 import { lpxelinuxHttp } from './lpxelinux-http.js';
 import type { LoaderTransport, NetbootLoader } from './netboot-loader.js';
 import { pxelinuxTftp } from './pxelinux.js';
+import { shimGrubHttp, shimGrubTftp } from './shim-grub.js';
 import { inputError } from '../errors.js';
+import type { IsoBootFacts } from '../iso/boot-facts.js';
 
 /**
  * The netboot paths a run can take (--netboot): each is one loader per firmware (and transport).
@@ -19,7 +21,7 @@ export type NetbootFamily = keyof typeof NETBOOT_FAMILIES;
 export const DEFAULT_NETBOOT: NetbootFamily = 'pxe';
 
 /** Every netboot loader: one entry each, for one firmware and one transport of kernel and initrd. */
-export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi, grubEfiHttpBoot];
+export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi, grubEfiHttpBoot, shimGrubTftp, shimGrubHttp];
 
 /** The --netboot family by its name; an unknown one is bad input naming the known ones. */
 export function netbootFamilyById(id: string): NetbootFamily {
@@ -27,9 +29,10 @@ export function netbootFamilyById(id: string): NetbootFamily {
   throw inputError(`unknown netboot path ${JSON.stringify(id)}`, `--netboot ${id}`, `choose one of: ${Object.keys(NETBOOT_FAMILIES).join(', ')}`);
 }
 
-/** Why the netboot path cannot boot under this firmware (it has no loader for it), if it cannot. */
-export function netbootPathUnsupported(firmware: string, family: string): string | undefined {
-  if (NETBOOT_LOADERS.some((l) => l.firmware === firmware && l.family === family)) return undefined;
+/** Why the netboot path cannot boot this ISO under this firmware (no loader for it, or the loader needs what the ISO lacks), if it cannot. */
+export function netbootPathUnsupported(firmware: string, family: string, iso: IsoBootFacts): string | undefined {
+  const loaders = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family);
+  if (loaders.length) return loaders.map((l) => l.isoUnsupported?.(iso)).find(Boolean);
   const firmwares = [...new Set(NETBOOT_LOADERS.filter((l) => l.family === family).map((l) => l.firmware))];
   return `its network boots take the ${family} path (--netboot ${family}), which boots under ${firmwares.join(', ') || 'no firmware'} only, not under ${firmware}`;
 }

@@ -1,6 +1,7 @@
 import type { ConsoleContribution } from '../console/console-knowledge.js';
 import type { HostFile } from '../firmware/firmware.js';
 import type { FirmwareId } from '../firmware/index.js';
+import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { LoaderFiles } from '../iso/loader-files.js';
 import type { TransferLog } from '../publish/transfer-log.js';
 import type { GuestForward } from '../qemu/qemu-args.js';
@@ -14,6 +15,8 @@ export interface NetbootContext {
   /** This boot's output folder (the boot-file server's log goes there). */
   artifactsDir: string;
   loaderFiles: LoaderFiles;
+  /** The ISO itself, for a loader that boots the ISO's own programs (its signed chain). */
+  iso: { path: string; boot: IsoBootFacts };
   /** The complete kernel command line of the boot entry. */
   kernelArgs: readonly string[];
   /** Registers how to undo a setup step (a server started); run when the boot ends. */
@@ -52,6 +55,11 @@ export interface PreparedNetboot {
    * (UEFI HTTP boot: the ROM's iPXE would take the boot over), firmware settings and devices.
    */
   machine?: { nicOptionRom?: false; args?: readonly string[] };
+  /**
+   * Programs the loader took from elsewhere than a host package (the ISO's shim), or chose among
+   * several, with the version each declares: the report names them beside the packages' versions.
+   */
+  usedFiles?: { name: string; version: string }[];
 }
 
 /**
@@ -66,5 +74,7 @@ export interface NetbootLoader extends ConsoleContribution {
   readonly firmware: FirmwareId;
   readonly transport: LoaderTransport;
   readonly hostFiles: readonly HostFile[];
+  /** Why this loader cannot boot the ISO (it needs a part the ISO lacks), as a SKIP reason; undefined when it can. */
+  isoUnsupported?(iso: IsoBootFacts): string | undefined;
   prepare(context: NetbootContext): Promise<PreparedNetboot>;
 }

@@ -18,7 +18,7 @@ const url = (u: string) => ({ kind: 'url' as const, url: u });
 /** Lays out the BIOS netboot root of a transport as a boot would; the returned undo stops its servers. */
 async function layOut(transport: LoaderTransport, runtimeDir: string, kernelArgs: string[], loaderFiles: { kernelPath: string; initrdPath: string }) {
   const undo: (() => unknown)[] = [];
-  const prepared = await netbootLoaderFor('bios', transport).prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, kernelArgs, onTeardown: (_n, fn) => undo.push(fn) });
+  const prepared = await netbootLoaderFor('bios', transport).prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso: { path: '/nonexistent.iso', boot: { partitionTable: 'none', efiSystemPartition: false } }, kernelArgs, onTeardown: (_n, fn) => undo.push(fn) });
   const config = await readFile(prepared.entry.path, 'utf8');
   return { prepared, config, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }

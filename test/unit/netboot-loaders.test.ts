@@ -22,7 +22,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function prepare(loader: NetbootLoader) {
   const runtimeDir = join(dir, loader.id);
   const undo: (() => unknown)[] = [];
-  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
+  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso: { path: '/nonexistent.iso', boot: { partitionTable: 'none', efiSystemPartition: false } }, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
   return { prepared, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
 

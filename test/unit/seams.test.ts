@@ -25,14 +25,19 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     expect(Object.keys(PUBLISHERS).sort()).toEqual(['aoe', 'ftp', 'http', 'https']);
     expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
       'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http', 'bios/http:ipxe-bios', 'uefi/http:ipxe-uefi', 'uefi/http:uefi-http-boot',
+      'uefi-secure/tftp:shim-grub', 'uefi-secure/http:shim-grub-http',
     ]);
     // A run's netboot path picks the family; a boot's transport picks within it where the family has both.
     expect(netbootLoaderFor('bios', 'tftp').id).toBe('pxelinux');
     expect(netbootLoaderFor('uefi', 'tftp', 'ipxe').id).toBe('ipxe-uefi');
     expect(netbootLoaderFor('bios', 'http', 'ipxe').id).toBe('ipxe-bios');
     expect(() => netbootFamilyById('pxelinux')).toThrow(/unknown netboot path "pxelinux"/);
-    expect(netbootPathUnsupported('bios', 'http-boot')).toBe('its network boots take the http-boot path (--netboot http-boot), which boots under uefi only, not under bios');
-    expect(netbootPathUnsupported('uefi', 'http-boot')).toBeUndefined();
+    const unsigned = { partitionTable: 'gpt', efiSystemPartition: true } as const;
+    expect(netbootPathUnsupported('bios', 'http-boot', unsigned)).toBe('its network boots take the http-boot path (--netboot http-boot), which boots under uefi only, not under bios');
+    expect(netbootPathUnsupported('uefi', 'http-boot', unsigned)).toBeUndefined();
+    // Secure Boot's loader boots the ISO's own shim: an ISO without one SKIPs, naming what it lacks.
+    expect(netbootPathUnsupported('uefi-secure', 'pxe', unsigned)).toMatch(/^its network boots run with Secure Boot on, and the ISO carries no signed boot chain \(no shim/);
+    expect(netbootPathUnsupported('uefi-secure', 'pxe', { ...unsigned, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } })).toBeUndefined();
     const error = (() => {
       try {
         firmwareById('coreboot');

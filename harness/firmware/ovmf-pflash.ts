@@ -1,0 +1,20 @@
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requireHostFile } from '../util/host-tools.js';
+
+/**
+ * OVMF's two flash chips: the code read-only and shared, the variables store a fresh copy per boot
+ * (OVMF writes boot options into it, which must not leak from one boot into the next; a Secure
+ * Boot store also holds the enrolled keys, which a boot must not be able to change for the next).
+ */
+export async function ovmfPflashArgs(files: { code: string; vars: string }, runtimeDir: string): Promise<string[]> {
+  const [code, vars] = await Promise.all([requireHostFile(files.code, 'ovmf'), requireHostFile(files.vars, 'ovmf')]);
+  const varsCopy = join(runtimeDir, 'OVMF_VARS.fd');
+  await copyFile(vars, varsCopy);
+  return [
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${code.replaceAll(',', ',,')}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${varsCopy.replaceAll(',', ',,')}`,
+    // The harness's network has no IPv6 service: after a failed IPv4 PXE, IPv6 only adds minutes of timeouts.
+    '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=no',
+  ];
+}
