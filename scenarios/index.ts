@@ -27,6 +27,7 @@ import httpsUntrustedCertificate from './https-untrusted-certificate.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
+import secureBootKernelAltered from './secure-boot-kernel-altered.js';
 
 /** Every scenario of the main job, in the order they run. */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
@@ -39,6 +40,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   truncatedIso,
   corruptedIso,
   netbootKernelMissing,
+  secureBootKernelAltered,
   stalledIso,
   liveRamCopy,
   overlayOverlayfs,

@@ -6,7 +6,7 @@ import { netbootLoaderFor, type NetbootLoader } from '../netboot/index.js';
 import type { PhaseBlame } from './verdict-rules.js';
 import { FIRST_INITRD_PHASE } from '../console/phases.js';
 import type { BootDefinition, Check, ScenarioDefinition } from '../scenario/define-scenario.js';
-import { kernelRanBootEntry } from '../scenario/checks/guest-checks.js';
+import { kernelRanBootEntry, secureBootOn } from '../scenario/checks/guest-checks.js';
 import { deliversAndMustPass, planDelivery, type DeliveryPlan } from './delivery-proof.js';
 
 /** One boot's choice on every axis, and what follows from it: its kernel options and console knowledge. */
@@ -18,7 +18,7 @@ export interface BootPlan {
   kernelArgs: string[];
   console: ConsoleKnowledge;
   blame: PhaseBlame;
-  /** Every check of the boot: its own, then the proofs the harness adds (delivery, the path taken). */
+  /** Every check of the boot: its own, then the proofs the harness adds (delivery, the path taken, Secure Boot). */
   checks: Check[];
   /** Who witnesses the delivery of the ISO. */
   delivery: DeliveryPlan['witness'];
@@ -37,9 +37,11 @@ export function planBoot(
   const delivery = planDelivery(scenario, boot);
   // The path taken is proven where the guest can be asked: a network boot that logs in and must not fail.
   const path = deliversAndMustPass(boot) && scenario.needsLogin !== false ? [kernelRanBootEntry(kernelArgs)] : [];
+  // A firmware that enforces Secure Boot has every boot that logs in prove it was on (disk boots too).
+  const secure = firmware.secureBoot && !boot.expectFailure && scenario.needsLogin !== false ? [secureBootOn()] : [];
   return {
     firmware, ...(loader ? { loader } : {}), liveModule, kernelArgs, console: knowledge, blame: phaseBlame(knowledge, loader, axes.accel),
-    checks: [...delivery.checks, ...path], delivery: delivery.witness,
+    checks: [...delivery.checks, ...path, ...secure], delivery: delivery.witness,
   };
 }
 

@@ -16,10 +16,11 @@ import { TransferWaitError, Wait } from '../wait/index.js';
 import type { BootSession } from './boot-session.js';
 import type { BootComponent, BootResult } from '../scenario/result.js';
 import type { PreparedNetboot } from '../netboot/netboot-loader.js';
-import type { BootContext, BootDefinition } from '../scenario/define-scenario.js';
+import type { BootContext } from '../scenario/define-scenario.js';
 import type { TeardownStack } from './teardown.js';
 import { isHostFault, loaderLostBootFile, reasonOf, verdictOf } from './verdict-rules.js';
 import { deliveryNote } from './delivery-proof.js';
+import { loaderFilesFor, withholdForFault } from './netboot-faults.js';
 import { evidenceLost, judgeOutsideCause, outsideCause } from './outside-causes.js';
 
 /** The stages of one boot, in the order run-boot.ts calls them; each reads and writes the session. */
@@ -48,7 +49,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     const netboot = await plan.loader.prepare({
       runtimeDir: run.runtimeDir,
       artifactsDir: run.artifactsDir,
-      loaderFiles: run.env.loader,
+      loaderFiles: await loaderFilesFor(run.env.loader, run.boot.netbootFault, run.runtimeDir),
       iso: { path: run.env.iso.path, boot: run.env.iso.boot },
       kernelArgs: plan.kernelArgs,
       onTeardown: (name, undo) => teardown.add(name, undo),
@@ -56,7 +57,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
     if (netboot.bootFiles) session.bootFiles = netboot.bootFiles;
     if (netboot.usedFiles) session.usedFiles = netboot.usedFiles;
     session.netboot = { loaderId: plan.loader.id, bootFilePaths: netboot.bootFilePaths, entryFile: netboot.entry.artifactName };
-    await removeForFault(netboot, run.boot.netbootFault);
+    await withholdForFault(netboot, run.boot.netbootFault);
     await copyFile(netboot.entry.path, join(run.artifactsDir, netboot.entry.artifactName));
     const forwards = run.publisher.forwards.map((f) => ({ guestAddress: SERVICE_ADDRESS, ...f }));
     builder.withNetworkBoot(netboot.tftpRoot, netboot.bootfile, [...forwards, ...netboot.forwards], netboot.machine ?? {});
@@ -100,11 +101,6 @@ function joinSegment(builder: MachineBuilder, publisher: Publisher, teardown: Te
     const undo = await segment.join(tap);
     teardown.add(`stop serving ${segment.netns} on ${tap}`, undo);
   });
-}
-
-/** A scenario's broken netboot setup: the loader withholds the named file (a RangeError if it serves none). */
-async function removeForFault(netboot: PreparedNetboot, fault: BootDefinition['netbootFault']): Promise<void> {
-  if (fault) await netboot.withhold(fault.missing);
 }
 
 /**

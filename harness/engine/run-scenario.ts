@@ -66,7 +66,7 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
  * scenario's.
  */
 function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): string | undefined {
-  const target = { iso: env.iso, firmware: env.firmware.id, liveModule: env.liveModule };
+  const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, liveModule: env.liveModule };
   const { protocol } = scenario.publish;
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);

@@ -67,6 +67,8 @@ export interface ScenarioTarget {
   iso: IsoInfo & { boot: IsoBootFacts; live: LiveImageFacts };
   /** The id of the firmware the scenario boots under (a key of FIRMWARES). */
   firmware: string;
+  /** Whether that firmware enforces Secure Boot (every program of the chain must verify). */
+  secureBoot: boolean;
   liveModule: LiveModuleProfile;
 }
 
@@ -86,8 +88,12 @@ export interface BootDefinition {
    * (from an HTTP server of the harness; its transfers are logged as boot files).
    */
   loader?: LoaderTransport;
-  /** A broken netboot setup: this file is missing from the TFTP root (to prove a loader failure is named). */
-  netbootFault?: { missing: 'boot-program' | 'kernel' | 'initrd' };
+  /**
+   * A broken netboot setup, one of: `missing`, this file is not in the TFTP root (to prove a loader
+   * failure is named); `altered`, this file is served with one byte flipped (to prove that Secure
+   * Boot refuses a kernel whose signature no longer verifies).
+   */
+  netbootFault?: { missing?: 'boot-program' | 'kernel' | 'initrd'; altered?: 'kernel' | 'initrd' };
   /** Longest time from QEMU's start to the login prompt. */
   timeoutMs?: number;
   /**
@@ -122,7 +128,7 @@ const BOOT_FIELDS = {
   name: true, from: true, live: true, kernelArgs: true, loader: true, netbootFault: true, timeoutMs: true, debugEvidence: true, deliveryProof: true, checks: true, expectFailure: true,
 } as const satisfies KnownFields<BootDefinition>;
 const EXPECT_FAILURE_FIELDS = { reason: true, why: true, phase: true } as const satisfies KnownFields<NonNullable<BootDefinition['expectFailure']>>;
-const NETBOOT_FAULT_FIELDS = { missing: true } as const satisfies KnownFields<NonNullable<BootDefinition['netbootFault']>>;
+const NETBOOT_FAULT_FIELDS = { missing: true, altered: true } as const satisfies KnownFields<NonNullable<BootDefinition['netbootFault']>>;
 
 /** What a check can look at: the boot's transfers, its console, and a root shell in the guest. */
 export interface BootContext {
@@ -211,6 +217,14 @@ function validateScenario(d: ScenarioDefinition): void {
   d.boots.forEach((boot, i) => validateBoot(boot, `boots[${i}]`, bad));
 }
 
+function validateNetbootFault(fault: BootDefinition['netbootFault'], at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
+  if (fault === undefined) return;
+  const given = Object.keys(fault);
+  if (given.length !== 1) throw bad(at, fault, "one of { missing: 'boot-program' | 'kernel' | 'initrd' } or { altered: 'kernel' | 'initrd' }");
+  if (fault.missing !== undefined && !['boot-program', 'kernel', 'initrd'].includes(fault.missing)) throw bad(`${at}.missing`, fault.missing, "'boot-program', 'kernel' or 'initrd'");
+  if (fault.altered !== undefined && !['kernel', 'initrd'].includes(fault.altered)) throw bad(`${at}.altered`, fault.altered, "'kernel' or 'initrd'");
+}
+
 function validateBoot(b: BootDefinition, at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
   if (typeof b !== 'object' || b === null) throw bad(at, b, 'a boot: { name, from, checks, ... }');
   refuseUnknownFields(b, at, 'a boot', BOOT_FIELDS);
@@ -219,6 +233,7 @@ function validateBoot(b: BootDefinition, at: string, bad: (field: string, value:
   refuseUnknownFields(b.expectFailure, `${at}.expectFailure`, 'expectFailure', EXPECT_FAILURE_FIELDS);
   refuseUnknownFields(b.netbootFault, `${at}.netbootFault`, 'netbootFault', NETBOOT_FAULT_FIELDS);
   if (typeof b.name !== 'string' || !b.name.trim()) throw bad(`${at}.name`, b.name, 'a name');
+  validateNetbootFault(b.netbootFault, `${at}.netbootFault`, bad);
   if (b.from !== 'network' && b.from !== 'disk') throw bad(`${at}.from`, b.from, "'network' or 'disk'");
   if (!Array.isArray(b.checks)) throw bad(`${at}.checks`, b.checks, 'a list of checks (may be empty)');
   b.checks.forEach((c, j) => {

@@ -110,3 +110,31 @@ export function kernelRanBootEntry(kernelArgs: readonly string[]): Check {
     },
   };
 }
+
+/** The SecureBoot variable of the EFI global namespace: 4 bytes of attributes, then 1 when Secure Boot is on. */
+const SECURE_BOOT_VARIABLE = '/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d0-aa0d-00e098032b8c';
+
+/**
+ * Secure Boot was on while this system booted, from the guest: the firmware's SecureBoot variable
+ * (its last byte 1), or, where efivarfs is not mounted, the kernel's own word in its log
+ * ("secureboot: Secure boot enabled"). Added by the harness to every boot that logs in under a
+ * firmware that enforces Secure Boot: without it, a firmware that silently booted with Secure Boot
+ * off would pass as a Secure Boot boot.
+ */
+export function secureBootOn(): Check {
+  return {
+    name: 'Secure Boot was on: the guest reads the SecureBoot variable as 1',
+    async run({ shell }) {
+      const sh = await shell();
+      const variable = await sh.run(`od -An -tu1 ${SECURE_BOOT_VARIABLE}`);
+      const bytes = variable.exitCode === 0 ? variable.output.trim().split(/\s+/) : [];
+      if (bytes.length === 5) {
+        return bytes[4] === '1' ? { ok: true, detail: `SecureBoot = 1 (${bytes.join(' ')})` } : { ok: false, detail: `SecureBoot = ${bytes[4]}: Secure Boot was off (${bytes.join(' ')})` };
+      }
+      const kernel = (await sh.run("dmesg | grep -m1 -o 'secureboot: .*'")).output.trim();
+      return /Secure boot enabled/.test(kernel)
+        ? { ok: true, detail: `${SECURE_BOOT_VARIABLE} unreadable; the kernel logged "${kernel}"` }
+        : { ok: false, detail: `${SECURE_BOOT_VARIABLE} unreadable (${variable.output.trim() || `exit ${variable.exitCode}`}), and the kernel logged ${kernel ? `"${kernel}"` : 'nothing about Secure Boot'}` };
+    },
+  };
+}
