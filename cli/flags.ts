@@ -1,5 +1,5 @@
 import { inputError } from '../harness/errors.js';
-import { FIRMWARES } from '../harness/firmware/index.js';
+import { FIRMWARES, type FirmwareId } from '../harness/firmware/index.js';
 import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { outOfLimit, type RunLimit } from '../harness/engine/run-config.js';
 import type { Credentials } from '../harness/console/serial-shell.js';
@@ -39,10 +39,17 @@ export function parseShard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** --firmware: a firmware of the registry, or both. */
+/** --firmware: a firmware of the registry, a comma-separated list of them, or both (every firmware without Secure Boot). */
 export function parseFirmware(value: string): FirmwareChoice {
-  if (value === 'both' || value in FIRMWARES) return value as FirmwareChoice;
-  throw inputError(`--firmware must be ${[...Object.keys(FIRMWARES), 'both'].join(', ')}, got ${JSON.stringify(value)}`, `--firmware ${value}`, `pass e.g. --firmware ${Object.keys(FIRMWARES).at(-1)}`);
+  if (value === 'both') return value;
+  const ids = value.split(',');
+  const unknown = ids.filter((id) => !(id in FIRMWARES));
+  if (ids.length && !unknown.length) return ids.length === 1 ? (ids[0] as FirmwareId) : (ids as FirmwareId[]);
+  throw inputError(
+    `--firmware must be one of ${Object.keys(FIRMWARES).join(', ')}, a comma-separated list of them, or both; got ${JSON.stringify(value)} (unknown: ${unknown.map((u) => JSON.stringify(u)).join(', ')})`,
+    `--firmware ${value}`,
+    `pass e.g. --firmware ${Object.keys(FIRMWARES).join(',')}`,
+  );
 }
 
 /** --login USER:PASSWORD, typed on the serial console. */

@@ -13,12 +13,12 @@ import { htmlReporter } from '../harness/report/html-reporter.js';
 import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
-import { FIRMWARES, DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
+import { DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
-import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
+import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
@@ -79,7 +79,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const inspectedIso = isoOption === undefined ? undefined : await inspectIso(isoOption);
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
   await checkOutputFolder(values.out);
-  const runs = scenarios.length * (firmware === 'both' ? Object.keys(FIRMWARES).length : 1);
+  const runs = scenarios.length * firmwareIds(firmware).length;
   const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
   const options: RunRequest['options'] = {
     scenarios, outDir: values.out, firmware, netboot, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
@@ -99,7 +99,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
  */
 async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice): Promise<'tcg' | 'kvm'> {
   if (choice === 'tcg') return 'tcg';
-  const ids = firmware === 'both' ? Object.keys(FIRMWARES) : [firmware];
+  const ids = firmwareIds(firmware);
   for (const id of ids) {
     const probe = await cachedProbeKvm(probeMachine(firmwareById(id)));
     if (probe.usable) continue;

@@ -3,7 +3,7 @@ import { LIVE_MODULES } from '../harness/live/index.js';
 import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
 
-const firmwares = [...Object.keys(FIRMWARES), 'both'].join('|');
+const firmwares = `${[...Object.keys(FIRMWARES), 'both'].join('|')}|LIST`;
 const modules = Object.keys(LIVE_MODULES).join('|');
 const netboots = Object.keys(NETBOOT_FAMILIES).join('|');
 
@@ -40,7 +40,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
-        or both: every scenario once per firmware, reported as NAME@FIRMWARE.
+        a comma-separated list of them (e.g. bios,uefi,uefi-secure), or both (every firmware
+        without Secure Boot): with several, every scenario once per firmware, reported as NAME@FIRMWARE.
         --netboot: how every network boot loads kernel and initrd (default ${DEFAULT_NETBOOT}):
         ${Object.entries(NETBOOT_FAMILIES).map(([id, what]) => `${id}: ${what}`).join(';\n        ')}.
         --live-module: which dracut module boots the ISO is read from its initrd

@@ -23,12 +23,17 @@ export const KIWI_LIVE_INITRD = { 'usr/sbin/kiwi-live-root': '#!/bin/bash', 'var
  * A tiny ISO with KIWI's loader layout (boot/x86_64/loader/linux and initrd, the initrd a cpio of
  * `initrd`), made by xorriso in `dir` as NAME.iso: what the harness reads before anything boots.
  */
-export async function tinyLiveIso(dir: string, name: string, options: { volumeId?: string; initrd?: Record<string, string> } = {}): Promise<string> {
+export async function tinyLiveIso(dir: string, name: string, options: { volumeId?: string; initrd?: Record<string, string>; efiBoot?: Record<string, string> } = {}): Promise<string> {
   const tree = join(dir, `${name}-tree`);
   const loader = join(tree, 'boot', 'x86_64', 'loader');
   await mkdir(loader, { recursive: true });
   await writeFile(join(loader, 'linux'), 'KERNEL');
   await writeFile(join(loader, 'initrd'), cpio(options.initrd ?? KIWI_LIVE_INITRD));
+  // /EFI/BOOT of an EFI build (e.g. a shim chain: bootx64.efi and grubx64.efi), by name and content.
+  if (options.efiBoot) {
+    await mkdir(join(tree, 'EFI', 'BOOT'), { recursive: true });
+    for (const [name, content] of Object.entries(options.efiBoot)) await writeFile(join(tree, 'EFI', 'BOOT', name), content);
+  }
   const iso = join(dir, `${name}.iso`);
   await execa('xorriso', ['-as', 'mkisofs', '-V', options.volumeId ?? 'CDROM', '-o', iso, tree]);
   return iso;

@@ -75,6 +75,7 @@ describe('run: option values that start with a dash reach the flag\'s own check'
     [['--jobs', '-1'], '--jobs must be a positive whole number, got "-1"', 'fix: pass e.g. --jobs 2'],
     [['--memory-mb', '-5'], '--memory-mb must be a positive whole number, got "-5"', 'fix: pass e.g. --memory-mb'],
     [['--cpus', '-2', '--accel', 'tcg'], '--cpus must be a positive whole number, got "-2"', 'fix: pass e.g. --cpus'],
+    [['--firmware', 'bios,uefi-secrue'], '--firmware must be one of bios, uefi, uefi-secure, a comma-separated list of them, or both; got "bios,uefi-secrue" (unknown: "uefi-secrue")', 'fix: pass e.g. --firmware bios,uefi,uefi-secure'],
   ])('%j', async (args, message, fix) => {
     const result = await cli('run', ...args);
     expectRefusal(result, message, fix);
@@ -126,6 +127,7 @@ describe('defineScenario refuses a field its shape does not have', () => {
     ['publish', { ...base(), publish: { protocol: 'http', requestpath: '/x' } }, 'field publish.requestpath is not a field of publish: did you mean requestPath?'],
     ['a fault', { ...base(), publish: { protocol: 'http', fault: { kind: 'cut', afterbyte: 1 } } }, 'field publish.fault.afterbyte is not a field of a cut fault: did you mean afterBytes?'],
     ['a disk', { ...base(), disks: [{ name: 'd', size: '1G', sise: '2G' }] }, 'field disks[0].sise is not a field of a disk: did you mean size?'],
+    ['two faults', withBoot({ netbootFault: { missing: 'kernel', altered: 'kernel' } }), "field boots[0].netbootFault must be one of { missing: 'boot-program' | 'kernel' | 'initrd' } or { altered: 'kernel' | 'initrd' }, got {\"missing\":\"kernel\",\"altered\":\"kernel\"}"],
     ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, deliveryProof, checks, expectFailure'],
   ])('%s', (_what, definition, message) => {
     expect(() => defineScenario(definition as ScenarioDefinition)).toThrow(new RangeError(message));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findKnownIssue } from '../../harness/engine/known-issues.js';
-import { firmwareJobs, splitFirmware } from '../../harness/engine/firmware-matrix.js';
+import { firmwareIds, firmwareJobs, splitFirmware } from '../../harness/engine/firmware-matrix.js';
 import { defineScenario } from '../../harness/scenario/index.js';
 import { renderGrubConfig } from '../../harness/netboot/grub-config.js';
 
@@ -17,6 +17,14 @@ describe('the firmware matrix', () => {
     const jobs = firmwareJobs([scenario('a'), scenario('b')], 'both');
     expect(jobs.map((j) => [j.scenario.name, j.firmware.id])).toEqual([['a@bios', 'bios'], ['a@uefi', 'uefi'], ['b@bios', 'bios'], ['b@uefi', 'uefi']]);
     expect(splitFirmware('a@uefi')).toEqual({ scenario: 'a', firmware: 'uefi' });
+  });
+
+  it('a list: every scenario once per firmware listed, each once; both is every firmware without Secure Boot', () => {
+    const jobs = firmwareJobs([scenario('a')], ['uefi', 'uefi-secure', 'uefi']);
+    expect(jobs.map((j) => [j.scenario.name, j.firmware.id])).toEqual([['a@uefi', 'uefi'], ['a@uefi-secure', 'uefi-secure']]);
+    expect(firmwareIds('both')).toEqual(['bios', 'uefi']);
+    // A list of one is one firmware: the scenario keeps its own name.
+    expect(firmwareJobs([scenario('a')], ['uefi-secure']).map((j) => j.scenario.name)).toEqual(['a']);
   });
 
   it('a scenario that pins its firmware runs on that one only, under its own name', () => {

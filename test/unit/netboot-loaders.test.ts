@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NETBOOT_LOADERS, type NetbootLoader } from '../../harness/netboot/index.js';
+import type { NetbootContext } from '../../harness/netboot/netboot-loader.js';
+import { readIsoBootFacts } from '../../harness/iso/boot-facts.js';
+import { tinyLiveIso } from '../helpers/cpio.js';
 import { renderIpxeScript } from '../../harness/netboot/ipxe-script.js';
 import { bootFilesOverHttp, type BootContext } from '../../harness/scenario/index.js';
 import { packageRoot } from '../../harness/util/package-root.js';
@@ -10,8 +13,12 @@ import { getThrough } from '../helpers/publisher-sockets.js';
 
 let dir: string;
 let loaderFiles: { kernelPath: string; initrdPath: string };
+let iso: NetbootContext['iso'];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pxe-netboot-loaders-'));
+  // An ISO with a shim chain in /EFI/BOOT, for the loaders that boot the ISO's own programs.
+  const path = await tinyLiveIso(dir, 'signed', { efiBoot: { 'bootx64.efi': 'SHIM-BYTES', 'grubx64.efi': 'GRUB-BYTES' } });
+  iso = { path, boot: await readIsoBootFacts(path) };
   loaderFiles = { kernelPath: join(dir, 'linux'), initrdPath: join(dir, 'initrd') };
   await writeFile(loaderFiles.kernelPath, 'KERNEL-BYTES');
   await writeFile(loaderFiles.initrdPath, 'INITRD-BYTES');
@@ -22,7 +29,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function prepare(loader: NetbootLoader) {
   const runtimeDir = join(dir, loader.id);
   const undo: (() => unknown)[] = [];
-  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso: { path: '/nonexistent.iso', boot: { partitionTable: 'none', efiSystemPartition: false } }, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
+  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
   return { prepared, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
 

@@ -20,7 +20,7 @@ const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' |
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
   it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {
-    expect(Object.keys(FIRMWARES)).toEqual(['bios', 'uefi']);
+    expect(Object.keys(FIRMWARES)).toEqual(['bios', 'uefi', 'uefi-secure']);
     expect(Object.keys(LIVE_MODULES)).toEqual(['kiwi-live', 'dmsquash']);
     expect(Object.keys(PUBLISHERS).sort()).toEqual(['aoe', 'ftp', 'http', 'https']);
     expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
@@ -47,7 +47,7 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     })();
     expect(error?.message).toBe('unknown firmware "coreboot"');
     expect(error?.kind).toBe('input');
-    expect(error?.context.fix).toBe('choose one of: bios, uefi');
+    expect(error?.context.fix).toBe('choose one of: bios, uefi, uefi-secure');
     expect(() => liveModuleById('casper')).toThrow(/unknown live module "casper"/);
     expect(() => netbootLoaderFor('bios', 'nfs' as 'tftp')).toThrow(/over nfs under bios/);
   });
