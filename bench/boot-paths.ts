@@ -11,6 +11,7 @@ const PATHS: readonly { firmware: FirmwareId; netboot: NetbootFamily }[] = [
   { firmware: 'uefi', netboot: 'pxe' },
   { firmware: 'uefi', netboot: 'ipxe' },
   { firmware: 'uefi', netboot: 'http-boot' },
+  { firmware: 'uefi-secure', netboot: 'pxe' },
 ];
 
 /**

@@ -21,7 +21,7 @@ say() { printf '[prepare] %s\n' "$*" >&2; }
 
 # Host packages, by their Debian names (see README: what each is for).
 # What running the harness needs (the same names on Debian 12 and Ubuntu 22.04/24.04).
-packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-common xorriso socat fdisk curl ca-certificates openssl zstd xz-utils lz4 e2fsprogs vblade iproute2)
+packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-efi-amd64-signed grub-common xorriso socat fdisk curl ca-certificates openssl zstd xz-utils lz4 e2fsprogs vblade iproute2)
 [ "$fixture" = yes ] && packages+=(debootstrap)
 [ "$test_tools" = yes ] && packages+=(chromium)
 missing=()

@@ -15,6 +15,7 @@ import type { BootResult, ScenarioResult } from '../../harness/scenario/result.j
 import corruptedIso from '../../scenarios/corrupted-iso.js';
 import diskDeployNotPersistent from '../../scenarios/disk-deploy-not-persistent.js';
 import netbootKernelMissing from '../../scenarios/netboot-kernel-missing.js';
+import secureBootKernelAltered from '../../scenarios/secure-boot-kernel-altered.js';
 import persistentExt4 from '../../scenarios/persistent-ext4.js';
 import persistentLifecycle from '../../scenarios/persistent-lifecycle.js';
 import ramDeployHttp from '../../scenarios/ram-deploy-http.js';
@@ -92,13 +93,18 @@ beforeAll(async () => {
   const knownIssues = await loadKnownIssues(join(import.meta.dirname, '..', '..', 'known-issues.json'));
   const shortRamDisk = ramDiskShortOfIso((await stat(iso)).size);
   const bios = [persistentLifecycle, diskDeployNotPersistent, ext4Deploy, aoeBoot, ramDeployHttp, httpsViaLpxelinux, corruptedIso, shortRamDisk, stalledIso, broken, xzCompressedIso, ramdiskTooSmall, truncatedIso, httpsUntrustedCertificate, netbootKernelMissing, dollyDeploy];
-  const uefi = [gptLifecycle, ramDeployHttp, netbootKernelMissing];
+  const uefi = [ramDeployHttp, netbootKernelMissing];
   const jobs = [
     ...bios.slice(0, 2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
-    // Longest first, so that the two lanes end close together.
-    ...uefi.slice(0, 2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    // Longest first, so that the two lanes end close together. Secure Boot: the persistent deploy
+    // onto the GPT and the standalone boot of that disk through the ISO's shim and signed GRUB.
+    { scenario: gptLifecycle, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
+    ...uefi.slice(0, 1).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
     ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
-    ...uefi.slice(2).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    ...uefi.slice(1).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    // Secure Boot over PXE: the ISO's shim, a GRUB it verifies, the kernel verified; and a kernel altered on its way refused.
+    { scenario: ramDeployHttp, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
+    { scenario: secureBootKernelAltered, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
     // iPXE: the NIC's own iPXE runs a script that loads kernel and initrd over HTTP, under both firmwares.
     { scenario: ramDeployHttp, firmware: 'bios' as const, isoPath: iso, suffix: 'ipxe-bios', netboot: 'ipxe' as const },
     { scenario: ramDeployHttp, firmware: 'uefi' as const, isoPath: efiIso, suffix: 'ipxe-uefi', netboot: 'ipxe' as const },
@@ -351,8 +357,8 @@ describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
     }
   });
 
-  it("the persistent deploy onto the EFI hybrid's GPT (fdisk complains, the cow is sda3), then the disk alone through its own EFI loader", () => {
-    const r = result('persistent-gpt@uefi');
+  it("the persistent deploy onto the EFI hybrid's GPT (fdisk complains, the cow is sda3), then the disk alone through its own EFI loader, Secure Boot on", () => {
+    const r = result('persistent-gpt@uefi-secure');
     expect(r.boots.map((b) => b.verdict), r.reason).toEqual(['PASS', 'PASS']);
     const [a, c] = r.boots;
     expect(a!.disks[0]!.partitionTable).toBe('gpt');
@@ -364,6 +370,34 @@ describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
     expect(c!.timeline.grub).toBeUndefined();
     expect(check(c!, /mounted from \/dev\/sda/).ok).toBe(true);
     expect(check(c!, /marker "a" from an earlier boot/).ok).toBe(true);
+    // The disk's own chain (shim, the ISO's GRUB) booted with Secure Boot on, as the guest reads it.
+    for (const boot of [a!, c!]) expect(check(boot, /^Secure Boot was on/).ok).toBe(true);
+  });
+});
+
+describe('Secure Boot (OVMF with Microsoft keys, the ISO\'s own shim)', () => {
+  it("ram-deploy-http@uefi-secure: shim from the ISO, Debian's signed netboot GRUB, the kernel verified; Secure Boot on in the guest", () => {
+    const r = result('ram-deploy-http@uefi-secure');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const boot = r.boots[0]!;
+    expect(boot.entryFile).toBe('grub.cfg');
+    expect(boot.timeline.grub).toBeGreaterThan(0);
+    expect(check(boot, /^Secure Boot was on/).detail).toMatch(/SecureBoot = 1|Secure boot enabled/);
+    expect(check(boot, /byte for byte/).ok).toBe(true);
+    const loader = boot.components?.find((c) => c.part === 'loader');
+    expect(loader?.id).toBe('shim-grub');
+    // The versions read from the programs this boot used, as their SBAT declares them.
+    expect(loader?.packages[0]).toMatchObject({ name: "shim: the ISO's /EFI/BOOT/bootx64.efi", version: expect.stringMatching(/^shim \S+ \(shim\./) });
+    expect(loader?.packages[1]?.version).toMatch(/^grub2 \S+ \(grub\./);
+  });
+
+  it('secure-boot-kernel-altered@uefi-secure: the kernel with one byte flipped is refused in the loader phase, within seconds of the message', () => {
+    const r = result('secure-boot-kernel-altered@uefi-secure');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const boot = r.boots[0]!;
+    expect(boot.phase).toBe('grub');
+    expect(boot.reason).toMatch(/Secure Boot refused a program of the boot chain \(its signature did not verify\): "error: bad shim signature\."/);
+    expect(boot.durationMs - boot.timeline.grub!).toBeLessThan(30_000);
   });
 });
 
