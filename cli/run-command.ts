@@ -37,6 +37,8 @@ const RUN_FLAGS = {
   'keep-temp': { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
   jobs: { type: 'string' },
+  retries: { type: 'string' },
+  'max-failures': { type: 'string' },
   accel: { type: 'string', default: 'auto' },
   'tcg-thread': { type: 'string', default: 'multi' },
   'known-issues': { type: 'string' },
@@ -70,6 +72,8 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const memoryMb = boundedInteger('memory-mb', values['memory-mb'], limits.memoryMb, RUN_DEFAULTS.memoryMb);
   const requestedCpus = boundedInteger('cpus', values.cpus, limits.cpus, limits.cpus.max > 1 ? 2 : 1);
   const requestedJobs = boundedInteger('jobs', values.jobs, limits.jobs, 2);
+  const retries = boundedInteger('retries', values.retries, limits.retries, RUN_DEFAULTS.retries);
+  const maxFailures = boundedInteger('max-failures', values['max-failures'], limits.maxFailures, 1);
   const accel = oneOf('accel', values.accel, ['auto', 'tcg', 'kvm'] as const, 'pass --accel auto (probe KVM, fall back to TCG)');
   const tcgThread = oneOf('tcg-thread', values['tcg-thread'], ['multi', 'single'] as const, 'pass --tcg-thread multi (the default) or single');
   const isoOption = pathOption('iso', values.iso, 'a live ISO file');
@@ -87,6 +91,8 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),
     ...(memoryMb ? { memoryMb } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+    ...(maxFailures !== undefined ? { maxFailures } : {}),
     ...(liveModule ? { liveModule } : {}),
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   };

@@ -17,6 +17,7 @@ export function showUsage(): number {
 export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
+                  [--retries N] [--max-failures N]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
@@ -39,6 +40,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        --retries N boots a boot that ended in an infrastructure ERROR (never a FAIL) again, up to
+        N times (default 1, 0 never; at most 5). --max-failures N starts no more scenarios once
+        N have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run (default 0: never stop).
         --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
         a comma-separated list of them (e.g. bios,uefi,uefi-secure), or both (every firmware
         without Secure Boot): with several, every scenario once per firmware, reported as NAME@FIRMWARE.

@@ -34,6 +34,8 @@ export interface RunEnvironment {
   knownIssues?: readonly KnownIssue[];
   /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
   keepTemp?: boolean;
+  /** How often a boot that ended in an infrastructure ERROR is booted again (RunOptions.retries). */
+  retries?: number;
   /**
    * Hand a boot's console to the user's terminal: 'failed' on a failed boot (run --keep), or a
    * boot index (reproduce), which is then booted without checks. Returns when the user quits.

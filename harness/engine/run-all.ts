@@ -43,15 +43,25 @@ async function readRunTarget(options: ResolvedRunOptions, loaderDir: string): Pr
   return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
 }
 
-/** A small worker pool: results keep the order of the jobs, whatever order they end in. */
-async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, workers: number, signal: AbortSignal | undefined): Promise<ScenarioResult[]> {
+/** What makes a scenario count against --max-failures: what makes the run's exit code non-zero. */
+const FAILING: readonly ScenarioResult['verdict'][] = ['FAIL', 'ERROR', 'XPASS'];
+
+/**
+ * A small worker pool: results keep the order of the jobs, whatever order they end in. Once
+ * maxFailures scenarios have failed (0: never), the jobs not yet started are SKIPPED as not run.
+ */
+async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, options: { workers: number; maxFailures: number; signal: AbortSignal | undefined }): Promise<ScenarioResult[]> {
   const slots: ScenarioResult[] = [];
   let next = 0;
+  let failures = 0;
+  const { workers, maxFailures, signal } = options;
   const worker = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const index = next++;
       const job = jobs[index]!;
-      slots[index] = await runScenario(job.scenario, { ...env, firmware: job.firmware });
+      const stop = maxFailures > 0 && failures >= maxFailures ? `the run stopped after ${failures} failed scenario(s) (--max-failures ${maxFailures})` : undefined;
+      slots[index] = await runScenario(job.scenario, { ...env, firmware: job.firmware }, stop);
+      if (FAILING.includes(slots[index].verdict)) failures++;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
@@ -80,13 +90,14 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: options.accel, tcgThread: options.tcgThread },
       bootTimeoutMs: options.bootTimeoutMs,
       keepTemp: options.keepTemp,
+      retries: options.retries,
       observer: reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),
       knownIssues: options.knownIssues,
     };
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
-    const results = await runJobs(jobs, env, options.jobs, options.signal);
+    const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal });
     await reporter.onRunEnd?.(results);
     return results;
   } finally {

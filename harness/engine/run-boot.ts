@@ -14,22 +14,27 @@ import { applyExpectedFailure, applyKnownIssues, retryable } from './verdict-rul
 export type { BootRun } from './boot-session.js';
 
 /**
- * One boot of a scenario, then its verdict: one retry of an infrastructure flake, the expected
- * failure of a negative boot, and known issues applied.
+ * One boot of a scenario, then its verdict: retries of an infrastructure flake (RunOptions.retries,
+ * one by default), the expected failure of a negative boot, and known issues applied.
  */
 export async function runBoot(run: BootRun): Promise<BootResult> {
   const plan = planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, source: run.source, accel: run.env.machine.accel });
   await mkdir(run.runtimeDir, { recursive: true });
   const snapshot = run.disks.length ? await snapshotDisks(run.disks, run.runtimeDir) : undefined;
   let result = await bootOnce(new BootSession(run, plan));
-  if (retryable(result, plan.blame) && !run.env.signal?.aborted) {
-    // One retry, on the disks as they were; the flaky attempt stays in the reason and its
-    // artifacts in their own folder.
-    const first = result;
+  const flaky: string[] = [];
+  const retries = run.env.retries ?? 1;
+  while (flaky.length < retries && retryable(result, plan.blame) && !run.env.signal?.aborted) {
+    // Again on the disks as they were; each flaky attempt stays in the reason and its artifacts
+    // in their own folder (-retry, -retry2, ...).
+    flaky.push(result.reason);
     await snapshot?.restore();
-    const again = { ...run, artifactsDir: `${run.artifactsDir}-retry`, runtimeDir: `${run.runtimeDir}-retry` };
-    result = await bootOnce(new BootSession(again, plan));
-    result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried once: ${first.reason})` };
+    const suffix = `-retry${flaky.length > 1 ? flaky.length : ''}`;
+    result = await bootOnce(new BootSession({ ...run, artifactsDir: `${run.artifactsDir}${suffix}`, runtimeDir: `${run.runtimeDir}${suffix}` }, plan));
+  }
+  if (flaky.length) {
+    const times = flaky.length === 1 ? 'once' : `${flaky.length} times`;
+    result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried ${times}: ${flaky.join('; ')})` };
   }
   result = applyExpectedFailure(result, run.boot.expectFailure);
   return applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id });

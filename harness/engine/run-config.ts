@@ -44,6 +44,10 @@ export interface RunOptions {
   attach?: RunEnvironment['attach'];
   /** Scenarios booted side by side (each with its own ports, folders and disks). */
   jobs?: number;
+  /** How often a boot that ended in an infrastructure ERROR (never a FAIL) is booted again: 1 unless given, 0 never. */
+  retries?: number;
+  /** Stop starting scenarios once this many have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run. 0 or unset: never stop. */
+  maxFailures?: number;
   knownIssues?: KnownIssue[];
 }
 
@@ -60,6 +64,8 @@ export const RUN_DEFAULTS = {
   firmware: DEFAULT_FIRMWARE_ID as FirmwareChoice,
   netboot: DEFAULT_NETBOOT,
   jobs: 1,
+  retries: 1,
+  maxFailures: 0,
 } as const;
 
 /** The options of a run with every default filled in, after validateRunOptions. */
@@ -133,13 +139,15 @@ export interface RunLimit {
  *  - bootTimeoutS: a day at most; more is a typo (and more than 24.8 days overflows Node's timers,
  *    which then fire at once).
  */
-export function runLimits(host: HostCapacity = hostCapacity()): Record<'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutS', RunLimit> {
+export function runLimits(host: HostCapacity = hostCapacity()): Record<'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutS' | 'retries' | 'maxFailures', RunLimit> {
   const memoryMiB = Math.floor(host.totalMemoryBytes / 2 ** 20);
   return {
     memoryMb: { min: 256, max: memoryMiB, unit: 'MiB of guest memory', maxBecause: `this host has ${memoryMiB} MiB` },
     cpus: { min: 1, max: host.cores, unit: 'vCPUs per guest', maxBecause: `this host has ${host.cores} cores; more vCPUs than cores stall the guest` },
     jobs: { min: 1, max: Number.MAX_SAFE_INTEGER, unit: 'boots side by side' },
     bootTimeoutS: { min: 1, max: 86_400, unit: 'seconds', maxBecause: 'a day' },
+    retries: { min: 0, max: 5, unit: 'retries of a boot that ended in an infrastructure ERROR', maxBecause: 'a flake that survives five retries is a broken host' },
+    maxFailures: { min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'failed scenarios (0: never stop)' },
   };
 }
 
@@ -152,7 +160,7 @@ export function outOfLimit(value: number, limit: RunLimit): string | undefined {
 }
 
 /** Refuses options of runScenarios out of their limits, naming the option, before anything starts. */
-export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel' | 'tcgThread' | 'netboot'>, host: HostCapacity = hostCapacity()): void {
+export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus' | 'jobs' | 'bootTimeoutMs' | 'accel' | 'tcgThread' | 'netboot' | 'retries' | 'maxFailures'>, host: HostCapacity = hostCapacity()): void {
   const limits = runLimits(host);
   if (options.netboot !== undefined) netbootFamilyById(options.netboot);
   const check = (name: string, value: number | undefined, limit: RunLimit) => {
@@ -162,6 +170,8 @@ export function validateRunOptions(options: Pick<RunOptions, 'memoryMb' | 'cpus'
   check('memoryMb', options.memoryMb, limits.memoryMb);
   check('cpus', options.cpus, limits.cpus);
   check('jobs', options.jobs, limits.jobs);
+  check('retries', options.retries, limits.retries);
+  check('maxFailures', options.maxFailures, limits.maxFailures);
   const ms = limits.bootTimeoutS;
   check('bootTimeoutMs', options.bootTimeoutMs, { ...ms, min: ms.min * 1000, max: ms.max * 1000, unit: 'milliseconds' });
   if (options.accel !== undefined && options.accel !== 'tcg' && options.accel !== 'kvm') {

@@ -19,8 +19,11 @@ import { TeardownStack } from './teardown.js';
 import { describeWriteError } from '../util/write-error.js';
 import { reasonOf, verdictOf } from './verdict-rules.js';
 
-/** Runs one scenario: publish, then each boot in order; a failed boot ends the scenario. */
-export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironment): Promise<ScenarioResult> {
+/**
+ * Runs one scenario: publish, then each boot in order; a failed boot ends the scenario. With
+ * `notRun` (the run stopped starting scenarios) it is SKIPPED as not run, saying why.
+ */
+export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironment, notRun?: string): Promise<ScenarioResult> {
   const started = Date.now();
   const artifactsDir = join(env.outDir, scenario.name);
   env.observer?.onScenarioStart?.(scenario);
@@ -30,13 +33,13 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   });
   const teardown = new TeardownStack();
   let outcome: ScenarioResult;
-  const notApplicable = whyNotApplicable(scenario, env);
+  const notApplicable = notRun ? undefined : whyNotApplicable(scenario, env);
   try {
     // In the try: a folder that cannot be made (a full disk) is this scenario's ERROR, not the run's end.
     await rm(artifactsDir, { recursive: true, force: true });
     await mkdir(artifactsDir, { recursive: true });
-    if (notApplicable) {
-      outcome = result('SKIP', `does not apply: ${notApplicable}`);
+    if (notRun ?? notApplicable) {
+      outcome = result('SKIP', notRun ? `not run: ${notRun}` : `does not apply: ${notApplicable}`);
       return await finishScenario(outcome, artifactsDir, env);
     }
     await runBoots(scenario, env, artifactsDir, teardown, boots);
@@ -71,7 +74,8 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
-  const path = scenario.boots.some((b) => b.from === 'network') ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot) : undefined;
+  const network = scenario.boots.filter((b) => b.from === 'network');
+  const path = network.length ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot, network.map((b) => b.loader ?? 'tftp')) : undefined;
   if (path) return path;
   if (scenario.boots.some((b) => b.from === 'disk')) {
     const why = env.firmware.diskBootUnsupported(env.iso.boot);

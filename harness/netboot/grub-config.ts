@@ -15,7 +15,7 @@ export const GRUB_FAIL_SIGNATURES: readonly FailSignature[] = [
   {
     // GRUB's own errors that end the entry (not its harmless "no suitable video mode found").
     id: 'grub-error',
-    pattern: /^error: (?:file `[^']*' not found|File not found|you need to load the kernel first|couldn't send network packet|time ?out (?:reading|opening)|no server is specified|unknown command)/,
+    pattern: /^error: (?:file `[^']*' not found|File not found|disk `[^']*' not found|you need to load the kernel first|couldn't send network packet|time ?out (?:reading|opening)|no server is specified|unknown command)/,
     meaning: 'GRUB could not load what the boot entry names',
     // GRUB's TFTP error names no file; the harness's own echo on the line before does.
     quotePreviousLine: true,

@@ -4,7 +4,7 @@ import { ipxeBios, ipxeUefi } from './ipxe-script.js';
 import { lpxelinuxHttp } from './lpxelinux-http.js';
 import type { LoaderTransport, NetbootLoader } from './netboot-loader.js';
 import { pxelinuxTftp } from './pxelinux.js';
-import { shimGrubHttp, shimGrubTftp } from './shim-grub.js';
+import { shimGrubTftp } from './shim-grub.js';
 import { inputError } from '../errors.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 
@@ -21,7 +21,7 @@ export type NetbootFamily = keyof typeof NETBOOT_FAMILIES;
 export const DEFAULT_NETBOOT: NetbootFamily = 'pxe';
 
 /** Every netboot loader: one entry each, for one firmware and one transport of kernel and initrd. */
-export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi, grubEfiHttpBoot, shimGrubTftp, shimGrubHttp];
+export const NETBOOT_LOADERS: readonly NetbootLoader[] = [pxelinuxTftp, lpxelinuxHttp, grubEfiTftp, grubEfiHttp, ipxeBios, ipxeUefi, grubEfiHttpBoot, shimGrubTftp];
 
 /** The --netboot family by its name; an unknown one is bad input naming the known ones. */
 export function netbootFamilyById(id: string): NetbootFamily {
@@ -30,11 +30,24 @@ export function netbootFamilyById(id: string): NetbootFamily {
 }
 
 /** Why the netboot path cannot boot this ISO under this firmware (no loader for it, or the loader needs what the ISO lacks), if it cannot. */
-export function netbootPathUnsupported(firmware: string, family: string, iso: IsoBootFacts): string | undefined {
+export function netbootPathUnsupported(firmware: string, family: string, iso: IsoBootFacts, transports: readonly LoaderTransport[] = []): string | undefined {
   const loaders = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family);
-  if (loaders.length) return loaders.map((l) => l.isoUnsupported?.(iso)).find(Boolean);
+  if (loaders.length) return loaders.map((l) => l.isoUnsupported?.(iso)).find(Boolean) ?? transportUnsupported(loaders, transports);
   const firmwares = [...new Set(NETBOOT_LOADERS.filter((l) => l.family === family).map((l) => l.firmware))];
   return `its network boots take the ${family} path (--netboot ${family}), which boots under ${firmwares.join(', ') || 'no firmware'} only, not under ${firmware}`;
+}
+
+/**
+ * On the default path a boot's transport picks its loader (other paths have one transport of their
+ * own): a transport none of the path's loaders has for this firmware cannot boot.
+ */
+function transportUnsupported(loaders: readonly NetbootLoader[], transports: readonly LoaderTransport[]): string | undefined {
+  if (loaders[0]!.family !== DEFAULT_NETBOOT) return undefined;
+  const missing = transports.find((t) => !loaders.some((l) => l.transport === t));
+  if (!missing) return undefined;
+  const { firmware, family } = loaders[0]!;
+  const limits = loaders.map((l) => l.limits && `${l.id}: ${l.limits}`).filter(Boolean);
+  return `its network boots load kernel and initrd over ${missing}, which the ${family} path under ${firmware} cannot${limits.length ? ` (${limits.join('; ')})` : ''}`;
 }
 
 /**

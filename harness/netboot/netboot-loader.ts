@@ -74,6 +74,8 @@ export interface NetbootLoader extends ConsoleContribution {
   readonly firmware: FirmwareId;
   readonly transport: LoaderTransport;
   readonly hostFiles: readonly HostFile[];
+  /** What it cannot do that a sibling can, for the SKIP reason of a boot that asks it (e.g. a transport it lacks). */
+  readonly limits?: string;
   /** Why this loader cannot boot the ISO (it needs a part the ISO lacks), as a SKIP reason; undefined when it can. */
   isoUnsupported?(iso: IsoBootFacts): string | undefined;
   prepare(context: NetbootContext): Promise<PreparedNetboot>;

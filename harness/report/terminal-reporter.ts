@@ -75,7 +75,9 @@ export function terminalReporter(
       const count = (v: string) => results.filter((r) => r.verdict === v).length;
       line(`${count('PASS') + count('XFAIL')} passed, ${count('FAIL') + count('ERROR') + count('XPASS')} failed`);
       if (count('XFAIL')) line(`(${count('XFAIL')} of the passed failed as a known issue: see known-issues.json)`);
-      if (count('SKIP')) line(`${count('SKIP')} skipped: they do not apply to this ISO or firmware`);
+      const notRun = results.filter((r) => r.verdict === 'SKIP' && r.reason.startsWith('not run: ')).length;
+      if (count('SKIP') > notRun) line(`${count('SKIP') - notRun} skipped: they do not apply to this ISO or firmware`);
+      if (notRun) line(`${notRun} not run: the run stopped starting scenarios (--max-failures)`);
     },
   };
 }

@@ -397,6 +397,9 @@ describe('output folder and run options of runScenarios', () => {
     expect(() => validateRunOptions({ jobs: 0 }, host)).toThrow('jobs must be at least 1');
     expect(() => validateRunOptions({ bootTimeoutMs: 0 }, host)).toThrow('bootTimeoutMs must be at least 1000');
     expect(() => validateRunOptions({ accel: 'hvf' as 'tcg' }, host)).toThrow('accel must be tcg or kvm, got "hvf"');
+    expect(() => validateRunOptions({ retries: -1 }, host)).toThrow('retries must be at least 0');
+    expect(() => validateRunOptions({ maxFailures: 1.5 }, host)).toThrow('maxFailures must be a whole number');
+    expect(() => validateRunOptions({ retries: 0, maxFailures: 0 }, host)).not.toThrow();
     expect(() => validateRunOptions({ memoryMb: 3072, cpus: 2, jobs: 4, bootTimeoutMs: 600_000, accel: 'kvm' }, host)).not.toThrow();
     expect(hostCapacity().cores).toBe(availableParallelism());
   });

@@ -25,7 +25,7 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     expect(Object.keys(PUBLISHERS).sort()).toEqual(['aoe', 'ftp', 'http', 'https']);
     expect(NETBOOT_LOADERS.map((l) => `${l.firmware}/${l.transport}:${l.id}`)).toEqual([
       'bios/tftp:pxelinux', 'bios/http:lpxelinux-http', 'uefi/tftp:grub-efi', 'uefi/http:grub-efi-http', 'bios/http:ipxe-bios', 'uefi/http:ipxe-uefi', 'uefi/http:uefi-http-boot',
-      'uefi-secure/tftp:shim-grub', 'uefi-secure/http:shim-grub-http',
+      'uefi-secure/tftp:shim-grub',
     ]);
     // A run's netboot path picks the family; a boot's transport picks within it where the family has both.
     expect(netbootLoaderFor('bios', 'tftp').id).toBe('pxelinux');
@@ -37,7 +37,13 @@ describe('registries: one entry per firmware, loader, live module and protocol',
     expect(netbootPathUnsupported('uefi', 'http-boot', unsigned)).toBeUndefined();
     // Secure Boot's loader boots the ISO's own shim: an ISO without one SKIPs, naming what it lacks.
     expect(netbootPathUnsupported('uefi-secure', 'pxe', unsigned)).toMatch(/^its network boots run with Secure Boot on, and the ISO carries no signed boot chain \(no shim/);
-    expect(netbootPathUnsupported('uefi-secure', 'pxe', { ...unsigned, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } })).toBeUndefined();
+    const signed = { ...unsigned, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } };
+    expect(netbootPathUnsupported('uefi-secure', 'pxe', signed, ['tftp'])).toBeUndefined();
+    // A transport the path's loader lacks under this firmware: SKIPPED, saying why (measured on a real boot).
+    expect(netbootPathUnsupported('uefi-secure', 'pxe', signed, ['tftp', 'http'])).toBe(
+      "its network boots load kernel and initrd over http, which the pxe path under uefi-secure cannot (shim-grub: kernel and initrd over TFTP only: a signed GRUB loads no module under Secure Boot, and Debian's signed netboot GRUB has no HTTP built in)",
+    );
+    expect(netbootPathUnsupported('uefi', 'pxe', unsigned, ['http'])).toBeUndefined();
     const error = (() => {
       try {
         firmwareById('coreboot');
