@@ -11,6 +11,7 @@ export type { LiveBootOptions } from './harness/live/live-module.js';
 export type { CommandResult, SerialShell } from './harness/console/serial-shell.js';
 export { runScenarios, type RunOptions } from './harness/engine/run-all.js';
 export { SCENARIOS } from './scenarios/index.js';
+export { defineConfig, type PxeHarnessConfig } from './cli/config-file.js';
 
 /** Every check a scenario can use: the generic ones for an ISO's own promises, and the harness's own. */
 export const check = checks;

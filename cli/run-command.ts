@@ -19,6 +19,7 @@ import { runScenarios } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
 import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
+import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
@@ -45,6 +46,7 @@ const RUN_FLAGS = {
   firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
   netboot: { type: 'string', default: DEFAULT_NETBOOT },
   'live-module': { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 type RunFlags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_FLAGS; strict: true }>>['values'];
@@ -151,11 +153,16 @@ const reportersFor = (outDir: string, isoPath: string) => [
 export async function runCommand(argv: string[]): Promise<number> {
   const args = commandArgs('run', argv, RUN_FLAGS);
   if (args === 'help') return showUsage();
-  const { values } = parseArgs({ args, options: RUN_FLAGS, strict: true, allowPositionals: false });
+  const { values: given } = parseArgs({ args, options: RUN_FLAGS, strict: true, allowPositionals: false });
   // Listening before the request is checked: a signal from the first milliseconds on ends the
   // run with 130 (checking starts nothing, so there is nothing to stop yet).
   const controller = stopOnSignals();
-  const request = await checkRunRequest(values);
+  const explicit = explicitFlags(args);
+  const config = await loadConfig(given.config);
+  const values = mergeConfig(given, explicit, config);
+  const request = await checkRunRequest(values).catch((error: unknown) => {
+    throw blameConfig(error, config, explicit);
+  });
   if (controller.signal.aborted) return 130;
   let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };
   try {

@@ -17,7 +17,7 @@ export function showUsage(): number {
 export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--retries N] [--max-failures N]
+                  [--retries N] [--max-failures N] [--config FILE]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
@@ -40,6 +40,10 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        --config FILE reads the options from a config file (default: pxe-harness.config.ts, .mts,
+        .js or .mjs in the current folder, if there is one): export default defineConfig({...})
+        from 'pxe-harness', each option in camelCase (bootTimeoutS, maxFailures, firmware: [...]),
+        paths relative to the file; an option on the command line wins.
         --retries N boots a boot that ended in an infrastructure ERROR (never a FAIL) again, up to
         N times (default 1, 0 never; at most 5). --max-failures N starts no more scenarios once
         N have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run (default 0: never stop).

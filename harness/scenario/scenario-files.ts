@@ -37,25 +37,33 @@ async function filesOf(path: string): Promise<string[]> {
 }
 
 /** Why a file could not be imported, at FILE:LINE:COLUMN where the error names a place in it. */
-async function loadError(file: string, cause: unknown): Promise<Error> {
+async function loadError(file: string, cause: unknown, what = 'scenario file'): Promise<Error> {
   const where = throwSite(cause, file) ?? (cause instanceof SyntaxError ? await syntaxErrorSite(file) : undefined);
   // defineScenario refuses a bad field with a RangeError that names it.
   // The message carries the cause's whole message: the cause is not passed (its line would repeat it).
-  if (cause instanceof RangeError) return inputError(`scenario file ${where ?? file}: ${cause.message}`, where ?? file, 'fix that field (see docs/writing-scenarios.md)');
+  if (cause instanceof RangeError) return inputError(`${what} ${where ?? file}: ${cause.message}`, where ?? file, `fix that field (see ${what === 'scenario file' ? 'docs/writing-scenarios.md' : 'pxe-harness run --help'})`);
   const error = cause instanceof Error ? cause : new Error(String(cause));
-  const what = `${error.name}: ${withoutSite(error.message, file)}`;
-  return inputError(`scenario file ${file} cannot be loaded: ${where ? `${where}: ` : ''}${what}`, where ?? file, 'fix the file at that place (run it with node, or check it with tsc)');
+  const text = `${error.name}: ${withoutSite(error.message, file)}`;
+  return inputError(`${what} ${file} cannot be loaded: ${where ? `${where}: ` : ''}${text}`, where ?? file, 'fix the file at that place (run it with node, or check it with tsc)');
+}
+
+/**
+ * Imports a file of the user's (a scenario file, the config file) as the harness does: TypeScript
+ * transpiled on load, `pxe-harness` resolved to this package; an error names the file and place.
+ */
+export async function importUserModule(file: string, what = 'scenario file'): Promise<{ default?: unknown }> {
+  registerHooks();
+  try {
+    return (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (cause) {
+    throw await loadError(file, cause, what);
+  }
 }
 
 /** One file's scenarios: its default export, a defineScenario(...) or a list of them. */
 async function loadFile(file: string): Promise<ScenarioDefinition[]> {
   if (!SCENARIO_FILE.test(file)) throw inputError(`scenario file ${file} is not a .ts, .mts, .js or .mjs file (${extname(file) || 'no extension'})`, file, 'name the file *.ts or *.js');
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (cause) {
-    throw await loadError(file, cause);
-  }
+  const module = await importUserModule(file);
   const exported = Array.isArray(module.default) ? module.default : [module.default];
   exported.forEach((s, i) => {
     if (!isDefinedScenario(s)) {

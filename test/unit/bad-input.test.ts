@@ -171,3 +171,47 @@ describe('a scenario file: the loader names the file and the line', () => {
     expectRefusal(result, `scenario file ${file} cannot be loaded: ${file}:3:43: SyntaxError: Unexpected identifier 'summary'`, `input: ${file}:3:43`);
   });
 });
+
+describe('a config file (pxe-harness.config.ts): each refusal names the file and the field', () => {
+  /** The CLI run in a folder of its own, where a config file may sit. */
+  const cliIn = (cwd: string, ...args: string[]) =>
+    execa(process.execPath, [join(root, 'dist/cli/main.js'), ...args], {
+      reject: false, cwd, timeout: 20_000, killSignal: 'SIGKILL', env: { PATH: join(dir, 'empty-path'), TMPDIR: dir }, extendEnv: false,
+    });
+  const folderWith = async (name: string, config: string) => {
+    const folder = join(dir, `config-${name}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'pxe-harness.config.ts'), `import { defineConfig } from 'pxe-harness';\nexport default defineConfig(${config});\n`);
+    return folder;
+  };
+
+  it('a misspelt field: FILE:LINE:COLUMN and the closest field', async () => {
+    const folder = await folderWith('misspelt', "{ retires: 2 } as never");
+    const result = await cliIn(folder, 'run');
+    expectRefusal(result, `config file ${join(folder, 'pxe-harness.config.ts')}:2:`, 'field retires is not a field of the config (the options of run, in camelCase): did you mean retries?');
+    expect(existsSync(join(folder, 'out'))).toBe(false);
+  });
+
+  it("a bad value: the flag's own check, said of the file's field", async () => {
+    const folder = await folderWith('bad-value', "{ retries: 9, iso: 'x.iso' }");
+    expectRefusal(await cliIn(folder, 'run'), `config file ${join(folder, 'pxe-harness.config.ts')}, field retries: --retries must be at most 5`, 'field retries of the config, or --retries on the command line');
+  });
+
+  it('a wrong type names the field and what it takes', async () => {
+    const folder = await folderWith('bad-type', "{ keep: 'yes' } as never");
+    expectRefusal(await cliIn(folder, 'run'), `config file ${join(folder, 'pxe-harness.config.ts')}: field keep must be true or false, got "yes"`);
+  });
+
+  it('an option on the command line wins over the file; the file\'s paths are relative to its folder', async () => {
+    const folder = await folderWith('cli-wins', "{ retries: 9, iso: 'from-config.iso' }");
+    // --retries 1 wins: the refusal left is the ISO's, whose path the config resolved against its folder.
+    expectRefusal(await cliIn(folder, 'run', '--retries', '1'), join(folder, 'from-config.iso'));
+    expectRefusal(await cliIn(folder, 'run', '--retries', '1', '--iso', 'given.iso'), 'ISO given.iso cannot be read');
+  });
+
+  it('--config names the file; a missing one is refused', async () => {
+    const folder = await folderWith('explicit', "{ jobs: 0 }");
+    expectRefusal(await cliIn(dir, 'run', '--config', join(folder, 'pxe-harness.config.ts')), 'field jobs: --jobs must be at least 1');
+    expectRefusal(await cliIn(dir, 'run', '--config', 'nowhere.config.ts'), 'config file nowhere.config.ts does not exist');
+  });
+});

@@ -1,0 +1,138 @@
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { HarnessError, inputError, isHarnessError } from '../harness/errors.js';
+import { refuseUnknownFields, type KnownFields } from '../harness/scenario/known-fields.js';
+import { importUserModule } from '../harness/scenario/scenario-files.js';
+
+/**
+ * pxe-harness.config.ts: every option of `run` as a field, so that a team keeps its ISO, scenario
+ * files, firmwares and limits in its repository (as playwright.config.ts does). A field is the
+ * option's name in camelCase (`--boot-timeout-s` is `bootTimeoutS`); an option given on the
+ * command line wins over the file. Paths are relative to the file's folder.
+ */
+export interface PxeHarnessConfig {
+  iso?: string;
+  scenarios?: string | string[];
+  scenario?: string | string[];
+  grep?: string;
+  grepInvert?: string;
+  shard?: string;
+  out?: string;
+  login?: string;
+  bootTimeoutS?: number;
+  memoryMb?: number;
+  cpus?: number;
+  keepTemp?: boolean;
+  keep?: boolean;
+  jobs?: number;
+  retries?: number;
+  maxFailures?: number;
+  accel?: 'auto' | 'tcg' | 'kvm';
+  tcgThread?: 'multi' | 'single';
+  knownIssues?: string;
+  /** One firmware, or several: every scenario once per firmware. */
+  firmware?: string | string[];
+  netboot?: string;
+  liveModule?: string;
+}
+
+const CONFIG_FIELDS = {
+  iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
+  cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
+  netboot: true, liveModule: true,
+} as const satisfies KnownFields<PxeHarnessConfig>;
+
+/** The fields that are paths, resolved against the config file's folder. */
+const PATH_FIELDS = new Set<string>(['iso', 'scenarios', 'out', 'knownIssues']);
+const DEFINED = Symbol.for('pxe-harness.config');
+
+/** The config, its fields checked: a misspelt one is refused with the closest name. */
+export function defineConfig(config: PxeHarnessConfig): PxeHarnessConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new RangeError(`the config must be an object of run's options, got ${JSON.stringify(config)}`);
+  refuseUnknownFields(config, '', 'the config (the options of run, in camelCase)', CONFIG_FIELDS);
+  return Object.assign({ ...config }, { [DEFINED]: true });
+}
+
+/** A field's flag: `bootTimeoutS` is `boot-timeout-s`. */
+export const flagOf = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The config files looked for in the current folder when no --config is given, first found wins. */
+export const CONFIG_FILE_NAMES = ['pxe-harness.config.ts', 'pxe-harness.config.mts', 'pxe-harness.config.js', 'pxe-harness.config.mjs'];
+
+export interface LoadedConfig {
+  file: string;
+  /** Flag values, as the command line would give them (strings, booleans, string lists). */
+  values: Record<string, string | boolean | string[]>;
+}
+
+/** The config named by --config, else the first of CONFIG_FILE_NAMES in the current folder, else none. */
+export async function loadConfig(explicit: string | undefined): Promise<LoadedConfig | undefined> {
+  const exists = (path: string) => access(path).then(() => true, () => false);
+  let file: string | undefined;
+  if (explicit !== undefined) {
+    file = resolve(explicit);
+    if (!(await exists(file))) throw inputError(`config file ${explicit} does not exist`, `--config ${explicit}`, 'pass the path of a pxe-harness.config.ts (see pxe-harness run --help)');
+  } else {
+    for (const name of CONFIG_FILE_NAMES) if (!file && (await exists(resolve(name)))) file = resolve(name);
+  }
+  if (!file) return undefined;
+  const module = await importUserModule(file, 'config file');
+  const config = module.default as (PxeHarnessConfig & { [DEFINED]?: true }) | undefined;
+  if (!config?.[DEFINED]) {
+    throw inputError(`config file ${file} ${config === undefined ? 'has no default export' : 'default-exports something else'}: it must \`export default defineConfig({...})\``, file, "import { defineConfig } from 'pxe-harness' and export its result as default");
+  }
+  return { file, values: flagValues(file, config) };
+}
+
+/** Each field as its flag's value, its type checked (the flag's own check then judges the value). */
+function flagValues(file: string, config: PxeHarnessConfig): LoadedConfig['values'] {
+  const values: LoadedConfig['values'] = {};
+  const bad = (field: string, value: unknown, want: string) => inputError(`config file ${file}: field ${field} must be ${want}, got ${JSON.stringify(value)}`, `${file}: ${field}`, `fix field ${field} of the config (or pass --${flagOf(field)} on the command line, which wins)`);
+  for (const [field, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    const asPath = (v: string) => (PATH_FIELDS.has(field) ? resolve(dirname(file), v) : v);
+    if (field === 'keep' || field === 'keepTemp') {
+      if (typeof value !== 'boolean') throw bad(field, value, 'true or false');
+      values[flagOf(field)] = value;
+    } else if (field === 'scenarios' || field === 'scenario' || field === 'firmware') {
+      const list = Array.isArray(value) ? value : [value];
+      if (!list.length || list.some((v) => typeof v !== 'string' || !v)) throw bad(field, value, 'a name or a list of names');
+      values[flagOf(field)] = field === 'firmware' ? list.join(',') : list.map(asPath);
+    } else if (typeof value === 'number') {
+      values[flagOf(field)] = String(value);
+    } else if (typeof value === 'string' && value) {
+      values[flagOf(field)] = asPath(value);
+    } else {
+      throw bad(field, value, 'a non-empty string or a number');
+    }
+  }
+  return values;
+}
+
+/**
+ * The command line's values with the config's beneath them: a flag the command line names
+ * (`explicit`) keeps its value, every other takes the config's where it has one.
+ */
+export function mergeConfig<V extends Record<string, unknown>>(values: V, explicit: ReadonlySet<string>, config: LoadedConfig | undefined): V {
+  if (!config) return values;
+  const merged: Record<string, unknown> = { ...values };
+  for (const [flag, value] of Object.entries(config.values)) if (!explicit.has(flag)) merged[flag] = value;
+  return merged as V;
+}
+
+/** The flags the command line names, from commandArgs' normalised arguments (`--name=value`, `--name`). */
+export function explicitFlags(args: readonly string[]): Set<string> {
+  return new Set(args.filter((a) => a.startsWith('--') && a !== '--').map((a) => a.slice(2).split('=')[0]!));
+}
+
+/**
+ * A refusal of a value that came from the config names the file and the field (the flag's check
+ * names only the flag); any other error passes as it is.
+ */
+export function blameConfig(error: unknown, config: LoadedConfig | undefined, explicit: ReadonlySet<string>): unknown {
+  if (!config || !isHarnessError(error) || error.kind !== 'input') return error;
+  const flag = /^--([\w-]+)/.exec(error.context.input ?? '')?.[1];
+  if (!flag || explicit.has(flag) || !(flag in config.values)) return error;
+  const field = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return new HarnessError('input', `config file ${config.file}, field ${field}: ${error.message}`, { input: `${config.file}: ${field}`, ...(error.context.fix ? { fix: `${error.context.fix} (field ${field} of the config, or --${flag} on the command line)` } : {}) }, { cause: error });
+}
