@@ -34,12 +34,14 @@ export interface PxeHarnessConfig {
   firmware?: string | string[];
   netboot?: string;
   liveModule?: string;
+  /** Reporter names (RUN_REPORTERS): terminal or line, json, junit, html, conformance. */
+  reporter?: string | string[];
 }
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
   cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
-  netboot: true, liveModule: true,
+  netboot: true, liveModule: true, reporter: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 
 /** The fields that are paths, resolved against the config file's folder. */
@@ -94,10 +96,10 @@ function flagValues(file: string, config: PxeHarnessConfig): LoadedConfig['value
     if (field === 'keep' || field === 'keepTemp') {
       if (typeof value !== 'boolean') throw bad(field, value, 'true or false');
       values[flagOf(field)] = value;
-    } else if (field === 'scenarios' || field === 'scenario' || field === 'firmware') {
+    } else if (field === 'scenarios' || field === 'scenario' || field === 'firmware' || field === 'reporter') {
       const list = Array.isArray(value) ? value : [value];
       if (!list.length || list.some((v) => typeof v !== 'string' || !v)) throw bad(field, value, 'a name or a list of names');
-      values[flagOf(field)] = field === 'firmware' ? list.join(',') : list.map(asPath);
+      values[flagOf(field)] = field === 'firmware' || field === 'reporter' ? list.join(',') : list.map(asPath);
     } else if (typeof value === 'number') {
       values[flagOf(field)] = String(value);
     } else if (typeof value === 'string' && value) {

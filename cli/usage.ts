@@ -1,4 +1,5 @@
 import { FIRMWARES } from '../harness/firmware/index.js';
+import { RUN_REPORTERS } from './run-reporters.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
 import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
@@ -17,7 +18,7 @@ export function showUsage(): number {
 export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--retries N] [--max-failures N] [--config FILE]
+                  [--retries N] [--max-failures N] [--config FILE] [--reporter NAME,...]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
@@ -40,6 +41,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
+        --reporter NAME,... the run's reporters (default terminal,json,junit,html,conformance):
+        ${Object.entries(RUN_REPORTERS).map(([name, r]) => `${name}: ${r.what}`).join(';\n        ')}.
         --config FILE reads the options from a config file (default: pxe-harness.config.ts, .mts,
         .js or .mjs in the current folder, if there is one): export default defineConfig({...})
         from 'pxe-harness', each option in camelCase (bootTimeoutS, maxFailures, firmware: [...]),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,15 +27,19 @@ export default defineScenario({
 });
 `;
 
-describe('--max-failures', () => {
-  it('1: after the first failed scenario no other starts; the rest are SKIPPED as not run, exit 1, nothing left behind', async () => {
+describe('--max-failures, with the reporters asked for', () => {
+  it('1: after the first failed scenario no other starts; the rest are SKIPPED as not run, exit 1; only line and json report; nothing left behind', async () => {
     const out = join(dir, 'max-failures');
     const scenarioFile = join(dir, 'failing.ts');
     await writeFile(scenarioFile, FAILING);
-    const result = await startRun(['--accel', 'tcg', '--iso', iso, '--jobs', '1', '--max-failures', '1', '--scenarios', scenarioFile, '--scenario', 'kernel-missing-unexpected', '--scenario', 'netboot-kernel-missing', '--out', out], tempRoot);
+    const result = await startRun(['--accel', 'tcg', '--iso', iso, '--jobs', '1', '--max-failures', '1', '--reporter', 'line,json', '--scenarios', scenarioFile, '--scenario', 'kernel-missing-unexpected', '--scenario', 'netboot-kernel-missing', '--out', out], tempRoot);
     expect(result.exitCode, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(1);
     expect(verdictsIn(out)).toEqual([['kernel-missing-unexpected', 'FAIL'], ['netboot-kernel-missing', 'SKIP']]);
     expect(result.stdout).toMatch(/^SKIP\s+netboot-kernel-missing .*not run: the run stopped after 1 failed scenario\(s\) \(--max-failures 1\)/m);
+    expect(result.stdout).toMatch(/^1 not run: the run stopped starting scenarios \(--max-failures\)$/m);
+    // --reporter line,json: plain lines (never redrawn), results.json; no JUnit, HTML or conformance page.
+    expect(result.stdout).not.toContain('\r');
+    expect(['junit.xml', 'report.html', 'conformance.md'].filter((f) => existsSync(join(out, f)))).toEqual([]);
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(await newLeftovers(before, tempRoot)).toEqual({ processes: [], tempDirs: [] });
   });

@@ -75,6 +75,8 @@ describe('run: option values that start with a dash reach the flag\'s own check'
     [['--jobs', '-1'], '--jobs must be a positive whole number, got "-1"', 'fix: pass e.g. --jobs 2'],
     [['--memory-mb', '-5'], '--memory-mb must be a positive whole number, got "-5"', 'fix: pass e.g. --memory-mb'],
     [['--cpus', '-2', '--accel', 'tcg'], '--cpus must be a positive whole number, got "-2"', 'fix: pass e.g. --cpus'],
+    [['--reporter', 'json,htlm'], '--reporter knows no reporter "htlm"', 'fix: did you mean html? choose from: terminal, line, json, junit, html, conformance (several with commas)'],
+    [['--reporter', 'terminal,line'], '--reporter takes terminal or line, not both: both write to the terminal', 'fix: pass one of them'],
     [['--retries', '9'], '--retries must be at most 5 (retries of a boot that ended in an infrastructure ERROR: a flake that survives five retries is a broken host), got "9"', 'fix: pass --retries 5 or less'],
     [['--max-failures', 'x'], '--max-failures must be a positive whole number, got "x"', 'fix: pass e.g. --max-failures 1'],
     [['--firmware', 'bios,uefi-secrue'], '--firmware must be one of bios, uefi, uefi-secure, a comma-separated list of them, or both; got "bios,uefi-secrue" (unknown: "uefi-secrue")', 'fix: pass e.g. --firmware bios,uefi,uefi-secure'],
