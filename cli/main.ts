@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setGracefulCleanup } from 'tmp-promise';
 import { closest } from '../harness/util/closest.js';
-import { packageRoot } from '../harness/util/package-root.js';
 import { inputError, isHarnessError } from '../harness/errors.js';
 import { surviveClosedOutput } from './closed-output.js';
 import { examineHost, formatFindings } from './doctor.js';
@@ -11,6 +8,7 @@ import { initScenarioFile } from './init.js';
 import { listCommand } from './list-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { runCommand } from './run-command.js';
+import { harnessVersion } from './run-meta.js';
 import { USAGE } from './usage.js';
 
 async function doctorCommand(): Promise<number> {
@@ -21,8 +19,7 @@ async function doctorCommand(): Promise<number> {
 
 /** The version of the installed package, as npm and the reports know it. */
 async function versionCommand(): Promise<number> {
-  const { version } = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  process.stdout.write(`pxe-harness ${version}\n`);
+  process.stdout.write(`pxe-harness ${await harnessVersion()}\n`);
   return 0;
 }
 

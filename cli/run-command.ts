@@ -15,6 +15,7 @@ import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
 import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { makeReporters, parseReporters } from './run-reporters.js';
+import { runMeta } from './run-meta.js';
 import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
@@ -167,7 +168,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (controller.signal.aborted) return 130;
   const { outDir } = request.options;
-  const reporters = makeReporters(request.reporters, outDir, prepared.isoPath);
+  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta()) });
   const results = await runScenarios({ ...request.options, ...prepared, reporters, signal: controller.signal });
   if (controller.signal.aborted) return 130;
   // results.json is the run's record: checked whole where the run writes it.

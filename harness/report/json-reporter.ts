@@ -1,6 +1,27 @@
+import { relative } from 'node:path';
+import type { ScenarioResult, Verdict } from '../scenario/result.js';
 import { reportFileWriter } from './report-file.js';
 import type { Reporter } from './reporter.js';
 import { runProgress, type RunSoFar } from './run-progress.js';
+
+/**
+ * The version of results.json's shape. 1: schemaVersion, startedAt, counts, and every artifactsDir
+ * relative to the output folder (a shard's folder moves; merge and CI artifacts read it elsewhere).
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'ERROR', 'XFAIL', 'XPASS', 'SKIP'];
+
+/** How many scenarios got each verdict (every verdict named, 0 included). */
+export function countVerdicts(results: readonly ScenarioResult[]): Record<Verdict, number> {
+  return Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
+}
+
+/** The results with their folders relative to the output folder ('.' for the folder itself). */
+function relativeFolders(results: readonly ScenarioResult[], outDir: string): ScenarioResult[] {
+  const rel = (path: string) => relative(outDir, path) || '.';
+  return results.map((r) => ({ ...r, artifactsDir: rel(r.artifactsDir), boots: r.boots.map((b) => ({ ...b, artifactsDir: rel(b.artifactsDir) })) }));
+}
 
 /**
  * The text of results.json. At the run's end: the run's fields, finishedAt, `complete: true` and
@@ -8,11 +29,12 @@ import { runProgress, type RunSoFar } from './run-progress.js';
  * it stays so): `complete: false`, no finishedAt but `writtenAt`, `notRun` (the planned scenarios
  * without a verdict yet, when known) and the results so far.
  */
-export function renderResultsJson(run: RunSoFar, fields: Record<string, unknown>, now = new Date()): string {
+export function renderResultsJson(run: RunSoFar, fields: Record<string, unknown>, outDir: string, now = new Date()): string {
   const { complete, results, notRun } = run;
   const when = complete ? { finishedAt: now.toISOString() } : { writtenAt: now.toISOString() };
   const missing = notRun && (!complete || notRun.length) ? { notRun } : {};
-  return JSON.stringify({ ...fields, ...when, complete, ...missing, results }, null, 2);
+  const counts = countVerdicts(results);
+  return JSON.stringify({ schemaVersion: RESULTS_SCHEMA_VERSION, ...fields, ...when, complete, counts, ...missing, results: relativeFolders(results, outDir) }, null, 2);
 }
 
 /**
@@ -26,16 +48,17 @@ export function jsonReporter(outDir: string, meta: Record<string, unknown>): Rep
   return {
     name: 'json',
     onRunInfo(runInfo) {
-      info = { liveModule: runInfo.liveModule };
+      info = { ...info, liveModule: runInfo.liveModule };
     },
     onRunStart(scenarios) {
       progress.plan(scenarios);
+      info = { ...info, startedAt: new Date().toISOString() };
     },
     async onScenarioEnd(result) {
-      await write(renderResultsJson(progress.add(result), { ...meta, ...info }));
+      await write(renderResultsJson(progress.add(result), { ...meta, ...info }, outDir));
     },
     async onRunEnd(results) {
-      await write(renderResultsJson(progress.end(results), { ...meta, ...info }));
+      await write(renderResultsJson(progress.end(results), { ...meta, ...info }, outDir));
     },
   };
 }

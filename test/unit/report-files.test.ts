@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'junit2json';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { combineObservers } from '../../harness/engine/run-observer.js';
@@ -50,7 +50,9 @@ const readJson = async () => JSON.parse(await readFile(join(dir, 'results.json')
 /** The report files and nothing else: no temp file left behind. */
 const filesIn = async () => (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
 /** As JSON.stringify leaves them (undefined fields dropped). */
-const asWritten = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/** A result as results.json holds it: JSON, its folders relative to the output folder. */
+const asWritten = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'artifactsDir' && typeof v === 'string' ? relative(dir, v) || '.' : v))) as T;
 
 describe('results.json is rewritten as each scenario ends', () => {
   it('after scenario 1 of 3 it holds scenario 1 and says it is partial; at the end it is complete and today\'s file', async () => {
@@ -58,7 +60,11 @@ describe('results.json is rewritten as each scenario ends', () => {
     start(reporter);
     await reporter.onScenarioEnd?.(results[0]!);
     const partial = await readJson();
-    expect(partial).toMatchObject({ iso: '/x.iso', liveModule: LIVE_MODULE, complete: false, notRun: ['persistent-lifecycle', 'ram-deploy-ftp'] });
+    expect(partial).toMatchObject({ schemaVersion: 1, iso: '/x.iso', liveModule: LIVE_MODULE, complete: false, notRun: ['persistent-lifecycle', 'ram-deploy-ftp'] });
+    expect(partial.counts).toEqual({ PASS: 1, FAIL: 0, ERROR: 0, XFAIL: 0, XPASS: 0, SKIP: 0 });
+    // Folders relative to the output folder: a shard's folder can move (merge, CI artifacts).
+    expect((partial.results as ScenarioResult[])[0]!.artifactsDir).toBe('ram-deploy-http');
+    expect(Date.parse(String(partial.startedAt))).not.toBeNaN();
     expect(partial.results).toEqual(asWritten([results[0]]));
     expect(partial.finishedAt).toBeUndefined();
     expect(Date.parse(String(partial.writtenAt))).not.toBeNaN();
@@ -75,8 +81,8 @@ describe('results.json is rewritten as each scenario ends', () => {
     const { complete, ...today } = await readJson();
     expect(complete).toBe(true);
     // The fields and order the file had before it was written part-way, plus `complete`.
-    expect(Object.keys(await readJson())).toEqual(['iso', 'liveModule', 'finishedAt', 'complete', 'results']);
-    expect(today).toEqual(asWritten({ iso: '/x.iso', liveModule: LIVE_MODULE, finishedAt: today.finishedAt, results }));
+    expect(Object.keys(await readJson())).toEqual(['schemaVersion', 'iso', 'liveModule', 'startedAt', 'finishedAt', 'complete', 'counts', 'results']);
+    expect(today).toEqual(asWritten({ schemaVersion: 1, iso: '/x.iso', liveModule: LIVE_MODULE, startedAt: today.startedAt, finishedAt: today.finishedAt, counts: today.counts, results }));
     expect(await filesIn()).toEqual(['results.json']);
   });
 
