@@ -8,6 +8,7 @@ import { initScenarioFile } from './init.js';
 import { listCommand } from './list-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { runCommand } from './run-command.js';
+import { mergeCommand } from './merge-command.js';
 import { harnessVersion } from './run-meta.js';
 import { USAGE } from './usage.js';
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
   list: listCommand,
   init: initScenarioFile,
   reproduce: reproduceCommand,
+  merge: mergeCommand,
   doctor: doctorCommand,
 };
 

@@ -168,7 +168,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (controller.signal.aborted) return 130;
   const { outDir } = request.options;
-  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta()) });
+  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta(request.options.inspectedIso ?? prepared.isoPath)) });
   const results = await runScenarios({ ...request.options, ...prepared, reporters, signal: controller.signal });
   if (controller.signal.aborted) return 130;
   // results.json is the run's record: checked whole where the run writes it.

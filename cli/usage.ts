@@ -25,6 +25,7 @@ export const USAGE = `usage:
   pxe-harness init [FILE]
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
+  pxe-harness merge DIR... [--out DIR]
   pxe-harness --version
 
 run     boots each scenario (all by default) and prints one line per scenario:
@@ -78,4 +79,8 @@ init    writes a commented starter scenario file for your ISO (default: my-iso.s
 reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root, publisher,
         disks, kernel options; the scenario's earlier boots first) with the serial console on
         this terminal. Ctrl-] quits; everything is cleaned up.
+merge   joins the output folders of shards (a run split with --shard over CI machines) into one
+        run: results.json, junit.xml and report.html in --out (default merged/), pointing at each
+        shard's own evidence. Refuses shards of different ISOs (name, size, volume id) or harness
+        versions, an unfinished shard, a scenario in two shards. Exit status as run's.
 doctor  checks the host (tools, pxelinux, KVM, free disk and memory) and says how to fix it.`;
