@@ -36,16 +36,19 @@ export interface PxeHarnessConfig {
   liveModule?: string;
   /** Reporter names (RUN_REPORTERS): terminal or line, json, junit, html, conformance. */
   reporter?: string | string[];
+  /** An earlier run's results.json to compare with, and the slowdown in percent that fails the run. */
+  baseline?: string;
+  regressionThreshold?: number;
 }
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
   cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
-  netboot: true, liveModule: true, reporter: true,
+  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 
 /** The fields that are paths, resolved against the config file's folder. */
-const PATH_FIELDS = new Set<string>(['iso', 'scenarios', 'out', 'knownIssues']);
+const PATH_FIELDS = new Set<string>(['iso', 'scenarios', 'out', 'knownIssues', 'baseline']);
 const DEFINED = Symbol.for('pxe-harness.config');
 
 /** The config, its fields checked: a misspelt one is refused with the closest name. */

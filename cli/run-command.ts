@@ -16,6 +16,9 @@ import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../ha
 import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { makeReporters, parseReporters } from './run-reporters.js';
 import { runMeta } from './run-meta.js';
+import { parseThreshold, readBaseline } from './baseline-file.js';
+import { baselineLines, compareWithBaseline, type Baseline } from '../harness/report/baseline.js';
+import type { ScenarioResult } from '../harness/scenario/result.js';
 import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
@@ -45,6 +48,8 @@ const RUN_FLAGS = {
   'live-module': { type: 'string' },
   config: { type: 'string' },
   reporter: { type: 'string' },
+  baseline: { type: 'string' },
+  'regression-threshold': { type: 'string' },
 } as const;
 
 type RunFlags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_FLAGS; strict: true }>>['values'];
@@ -56,6 +61,7 @@ interface RunRequest {
   accel: 'auto' | 'tcg' | 'kvm';
   /** The names of the run's reporters (RUN_REPORTERS). */
   reporters: string[];
+  baseline: Baseline | undefined;
 }
 
 /**
@@ -99,7 +105,8 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
     ...(liveModule ? { liveModule } : {}),
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   };
-  return { options, isoOption, accel, reporters };
+  const baseline = await readBaseline(pathOption('baseline', values.baseline, 'an earlier results.json'), parseThreshold(values['regression-threshold']));
+  return { options, isoOption, accel, reporters, baseline };
 }
 
 /**
@@ -168,11 +175,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (controller.signal.aborted) return 130;
   const { outDir } = request.options;
-  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta(request.options.inspectedIso ?? prepared.isoPath)) });
+  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta(request.options.inspectedIso ?? prepared.isoPath)) }, request.baseline);
   const results = await runScenarios({ ...request.options, ...prepared, reporters, signal: controller.signal });
   if (controller.signal.aborted) return 130;
   // results.json is the run's record: checked whole where the run writes it.
   const lost = request.reporters.includes('json') ? await reportsNotWritten(outDir) : undefined;
   if (lost) process.stderr.write(`pxe-harness: the run ended, but its reports were not written whole: ${lost} (exit 2; the reporters' warnings above say why)\n`);
-  return lost ? Math.max(2, exitCodeFor(results)) : exitCodeFor(results);
+  const regressed = request.baseline ? reportBaseline(results, request.baseline) : false;
+  return Math.max(lost ? 2 : 0, regressed ? 1 : 0, exitCodeFor(results));
+}
+
+/** The comparison with the baseline on the terminal; true when a phase regressed beyond the threshold (the run then fails). */
+function reportBaseline(results: ScenarioResult[], baseline: Baseline): boolean {
+  const comparison = compareWithBaseline(results, baseline, baseline.thresholdPct);
+  process.stdout.write(`${baselineLines(comparison).join('\n')}\n`);
+  return comparison.regressions.length > 0;
 }

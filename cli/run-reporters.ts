@@ -6,22 +6,23 @@ import { jsonReporter } from '../harness/report/json-reporter.js';
 import { junitReporter } from '../harness/report/junit-reporter.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { closest } from '../harness/util/closest.js';
+import type { Baseline } from '../harness/report/baseline.js';
 
 /** What the reports say about the run beyond its results: the ISO, and the harness's and QEMU's versions. */
 export type RunMeta = { iso: string } & Record<string, unknown>;
 
 interface ReporterChoice {
   what: string;
-  make(outDir: string, meta: RunMeta): RunObserver;
+  make(outDir: string, meta: RunMeta, baseline: Baseline | undefined): RunObserver;
 }
 
 /** The reporters of a run (--reporter NAME,...), each by its name; the multiplexer isolates them. */
 export const RUN_REPORTERS: Record<string, ReporterChoice> = {
   terminal: { what: 'one line per verdict, with a live status line on a terminal', make: () => terminalReporter() },
   line: { what: 'one plain line per boot start, phase and verdict, never redrawn (for logs)', make: () => terminalReporter(undefined, { live: false }) },
-  json: { what: 'results.json and one result.json per scenario', make: (outDir, meta) => jsonReporter(outDir, meta) },
+  json: { what: 'results.json and one result.json per scenario', make: (outDir, meta, baseline) => jsonReporter(outDir, meta, baseline ? { baseline } : {}) },
   junit: { what: 'junit.xml', make: (outDir) => junitReporter(outDir) },
-  html: { what: 'report.html, one file that opens offline', make: (outDir, meta) => htmlReporter(outDir, { iso: meta.iso }) },
+  html: { what: 'report.html, one file that opens offline', make: (outDir, meta, baseline) => htmlReporter(outDir, { iso: meta.iso, ...(baseline ? { baseline } : {}) }) },
   conformance: { what: 'conformance.md: what the seed documents against what the boots showed', make: (outDir) => conformanceReporter(outDir) },
 };
 
@@ -41,4 +42,4 @@ export function parseReporters(value: string | undefined): string[] {
   return names;
 }
 
-export const makeReporters = (names: readonly string[], outDir: string, meta: RunMeta): RunObserver[] => names.map((n) => RUN_REPORTERS[n]!.make(outDir, meta));
+export const makeReporters = (names: readonly string[], outDir: string, meta: RunMeta, baseline?: Baseline): RunObserver[] => names.map((n) => RUN_REPORTERS[n]!.make(outDir, meta, baseline));

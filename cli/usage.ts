@@ -19,6 +19,7 @@ export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--retries N] [--max-failures N] [--config FILE] [--reporter NAME,...]
+                  [--baseline FILE] [--regression-threshold PCT]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
@@ -44,6 +45,10 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.
         --reporter NAME,... the run's reporters (default terminal,json,junit,html,conformance):
         ${Object.entries(RUN_REPORTERS).map(([name, r]) => `${name}: ${r.what}`).join(';\n        ')}.
+        --baseline FILE compares the run with an earlier one (its results.json): verdict changes
+        and each boot's phase times, on the terminal, in results.json and in report.html (a chart);
+        --regression-threshold PCT fails the run (exit 1) when a phase took more than PCT % longer
+        than in the baseline (and 2 s or more: below that a phase's change is TCG's noise).
         --config FILE reads the options from a config file (default: pxe-harness.config.ts, .mts,
         .js or .mjs in the current folder, if there is one): export default defineConfig({...})
         from 'pxe-harness', each option in camelCase (bootTimeoutS, maxFailures, firmware: [...]),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { conformanceOutcomes } from './conformance.js';
 import { writeReportFile } from './report-file.js';
@@ -9,7 +9,10 @@ import { TRANSFER_EVENT_ID, type TimelineEvent } from '../engine/timeline.js';
 import { describeDiskEvidence } from '../disk/disk-evidence.js';
 import { describeTransfer } from '../publish/transfer-log.js';
 
-const esc = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+import { compareWithBaseline, type Baseline } from './baseline.js';
+import { baselineSection } from './html-baseline.js';
+import { BROWSE_SCRIPT, BROWSE_STYLE, filterBar } from './html-browse.js';
+import { esc } from './html-text.js';
 
 /**
  * Phase bars are coloured by their place in the boot, early grey to late orange, whoever added the
@@ -44,9 +47,10 @@ export function timelineSvg(events: TimelineEvent[], totalMs: number): string {
   return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${bars.join('')}${ticks.join('')}</svg>`;
 }
 
+/** The screen where it tells something: a boot that did not pass (a passing boot's is linked, not shown). */
 async function screenshots(boot: BootResult): Promise<string> {
   const out: string[] = [];
-  for (const name of ['screen-failure.png', 'screen-end.png']) {
+  for (const name of boot.verdict === 'PASS' ? [] : ['screen-failure.png', 'screen-end.png']) {
     const path = join(boot.artifactsDir, name);
     if (!existsSync(path)) continue;
     const data = (await readFile(path)).toString('base64');
@@ -69,13 +73,26 @@ function deliveryLine(boot: BootResult): string {
   return `<p class="witness unproven">Delivery: <b>NO guest proof</b>: ${esc(boot.delivery.detail)}.</p>`;
 }
 
-async function bootSection(boot: BootResult, index: number, outDir: string): Promise<string> {
-  const rel = (name: string) => relative(outDir, join(boot.artifactsDir, name));
-  // The netboot loader's boot entry, by the name the boot recorded (each loader names its own).
-  const links = ['serial.log', 'serial.raw.log', 'qemu-command.sh', ...(boot.entryFile ? [boot.entryFile] : []), 'qemu.stderr.log', 'disk-evidence.json']
-    .filter((n) => existsSync(join(boot.artifactsDir, n)))
-    .map((n) => `<a href="${esc(rel(n))}">${n}</a>`)
+/** Links to every file of a folder (a boot's, or its scenario's: transfers.jsonl, result.json), relative to the report. */
+async function fileLinks(folder: string, outDir: string): Promise<string> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort()
+    .map((n) => `<a href="${esc(relative(outDir, join(folder, n)))}">${esc(n)}</a>`)
     .join(' · ');
+}
+
+/** The command that boots this boot's setup again, with a button that copies it. */
+function reproduceLine(boot: BootResult): string {
+  if (!existsSync(join(boot.artifactsDir, 'reproduce.json'))) return '';
+  const command = `pxe-harness reproduce ${boot.artifactsDir}`;
+  return `<p class="reproduce">reproduce: <code>${esc(command)}</code> <button type="button" class="copy" data-copy="${esc(command)}">copy</button></p>`;
+}
+
+async function bootSection(boot: BootResult, index: number, outDir: string): Promise<string> {
+  const links = await fileLinks(boot.artifactsDir, outDir);
   const checks = boot.checks.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${c.ok ? '✔' : '✘'}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('');
   return `
   <section class="boot ${boot.verdict}">
@@ -92,49 +109,78 @@ async function bootSection(boot: BootResult, index: number, outDir: string): Pro
     ${boot.warnings.length ? `<h4>Console warnings</h4><pre>${esc(boot.warnings.join('\n'))}</pre>` : ''}
     ${boot.verdict !== 'PASS' ? `<h4>Last console lines</h4><pre class="tail">${esc(boot.consoleTail.join('\n'))}</pre>` : ''}
     <div class="shots">${await screenshots(boot)}</div>
+    ${reproduceLine(boot)}
     <p class="links">${links}</p>
   </section>`;
 }
 
 /** The conformance page's table (conformance.md), with links to the scenarios' sections. */
 function conformanceSection(results: ScenarioResult[], outDir: string): string {
-  const rows = conformanceOutcomes(results, outDir).map((o) => `<tr><td><code>${esc(o.option)}</code></td><td>${esc(o.documented)}</td><td>${esc(o.showed).replace(/\n/g, '<br>')}</td><td>${esc(o.verdict)}</td><td>${o.evidence.map((e) => `<a href="#${esc(e.name)}">${esc(e.name)}</a>`).join(' ')}</td></tr>`);
+  const outcomes = conformanceOutcomes(results, outDir);
+  // A run of the user's own scenarios proves no documented option: no section of NOT RUN rows.
+  if (!outcomes.some((o) => o.evidence.length)) return '';
+  const rows = outcomes.map((o) => `<tr><td><code>${esc(o.option)}</code></td><td>${esc(o.documented)}</td><td>${esc(o.showed).replace(/\n/g, '<br>')}</td><td>${esc(o.verdict)}</td><td>${o.evidence.map((e) => `<a href="#${esc(e.name)}">${esc(e.name)}</a>`).join(' ')}</td></tr>`);
   return `<h2 id="conformance">Conformance: the seed documents against real boots</h2>
 <table><tr><th>option</th><th>documented</th><th>what the boots showed</th><th>verdict</th><th>evidence</th></tr>${rows.join('')}</table>`;
 }
 
-/** One static HTML file (styles and screenshots inside it) that opens offline beside the logs. */
-export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: { iso?: string; liveModule?: { id: string; evidence: string } } = {}): Promise<string> {
+/** The firmware a scenario booted under, as its boots recorded it ('' when none booted). */
+const firmwareOf = (r: ScenarioResult) => r.boots.flatMap((b) => b.components ?? []).find((c) => c.part === 'firmware')?.id ?? '';
+/** What a reader must see at once: a result that failed the run. */
+const failing = (r: ScenarioResult) => r.verdict === 'FAIL' || r.verdict === 'ERROR' || r.verdict === 'XPASS';
+
+/** One scenario, folded unless it failed (then open at its deciding evidence: its reason, its failed boot). */
+async function scenarioDetails(r: ScenarioResult, outDir: string): Promise<string> {
+  const boots: string[] = [];
+  for (const [i, b] of r.boots.entries()) boots.push(await bootSection(b, i, outDir));
+  return `
+<details class="scenario ${r.verdict}" id="${esc(r.name)}" data-verdict="${r.verdict}" data-firmware="${esc(firmwareOf(r))}"${failing(r) ? ' open' : ''}>
+  <summary><span class="verdict ${r.verdict}">${r.verdict}</span> <b>${esc(r.name)}</b> <small>${(r.durationMs / 1000).toFixed(1)} s</small> <span class="reason">${esc(r.reason)}</span></summary>
+  <p>${esc(r.summary)}</p>
+  ${boots.join('')}
+  <p class="links">scenario folder: ${await fileLinks(r.artifactsDir, outDir)}</p>
+</details>`;
+}
+
+export interface HtmlReportMeta {
+  iso?: string;
+  liveModule?: { id: string; evidence: string };
+  /** An earlier run to compare with (--baseline): its section and chart come first. */
+  baseline?: Baseline;
+}
+
+/**
+ * One static HTML file (styles, screenshots and the filter's script inside it) that opens offline
+ * beside the logs: the results first, filterable by verdict and firmware and searchable, passing
+ * scenarios folded; the comparison with a baseline; the conformance table where built-in
+ * scenarios ran.
+ */
+export async function renderHtmlReport(results: ScenarioResult[], outDir: string, meta: HtmlReportMeta = {}): Promise<string> {
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
   const sections: string[] = [];
-  for (const r of results) {
-    const boots: string[] = [];
-    for (const [i, b] of r.boots.entries()) boots.push(await bootSection(b, i, outDir));
-    sections.push(`
-<article class="scenario ${r.verdict}" id="${esc(r.name)}">
-  <h2><span class="verdict ${r.verdict}">${r.verdict}</span> ${esc(r.name)} <small>${(r.durationMs / 1000).toFixed(1)} s</small></h2>
-  <p>${esc(r.summary)}</p>
-  <p class="reason">${esc(r.reason)}</p>
-  ${boots.join('')}
-</article>`);
-  }
+  for (const r of results) sections.push(await scenarioDetails(r, outDir));
+  const comparison = meta.baseline ? compareWithBaseline(results, meta.baseline, meta.baseline.thresholdPct) : undefined;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pxe-harness report</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}
 .verdict{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-weight:bold}
 .verdict.PASS{background:#2e7d32}.verdict.FAIL{background:#c62828}.verdict.ERROR{background:#6a1b9a}.verdict.XFAIL{background:#ef6c00}.verdict.XPASS{background:#ad1457}.verdict.SKIP{background:#757575}
-article{border-top:2px solid #ccc;margin-top:1.5em}section.boot{margin-left:1em;border-left:3px solid #ddd;padding-left:1em}
+details.scenario{border-top:2px solid #ccc;margin-top:.8em;padding-top:.3em}details.scenario>summary{cursor:pointer}
+section.boot{margin-left:1em;border-left:3px solid #ddd;padding-left:1em}
 section.boot.FAIL,section.boot.ERROR{border-left-color:#c62828}.reason{font-weight:600}.witness.unproven{color:#b26a00}
 table{border-collapse:collapse}td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top}tr.bad td{color:#c62828}
 pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}.screenshot{max-width:480px;border:1px solid #999}
-figure{display:inline-block;margin:0 1em 0 0}svg.timeline{background:#fafafa;border:1px solid #ddd}
+figure{display:inline-block;margin:0 1em 0 0}svg.timeline,svg.baseline-chart{background:#fafafa;border:1px solid #ddd}
+${BROWSE_STYLE}
 </style></head><body>
 <h1>pxe-harness report</h1>
 <p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code>${meta.liveModule ? ` · live module: <b>${esc(meta.liveModule.id)}</b> (${esc(meta.liveModule.evidence)})` : ''} · ${esc(new Date().toISOString())}</p>
-<ul>${results.map((r) => `<li><a href="#${esc(r.name)}">${esc(r.name)}</a> <span class="verdict ${r.verdict}">${r.verdict}</span></li>`).join('')}</ul>
+${filterBar(results.map((r) => ({ verdict: r.verdict, firmware: firmwareOf(r) })))}
+<div id="results">${sections.join('\n')}</div>
+${baselineSection(comparison)}
 ${conformanceSection(results, outDir)}
-${sections.join('\n')}
+<script>${BROWSE_SCRIPT}</script>
 </body></html>
 `;
 }
@@ -143,7 +189,7 @@ ${sections.join('\n')}
  * report.html in the run's output folder, written at the run's end only (it carries every
  * screenshot; results.json and junit.xml are the ones kept as each scenario ends), atomically.
  */
-export function htmlReporter(outDir: string, meta: { iso?: string } = {}): Reporter {
+export function htmlReporter(outDir: string, meta: Omit<HtmlReportMeta, 'liveModule'> = {}): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
   return {
     name: 'html',

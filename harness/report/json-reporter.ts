@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { ScenarioResult, Verdict } from '../scenario/result.js';
+import { compareWithBaseline, type Baseline } from './baseline.js';
 import { reportFileWriter } from './report-file.js';
 import type { Reporter } from './reporter.js';
 import { runProgress, type RunSoFar } from './run-progress.js';
@@ -41,7 +42,7 @@ export function renderResultsJson(run: RunSoFar, fields: Record<string, unknown>
  * results.json in the run's output folder: every verdict with its evidence, rewritten (atomically)
  * as each scenario ends, so that a run killed half-way keeps every verdict it finished.
  */
-export function jsonReporter(outDir: string, meta: Record<string, unknown>): Reporter {
+export function jsonReporter(outDir: string, meta: Record<string, unknown>, options: { baseline?: Baseline } = {}): Reporter {
   let info = {};
   const progress = runProgress();
   const write = reportFileWriter(outDir, 'results.json');
@@ -58,7 +59,8 @@ export function jsonReporter(outDir: string, meta: Record<string, unknown>): Rep
       await write(renderResultsJson(progress.add(result), { ...meta, ...info }, outDir));
     },
     async onRunEnd(results) {
-      await write(renderResultsJson(progress.end(results), { ...meta, ...info }, outDir));
+      const baseline = options.baseline ? { baseline: compareWithBaseline(results, options.baseline, options.baseline.thresholdPct) } : {};
+      await write(renderResultsJson(progress.end(results), { ...meta, ...info, ...baseline }, outDir));
     },
   };
 }

@@ -79,17 +79,28 @@ describe('HTML report', () => {
     expect(html).toContain('href="persistent-lifecycle/boot-2/serial.log"');
     expect(html).toContain('1 passed, 1 failed, 0 errors, 0 known issues');
     expect(html).toContain('&lt;&amp;&gt;');
-    // Opens offline: nothing is loaded from anywhere but the file itself and the logs beside it.
-    expect(html).not.toMatch(/<script|<link|src="https?:|url\(/);
+    // Opens offline: nothing is loaded from anywhere but the file itself and the logs beside it (its one script is inline).
+    expect(html).not.toMatch(/<script [^>]*src=|<link|src="https?:|url\(/);
+    expect(html.match(/<script>/g)).toHaveLength(1);
   });
 
-  it("links the netboot loader's boot entry by the name the boot recorded, whatever the loader", async () => {
-    const results = sampleResults(dir);
+  it("links every file of a boot's folder (the loader's entry whatever its name) and of its scenario's (transfers.jsonl), and the reproduce command", async () => {
+    const results = sampleResults(join(dir, 'links'));
     const boot = results[0]!.boots[0]!;
     await mkdir(boot.artifactsDir, { recursive: true });
     await writeFile(join(boot.artifactsDir, 'grub.cfg'), 'menuentry');
-    expect(await renderHtmlReport(results, dir)).not.toContain('grub.cfg');
-    const withEntry = [{ ...results[0]!, boots: [{ ...boot, entryFile: 'grub.cfg' }] }];
-    expect(await renderHtmlReport(withEntry, dir)).toContain('href="ram-deploy-http/boot-1/grub.cfg">grub.cfg</a>');
+    await writeFile(join(results[0]!.artifactsDir, 'transfers.jsonl'), '{}');
+    expect(await renderHtmlReport(results, join(dir, 'links'))).not.toContain('pxe-harness reproduce');
+    await writeFile(join(boot.artifactsDir, 'reproduce.json'), '{}');
+    const html = await renderHtmlReport(results, join(dir, 'links'));
+    expect(html).toContain('href="ram-deploy-http/boot-1/grub.cfg">grub.cfg</a>');
+    expect(html).toContain('href="ram-deploy-http/transfers.jsonl">transfers.jsonl</a>');
+    expect(html).toContain(`<code>pxe-harness reproduce ${boot.artifactsDir}</code> <button type="button" class="copy" data-copy="pxe-harness reproduce ${boot.artifactsDir}">copy</button>`);
+  });
+
+  it('has the conformance section only where built-in scenarios ran', async () => {
+    expect(await renderHtmlReport(sampleResults(dir), dir)).toContain('id="conformance"');
+    const own = sampleResults(dir).map((r) => ({ ...r, name: `my-${r.name}` }));
+    expect(await renderHtmlReport(own, dir)).not.toContain('id="conformance"');
   });
 });
