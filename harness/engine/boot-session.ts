@@ -99,6 +99,7 @@ export class BootSession {
       verdict,
       reason: reason + warned,
       phase: this.tracker.current,
+      startedAt: new Date(this.startedAtMs).toISOString(),
       durationMs: Date.now() - this.startedAtMs,
       timeline: { ...this.tracker.reachedAtMs },
       events: buildTimeline(this.tracker.reached(), machine ? Date.now() - machine.startedAtMs : 0, this.transfers(), machine?.startedAtMs),

@@ -29,7 +29,8 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   env.observer?.onScenarioStart?.(scenario);
   const boots: BootResult[] = [];
   const result = (verdict: Verdict, reason: string): ScenarioResult => ({
-    name: scenario.name, summary: scenario.summary, verdict, reason, durationMs: Date.now() - started, boots, artifactsDir,
+    name: scenario.name, summary: scenario.summary, verdict, reason, durationMs: Date.now() - started, startedAt: new Date(started).toISOString(),
+    ...(scenario.sourceFile ? { sourceFile: scenario.sourceFile } : {}), boots, artifactsDir,
   });
   const teardown = new TeardownStack();
   let outcome: ScenarioResult;

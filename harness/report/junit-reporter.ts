@@ -1,8 +1,9 @@
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { reportFileWriter } from './report-file.js';
 import type { Reporter } from './reporter.js';
 import { runProgress, type RunSoFar } from './run-progress.js';
-import type { ScenarioResult } from '../scenario/result.js';
+import type { BootResult, ScenarioResult } from '../scenario/result.js';
 
 const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
@@ -27,42 +28,65 @@ function propertiesXml(liveModule: { id: string; evidence: string } | undefined,
   return properties.length ? [`    <properties>${properties.join('')}</properties>`] : [];
 }
 
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/** The JUnit element of a verdict that is no pass: failure (FAIL, XPASS), error, or skipped (XFAIL, SKIP: a known defect or a scenario that does not apply). */
+const tagOf = (verdict: string) => (verdict === 'ERROR' ? 'error' : verdict === 'XFAIL' || verdict === 'SKIP' ? 'skipped' : 'failure');
+
 /**
- * JUnit XML: one testcase per scenario, its boots (stages) and checks as steps in system-out,
- * the reason and the console tail of the failing boot in <failure> (or <error> for ERROR).
+ * A boot's files as attachments, in the form GitLab's and Jenkins' JUnit readers take from
+ * system-out (`[[ATTACHMENT|path]]`): the serial log, and the screens where the boot left them.
+ */
+function attachments(boot: BootResult): string[] {
+  return ['serial.log', 'screen-failure.png', 'screen-end.png'].filter((n) => existsSync(join(boot.artifactsDir, n))).map((n) => `[[ATTACHMENT|${join(boot.artifactsDir, n)}]]`);
+}
+
+/** One boot as a testcase: classname its scenario, name the boot; its checks and files in system-out. */
+function bootCase(r: ScenarioResult, b: BootResult, i: number, outDir: string): string {
+  const steps = [
+    `boot ${i + 1} "${b.name}": ${b.verdict} in ${seconds(b.durationMs)} s (phase ${b.phase}) - ${b.reason}`,
+    ...b.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
+    `  artifacts: ${relative(outDir, b.artifactsDir)}`,
+    ...attachments(b),
+  ];
+  const body = `${b.reason}\n\nlast console lines:\n${b.consoleTail.join('\n')}`;
+  const problem = b.verdict === 'PASS' ? '' : `\n      <${tagOf(b.verdict)} message="${escapeXml(b.reason)}" type="${b.verdict}">${escapeXml(body)}</${tagOf(b.verdict)}>`;
+  return [
+    `    <testcase classname="${escapeXml(r.name)}" name="${escapeXml(`${i + 1}. ${b.name}`)}" time="${seconds(b.durationMs)}"${b.startedAt ? ` timestamp="${b.startedAt}"` : ''}${r.sourceFile ? ` file="${escapeXml(r.sourceFile)}"` : ''}>${problem}`,
+    `      <system-out>${escapeXml(steps.join('\n'))}</system-out>`,
+    '    </testcase>',
+  ].join('\n');
+}
+
+/** A scenario that booted nothing (SKIP, or an ERROR before its first boot): one testcase of its own. */
+function scenarioCase(r: ScenarioResult): string {
+  const problem = r.verdict === 'PASS' ? '' : `\n      <${tagOf(r.verdict)} message="${escapeXml(r.reason)}" type="${r.verdict}">${escapeXml(r.reason)}</${tagOf(r.verdict)}>`;
+  return `    <testcase classname="${escapeXml(r.name)}" name="(no boot)" time="${seconds(r.durationMs)}"${r.startedAt ? ` timestamp="${r.startedAt}"` : ''}${r.sourceFile ? ` file="${escapeXml(r.sourceFile)}"` : ''}>${problem}\n    </testcase>`;
+}
+
+/**
+ * JUnit XML: a testcase per boot (classname the scenario, name the boot; a scenario that booted
+ * nothing has one of its own), its checks and files in system-out, the reason and the console
+ * tail in <failure>, <error> or <skipped>. The suite's time is the run's wall time (boots side by
+ * side overlap), its timestamp the run's start.
  */
 export function renderJUnit(
   results: ScenarioResult[],
   outDir: string,
   liveModule?: { id: string; evidence: string },
-  run: Omit<RunSoFar, 'results'> = { complete: true },
+  run: Omit<RunSoFar, 'results'> & { startedAtMs?: number; wallMs?: number } = { complete: true },
 ): string {
-  const failures = results.filter((r) => r.verdict === 'FAIL' || r.verdict === 'XPASS').length;
-  const skipped = results.filter((r) => r.verdict === 'XFAIL' || r.verdict === 'SKIP').length;
-  const errors = results.filter((r) => r.verdict === 'ERROR').length;
-  const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  const total = results.reduce((sum, r) => sum + r.durationMs, 0);
-  const cases = results.map((r) => {
-    const steps = r.boots.flatMap((b, i) => [
-      `boot ${i + 1} "${b.name}": ${b.verdict} in ${seconds(b.durationMs)} s (phase ${b.phase}) - ${b.reason}`,
-      ...b.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
-      `  artifacts: ${relative(outDir, b.artifactsDir)}`,
-    ]);
-    const failed = r.boots.find((b) => b.verdict !== 'PASS');
-    const body = failed ? `${r.reason}\n\nlast console lines of "${failed.name}":\n${failed.consoleTail.join('\n')}` : r.reason;
-    // A known defect that failed as known is reported as skipped, with its reason.
-    const tag = r.verdict === 'ERROR' ? 'error' : r.verdict === 'XFAIL' || r.verdict === 'SKIP' ? 'skipped' : 'failure';
-    const problem = r.verdict === 'PASS' ? '' : `\n      <${tag} message="${escapeXml(r.reason)}" type="${r.verdict}">${escapeXml(body)}</${tag}>`;
-    return [
-      `    <testcase classname="pxe-harness" name="${escapeXml(r.name)}" time="${seconds(r.durationMs)}">${problem}`,
-      `      <system-out>${escapeXml(steps.join('\n'))}</system-out>`,
-      '    </testcase>',
-    ].join('\n');
-  });
+  const cases = results.flatMap((r) => (r.boots.length ? r.boots.map((b, i) => bootCase(r, b, i, outDir)) : [scenarioCase(r)]));
+  const verdicts = results.flatMap((r) => (r.boots.length ? r.boots.map((b) => b.verdict) : [r.verdict]));
+  const failures = verdicts.filter((v) => v === 'FAIL' || v === 'XPASS').length;
+  const skipped = verdicts.filter((v) => v === 'XFAIL' || v === 'SKIP').length;
+  const errors = verdicts.filter((v) => v === 'ERROR').length;
+  const time = seconds(run.wallMs ?? results.reduce((sum, r) => sum + r.durationMs, 0));
+  const timestamp = run.startedAtMs === undefined ? '' : ` timestamp="${new Date(run.startedAtMs).toISOString()}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" time="${seconds(total)}">`,
-    `  <testsuite name="pxe-harness" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}">`,
+    `<testsuites name="pxe-harness" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
+    `  <testsuite name="pxe-harness" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"${timestamp}>`,
     ...propertiesXml(liveModule, run),
     ...cases,
     '  </testsuite>',
@@ -79,13 +103,17 @@ export function junitReporter(outDir: string): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
   const progress = runProgress();
   const write = reportFileWriter(outDir, 'junit.xml');
-  const render = ({ results, ...run }: RunSoFar) => renderJUnit(results, outDir, liveModule, run);
+  let startedAtMs: number | undefined;
+  // The wall time since the run began (a merge of finished results, never started here, sums them).
+  const render = ({ results, ...run }: RunSoFar) =>
+    renderJUnit(results, outDir, liveModule, { ...run, ...(startedAtMs === undefined ? {} : { startedAtMs, wallMs: Date.now() - startedAtMs }) });
   return {
     name: 'junit',
     onRunInfo(info) {
       liveModule = info.liveModule;
     },
     onRunStart(scenarios) {
+      startedAtMs = Date.now();
       progress.plan(scenarios);
     },
     async onScenarioEnd(result) {

@@ -48,6 +48,8 @@ export interface BootResult {
   reason: string;
   /** The boot phase the console had reached when the boot ended. */
   phase: string;
+  /** When the boot began (ISO 8601), and how long it took on the wall clock. */
+  startedAt?: string;
   durationMs: number;
   /** Milliseconds after QEMU's start at which each phase was first seen. */
   timeline: Record<string, number>;
@@ -92,6 +94,10 @@ export interface ScenarioResult {
   verdict: Verdict;
   reason: string;
   durationMs: number;
+  /** When the scenario began (ISO 8601). */
+  startedAt?: string;
+  /** The scenario file it came from (a user's scenario); none for a built-in one. */
+  sourceFile?: string;
   boots: BootResult[];
   artifactsDir: string;
 }

@@ -41,7 +41,7 @@ describe('SIGHUP (the terminal or ssh session closes)', () => {
     expect(verdictsIn(out)).toEqual([['netboot-kernel-missing', 'PASS'], ['ram-deploy-http', 'ERROR']]);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { reason: string }[] };
     expect(results.results[1]!.reason).toMatch(/^boot 1 \(network boot into RAM\): the run was stopped before this boot ended \(SIGHUP to the harness\)/);
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testcase classname="pxe-harness" name="netboot-kernel-missing" time="[\d.]+">\n\s*<system-out>/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testcase classname="netboot-kernel-missing" name="1\. [^"]+" time="[\d.]+" timestamp="[^"]+">\n\s*<system-out>/);
   });
 });
 

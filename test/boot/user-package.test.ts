@@ -81,10 +81,12 @@ describe('pxe-harness installed from npm pack into a project of its own', () => 
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^PASS\s+qa-promises-kept\s/m);
     expect(run.stdout).toMatch(/^FAIL\s+qa-promise-broken\s.*\/etc\/qa-release contains "QA-2026": NO \(cannot read \/etc\/qa-release/m);
-    const junit = (await parse(await readFile(join(out, 'junit.xml'), 'utf8'))) as { testsuite?: { testcase?: { name?: string; failure?: { inner?: string }[] }[] }[] };
+    const junit = (await parse(await readFile(join(out, 'junit.xml'), 'utf8'))) as { testsuite?: { testcase?: { classname?: string; file?: string; failure?: { inner?: string }[] }[] }[] };
     const cases = junit.testsuite![0]!.testcase!;
-    expect(cases.find((c) => c.name === 'qa-promise-broken')!.failure![0]!.inner).toMatch(/\/etc\/qa-release/);
-    expect(JSON.stringify(cases.find((c) => c.name === 'qa-promises-kept'))).toMatch(/our promise: \/proc\/cmdline carries root=live:: cmdline: .*root=live:http/);
+    expect(cases.find((c) => c.classname === 'qa-promise-broken')!.failure![0]!.inner).toMatch(/\/etc\/qa-release/);
+    // The user's scenario file is the testcase's file, as CI test tabs link it.
+    expect(cases.find((c) => c.classname === 'qa-promise-broken')!.file).toBe(join(project, 'qa.scenario.ts'));
+    expect(JSON.stringify(cases.find((c) => c.classname === 'qa-promises-kept'))).toMatch(/our promise: \/proc\/cmdline carries root=live:: cmdline: .*root=live:http/);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('our promise: /proc/cmdline carries root=live:');
     expect(html).toMatch(/cannot read \/etc\/qa-release/);

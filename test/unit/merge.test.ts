@@ -52,7 +52,8 @@ describe('merge DIR... --out DIR', () => {
     // Each result's folder, relative to the merged folder, is the shard's own.
     expect(merged.results.map((r) => r.boots[0]!.artifactsDir)).toEqual(['../shard-1/ram-deploy-http/boot-1', '../shard-2/persistent-lifecycle/boot-1']);
     const junit = (await parse(await readFile(join(dir, 'merged', 'junit.xml'), 'utf8'))) as { tests?: number; failures?: number };
-    expect([junit.tests, junit.failures]).toEqual([2, 1]);
+    // A testcase per boot: ram-deploy-http's one, persistent-lifecycle's a (PASS) and b (FAIL).
+    expect([junit.tests, junit.failures]).toEqual([3, 1]);
     expect(await readFile(join(dir, 'merged', 'report.html'), 'utf8')).toContain('../shard-1/ram-deploy-http/boot-1/serial.log');
   });
 

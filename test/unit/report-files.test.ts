@@ -94,7 +94,7 @@ describe('results.json is rewritten as each scenario ends', () => {
   });
 });
 
-type Parsed = { tests?: number; failures?: number; testsuite?: { tests?: number; failures?: number; properties?: { name: string; value: unknown }[]; testcase?: { name?: string }[] }[] };
+type Parsed = { tests?: number; failures?: number; testsuite?: { tests?: number; failures?: number; properties?: { name: string; value: unknown }[]; testcase?: { name?: string; classname?: string }[] }[] };
 
 describe('junit.xml is rewritten as each scenario ends', () => {
   it('after scenario 1 of 3: one testcase, counts of the testcases present, complete=false and the scenarios not run', async () => {
@@ -103,7 +103,7 @@ describe('junit.xml is rewritten as each scenario ends', () => {
     await reporter.onScenarioEnd?.(results[0]!);
     const parsed = (await parse(await readFile(join(dir, 'junit.xml'), 'utf8'))) as Parsed;
     expect([parsed.tests, parsed.testsuite![0]!.tests, parsed.failures]).toEqual([1, 1, 0]);
-    expect(parsed.testsuite![0]!.testcase!.map((c) => c.name)).toEqual(['ram-deploy-http']);
+    expect(parsed.testsuite![0]!.testcase!.map((c) => c.classname)).toEqual(['ram-deploy-http']);
     expect(parsed.testsuite![0]!.properties!.map((p) => ({ name: p.name, value: String(p.value) }))).toEqual([
       { name: 'live-module', value: LIVE_MODULE.id },
       { name: 'live-module-evidence', value: LIVE_MODULE.evidence },
@@ -113,7 +113,8 @@ describe('junit.xml is rewritten as each scenario ends', () => {
     ]);
     await reporter.onScenarioEnd?.(results[1]!);
     const second = (await parse(await readFile(join(dir, 'junit.xml'), 'utf8'))) as Parsed;
-    expect([second.tests, second.failures]).toEqual([2, 1]);
+    // A testcase per boot: persistent-lifecycle's two.
+    expect([second.tests, second.failures]).toEqual([3, 1]);
     expect(await filesIn()).toEqual(['junit.xml']);
   });
 
@@ -123,7 +124,9 @@ describe('junit.xml is rewritten as each scenario ends', () => {
     for (const result of results) await reporter.onScenarioEnd?.(result);
     await reporter.onRunEnd?.(results);
     const xml = await readFile(join(dir, 'junit.xml'), 'utf8');
-    expect(xml).toBe(renderJUnit(results, dir, LIVE_MODULE));
+    // The file as renderJUnit gives it for these results, with the run's start and wall time.
+    const timed = /time="([\d.]+)" timestamp="([^"]+)"/.exec(xml)!;
+    expect(xml).toBe(renderJUnit(results, dir, LIVE_MODULE, { complete: true, startedAtMs: Date.parse(timed[2]!), wallMs: Number(timed[1]) * 1000 }));
     expect(xml).not.toMatch(/name="(complete|not-run)"/);
     expect(await filesIn()).toEqual(['junit.xml']);
   });

@@ -15,18 +15,30 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('JUnit XML', () => {
-  it('loads in a JUnit parser: one testcase per scenario, the failure with reason and console tail', async () => {
-    const xml = renderJUnit(sampleResults(dir), dir);
-    const parsed = (await parse(xml)) as { tests?: number; failures?: number; testsuite?: { testcase?: { name?: string; failure?: { message?: string; inner?: string }[]; 'system-out'?: string[] }[] }[] };
-    expect(parsed.tests).toBe(2);
-    expect(parsed.failures).toBe(1);
+  it('loads in a JUnit parser: a testcase per boot (classname the scenario), the failure with reason and console tail, files as attachments', async () => {
+    const results = sampleResults(join(dir, 'junit'));
+    const failed = results[1]!.boots[1]!;
+    await mkdir(failed.artifactsDir, { recursive: true });
+    await writeFile(join(failed.artifactsDir, 'screen-failure.png'), 'png');
+    const skipped = { ...results[0]!, name: 'dolly-deploy', verdict: 'SKIP' as const, reason: 'does not apply: no dolly', boots: [], sourceFile: '/mine/dolly.ts', startedAt: '2026-12-04T10:00:00.000Z' };
+    const xml = renderJUnit([...results, skipped], join(dir, 'junit'), undefined, { complete: true, startedAtMs: Date.parse('2026-12-04T10:00:00Z'), wallMs: 200_000 });
+    type Case = { classname?: string; name?: string; time?: number; timestamp?: string; file?: string; failure?: { message?: string; inner?: string }[]; skipped?: unknown[]; 'system-out'?: string[] };
+    const parsed = (await parse(xml)) as { tests?: number; failures?: number; time?: number; testsuite?: { timestamp?: string; skipped?: number; testcase?: Case[] }[] };
+    expect([parsed.tests, parsed.failures, parsed.testsuite![0]!.skipped]).toEqual([4, 1, 1]);
+    // The suite's time is the run's wall time, not the sum of boots that ran side by side.
+    expect(parsed.time).toBe(200);
+    expect(parsed.testsuite![0]!.timestamp).toBe('2026-12-04T10:00:00.000Z');
     const cases = parsed.testsuite![0]!.testcase!;
-    expect(cases.map((c) => c.name)).toEqual(['ram-deploy-http', 'persistent-lifecycle']);
+    expect(cases.map((c) => [c.classname, c.name])).toEqual([
+      ['ram-deploy-http', '1. network boot into RAM'], ['persistent-lifecycle', '1. a. deploy'], ['persistent-lifecycle', '2. b. network boot again'], ['dolly-deploy', '(no boot)'],
+    ]);
     expect(cases[0]!.failure).toBeUndefined();
-    const failure = cases[1]!.failure![0]!;
-    expect(failure.message).toBe('boot 2 (b. network boot again): dracut gave up (FATAL)');
+    const failure = cases[2]!.failure![0]!;
+    expect(failure.message).toBe('dracut gave up (FATAL): "dracut: FATAL: Failed to mount live ISO device" <&>');
     expect(failure.inner).toContain('reboot: Power down');
-    expect(cases[1]!['system-out']![0]).toMatch(/boot 2 "b. network boot again": FAIL .*\n.*FAIL the ISO was transferred/);
+    expect(cases[2]!['system-out']![0]).toMatch(/boot 2 "b. network boot again": FAIL .*\n.*FAIL the ISO was transferred/);
+    expect(cases[2]!['system-out']![0]).toContain(`[[ATTACHMENT|${join(failed.artifactsDir, 'screen-failure.png')}]]`);
+    expect([cases[3]!.skipped?.length, cases[3]!.file, cases[3]!.timestamp]).toEqual([1, '/mine/dolly.ts', '2026-12-04T10:00:00.000Z']);
   });
 });
 
