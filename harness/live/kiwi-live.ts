@@ -33,7 +33,7 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   ],
   ramImageLocator: 'echo /dev/ram0; echo "brd RAM disk /dev/ram0 of $(( $(cat /sys/block/ram0/size) / 2 )) KiB"',
   // kiwi-live always overlays with overlayfs (the seed: device-mapper overlays are dmsquash's).
-  rootExpectation: () => ({ describe: 'overlayfs (kiwi-live)', matches: (fstype) => fstype === 'overlay' }),
+  rootExpectation: () => ({ describe: 'overlayfs, its only kind of overlay', matches: (fstype) => fstype === 'overlay' }),
   unsupported: (options: LiveBootOptions, facts: LiveImageFacts) => {
     if (options.ramCopy) return 'kiwi-live has no rd.live.ram: the seed says "the overlay module does not support this mode" (ISO in RAM completely is dmsquash\'s)';
     if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkmedia$/.test(f))) {

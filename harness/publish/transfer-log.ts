@@ -225,6 +225,8 @@ export function describeTransfer(t: Transfer): string {
   const from = t.offset ? ` from byte ${t.offset}` : '';
   const early = t.clientClosedEarly ? ', the client closed the connection early' : t.publisherStopped ? ', cut by the publisher stopping' : '';
   if (t.askAgain) return `${requestOf(t)}${from} -> ${t.status}, told to ask again later (not ready yet)`;
+  // A HEAD (curl's probe, the hermeticity check's) asks for the headers only: no body is owed.
+  if (t.outcome === 'described') return `${requestOf(t)} -> ${t.status}, headers only${sizeOf(t)}`;
   // The server's witness: what it wrote to the connection. Only the guest can say what arrived.
   return `${requestOf(t)}${from} -> ${t.status}${t.complete ? '' : ' INCOMPLETE'}, ${formatBytes(t.bytesSent)}${sizeOf(t)} written to the connection in ${(t.durationMs / 1000).toFixed(1)} s${rate}${early}`;
 }
