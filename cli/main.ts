@@ -9,6 +9,7 @@ import { listCommand } from './list-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { runCommand } from './run-command.js';
 import { mergeCommand } from './merge-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { harnessVersion } from './run-meta.js';
 import { USAGE } from './usage.js';
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
   init: initScenarioFile,
   reproduce: reproduceCommand,
   merge: mergeCommand,
+  inspect: inspectCommand,
   doctor: doctorCommand,
 };
 

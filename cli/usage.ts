@@ -27,6 +27,7 @@ export const USAGE = `usage:
   pxe-harness doctor
   pxe-harness reproduce DIR [--out DIR]
   pxe-harness merge DIR... [--out DIR]
+  pxe-harness inspect --iso FILE [--json] [--firmware LIST] [--scenarios FILE|DIR]...
   pxe-harness --version
 
 run     boots each scenario (all by default) and prints one line per scenario:
@@ -84,6 +85,12 @@ init    writes a commented starter scenario file for your ISO (default: my-iso.s
 reproduce  boots the setup of a run's boot folder DIR again (same ISO, TFTP root, publisher,
         disks, kernel options; the scenario's earlier boots first) with the serial console on
         this terminal. Ctrl-] quits; everything is cleaned up.
+inspect reads the ISO before any boot (no mount, no root): live module and the file that shows
+        it, volume id and preparer, partition table, EFI system partition, signed chain, kernel
+        signature, the initrd's tools for each option (curl, xz, dolly, checkmedia, checkisomd5,
+        dmsetup, mkfs.xfs/ext4) and CA bundle, the media check tag, the ISO against the default
+        memory; then each scenario on each firmware that would be SKIPPED (the run's reason) or
+        meet a known issue. --json for CI.
 merge   joins the output folders of shards (a run split with --shard over CI machines) into one
         run: results.json, junit.xml and report.html in --out (default merged/), pointing at each
         shard's own evidence. Refuses shards of different ISOs (name, size, volume id) or harness

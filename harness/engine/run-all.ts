@@ -1,47 +1,15 @@
-import { resolve } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
-import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
-import { inspectIso } from '../iso/iso-image.js';
-import { readIsoBootFacts } from '../iso/boot-facts.js';
-import { extractLoaderFiles } from '../iso/loader-files.js';
 import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
-import { detectLiveModule } from '../live/index.js';
-import { readLiveImageFacts } from '../iso/live-image-facts.js';
 import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
 import { firmwareJobs, type ScenarioJob } from './firmware-matrix.js';
 import { combineObservers } from './run-observer.js';
 import { runScenario } from './run-scenario.js';
 import { ensureOutputFolder } from './output-folder.js';
-import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-config.js';
+import { resolveRunOptions, type RunOptions } from './run-config.js';
+import { readRunTarget } from './run-target.js';
 
 export type { RunOptions } from './run-config.js';
-
-/** What the run boots, read from the ISO once: kernel and initrd, the live module, the facts checks need. */
-interface RunTarget {
-  iso: RunEnvironment['iso'];
-  arch: RunEnvironment['arch'];
-  loader: RunEnvironment['loader'];
-  liveModule: RunEnvironment['liveModule'];
-  /** Why this live module: the initrd file that names it. */
-  evidence: string;
-}
-
-/**
- * KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
- * carries; the initrd says which module it is. A wrong --live-module is refused here, before the
- * output folder is made.
- */
-async function readRunTarget(options: ResolvedRunOptions, loaderDir: string): Promise<RunTarget> {
-  const isoPath = resolve(options.isoPath);
-  const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
-  const iso = known ?? (await inspectIso(isoPath));
-  const arch = DEFAULT_ARCHITECTURE;
-  const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations);
-  const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
-  const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
-  return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
-}
 
 /** What makes a scenario count against --max-failures: what makes the run's exit code non-zero. */
 const FAILING: readonly ScenarioResult['verdict'][] = ['FAIL', 'ERROR', 'XPASS'];

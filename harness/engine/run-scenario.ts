@@ -69,7 +69,9 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
  * firmware's word on a disk written from this ISO, for a scenario with a disk boot), then the
  * scenario's.
  */
-function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): string | undefined {
+export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'firmware' | 'liveModule' | 'netboot'>;
+
+export function whyNotApplicable(scenario: ScenarioDefinition, env: ApplicabilityTarget): string | undefined {
   const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, liveModule: env.liveModule };
   const { protocol } = scenario.publish;
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
@@ -90,7 +92,7 @@ function whyNotApplicable(scenario: ScenarioDefinition, env: RunEnvironment): st
  * asked before anything starts: the options of each boot and the kind of source the scenario's
  * publisher offers (a module need not boot from every kind: dmsquash boots no AoE target).
  */
-function whyLiveModuleCannot(scenario: ScenarioDefinition, env: RunEnvironment, protocol: PublishProtocol): string | undefined {
+function whyLiveModuleCannot(scenario: ScenarioDefinition, env: ApplicabilityTarget, protocol: PublishProtocol): string | undefined {
   const { compressed } = scenario.publish;
   const { sourceKind } = PUBLISHERS[protocol];
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {

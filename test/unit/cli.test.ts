@@ -132,7 +132,7 @@ describe('pxe-harness CLI', () => {
     expect(version.stdout).toBe(`pxe-harness ${expected}`);
     const typo = await cli('lsit');
     expect(typo.exitCode).toBe(2);
-    expect(typo.stderr).toContain('fix: did you mean list? the commands are run, list, init, reproduce, merge, doctor');
+    expect(typo.stderr).toContain('fix: did you mean list? the commands are run, list, init, reproduce, merge, inspect, doctor');
   });
 
   it('list takes the selection flags of run (globs, --grep, --shard) and prints JSON with --json', async () => {

@@ -1,0 +1,106 @@
+import { open } from 'node:fs/promises';
+import { dir as tmpDir } from 'tmp-promise';
+import { readSigners } from '../iso/efi-binary.js';
+import type { SignedChain } from '../iso/boot-facts.js';
+import { FIRMWARES, type Firmware } from '../firmware/index.js';
+import type { ScenarioDefinition } from '../scenario/define-scenario.js';
+import type { KnownIssue } from './known-issues.js';
+import { RUN_DEFAULTS } from './run-config.js';
+import { whyNotApplicable } from './run-scenario.js';
+import { readRunTarget, type RunTarget } from './run-target.js';
+
+/*
+ * `pxe-harness inspect`: what the harness reads from an ISO before any boot, and what follows for
+ * each scenario on each firmware: SKIPPED (with the reason a run would give), expected to meet a
+ * known issue (with its link), or to be booted. Everything is read on the host: no mount, no root.
+ */
+
+/** Tools in the initrd that live options need, by the option that needs them. */
+const INITRD_TOOLS: Record<string, string> = {
+  curl: 'root=live:http|https|ftp (kiwi-live fetches with curl)',
+  xz: 'a root=live: URL ending in .xz (kiwi-live decompresses as it fetches)',
+  dolly: 'root=live:dolly://',
+  checkmedia: "kiwi-live's mediacheck",
+  checkisomd5: "dmsquash's rd.live.check",
+  dmsetup: "dmsquash's device-mapper overlay",
+  'mkfs.xfs': 'a persistent cow on xfs (rd.live.overlay.cowfs=xfs)',
+  'mkfs.ext4': 'a persistent cow on ext4',
+};
+const CA_BUNDLES = ['etc/ssl/certs/ca-certificates.crt', 'etc/pki/tls/certs/ca-bundle.crt', 'var/lib/ca-certificates/ca-bundle.pem', 'etc/ssl/ca-bundle.pem'];
+
+export interface ScenarioOutlook {
+  scenario: string;
+  firmware: string;
+  outlook: 'boots' | 'SKIP' | 'known issue';
+  reason?: string;
+}
+
+export interface IsoInspection {
+  iso: { path: string; sizeBytes: number; volumeId: string; preparer: string; publisher: string };
+  liveModule: { id: string; evidence: string };
+  boot: { partitionTable: string; efiSystemPartition: boolean; signedChain: SignedChain | null };
+  kernel: { signedBy: string[] };
+  /** Each tool: its path in the initrd, or null when the initrd lacks it, with the option that needs it. */
+  initrdTools: { tool: string; path: string | null; neededFor: string }[];
+  caBundle: string | null;
+  mediaCheckTag: boolean;
+  squashfs: { sizeBytes: number; holdsRootfsImage: boolean } | null;
+  /** The ISO against the guest memory a run gives by default: a RAM deploy holds all of it in RAM, beside the running system. */
+  memory: { defaultMemoryMb: number; isoMiB: number; percentOfMemory: number };
+  scenarios: ScenarioOutlook[];
+}
+
+/** The preparer and publisher of the primary volume descriptor (KIWI writes its name as preparer). */
+async function volumeIdentity(path: string): Promise<{ preparer: string; publisher: string }> {
+  const handle = await open(path, 'r');
+  try {
+    const sector = Buffer.alloc(2048);
+    await handle.read(sector, 0, 2048, 16 * 2048);
+    return { publisher: sector.toString('latin1', 318, 446).trim(), preparer: sector.toString('latin1', 446, 574).trim() };
+  } finally {
+    await handle.close();
+  }
+}
+
+function initrdTools(files: readonly string[]): IsoInspection['initrdTools'] {
+  return Object.entries(INITRD_TOOLS).map(([tool, neededFor]) => ({ tool, neededFor, path: files.find((f) => /^(usr\/)?s?bin\//.test(f) && f.endsWith(`/${tool}`)) ?? null }));
+}
+
+/** Each scenario on each firmware: what a run would do with it, before it boots. */
+export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'liveModule'>, scenarios: readonly ScenarioDefinition[], firmwares: readonly Firmware[], knownIssues: readonly KnownIssue[]): ScenarioOutlook[] {
+  return firmwares.flatMap((firmware) =>
+    scenarios.map((scenario) => {
+      const skip = whyNotApplicable(scenario, { iso: target.iso, liveModule: target.liveModule, firmware, netboot: RUN_DEFAULTS.netboot });
+      if (skip) return { scenario: scenario.name, firmware: firmware.id, outlook: 'SKIP' as const, reason: skip };
+      const issue = knownIssues.find((i) => i.scenario === scenario.name && (!i.firmware || i.firmware === firmware.id) && (!i.liveModule || i.liveModule === target.liveModule.id));
+      return issue
+        ? { scenario: scenario.name, firmware: firmware.id, outlook: 'known issue' as const, reason: `boot "${issue.boot}": ${issue.why} (${issue.link})` }
+        : { scenario: scenario.name, firmware: firmware.id, outlook: 'boots' as const };
+    }),
+  );
+}
+
+export async function inspectIsoFile(isoPath: string, options: { scenarios: readonly ScenarioDefinition[]; knownIssues: readonly KnownIssue[]; firmwares?: readonly Firmware[] }): Promise<IsoInspection> {
+  const loaderDir = await tmpDir({ prefix: 'pxe-harness-inspect-', unsafeCleanup: true });
+  try {
+    const { evidence, ...target } = await readRunTarget({ isoPath }, loaderDir.path);
+    const { iso } = target;
+    const files = iso.live.initrdFiles;
+    const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath)]);
+    const isoMiB = Math.ceil(iso.sizeBytes / 2 ** 20);
+    return {
+      iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, ...identity },
+      liveModule: { id: target.liveModule.id, evidence },
+      boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
+      kernel: { signedBy: kernel.subjects },
+      initrdTools: initrdTools(files),
+      caBundle: CA_BUNDLES.find((b) => files.includes(b)) ?? null,
+      mediaCheckTag: iso.live.isomd5Tag,
+      squashfs: iso.live.squashfs ? { sizeBytes: iso.live.squashfs.sizeBytes, holdsRootfsImage: iso.live.squashfs.holdsRootfsImage } : null,
+      memory: { defaultMemoryMb: RUN_DEFAULTS.memoryMb, isoMiB, percentOfMemory: Math.round((isoMiB / RUN_DEFAULTS.memoryMb) * 100) },
+      scenarios: scenarioOutlooks(target, options.scenarios, options.firmwares ?? (Object.values(FIRMWARES) as Firmware[]), options.knownIssues),
+    };
+  } finally {
+    await loaderDir.cleanup();
+  }
+}

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
+import { readIsoBootFacts } from '../iso/boot-facts.js';
+import { inspectIso } from '../iso/iso-image.js';
+import { readLiveImageFacts } from '../iso/live-image-facts.js';
+import { extractLoaderFiles } from '../iso/loader-files.js';
+import { detectLiveModule } from '../live/index.js';
+import type { RunEnvironment } from './environment.js';
+import type { RunOptions } from './run-config.js';
+
+/** What the run boots, read from the ISO once: kernel and initrd, the live module, the facts checks need. */
+export interface RunTarget {
+  iso: RunEnvironment['iso'];
+  arch: RunEnvironment['arch'];
+  loader: RunEnvironment['loader'];
+  liveModule: RunEnvironment['liveModule'];
+  /** Why this live module: the initrd file that names it. */
+  evidence: string;
+}
+
+/**
+ * KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
+ * carries; the initrd says which module it is. A wrong --live-module is refused here, before the
+ * output folder is made.
+ */
+export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspectedIso' | 'liveModule'>, loaderDir: string): Promise<RunTarget> {
+  const isoPath = resolve(options.isoPath);
+  const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
+  const iso = known ?? (await inspectIso(isoPath));
+  const arch = DEFAULT_ARCHITECTURE;
+  const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations);
+  const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
+  const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
+  return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
+}

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IsoInspection } from '../../harness/engine/inspect-iso.js';
+import { tinyLiveIso } from '../helpers/cpio.js';
+
+// inspect as a user runs it, on ISOs with KIWI's layout made by xorriso: the facts, and each
+// scenario's outlook from the same rules a run applies.
+const root = join(import.meta.dirname, '..', '..');
+let dir: string;
+const cli = (...args: string[]) => execa(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { reject: false, cwd: dir, timeout: 30_000 });
+
+beforeAll(async () => {
+  await execa('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root });
+  dir = await mkdtemp(join(tmpdir(), 'pxe-inspect-'));
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('inspect --iso X', () => {
+  it('--json: volume id, live module and its file, the initrd\'s tools, no signed chain; SKIPs and known issues with their reasons', async () => {
+    const iso = await tinyLiveIso(dir, 'plain', { volumeId: 'MYLIVE' });
+    const result = await cli('inspect', '--iso', iso, '--json', '--firmware', 'bios,uefi-secure');
+    expect(result.exitCode, result.stderr).toBe(0);
+    const facts = JSON.parse(result.stdout) as IsoInspection;
+    expect(facts.iso).toMatchObject({ path: iso, volumeId: 'MYLIVE' });
+    expect(facts.liveModule.id).toBe('kiwi-live');
+    expect(facts.boot.signedChain).toBeNull();
+    expect(facts.kernel.signedBy).toEqual([]);
+    expect(facts.initrdTools.find((t) => t.tool === 'xz')).toMatchObject({ path: null });
+    const outlook = (scenario: string, firmware: string) => facts.scenarios.find((s) => s.scenario === scenario && s.firmware === firmware);
+    // The run's own rules: Secure Boot needs a shim chain; a kiwi-live defect is a known issue; dolly cannot be had.
+    expect(outlook('ram-deploy-http', 'uefi-secure')).toMatchObject({ outlook: 'SKIP', reason: expect.stringMatching(/the ISO carries no signed boot chain/) });
+    expect(outlook('ram-deploy-http', 'bios')).toEqual({ scenario: 'ram-deploy-http', firmware: 'bios', outlook: 'boots' });
+    expect(outlook('http-redirect', 'bios')).toMatchObject({ outlook: 'known issue', reason: expect.stringContaining('kiwi-live-lib.sh#L') });
+    expect(outlook('dolly-deploy', 'bios')).toMatchObject({ outlook: 'SKIP' });
+  });
+
+  it('as text: the facts, then each scenario that will not simply boot', async () => {
+    const iso = await tinyLiveIso(dir, 'signed', { efiBoot: { 'bootx64.efi': 'SHIM', 'grubx64.efi': 'GRUB' } });
+    const result = await cli('inspect', '--iso', iso, '--scenario', 'ram-deploy-http', '--scenario', 'secure-boot-kernel-altered');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('signed chain /EFI/BOOT/bootx64.efi + /EFI/BOOT/grubx64.efi');
+    expect(result.stdout).toContain('CA bundle      none in the initrd');
+    expect(result.stdout).toMatch(/^ {2}SKIP {8}secure-boot-kernel-altered@bios: it proves that Secure Boot refuses/m);
+    expect(result.stdout).not.toMatch(/secure-boot-kernel-altered@uefi-secure/);
+  });
+
+  it('refuses a missing --iso and a file that is no ISO, exit 2', async () => {
+    expect((await cli('inspect')).stderr).toContain('inspect needs --iso');
+    const notIso = await cli('inspect', '--iso', join(root, 'package.json'));
+    expect(notIso.exitCode).toBe(2);
+    expect(notIso.stderr).toContain('is not an ISO 9660 image');
+  });
+});
