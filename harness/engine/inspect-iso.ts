@@ -15,17 +15,6 @@ import { readRunTarget, type RunTarget } from './run-target.js';
  * known issue (with its link), or to be booted. Everything is read on the host: no mount, no root.
  */
 
-/** Tools in the initrd that live options need, by the option that needs them. */
-const INITRD_TOOLS: Record<string, string> = {
-  curl: 'root=live:http|https|ftp (kiwi-live fetches with curl)',
-  xz: 'a root=live: URL ending in .xz (kiwi-live decompresses as it fetches)',
-  dolly: 'root=live:dolly://',
-  checkmedia: "kiwi-live's mediacheck",
-  checkisomd5: "dmsquash's rd.live.check",
-  dmsetup: "dmsquash's device-mapper overlay",
-  'mkfs.xfs': 'a persistent cow on xfs (rd.live.overlay.cowfs=xfs)',
-  'mkfs.ext4': 'a persistent cow on ext4',
-};
 const CA_BUNDLES = ['etc/ssl/certs/ca-certificates.crt', 'etc/pki/tls/certs/ca-bundle.crt', 'var/lib/ca-certificates/ca-bundle.pem', 'etc/ssl/ca-bundle.pem'];
 
 export interface ScenarioOutlook {
@@ -62,8 +51,9 @@ async function volumeIdentity(path: string): Promise<{ preparer: string; publish
   }
 }
 
-function initrdTools(files: readonly string[]): IsoInspection['initrdTools'] {
-  return Object.entries(INITRD_TOOLS).map(([tool, neededFor]) => ({ tool, neededFor, path: files.find((f) => /^(usr\/)?s?bin\//.test(f) && f.endsWith(`/${tool}`)) ?? null }));
+/** The live module's tools (LiveModuleProfile.initrdTools), each with its path in the initrd or null. */
+function initrdTools(tools: RunTarget['liveModule']['initrdTools'], files: readonly string[]): IsoInspection['initrdTools'] {
+  return tools.map(({ tool, neededFor }) => ({ tool, neededFor, path: files.find((f) => /^(usr\/)?s?bin\//.test(f) && f.endsWith(`/${tool}`)) ?? null }));
 }
 
 /** Each scenario on each firmware: what a run would do with it, before it boots. */
@@ -93,7 +83,7 @@ export async function inspectIsoFile(isoPath: string, options: { scenarios: read
       liveModule: { id: target.liveModule.id, evidence },
       boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
       kernel: { signedBy: kernel.subjects },
-      initrdTools: initrdTools(files),
+      initrdTools: initrdTools(target.liveModule.initrdTools, files),
       caBundle: CA_BUNDLES.find((b) => files.includes(b)) ?? null,
       mediaCheckTag: iso.live.isomd5Tag,
       squashfs: iso.live.squashfs ? { sizeBytes: iso.live.squashfs.sizeBytes, holdsRootfsImage: iso.live.squashfs.holdsRootfsImage } : null,

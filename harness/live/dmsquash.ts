@@ -65,6 +65,11 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   mediaCheck: { tool: /(^|\/)checkisomd5$/, toolName: 'checkisomd5', passed: { console: /The media check is complete, the result is: PASS/ } },
   writableLayerMount: '/run/overlayfs',
   cowLabel: '',
+  initrdTools: [
+    { tool: 'curl', neededFor: 'root=live:http|https|ftp (livenet fetches with curl)' },
+    { tool: 'checkisomd5', neededFor: 'rd.live.check' },
+    { tool: 'dmsetup', neededFor: 'the device-mapper snapshot overlay (the default)' },
+  ],
   diskDeployRewrites: () => [],
   phases: [{ id: 'fetch-root', marker: /livenet: root image at|fetching (?:https?|ftp|tftp):\/\/|Starting dracut-initqueue|dracut-initqueue\[\d+\]/, label: 'initqueue: livenet fetches the live root' }],
   failSignatures: [

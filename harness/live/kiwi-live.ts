@@ -49,6 +49,14 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   mediaCheck: { tool: /(^|\/)checkmedia$/, toolName: 'checkmedia', passed: { file: '/run/initramfs/checkmedia.result', line: /^ISO check passed$/m } },
   writableLayerMount: '/run/overlay/overlayfs',
   cowLabel: 'cow',
+  initrdTools: [
+    { tool: 'curl', neededFor: 'root=live:http|https|ftp (kiwi-live fetches with curl)' },
+    { tool: 'xz', neededFor: 'a root=live: URL ending in .xz (decompressed as it arrives)' },
+    { tool: 'dolly', neededFor: 'root=live:dolly://' },
+    { tool: 'checkmedia', neededFor: 'mediacheck' },
+    { tool: 'mkfs.xfs', neededFor: 'a persistent cow on xfs (rd.live.overlay.cowfs=xfs, the default)' },
+    { tool: 'mkfs.ext4', neededFor: 'a persistent cow on ext4 (rd.live.overlay.cowfs=ext4)' },
+  ],
   // kiwi-live writes the ISO to the disk, then fdisk adds the cow partition: the MBR's disk id,
   // partition entries and signature change, and on a GPT hybrid the primary and backup tables.
   diskDeployRewrites: ({ sizeBytes, gpt }) => [

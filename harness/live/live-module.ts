@@ -94,6 +94,8 @@ export interface LiveModuleProfile<Id extends string = string> extends ConsoleCo
   readonly writableLayerMount: string;
   /** The file system label of a persistent writable layer on the deploy disk. */
   readonly cowLabel: string;
+  /** The tools in the initrd that the module's options need, each with what needs it (inspect names the missing ones). */
+  readonly initrdTools: readonly { tool: string; neededFor: string }[];
   /**
    * The bytes of the ISO's image that a deploy to a disk may legitimately change (the partition
    * table it extends); everything else on the disk must equal the published ISO.
