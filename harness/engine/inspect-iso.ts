@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { dir as tmpDir } from 'tmp-promise';
 import { readSigners } from '../iso/efi-binary.js';
-import type { SignedChain } from '../iso/boot-facts.js';
+import type { IsoFacts } from './iso-facts.js';
 import { FIRMWARES, type Firmware } from '../firmware/index.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import type { KnownIssue } from './known-issues.js';
@@ -24,18 +24,7 @@ export interface ScenarioOutlook {
   reason?: string;
 }
 
-export interface IsoInspection {
-  iso: { path: string; sizeBytes: number; volumeId: string; preparer: string; publisher: string };
-  liveModule: { id: string; evidence: string };
-  boot: { partitionTable: string; efiSystemPartition: boolean; signedChain: SignedChain | null };
-  kernel: { signedBy: string[] };
-  /** Each tool: its path in the initrd, or null when the initrd lacks it, with the option that needs it. */
-  initrdTools: { tool: string; path: string | null; neededFor: string }[];
-  caBundle: string | null;
-  mediaCheckTag: boolean;
-  squashfs: { sizeBytes: number; holdsRootfsImage: boolean } | null;
-  /** The ISO against the guest memory a run gives by default: a RAM deploy holds all of it in RAM, beside the running system. */
-  memory: { defaultMemoryMb: number; isoMiB: number; percentOfMemory: number };
+export interface IsoInspection extends IsoFacts {
   scenarios: ScenarioOutlook[];
 }
 
@@ -70,26 +59,31 @@ export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'liveModule'>, 
   );
 }
 
+/** What the harness reads from the ISO before any boot, from the run's target: every run's reports carry it. */
+export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: string): Promise<IsoFacts> {
+  const { iso } = target;
+  const files = iso.live.initrdFiles;
+  const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath)]);
+  const isoMiB = Math.ceil(iso.sizeBytes / 2 ** 20);
+  return {
+    iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, ...identity },
+    liveModule: { id: target.liveModule.id, evidence },
+    boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
+    kernel: { signedBy: kernel.subjects },
+    initrdTools: initrdTools(target.liveModule.initrdTools, files),
+    caBundle: CA_BUNDLES.find((b) => files.includes(b)) ?? null,
+    mediaCheckTag: iso.live.isomd5Tag,
+    squashfs: iso.live.squashfs ? { sizeBytes: iso.live.squashfs.sizeBytes, holdsRootfsImage: iso.live.squashfs.holdsRootfsImage } : null,
+    memory: { defaultMemoryMb: RUN_DEFAULTS.memoryMb, isoMiB, percentOfMemory: Math.round((isoMiB / RUN_DEFAULTS.memoryMb) * 100) },
+  };
+}
+
 export async function inspectIsoFile(isoPath: string, options: { scenarios: readonly ScenarioDefinition[]; knownIssues: readonly KnownIssue[]; firmwares?: readonly Firmware[] }): Promise<IsoInspection> {
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-inspect-', unsafeCleanup: true });
   try {
     const { evidence, ...target } = await readRunTarget({ isoPath }, loaderDir.path);
-    const { iso } = target;
-    const files = iso.live.initrdFiles;
-    const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath)]);
-    const isoMiB = Math.ceil(iso.sizeBytes / 2 ** 20);
-    return {
-      iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, ...identity },
-      liveModule: { id: target.liveModule.id, evidence },
-      boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
-      kernel: { signedBy: kernel.subjects },
-      initrdTools: initrdTools(target.liveModule.initrdTools, files),
-      caBundle: CA_BUNDLES.find((b) => files.includes(b)) ?? null,
-      mediaCheckTag: iso.live.isomd5Tag,
-      squashfs: iso.live.squashfs ? { sizeBytes: iso.live.squashfs.sizeBytes, holdsRootfsImage: iso.live.squashfs.holdsRootfsImage } : null,
-      memory: { defaultMemoryMb: RUN_DEFAULTS.memoryMb, isoMiB, percentOfMemory: Math.round((isoMiB / RUN_DEFAULTS.memoryMb) * 100) },
-      scenarios: scenarioOutlooks(target, options.scenarios, options.firmwares ?? (Object.values(FIRMWARES) as Firmware[]), options.knownIssues),
-    };
+    const scenarios = scenarioOutlooks(target, options.scenarios, options.firmwares ?? (Object.values(FIRMWARES) as Firmware[]), options.knownIssues);
+    return { ...(await isoFacts(target, evidence)), scenarios };
   } finally {
     await loaderDir.cleanup();
   }

@@ -8,6 +8,7 @@ import { runScenario } from './run-scenario.js';
 import { ensureOutputFolder } from './output-folder.js';
 import { resolveRunOptions, type RunOptions } from './run-config.js';
 import { readRunTarget } from './run-target.js';
+import { isoFacts } from './inspect-iso.js';
 
 export type { RunOptions } from './run-config.js';
 
@@ -48,7 +49,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
   try {
     const { evidence, ...target } = await readRunTarget(options, loaderDir.path);
     const outDir = await ensureOutputFolder(options.outDir);
-    reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence } });
+    reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence }, facts: await isoFacts(target, evidence) });
     const env: RunEnvironment = {
       ...target,
       firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),

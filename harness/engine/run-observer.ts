@@ -1,5 +1,6 @@
 import type { BootDefinition, ScenarioDefinition } from '../scenario/define-scenario.js';
 import type { BootResult, ScenarioResult } from '../scenario/result.js';
+import type { IsoFacts } from './iso-facts.js';
 
 /**
  * What the runner tells whoever watches a run (the reporters); every hook is optional. The runner
@@ -10,7 +11,11 @@ export interface RunInfo {
   iso: string;
   /** The live module that boots the ISO and what showed it (a file of the initrd). */
   liveModule: { id: string; evidence: string };
+  /** What the harness read from the ISO before any boot (the facts `inspect` prints). */
+  facts?: IsoFacts;
 }
+
+export type { IsoFacts };
 
 export interface RunObserver {
   /** Names the observer in the line the run writes when one of its hooks fails. */

@@ -13,6 +13,8 @@ import { compareWithBaseline, type Baseline } from './baseline.js';
 import { baselineSection } from './html-baseline.js';
 import { BROWSE_SCRIPT, BROWSE_STYLE, filterBar } from './html-browse.js';
 import { esc } from './html-text.js';
+import { isoFactsSection } from './html-iso-facts.js';
+import type { IsoFacts } from '../engine/run-observer.js';
 
 /**
  * Phase bars are coloured by their place in the boot, early grey to late orange, whoever added the
@@ -145,6 +147,8 @@ async function scenarioDetails(r: ScenarioResult, outDir: string): Promise<strin
 export interface HtmlReportMeta {
   iso?: string;
   liveModule?: { id: string; evidence: string };
+  /** What the harness read from the ISO before any boot. */
+  facts?: IsoFacts;
   /** An earlier run to compare with (--baseline): its section and chart come first. */
   baseline?: Baseline;
 }
@@ -176,6 +180,7 @@ ${BROWSE_STYLE}
 </style></head><body>
 <h1>pxe-harness report</h1>
 <p class="summary">${count('PASS')} passed, ${count('FAIL')} failed, ${count('ERROR')} errors, ${count('XFAIL')} known issues, ${count('XPASS')} fixed known issues, ${count('SKIP')} skipped · ISO: <code>${esc(meta.iso ?? '?')}</code>${meta.liveModule ? ` · live module: <b>${esc(meta.liveModule.id)}</b> (${esc(meta.liveModule.evidence)})` : ''} · ${esc(new Date().toISOString())}</p>
+${isoFactsSection(meta.facts)}
 ${filterBar(results.map((r) => ({ verdict: r.verdict, firmware: firmwareOf(r) })))}
 <div id="results">${sections.join('\n')}</div>
 ${baselineSection(comparison)}
@@ -189,15 +194,17 @@ ${conformanceSection(results, outDir)}
  * report.html in the run's output folder, written at the run's end only (it carries every
  * screenshot; results.json and junit.xml are the ones kept as each scenario ends), atomically.
  */
-export function htmlReporter(outDir: string, meta: Omit<HtmlReportMeta, 'liveModule'> = {}): Reporter {
+export function htmlReporter(outDir: string, meta: Omit<HtmlReportMeta, 'liveModule' | 'facts'> = {}): Reporter {
   let liveModule: { id: string; evidence: string } | undefined;
+  let facts: IsoFacts | undefined;
   return {
     name: 'html',
     onRunInfo(info) {
       liveModule = info.liveModule;
+      facts = info.facts;
     },
     async onRunEnd(results) {
-      await writeReportFile(outDir, 'report.html', await renderHtmlReport(results, outDir, { ...meta, ...(liveModule ? { liveModule } : {}) }));
+      await writeReportFile(outDir, 'report.html', await renderHtmlReport(results, outDir, { ...meta, ...(liveModule ? { liveModule } : {}), ...(facts ? { facts } : {}) }));
     },
   };
 }

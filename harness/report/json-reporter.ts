@@ -49,7 +49,7 @@ export function jsonReporter(outDir: string, meta: Record<string, unknown>, opti
   return {
     name: 'json',
     onRunInfo(runInfo) {
-      info = { ...info, liveModule: runInfo.liveModule };
+      info = { ...info, liveModule: runInfo.liveModule, ...(runInfo.facts ? { isoFacts: runInfo.facts } : {}) };
     },
     onRunStart(scenarios) {
       progress.plan(scenarios);

@@ -110,6 +110,22 @@ describe('HTML report', () => {
     expect(html).toContain(`<code>pxe-harness reproduce ${boot.artifactsDir}</code> <button type="button" class="copy" data-copy="pxe-harness reproduce ${boot.artifactsDir}">copy</button>`);
   });
 
+  it("carries the ISO's facts, read before any boot, folded at the top", async () => {
+    const facts = {
+      iso: { path: '/x.iso', sizeBytes: 2 ** 27, volumeId: 'CDROM', preparer: 'KIWI - HTTPS://GITHUB.COM/OSINSIDE/KIWI', publisher: '' },
+      liveModule: { id: 'kiwi-live', evidence: 'usr/sbin/kiwi-live-root in the initrd' },
+      boot: { partitionTable: 'gpt', efiSystemPartition: true, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } },
+      kernel: { signedBy: ['CN = Debian Secure Boot Signer 2022 - linux'] },
+      initrdTools: [{ tool: 'xz', path: null, neededFor: 'a .xz URL' }],
+      caBundle: null, mediaCheckTag: false, squashfs: null, memory: { defaultMemoryMb: 3072, isoMiB: 128, percentOfMemory: 4 },
+    };
+    const html = await renderHtmlReport(sampleResults(dir), dir, { facts });
+    expect(html).toContain('<details id="iso-facts"><summary>The ISO, read before any boot: CDROM, 128 MiB, kiwi-live, gpt, signed chain</summary>');
+    expect(html).toContain('<td>kernel</td><td>signed by CN = Debian Secure Boot Signer 2022 - linux</td>');
+    expect(html).toContain('xz: MISSING (for a .xz URL)');
+    expect(await renderHtmlReport(sampleResults(dir), dir)).not.toContain('iso-facts');
+  });
+
   it('has the conformance section only where built-in scenarios ran', async () => {
     expect(await renderHtmlReport(sampleResults(dir), dir)).toContain('id="conformance"');
     const own = sampleResults(dir).map((r) => ({ ...r, name: `my-${r.name}` }));
