@@ -63,13 +63,14 @@ export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'liveModule'>, 
 export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: string): Promise<IsoFacts> {
   const { iso } = target;
   const files = iso.live.initrdFiles;
-  const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath)]);
+  // The facts inform; a run must not fail for one it cannot read (openssl missing): null says so.
+  const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath).catch(() => null)]);
   const isoMiB = Math.ceil(iso.sizeBytes / 2 ** 20);
   return {
     iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, ...identity },
     liveModule: { id: target.liveModule.id, evidence },
     boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
-    kernel: { signedBy: kernel.subjects },
+    kernel: { signedBy: kernel ? kernel.subjects : null },
     initrdTools: initrdTools(target.liveModule.initrdTools, files),
     caBundle: CA_BUNDLES.find((b) => files.includes(b)) ?? null,
     mediaCheckTag: iso.live.isomd5Tag,

@@ -5,7 +5,8 @@ export interface IsoFacts {
   iso: { path: string; sizeBytes: number; volumeId: string; preparer: string; publisher: string };
   liveModule: { id: string; evidence: string };
   boot: { partitionTable: string; efiSystemPartition: boolean; signedChain: SignedChain | null };
-  kernel: { signedBy: string[] };
+  /** The subjects of the certificates in the kernel's signature; [] unsigned, null when they could not be read. */
+  kernel: { signedBy: string[] | null };
   /** Each tool: its path in the initrd, or null when the initrd lacks it, with the option that needs it. */
   initrdTools: { tool: string; path: string | null; neededFor: string }[];
   caBundle: string | null;

@@ -12,7 +12,7 @@ ${row('file', `${facts.iso.path} (${facts.iso.sizeBytes} bytes)`)}
 ${row('volume id, preparer', `${facts.iso.volumeId}, ${facts.iso.preparer || '-'}`)}
 ${row('live module', `${facts.liveModule.id} (${facts.liveModule.evidence})`)}
 ${row('boot', `partition table ${facts.boot.partitionTable}, EFI system partition ${facts.boot.efiSystemPartition ? 'yes' : 'no'}, signed chain ${chain}`)}
-${row('kernel', facts.kernel.signedBy.length ? `signed by ${facts.kernel.signedBy.join('; ')}` : 'unsigned')}
+${row('kernel', facts.kernel.signedBy === null ? 'signature not read' : facts.kernel.signedBy.length ? `signed by ${facts.kernel.signedBy.join('; ')}` : 'unsigned')}
 ${row('initrd tools', tools)}
 ${row('CA bundle', facts.caBundle ? `/${facts.caBundle}` : 'none in the initrd')}
 ${row('media check tag', facts.mediaCheckTag ? 'yes' : 'no')}
