@@ -491,6 +491,6 @@ describe('reports of the run', () => {
     const html = await readFile(join(runOutDir, 'report.html'), 'utf8');
     for (const r of results.values()) expect(html).toContain(`id="${r.name}"`);
     expect(html).toContain('data:image/png;base64,');
-    expect(html).toContain('<span class="verdict XFAIL">XFAIL</span> persistent-lifecycle');
+    expect(html).toContain('<span class="verdict XFAIL">XFAIL</span> <b>persistent-lifecycle</b>');
   });
 });
