@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { inputError } from '../harness/errors.js';
 import { ensureOutputFolder } from '../harness/engine/output-folder.js';
 import { combineObservers } from '../harness/engine/run-observer.js';
-import { RESULTS_SCHEMA_VERSION } from '../harness/report/json-reporter.js';
+import { mapFolders, RESULTS_SCHEMA_VERSION } from '../harness/report/json-reporter.js';
 import type { ScenarioResult } from '../harness/scenario/result.js';
 import { commandArgs } from './command-args.js';
 import { exitCodeFor } from './exit-code.js';
@@ -42,9 +42,7 @@ export async function readShard(dir: string): Promise<ShardResults> {
   if (shard.schemaVersion !== RESULTS_SCHEMA_VERSION || !Array.isArray(shard.results)) {
     throw inputError(`${file} is results.json of schema ${JSON.stringify(shard.schemaVersion ?? 'none')}, merge reads schema ${RESULTS_SCHEMA_VERSION}`, dir, 'merge shards written by this pxe-harness version (rerun them)');
   }
-  const abs = (path: string) => resolve(dir, path);
-  const results = shard.results.map((r) => ({ ...r, artifactsDir: abs(r.artifactsDir), boots: r.boots.map((b) => ({ ...b, artifactsDir: abs(b.artifactsDir) })) }));
-  return { ...shard, dir, results };
+  return { ...shard, dir, results: mapFolders(shard.results, (path) => resolve(dir, path)) };
 }
 
 /** What makes two shards parts of one run: the same ISO (name, size, volume id) and the same harness. */

@@ -18,11 +18,13 @@ export function countVerdicts(results: readonly ScenarioResult[]): Record<Verdic
   return Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
 }
 
-/** The results with their folders relative to the output folder ('.' for the folder itself). */
-function relativeFolders(results: readonly ScenarioResult[], outDir: string): ScenarioResult[] {
-  const rel = (path: string) => relative(outDir, path) || '.';
-  return results.map((r) => ({ ...r, artifactsDir: rel(r.artifactsDir), boots: r.boots.map((b) => ({ ...b, artifactsDir: rel(b.artifactsDir) })) }));
+/** The results with every folder (a scenario's, each boot's) mapped: made relative for results.json, absolute again by merge. */
+export function mapFolders(results: readonly ScenarioResult[], map: (path: string) => string): ScenarioResult[] {
+  return results.map((r) => ({ ...r, artifactsDir: map(r.artifactsDir), boots: r.boots.map((b) => ({ ...b, artifactsDir: map(b.artifactsDir) })) }));
 }
+
+/** The results with their folders relative to the output folder ('.' for the folder itself). */
+const relativeFolders = (results: readonly ScenarioResult[], outDir: string) => mapFolders(results, (path) => relative(outDir, path) || '.');
 
 /**
  * The text of results.json. At the run's end: the run's fields, finishedAt, `complete: true` and
