@@ -1,10 +1,9 @@
-import { open } from 'node:fs/promises';
 import { dir as tmpDir } from 'tmp-promise';
 import { readSigners } from '../iso/efi-binary.js';
 import type { IsoFacts } from './iso-facts.js';
 import { FIRMWARES, type Firmware } from '../firmware/index.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
-import type { KnownIssue } from './known-issues.js';
+import { concernsScenario, type KnownIssue } from './known-issues.js';
 import { RUN_DEFAULTS } from './run-config.js';
 import { whyNotApplicable } from './run-scenario.js';
 import { readRunTarget, type RunTarget } from './run-target.js';
@@ -28,18 +27,6 @@ export interface IsoInspection extends IsoFacts {
   scenarios: ScenarioOutlook[];
 }
 
-/** The preparer and publisher of the primary volume descriptor (KIWI writes its name as preparer). */
-async function volumeIdentity(path: string): Promise<{ preparer: string; publisher: string }> {
-  const handle = await open(path, 'r');
-  try {
-    const sector = Buffer.alloc(2048);
-    await handle.read(sector, 0, 2048, 16 * 2048);
-    return { publisher: sector.toString('latin1', 318, 446).trim(), preparer: sector.toString('latin1', 446, 574).trim() };
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The live module's tools (LiveModuleProfile.initrdTools), each with its path in the initrd or null. */
 function initrdTools(tools: RunTarget['liveModule']['initrdTools'], files: readonly string[]): IsoInspection['initrdTools'] {
   return tools.map(({ tool, neededFor }) => ({ tool, neededFor, path: files.find((f) => /^(usr\/)?s?bin\//.test(f) && f.endsWith(`/${tool}`)) ?? null }));
@@ -51,7 +38,7 @@ export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'liveModule'>, 
     scenarios.map((scenario) => {
       const skip = whyNotApplicable(scenario, { iso: target.iso, liveModule: target.liveModule, firmware, netboot: RUN_DEFAULTS.netboot });
       if (skip) return { scenario: scenario.name, firmware: firmware.id, outlook: 'SKIP' as const, reason: skip };
-      const issue = knownIssues.find((i) => i.scenario === scenario.name && (!i.firmware || i.firmware === firmware.id) && (!i.liveModule || i.liveModule === target.liveModule.id));
+      const issue = knownIssues.find((i) => concernsScenario(i, { scenario: scenario.name, firmware: firmware.id, liveModule: target.liveModule.id }));
       return issue
         ? { scenario: scenario.name, firmware: firmware.id, outlook: 'known issue' as const, reason: `boot "${issue.boot}": ${issue.why} (${issue.link})` }
         : { scenario: scenario.name, firmware: firmware.id, outlook: 'boots' as const };
@@ -64,10 +51,10 @@ export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: st
   const { iso } = target;
   const files = iso.live.initrdFiles;
   // The facts inform; a run must not fail for one it cannot read (openssl missing): null says so.
-  const [identity, kernel] = await Promise.all([volumeIdentity(iso.path), readSigners(target.loader.kernelPath).catch(() => null)]);
+  const kernel = await readSigners(target.loader.kernelPath).catch(() => null);
   const isoMiB = Math.ceil(iso.sizeBytes / 2 ** 20);
   return {
-    iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, ...identity },
+    iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, preparer: iso.preparer, publisher: iso.publisher },
     liveModule: { id: target.liveModule.id, evidence },
     boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
     kernel: { signedBy: kernel ? kernel.subjects : null },

@@ -56,11 +56,16 @@ export interface KnownIssueContext {
   liveModule: string;
 }
 
+/** Does the issue concern this scenario, on this firmware and live module (whichever boot)? */
+export function concernsScenario(issue: KnownIssue, at: Omit<KnownIssueContext, 'boot'>): boolean {
+  const { scenario } = splitFirmware(at.scenario);
+  return (issue.scenario === at.scenario || issue.scenario === scenario)
+    && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule);
+}
+
 /** Does the issue concern this boot? */
 function concerns(issue: KnownIssue, at: KnownIssueContext): boolean {
-  const { scenario } = splitFirmware(at.scenario);
-  return (issue.scenario === at.scenario || issue.scenario === scenario) && issue.boot === at.boot
-    && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule);
+  return concernsScenario(issue, at) && issue.boot === at.boot;
 }
 
 export function findKnownIssue(issues: readonly KnownIssue[], at: KnownIssueContext, reason: string): KnownIssue | undefined {

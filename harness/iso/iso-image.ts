@@ -11,6 +11,9 @@ export interface IsoInfo {
   volumeId: string;
   /** The size the volume descriptor declares: volume space size x logical block size. */
   declaredBytes: number;
+  /** The descriptor's publisher and data preparer identifiers (KIWI writes its name as preparer). */
+  publisher: string;
+  preparer: string;
 }
 
 export interface PrimaryVolumeDescriptor {
@@ -21,6 +24,9 @@ export interface PrimaryVolumeDescriptor {
   logicalBlockSize: number;
   /** False when the little- and big-endian halves of those fields disagree: a damaged descriptor. */
   consistent: boolean;
+  /** Bytes 318-445 and 446-573: the publisher and data preparer identifiers. */
+  publisher: string;
+  preparer: string;
 }
 
 /** Parses an ISO 9660 primary volume descriptor; undefined when the bytes are not one. */
@@ -34,6 +40,8 @@ export function parsePrimaryVolumeDescriptor(sector: Buffer): PrimaryVolumeDescr
     volumeSpaceBlocks,
     logicalBlockSize,
     consistent: sector.readUInt32BE(84) === volumeSpaceBlocks && sector.readUInt16BE(130) === logicalBlockSize,
+    publisher: sector.length >= 574 ? sector.toString('latin1', 318, 446).trim() : '',
+    preparer: sector.length >= 574 ? sector.toString('latin1', 446, 574).trim() : '',
   };
 }
 
@@ -93,5 +101,5 @@ export async function inspectIso(path: string): Promise<IsoInfo> {
       'download or copy the ISO again',
     );
   }
-  return { path, sizeBytes, volumeId: pvd.volumeId, declaredBytes };
+  return { path, sizeBytes, volumeId: pvd.volumeId, declaredBytes, publisher: pvd.publisher, preparer: pvd.preparer };
 }
