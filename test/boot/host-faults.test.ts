@@ -1,10 +1,10 @@
 import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { mkdtemp, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { guestConnected, prepareCliSandbox, qemuPidOf, serialLogHas, STACK_LINE, startRun, verdictsIn, waitFor, waitForAsync } from '../helpers/cli-run.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
@@ -26,33 +26,59 @@ beforeAll(async () => {
 removeOnSuccess(() => dir, "the host fault tests' runs");
 
 
+/** The GETs of the ISO in a scenario's transfer log: how each ended. */
+function isoFetches(out: string, scenario: string): { outcome: string; complete: boolean }[] {
+  const lines = readFileSync(join(out, scenario, 'transfers.jsonl'), 'utf8').split('\n').filter(Boolean);
+  return lines.map((line) => JSON.parse(line) as { method?: string; path: string; outcome: string; complete: boolean })
+    .filter((t) => t.method === 'GET' && t.path.endsWith('.iso'))
+    .map(({ outcome, complete }) => ({ outcome, complete }));
+}
+
 const readResults = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; notRun?: string[]; results: ScenarioResult[] };
 
 describe('QEMU killed with SIGKILL mid-boot', () => {
   it('during the ISO fetch: the boot is an ERROR naming the signal (not a FAIL, not retried), the next scenario runs, exit 2', async () => {
     const out = join(dir, 'qemu-killed');
-    const run = startRun(['--accel', 'tcg', '--iso', iso, '--jobs', '1', '--scenario', 'ram-deploy-http', '--scenario', 'netboot-kernel-missing', '--out', out], tempRoot);
-    await waitFor(() => serialLogHas(out, 'ram-deploy-http', /Starting dracut-initqueue/), 240_000, 'the initrd\'s fetch');
-    // Into the transfer (a guest connection to the publisher open for a moment): the publisher
-    // sees the fetch cut as QEMU dies, a failed transfer racing QEMU's end to the verdict.
-    await waitForAsync(() => guestConnected(out, 'ram-deploy-http'), 60_000, 'the guest\'s connection to the publisher');
+    const scenarioFile = join(dir, 'slow-link.ts');
+    await writeFile(scenarioFile, SLOW_LINK);
+    const run = startRun(['--accel', 'tcg', '--iso', iso, '--jobs', '1', '--scenarios', scenarioFile, '--scenario', 'ram-deploy-slow-link', '--scenario', 'netboot-kernel-missing', '--out', out], tempRoot);
+    // Should an expectation fail before the run ends, its QEMU must not outlive this test into the next one's count.
+    onTestFinished(async () => void (run.kill('SIGTERM') && (await run)));
+    await waitFor(() => serialLogHas(out, 'ram-deploy-slow-link', /Starting dracut-initqueue/), 240_000, 'the initrd\'s fetch');
+    const pid = await qemuPidOf(out, 'ram-deploy-slow-link');
+    expect(pid, 'the QEMU of ram-deploy-slow-link, found by its temp folder').toBeDefined();
+    // Into the transfer, two seconds after the guest's connection opened: the slow link keeps the
+    // ISO's fetch going for about ten more, so QEMU dies mid-transfer, as the transfer log shows.
+    await waitForAsync(() => guestConnected(out, 'ram-deploy-slow-link'), 60_000, 'the guest\'s connection to the publisher');
     await sleep(2_000);
-    const pid = await qemuPidOf(out, 'ram-deploy-http');
-    expect(pid, 'the QEMU of ram-deploy-http, found by its temp folder').toBeDefined();
-    expect(await guestConnected(out, 'ram-deploy-http'), 'the ISO still being fetched').toBe(true);
+    expect(await guestConnected(out, 'ram-deploy-slow-link'), 'the ISO still being fetched').toBe(true);
     process.kill(pid!, 'SIGKILL');
     const result = await run;
     expect(result.exitCode, `the exit code of an ERROR; stdout: ${result.stdout}`).toBe(2);
-    expect(verdictsIn(out)).toEqual([['ram-deploy-http', 'ERROR'], ['netboot-kernel-missing', 'PASS']]);
+    expect(verdictsIn(out)).toEqual([['ram-deploy-slow-link', 'ERROR'], ['netboot-kernel-missing', 'PASS']]);
     const [killed] = readResults(out).results;
     expect(killed!.boots).toHaveLength(1);
     expect(killed!.boots[0]!.outsideCause).toMatch(/^QEMU was killed by SIGKILL, neither by the harness nor by the guest/);
     expect(killed!.reason).toMatch(/^boot 1 \(network boot into RAM\): QEMU was killed by SIGKILL, neither by the harness nor by the guest: the host's doing, not the ISO's/);
-    expect(result.stdout).toMatch(/^ERROR ram-deploy-http .*QEMU was killed by SIGKILL/m);
+    expect(result.stdout).toMatch(/^ERROR ram-deploy-slow-link .*QEMU was killed by SIGKILL/m);
+    expect(isoFetches(out, 'ram-deploy-slow-link'), 'the ISO\'s fetch, cut as QEMU died').toEqual([{ outcome: 'partial', complete: false }]);
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(await newLeftovers(before, tempRoot)).toEqual({ processes: [], tempDirs: [] });
   });
 });
+
+/**
+ * ram-deploy-http over a slow link (8 MB/s, the fixture's ISO for about 13 s; unthrottled it
+ * takes under two): a fetch long enough to be killed in the middle of, on any machine.
+ */
+const SLOW_LINK = `import { defineScenario } from 'pxe-harness';
+export default defineScenario({
+  name: 'ram-deploy-slow-link',
+  summary: 'ram-deploy-http with the ISO throttled, the scenario whose QEMU is killed',
+  publish: { protocol: 'http', fault: { kind: 'throttle', bytesPerSecond: 8_000_000 } },
+  boots: [{ name: 'network boot into RAM', from: 'network', checks: [] }],
+});
+`;
 
 /** A second scenario like netboot-kernel-missing, from a scenario file of the user's (one boot of seconds). */
 const SECOND = `import { defineScenario } from 'pxe-harness';

@@ -50,12 +50,12 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
-/** waitFor with a condition that has to read something first. */
-export async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/** waitFor with a condition that has to read something first, polled every `pollMs`. */
+export async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what} did not come within ${timeoutMs / 1000} s`);
-    await sleep(100);
+    await sleep(pollMs);
   }
 }
 
