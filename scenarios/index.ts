@@ -28,6 +28,10 @@ import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
 import secureBootKernelAltered from './secure-boot-kernel-altered.js';
+import overlayStoreSnapshot from './overlay-store-snapshot.js';
+import overlayStoreOverlayfs from './overlay-store-overlayfs.js';
+import overlayStoreMissing from './overlay-store-missing.js';
+import overlayStoreMissingNoprompt from './overlay-store-missing-noprompt.js';
 
 /** Every scenario of the main job, in the order they run. */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
@@ -60,4 +64,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   aoeBoot,
   curlOptionsCommaForm,
   diskDeployById,
+  overlayStoreSnapshot,
+  overlayStoreOverlayfs,
+  overlayStoreMissing,
+  overlayStoreMissingNoprompt,
 ];

@@ -1,5 +1,5 @@
-import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rm, statfs, truncate, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { HarnessError, inputError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
@@ -18,10 +18,28 @@ export interface DiskSpec {
    * 'used': a disk that already holds data (raw only): an MBR with one Linux partition from 1 MiB
    * on, holding an ext4 file system labelled `olddata` (made on the host, no root, no mount).
    */
-  contents?: 'used';
+  contents?: 'used' | { overlayStore: OverlayStoreLayout };
   /** The serial number the guest sees (its /dev/disk/by-id/ name): letters, digits, dashes. */
   serial?: string;
 }
+
+/**
+ * A disk (raw only) that is one ext4 file system, with no partition table, labelled `label`, made
+ * on the host with mkfs.ext4 -d (no root, no mount), holding an empty persistent overlay store
+ * at `path`: a sparse file of 512 MiB for a device-mapper snapshot (dm-snapshot writes its header
+ * into a zeroed store on first use), or a folder with an empty `ovlwork` beside it for overlayfs.
+ */
+export interface OverlayStoreLayout {
+  label: string;
+  path: string;
+  kind: 'snapshot-file' | 'overlayfs-folder';
+}
+
+/** Every field of OverlayStoreLayout. */
+export const OVERLAY_STORE_LAYOUT_FIELDS = { label: true, path: true, kind: true } as const satisfies Record<keyof OverlayStoreLayout, true>;
+
+/** The size of a snapshot store: room for the writes of a few boots, sparse on the host. */
+const SNAPSHOT_STORE_BYTES = 512 * 1024 ** 2;
 
 /** Every field of DiskSpec (a scenario's disks are checked against it: a misspelt field is refused). */
 export const DISK_SPEC_FIELDS = { name: true, size: true, format: true, interface: true, contents: true, serial: true } as const satisfies Record<keyof DiskSpec, true>;
@@ -71,6 +89,7 @@ export async function createDisk(dir: string, spec: DiskSpec): Promise<DiskImage
     throw new HarnessError('host', `qemu-img could not create ${path}: ${String(result.all).trim()}`, { fix: 'check the folder and qemu-img' });
   }
   if (spec.contents === 'used') await makeUsed(path, format, sizeBytes);
+  else if (spec.contents) await makeOverlayStore(path, format, spec.contents.overlayStore);
   if (spec.serial !== undefined && !/^[A-Za-z0-9-]{1,20}$/.test(spec.serial)) throw new RangeError(`disk serial must be 1-20 letters, digits and dashes, got ${JSON.stringify(spec.serial)}`);
   return { name: spec.name, path, format, interface: spec.interface ?? 'ide', sizeBytes, ...(spec.serial ? { serial: spec.serial } : {}) };
 }
@@ -82,4 +101,25 @@ async function makeUsed(path: string, format: DiskFormat, sizeBytes: number): Pr
   const partitionBytes = Math.min(256 * 1024 ** 2, sizeBytes - 2 * 1024 ** 2);
   await execa(sfdisk, ['--quiet', path], { input: `label: dos\nstart=2048, size=${partitionBytes / 512}, type=83\n` });
   await execa(mkfs, ['-q', '-F', '-L', 'olddata', '-E', `offset=${1024 ** 2}`, path, `${partitionBytes / 1024}k`]);
+}
+
+/** The overlay store's file system, written into the raw disk image from a staging folder. */
+async function makeOverlayStore(path: string, format: DiskFormat, layout: OverlayStoreLayout): Promise<void> {
+  if (format !== 'raw') throw new RangeError(`disk contents overlayStore needs format raw, got ${JSON.stringify(format)}`);
+  const mkfs = await requireTool('mkfs.ext4');
+  const staging = await mkdtemp(join(dirname(path), 'overlay-store-'));
+  try {
+    const store = join(staging, layout.path);
+    await mkdir(dirname(store), { recursive: true });
+    if (layout.kind === 'snapshot-file') await truncateNew(store, SNAPSHOT_STORE_BYTES);
+    else await Promise.all([mkdir(store), mkdir(join(dirname(store), 'ovlwork'))]);
+    await execa(mkfs, ['-q', '-F', '-L', layout.label, '-d', staging, path]);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function truncateNew(path: string, sizeBytes: number): Promise<void> {
+  await writeFile(path, '');
+  await truncate(path, sizeBytes);
 }

@@ -18,7 +18,7 @@ export type { BootRun } from './boot-session.js';
  * one by default), the expected failure of a negative boot, and known issues applied.
  */
 export async function runBoot(run: BootRun): Promise<BootResult> {
-  const plan = planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, source: run.source, accel: run.env.machine.accel });
+  const plan = planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, liveFacts: run.env.iso.live, source: run.source, accel: run.env.machine.accel });
   await mkdir(run.runtimeDir, { recursive: true });
   const snapshot = run.disks.length ? await snapshotDisks(run.disks, run.runtimeDir) : undefined;
   let result = await bootOnce(new BootSession(run, plan));

@@ -1,4 +1,5 @@
 import type { LiveBootOptions, LiveImageFacts, LiveModuleProfile, LiveSource } from './live-module.js';
+import { dracutVersion, overlayOptionNames } from './dracut.js';
 
 /** livenet's only switch for curl's certificate check. */
 const NO_VERIFY_SSL = 'rd.noverifyssl';
@@ -11,6 +12,22 @@ const UNSUPPORTED: { option: keyof LiveBootOptions; why: string }[] = [
   { option: 'curlOptions', why: `dmsquash's livenet runs curl with fixed options (only ${NO_VERIFY_SSL} and proxy= change them): there is no rd.kiwi.live.curl_options` },
   { option: 'ramdiskSizeKiB', why: 'dmsquash-live does not use a brd RAM disk, so ramdisk_size has nothing to size: livenet downloads the ISO into the initramfs' },
 ];
+
+/** The overlay's kernel options, in the spelling of the ISO's dracut (see overlayOptionNames). */
+function overlayArgs(options: LiveBootOptions, facts: LiveImageFacts | undefined): string[] {
+  const names = overlayOptionNames(facts && dracutVersion(facts.initrdFiles));
+  const store = options.overlayStore;
+  const args = options.overlay === 'overlayfs' ? [names.overlayfs] : [];
+  if (!store) return args;
+  return [
+    // The new boolean rd.overlay is implied by rd.overlay=DEVICE:PATH: no second rd.overlay.
+    ...args.filter((a) => a !== names.store),
+    `${names.store}=${store.device}:${store.path}`,
+    ...(store.reset ? [names.reset] : []),
+    ...(store.readonly ? [names.readonly] : []),
+    ...(store.noPrompt ? ['rd.live.overlay.nouserconfirmprompt'] : []),
+  ];
+}
 
 /** livenet fetches URLs only: an AoE source is refused by unsupported() before any boot. */
 function urlOf(source: LiveSource): string {
@@ -30,13 +47,13 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   id: 'dmsquash',
   description: "dracut's dmsquash-live with livenet (flags=\"dmsquash\")",
   insecureTlsOption: NO_VERIFY_SSL,
-  kernelArgs: (source: LiveSource, options: LiveBootOptions) => [
+  kernelArgs: (source: LiveSource, options: LiveBootOptions, facts?: LiveImageFacts) => [
     'ip=dhcp',
     `root=live:${urlOf(source)}`,
     'console=ttyS0',
     ...(options.insecureTls ? [NO_VERIFY_SSL] : []),
     ...(options.ramCopy ? ['rd.live.ram'] : []),
-    ...(options.overlay === 'overlayfs' ? ['rd.live.overlay.overlayfs'] : []),
+    ...overlayArgs(options, facts),
     ...(options.mediaCheck ? ['rd.live.check'] : []),
   ],
   ramImageLocator: 'd=$(readlink -f /run/initramfs/livedev); echo "$d"; echo "loop device $d backed by $(losetup -n -O BACK-FILE "$d") (a file in the initramfs, in RAM)"',
@@ -80,6 +97,13 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
       id: 'livenet-download-failed',
       pattern: /failed to download live image(?:: error \d+| after \d+ attempts)/,
       meaning: 'livenet failed to fetch the ISO (it would retry up to 100 times, 5 s apart)',
+      quotePreviousLine: true,
+    },
+    {
+      // dmsquash-live-root asks with systemd-ask-password --timeout=0 (or read): no answer ever comes.
+      id: 'dmsquash-overlay-prompt',
+      pattern: /Press \[Enter\] to continue/,
+      meaning: 'dmsquash found no persistent overlay where rd.live.overlay points and waits at the console for Enter, for ever (rd.live.overlay.nouserconfirmprompt goes on without asking)',
       quotePreviousLine: true,
     },
     { id: 'dmsquash-no-root', pattern: /Failed to find a root filesystem in|cannot mount live image|Failed to mount block device of live image/, meaning: 'dmsquash-live found no live root in the fetched image' },

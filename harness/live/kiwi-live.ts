@@ -35,6 +35,7 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   // kiwi-live always overlays with overlayfs (the seed: device-mapper overlays are dmsquash's).
   rootExpectation: () => ({ describe: 'overlayfs, its only kind of overlay', matches: (fstype) => fstype === 'overlay' }),
   unsupported: (options: LiveBootOptions, facts: LiveImageFacts) => {
+    if (options.overlayStore) return 'kiwi-live reads no rd.live.overlay=DEVICE:PATH: its persistence is rd.live.overlay.persistent, a cow partition it creates on the deploy disk (the seed)';
     if (options.ramCopy) return 'kiwi-live has no rd.live.ram: the seed says "the overlay module does not support this mode" (ISO in RAM completely is dmsquash\'s)';
     if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkmedia$/.test(f))) {
       return "kiwi-live's mediacheck runs SUSE's checkmedia, and this ISO's initrd has none (kiwi-live would print \"No mediacheck program installed, mediacheck skipped\"); Debian does not package checkmedia and the project cannot build it from Debian or npm packages";

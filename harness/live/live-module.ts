@@ -27,6 +27,12 @@ export interface LiveBootOptions {
   ramCopy?: boolean;
   /** Ask for this kind of overlay instead of the module's default. */
   overlay?: 'overlayfs';
+  /**
+   * Keep the overlay's writable layer in a store on an attached disk's file system (dmsquash's
+   * rd.live.overlay=DEVICE:PATH): a file there holds a device-mapper snapshot, a folder (with
+   * `ovlwork` beside it) overlayfs's upper layer.
+   */
+  overlayStore?: OverlayStoreOptions;
   /** Verify the ISO's embedded checksum before booting it (kiwi-live: mediacheck, dmsquash: rd.live.check). */
   mediaCheck?: boolean;
   /** Extra options for the module's curl, one word each (kiwi-live: rd.kiwi.live.curl_options, comma form). */
@@ -38,10 +44,27 @@ export interface LiveBootOptions {
   fetchCompressed?: 'xz';
 }
 
+/** Where a persistent overlay lives, and how the module is to treat it. */
+export interface OverlayStoreOptions {
+  /** How the module finds the file system: a dracut device spec such as LABEL=persist or /dev/vda. */
+  device: string;
+  /** The store's path on that file system, from its root: a file or a folder. */
+  path: string;
+  /** Empty the store before use (rd.live.overlay.reset). */
+  reset?: boolean;
+  /** Put the store below a fresh temporary layer: its data visible, new writes kept nowhere (rd.live.overlay.readonly). */
+  readonly?: boolean;
+  /** Go on with a temporary overlay without asking when the store is not found (rd.live.overlay.nouserconfirmprompt). */
+  noPrompt?: boolean;
+}
+
 /** Every field of LiveBootOptions (a scenario's boot.live is checked against it: a misspelt field is refused). */
 export const LIVE_BOOT_FIELDS = {
-  ramdiskSizeKiB: true, system: true, persistent: true, reset: true, insecureTls: true, ramCopy: true, overlay: true, mediaCheck: true, curlOptions: true, fetchCompressed: true,
+  ramdiskSizeKiB: true, system: true, persistent: true, reset: true, insecureTls: true, ramCopy: true, overlay: true, overlayStore: true, mediaCheck: true, curlOptions: true, fetchCompressed: true,
 } as const satisfies Record<keyof LiveBootOptions, true>;
+
+/** Every field of LiveBootOptions.overlayStore. */
+export const LIVE_OVERLAY_STORE_FIELDS = { device: true, path: true, reset: true, readonly: true, noPrompt: true } as const satisfies Record<keyof OverlayStoreOptions, true>;
 
 /** Every field of LiveBootOptions.persistent. */
 export const LIVE_PERSISTENT_FIELDS = { cowfs: true } as const satisfies Record<keyof NonNullable<LiveBootOptions['persistent']>, true>;
@@ -61,8 +84,11 @@ export interface RootExpectation {
 export interface LiveModuleProfile<Id extends string = string> extends ConsoleContribution {
   readonly id: Id;
   readonly description: string;
-  /** The kernel options of a network boot of the ISO at `source` with these options (the seed's form). */
-  kernelArgs(source: LiveSource, options: LiveBootOptions): string[];
+  /**
+   * The kernel options of a network boot of the ISO at `source` with these options (the seed's
+   * form), spelt as the ISO's initrd knows them (its facts, when read).
+   */
+  kernelArgs(source: LiveSource, options: LiveBootOptions, facts?: LiveImageFacts): string[];
   /** The kernel option that makes the module's fetch skip verifying the publisher's TLS certificate. */
   readonly insecureTlsOption: string;
   /**

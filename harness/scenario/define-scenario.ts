@@ -6,11 +6,11 @@ import { FAULT_FIELDS, type PublishFault } from '../publish/faults.js';
 import { isPublishable, KNOWN_PROTOCOLS, PUBLISHERS, UNPUBLISHABLE, type GuestProbe, type UnpublishableProtocol } from '../publish/registry.js';
 import type { ConsoleLine } from '../console/console-log.js';
 import type { DiskEvidence } from '../disk/disk-evidence.js';
-import { DISK_SPEC_FIELDS, type DiskImage, type DiskSpec } from '../disk/disk-image.js';
+import { DISK_SPEC_FIELDS, OVERLAY_STORE_LAYOUT_FIELDS, type DiskImage, type DiskSpec } from '../disk/disk-image.js';
 import type { FirmwareId } from '../firmware/index.js';
 import type { IsoBootFacts } from '../iso/boot-facts.js';
 import type { IsoInfo } from '../iso/iso-image.js';
-import { LIVE_BOOT_FIELDS, LIVE_PERSISTENT_FIELDS, type LiveBootOptions, type LiveImageFacts, type LiveModuleProfile } from '../live/live-module.js';
+import { LIVE_BOOT_FIELDS, LIVE_OVERLAY_STORE_FIELDS, LIVE_PERSISTENT_FIELDS, type LiveBootOptions, type LiveImageFacts, type LiveModuleProfile } from '../live/live-module.js';
 import type { BootFilePaths, LoaderTransport } from '../netboot/netboot-loader.js';
 import type { CheckOutcome } from './result.js';
 import { refuseUnknownFields, type KnownFields } from './known-fields.js';
@@ -202,7 +202,7 @@ function validateScenario(d: ScenarioDefinition): void {
   if (typeof fault?.kind === 'string' && Object.hasOwn(FAULT_FIELDS, fault.kind)) {
     refuseUnknownFields(fault, 'publish.fault', `a ${fault.kind} fault`, FAULT_FIELDS[fault.kind as keyof typeof FAULT_FIELDS]);
   }
-  if (Array.isArray(d.disks)) d.disks.forEach((disk, i) => refuseUnknownFields(disk, `disks[${i}]`, 'a disk', DISK_SPEC_FIELDS));
+  if (Array.isArray(d.disks)) d.disks.forEach((disk, i) => validateDisk(disk, `disks[${i}]`, bad));
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) throw bad('name', d.name, "lower-case words joined by '-'");
   if (typeof d.summary !== 'string' || !d.summary.trim()) throw bad('summary', d.summary, 'one sentence saying what the scenario proves');
   const protocol = d.publish?.protocol as string;
@@ -225,11 +225,34 @@ function validateNetbootFault(fault: BootDefinition['netbootFault'], at: string,
   if (fault.altered !== undefined && !['kernel', 'initrd'].includes(fault.altered)) throw bad(`${at}.altered`, fault.altered, "'kernel' or 'initrd'");
 }
 
+function validateDisk(disk: DiskSpec, at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
+  refuseUnknownFields(disk, at, 'a disk', DISK_SPEC_FIELDS);
+  const contents = disk.contents;
+  if (contents === undefined || contents === 'used') return;
+  if (typeof contents !== 'object' || contents === null) throw bad(`${at}.contents`, contents, "'used' or { overlayStore: { label, path, kind } }");
+  refuseUnknownFields(contents, `${at}.contents`, 'disk contents', { overlayStore: true });
+  const store = contents.overlayStore;
+  refuseUnknownFields(store, `${at}.contents.overlayStore`, 'an overlay store', OVERLAY_STORE_LAYOUT_FIELDS);
+  if (typeof store?.label !== 'string' || !/^[\w-]{1,16}$/.test(store.label)) throw bad(`${at}.contents.overlayStore.label`, store?.label, 'an ext4 label: 1-16 letters, digits, _ or -');
+  if (typeof store.path !== 'string' || !/^\/[\w./-]+$/.test(store.path) || store.path.split('/').includes('..')) throw bad(`${at}.contents.overlayStore.path`, store.path, 'an absolute path of letters, digits, dots, dashes and slashes');
+  if (store.kind !== 'snapshot-file' && store.kind !== 'overlayfs-folder') throw bad(`${at}.contents.overlayStore.kind`, store.kind, "'snapshot-file' or 'overlayfs-folder'");
+  if ((disk.format ?? 'raw') !== 'raw') throw bad(`${at}.format`, disk.format, "'raw' (an overlay store is written into a raw image)");
+}
+
+function validateOverlayStore(store: LiveBootOptions['overlayStore'], at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
+  if (store === undefined) return;
+  // One kernel option carries both as DEVICE:PATH, split at the last colon, so neither may hold a space and the path no colon.
+  if (typeof store.device !== 'string' || !/^\S+$/.test(store.device)) throw bad(`${at}.device`, store.device, 'a dracut device spec such as LABEL=persist or /dev/vda');
+  if (typeof store.path !== 'string' || !/^\/[^\s:]*$/.test(store.path)) throw bad(`${at}.path`, store.path, 'an absolute path on that file system, without spaces or colons, such as /LiveOS/overlay.img');
+}
+
 function validateBoot(b: BootDefinition, at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
   if (typeof b !== 'object' || b === null) throw bad(at, b, 'a boot: { name, from, checks, ... }');
   refuseUnknownFields(b, at, 'a boot', BOOT_FIELDS);
   refuseUnknownFields(b.live, `${at}.live`, 'the live options (LiveBootOptions)', LIVE_BOOT_FIELDS);
   refuseUnknownFields(b.live?.persistent, `${at}.live.persistent`, 'live.persistent', LIVE_PERSISTENT_FIELDS);
+  refuseUnknownFields(b.live?.overlayStore, `${at}.live.overlayStore`, 'live.overlayStore', LIVE_OVERLAY_STORE_FIELDS);
+  validateOverlayStore(b.live?.overlayStore, `${at}.live.overlayStore`, bad);
   refuseUnknownFields(b.expectFailure, `${at}.expectFailure`, 'expectFailure', EXPECT_FAILURE_FIELDS);
   refuseUnknownFields(b.netbootFault, `${at}.netbootFault`, 'netbootFault', NETBOOT_FAULT_FIELDS);
   if (typeof b.name !== 'string' || !b.name.trim()) throw bad(`${at}.name`, b.name, 'a name');

@@ -6,3 +6,4 @@ export * from './disk-checks.js';
 export * from './network-checks.js';
 export * from './image-checks.js';
 export * from './generic-checks.js';
+export * from './overlay-store-checks.js';

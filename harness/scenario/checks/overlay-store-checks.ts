@@ -1,0 +1,71 @@
+import type { CommandResult } from '../../console/serial-shell.js';
+import type { Check } from '../define-scenario.js';
+
+type Shell = { run(command: string): Promise<CommandResult> };
+
+/** Where the writable layer of `/` is kept: the block device (major:minor) under it, and how that was found. */
+interface WritableLayer {
+  /** major:minor of the device holding the layer's bytes; 0:N for a file system in RAM (tmpfs, the initramfs). */
+  backingDevice: string;
+  /** The file or folder the layer lives in, as the guest names it. */
+  where: string;
+  how: string;
+}
+
+/**
+ * The writable layer of `/`, found from the root mount itself: a device-mapper snapshot's
+ * exception store (its table's cow device, a loop device over a file), or overlayfs's upperdir.
+ */
+async function writableLayerOfRoot(sh: Shell): Promise<WritableLayer | string> {
+  const root = (await sh.run('findmnt -rn -o FSTYPE,SOURCE,OPTIONS /')).output.trim().split('\n')[0] ?? '';
+  const [fstype = '', source = '', options = ''] = root.split(' ');
+  if (fstype === 'overlay') {
+    const upper = /(?:^|,)upperdir=([^,]+)/.exec(options)?.[1];
+    if (!upper) return `/ is overlayfs without an upperdir: ${root}`;
+    const found = (await sh.run(`t=$(readlink -f ${upper}); echo "$t"; findmnt -n -o MAJ:MIN -T "$t"`)).output.trim().split('\n');
+    return { backingDevice: found[1]?.trim() ?? '', where: found[0] ?? upper, how: `/ is overlayfs, upperdir ${upper} -> ${found[0]}` };
+  }
+  if (!source.startsWith('/dev/mapper/')) return `/ is neither overlayfs nor a device-mapper device: ${root || 'nothing'}`;
+  const table = (await sh.run(`dmsetup table ${source.slice('/dev/mapper/'.length)}`)).output.trim();
+  const cow = /\bsnapshot \S+ (\d+:\d+)/.exec(table)?.[1];
+  if (!cow) return `${source} is no device-mapper snapshot: ${table}`;
+  const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE')).output.split('\n').map((l) => l.trim().split(/\s+/));
+  const loop = loops.find(([majMin]) => majMin === cow);
+  if (!loop) return `the snapshot's exception store ${cow} is no loop device (${table})`;
+  return { backingDevice: loop[1] ?? '', where: loop[2] ?? '', how: `/ is the snapshot ${source} (${table}), its exception store loop ${cow} over ${loop[2]}` };
+}
+
+/**
+ * The overlay's writable layer is in the boot's overlay store (live.overlayStore): the file or
+ * folder at its path, on the file system its device spec names. Read from `/` down, never from
+ * the module's own messages: the snapshot's exception store or overlayfs's upper directory, and
+ * the block device that holds it.
+ */
+export function writableLayerInStore(): Check {
+  return {
+    name: "the overlay's writable layer is the overlay store on the attached disk",
+    async run({ shell, liveOptions }) {
+      const store = liveOptions.overlayStore;
+      if (!store) return { ok: false, detail: 'the boot asks for no overlay store (live.overlayStore)' };
+      const sh = await shell();
+      const device = (await sh.run(`d=$(findfs ${store.device} 2>/dev/null || echo ${store.device}); echo "$d $(lsblk -dn -o MAJ:MIN "$d" | tr -d ' ')"`)).output.trim();
+      const [deviceName = '', deviceMajMin = ''] = device.split(' ');
+      const layer = await writableLayerOfRoot(sh);
+      if (typeof layer === 'string') return { ok: false, detail: layer };
+      const ok = deviceMajMin !== '' && layer.backingDevice === deviceMajMin && layer.where.endsWith(store.path);
+      return { ok, detail: `${layer.how}, on device ${layer.backingDevice}; the store ${store.device}:${store.path} is ${deviceName} (${deviceMajMin || 'not found'})` };
+    },
+  };
+}
+
+/** The overlay's writable layer is in RAM (a file system of no block device: tmpfs or the initramfs), not on any disk. */
+export function writableLayerInRam(): Check {
+  return {
+    name: "the overlay's writable layer is in RAM (a temporary overlay)",
+    async run({ shell }) {
+      const layer = await writableLayerOfRoot(await shell());
+      if (typeof layer === 'string') return { ok: false, detail: layer };
+      return { ok: /^0:\d+$/.test(layer.backingDevice), detail: `${layer.how}, on device ${layer.backingDevice} (major 0: no block device)` };
+    },
+  };
+}
