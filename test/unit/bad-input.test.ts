@@ -134,6 +134,9 @@ describe('defineScenario refuses a field its shape does not have', () => {
     ['publish', { ...base(), publish: { protocol: 'http', requestpath: '/x' } }, 'field publish.requestpath is not a field of publish: did you mean requestPath?'],
     ['a fault', { ...base(), publish: { protocol: 'http', fault: { kind: 'cut', afterbyte: 1 } } }, 'field publish.fault.afterbyte is not a field of a cut fault: did you mean afterBytes?'],
     ['a disk', { ...base(), disks: [{ name: 'd', size: '1G', sise: '2G' }] }, 'field disks[0].sise is not a field of a disk: did you mean size?'],
+    ['live.overlayStore', withBoot({ live: { overlayStore: { device: 'LABEL=p', pth: '/x' } } }), 'field boots[0].live.overlayStore.pth is not a field of live.overlayStore: did you mean path?'],
+    ['an overlay store path', withBoot({ live: { overlayStore: { device: 'LABEL=p', path: 'LiveOS/x' } } }), 'field boots[0].live.overlayStore.path must be an absolute path on that file system, without spaces or colons, such as /LiveOS/overlay.img, got "LiveOS/x"'],
+    ['a disk\'s overlay store', { ...base(), disks: [{ name: 'd', size: '1G', contents: { overlayStore: { label: 'p', path: '/x', kind: 'file' } } }] }, 'field disks[0].contents.overlayStore.kind must be \'snapshot-file\' or \'overlayfs-folder\', got "file"'],
     ['two faults', withBoot({ netbootFault: { missing: 'kernel', altered: 'kernel' } }), "field boots[0].netbootFault must be one of { missing: 'boot-program' | 'kernel' | 'initrd' } or { altered: 'kernel' | 'initrd' }, got {\"missing\":\"kernel\",\"altered\":\"kernel\"}"],
     ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, deliveryProof, checks, expectFailure'],
   ])('%s', (_what, definition, message) => {

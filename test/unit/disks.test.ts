@@ -37,6 +37,20 @@ describe('createDisk', () => {
     await expect(createDisk(dir, { name: 'used-qcow', size: '1G', format: 'qcow2', contents: 'used' })).rejects.toThrow(/needs format raw/);
   });
 
+  it.each([
+    ['snapshot-file', '/LiveOS/overlay.img', /^\s*\d+\s+1006[04]4 \(1\)\s+0\s+0\s+536870912\b.*overlay\.img/m],
+    ['overlayfs-folder', '/LiveOS/overlayfs', /^\s*\d+\s+40755 \(2\).*\boverlayfs\s*$/m],
+  ] as const)('makes an overlay store disk (%s): one ext4 file system with its label and the empty store, as debugfs reads it', async (kind, path, listed) => {
+    const disk = await createDisk(dir, { name: `store-${kind}`, size: '1G', contents: { overlayStore: { label: 'pxe-overlay', path, kind } } });
+    expect((await execa('blkid', ['-p', '-o', 'export', disk.path])).stdout).toMatch(/^LABEL=pxe-overlay$[\s\S]*^TYPE=ext4$/m);
+    const listing = (await execa('debugfs', ['-R', 'ls -l /LiveOS', disk.path])).stdout;
+    expect(listing).toMatch(listed);
+    if (kind === 'overlayfs-folder') expect(listing).toMatch(/\bovlwork\s*$/m);
+    else expect(listing).not.toMatch(/ovlwork/);
+    // Sparse on the host: the 512 MiB store costs nothing until the guest writes.
+    expect((await stat(disk.path)).blocks * 512).toBeLessThan(64 * 1024 ** 2);
+  });
+
   it('refuses a nonsense size, quoting it', () => {
     expect(() => parseDiskSize('three gigs')).toThrow(/got "three gigs"/);
     expect(() => parseDiskSize('10K')).toThrow(HarnessError);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listInitrdFiles } from '../../harness/iso/initrd-files.js';
 import { detectLiveModule } from '../../harness/live/index.js';
 import { dmsquash } from '../../harness/live/dmsquash.js';
+import { dracutVersion } from '../../harness/live/dracut.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 import type { LiveImageFacts } from '../../harness/live/live-module.js';
 import { cpio } from '../helpers/cpio.js';
@@ -82,6 +83,23 @@ describe('the live module, detected from the initrd', () => {
     expect(kiwiLive.kernelArgs({ kind: 'url', url }, { insecureTls: true, mediaCheck: true })).toEqual([
       'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.kiwi.live.curl_options=--insecure', 'mediacheck',
     ]);
+  });
+
+  it("spell a persistent overlay store in the names of the ISO's dracut: rd.overlay from 110 on, rd.live.overlay before and when unknown; kiwi-live refuses it", () => {
+    const url = { kind: 'url', url: 'http://10.0.2.100/image/x.iso' } as const;
+    const store = { device: 'LABEL=p', path: '/LiveOS/o', reset: true, readonly: true, noPrompt: true };
+    const tail = (args: string[]) => args.slice(3);
+    expect(dracutVersion(['usr/lib/dracut/dracut-112-7', 'usr/lib/dracut/modules.txt'])).toEqual({ text: '112-7', major: 112 });
+    expect(dracutVersion(['usr/lib/dracut/dracut-lib.sh'])).toBeUndefined();
+    expect(tail(dmsquash.kernelArgs(url, { overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'usr/lib/dracut/dracut-112-7'])))).toEqual([
+      'rd.overlay=LABEL=p:/LiveOS/o', 'rd.overlay.reset', 'rd.overlay.readonly', 'rd.live.overlay.nouserconfirmprompt',
+    ]);
+    expect(tail(dmsquash.kernelArgs(url, { overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'lib/dracut/dracut-059-3'])))).toEqual([
+      'rd.live.overlay.overlayfs', 'rd.live.overlay=LABEL=p:/LiveOS/o', 'rd.live.overlay.reset', 'rd.live.overlay.readonly', 'rd.live.overlay.nouserconfirmprompt',
+    ]);
+    expect(tail(dmsquash.kernelArgs(url, { overlayStore: { device: '/dev/vda', path: '/o.img' } }))).toEqual(['rd.live.overlay=/dev/vda:/o.img']);
+    expect(kiwiLive.unsupported({ overlayStore: store }, facts(kiwi), 'url')).toMatch(/^kiwi-live reads no rd.live.overlay=DEVICE:PATH/);
+    expect(dmsquash.unsupported({ overlayStore: store }, facts(dm), 'url')).toBeUndefined();
   });
 
   it('spell the ISO\'s source: a URL for both, an AoE target only for kiwi-live, which dmsquash refuses', () => {
