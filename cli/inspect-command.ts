@@ -45,6 +45,7 @@ export function describeInspection(i: IsoInspection): string {
   return [
     `ISO            ${i.iso.path} (${i.iso.sizeBytes} bytes, volume id ${i.iso.volumeId}, preparer ${i.iso.preparer || '-'})`,
     `live module    ${i.liveModule.id} (${i.liveModule.evidence})`,
+    `dracut         ${i.dracut ?? 'version not recorded in the initrd'}`,
     `boot           partition table ${i.boot.partitionTable}, EFI system partition ${yes(i.boot.efiSystemPartition)}, signed chain ${i.boot.signedChain ? `${i.boot.signedChain.shim} + ${i.boot.signedChain.loader}` : 'none'}`,
     `kernel         ${i.kernel.signedBy === null ? 'signature not read (is openssl installed?)' : i.kernel.signedBy.length ? `signed by ${i.kernel.signedBy.join('; ')}` : 'unsigned'}`,
     `CA bundle      ${i.caBundle ? `/${i.caBundle}` : 'none in the initrd (https can verify no certificate)'}`,

@@ -30,6 +30,7 @@ import truncatedIso from './truncated-iso.js';
 import secureBootKernelAltered from './secure-boot-kernel-altered.js';
 import overlayStoreSnapshot from './overlay-store-snapshot.js';
 import overlayStoreOverlayfs from './overlay-store-overlayfs.js';
+import overlayStoreSnapshotDeprecated from './overlay-store-snapshot-deprecated.js';
 import overlayStoreMissing from './overlay-store-missing.js';
 import overlayStoreMissingNoprompt from './overlay-store-missing-noprompt.js';
 
@@ -66,6 +67,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   diskDeployById,
   overlayStoreSnapshot,
   overlayStoreOverlayfs,
+  overlayStoreSnapshotDeprecated,
   overlayStoreMissing,
   overlayStoreMissingNoprompt,
 ];

@@ -15,24 +15,34 @@ const STORE_LABEL = 'pxe-overlay';
  *  3. again without options: the first marker is there, the read-only boot's is not;
  *  4. rd.live.overlay.reset: the store was emptied, the first marker is gone.
  */
-export function overlayStoreLifecycle(kind: OverlayStoreLayout['kind']): Pick<ScenarioDefinition, 'disks' | 'boots'> {
+export function overlayStoreLifecycle(kind: OverlayStoreLayout['kind'], spelling: 'module' | 'deprecated' = 'module'): Pick<ScenarioDefinition, 'appliesTo' | 'disks' | 'boots'> {
   const path = kind === 'snapshot-file' ? '/LiveOS/overlay.img' : '/LiveOS/overlayfs';
   const store: OverlayStoreOptions = { device: `LABEL=${STORE_LABEL}`, path };
   const live = (more: Partial<OverlayStoreOptions> = {}): LiveBootOptions => ({
     ...(kind === 'overlayfs-folder' ? { overlay: 'overlayfs' as const } : {}),
     overlayStore: { ...store, ...more },
   });
-  const boot = (name: string, options: LiveBootOptions, checks: BootDefinition['checks']): BootDefinition => ({ name, from: 'network', live: options, checks });
+  const boot = (name: string, options: LiveBootOptions, checks: BootDefinition['checks']): BootDefinition =>
+    spelling === 'module' ? { name, from: 'network', live: options, checks } : { name, from: 'network', kernelArgs: deprecatedNames(options.overlayStore!), checks };
   return {
+    // The module's own judgement, also for a store spelt by hand in kernelArgs (which it would otherwise ignore).
+    appliesTo: ({ liveModule, iso }) => liveModule.unsupported({ overlayStore: store }, iso.live, 'url'),
     disks: [{ name: 'overlay', size: '1G', format: 'raw', interface: 'virtio', contents: { overlayStore: { label: STORE_LABEL, path, kind } } }],
     boots: [
-      boot('network boot writes into the store', live(), [check.writableLayerInStore(), check.writeMarker('stored')]),
+      boot('network boot writes into the store', live(), [check.writableLayerInStore(store), check.writeMarker('stored')]),
       boot('read-only: the store below a temporary layer', live({ readonly: true }), [check.markerPresent('stored'), check.writeMarker('read-only')]),
-      boot('again: the store kept its data, not the read-only boot\'s', live(), [check.writableLayerInStore(), check.markerPresent('stored'), check.markerAbsent('read-only')]),
-      boot('reset: the store is emptied', live({ reset: true }), [check.writableLayerInStore(), check.markerAbsent('stored')]),
+      boot('again: the store kept its data, not the read-only boot\'s', live(), [check.writableLayerInStore(store), check.markerPresent('stored'), check.markerAbsent('read-only')]),
+      boot('reset: the store is emptied', live({ reset: true }), [check.writableLayerInStore(store), check.markerAbsent('stored')]),
     ],
   };
 }
+
+/** dracut's names before 110, which later ones still read (with a warning): the store spelt by hand. */
+const deprecatedNames = (store: OverlayStoreOptions): string[] => [
+  `rd.live.overlay=${store.device}:${store.path}`,
+  ...(store.readonly ? ['rd.live.overlay.readonly'] : []),
+  ...(store.reset ? ['rd.live.overlay.reset'] : []),
+];
 
 /** A store on a disk that is not there: the device spec names a label no disk has. */
 export const MISSING_STORE: OverlayStoreOptions = { device: 'LABEL=pxe-no-such-disk', path: '/LiveOS/overlay.img' };

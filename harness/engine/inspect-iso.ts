@@ -2,6 +2,7 @@ import { dir as tmpDir } from 'tmp-promise';
 import { readSigners } from '../iso/efi-binary.js';
 import type { IsoFacts } from './iso-facts.js';
 import { FIRMWARES, type Firmware } from '../firmware/index.js';
+import { dracutVersion } from '../live/index.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import { concernsScenario, type KnownIssue } from './known-issues.js';
 import { RUN_DEFAULTS } from './run-config.js';
@@ -56,6 +57,7 @@ export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: st
   return {
     iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, preparer: iso.preparer, publisher: iso.publisher },
     liveModule: { id: target.liveModule.id, evidence },
+    dracut: dracutVersion(files)?.text ?? null,
     boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
     kernel: { signedBy: kernel ? kernel.subjects : null },
     initrdTools: initrdTools(target.liveModule.initrdTools, files),

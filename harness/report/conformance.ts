@@ -40,6 +40,16 @@ export const CONFORMANCE: readonly ConformanceRow[] = [
   { option: 'root=live:URL.xz', documented: 'kiwi-live fetches a URL ending in .xz through xz -d (kiwi-live-lib.sh fetch_file)', scenarios: ['xz-compressed-iso'] },
   { option: 'rd.live.ram (dmsquash)', documented: `${LIVE_DOC}: "ISO in RAM completely: usable with the dmsquash module through rd.live.ram"; not with the overlay module`, scenarios: ['live-ram-copy'] },
   { option: 'overlayfs / device-mapper overlay', documented: `${LIVE_DOC}: overlayfs with both modules, device-mapper snapshots with dmsquash`, scenarios: ['overlay-overlayfs', 'ram-deploy-http'] },
+  {
+    option: 'rd.live.overlay=DEVICE:PATH (dmsquash; rd.overlay= from dracut 110), .reset, .readonly',
+    documented: `${LIVE_DOC}: "The dmsquash module configures persistency through the rd.live.overlay option exclusively"; dracut.cmdline(7): a file gives a device-mapper overlay, a folder an overlayfs one`,
+    scenarios: ['overlay-store-snapshot', 'overlay-store-snapshot-deprecated', 'overlay-store-overlayfs'],
+  },
+  {
+    option: 'rd.live.overlay.nouserconfirmprompt (dmsquash)',
+    documented: 'dracut.cmdline(7): "Suppresses the \'Using temporary overlay\' blocking prompt"; without it a missing persistent overlay blocks the boot',
+    scenarios: ['overlay-store-missing', 'overlay-store-missing-noprompt'],
+  },
   { option: 'mediacheck (kiwi-live), rd.live.check (dmsquash)', documented: `${LIVE_DOC}: media checksum verification, checkmedia for overlay, checkisomd5 for dmsquash`, scenarios: ['media-check', 'media-check-corrupted'] },
 ];
 

@@ -31,6 +31,8 @@ import aoeBoot from '../../scenarios/aoe-boot.js';
 import dollyDeploy from '../../scenarios/dolly-deploy.js';
 import isoNotReadyAtFirst from '../../scenarios/iso-not-ready-at-first.js';
 import xzCompressedIso from '../../scenarios/xz-compressed-iso.js';
+import overlayStoreOverlayfs from '../../scenarios/overlay-store-overlayfs.js';
+import overlayStoreMissing from '../../scenarios/overlay-store-missing.js';
 import { runBootJobs } from '../helpers/boot-pool.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
@@ -76,6 +78,8 @@ const ramDiskShortOfIso = (isoBytes: number) => defineScenario({
   publish: { protocol: 'http' },
   boots: [{ name: 'network boot into a RAM disk 3 MiB short', from: 'network', kernelArgs: [`ramdisk_size=${Math.floor(isoBytes / 1024) - 3072}`], checks: [] }],
 });
+/** dmsquash's persistent overlayfs store, its first boot and the one that finds the marker again (the main job runs all four). */
+const overlayStorePersists = defineScenario({ ...overlayStoreOverlayfs, boots: [overlayStoreOverlayfs.boots[0]!, overlayStoreOverlayfs.boots[2]!] });
 const gptLifecycle = defineScenario({ ...persistentLifecycle, name: 'persistent-gpt', boots: [persistentLifecycle.boots[0]!, persistentLifecycle.boots[2]!] });
 let results: Map<string, ScenarioResult>;
 let runOutDir: string;
@@ -100,6 +104,9 @@ beforeAll(async () => {
     // onto the GPT and the standalone boot of that disk through the ISO's shim and signed GRUB.
     { scenario: gptLifecycle, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
     ...uefi.slice(0, 1).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    // dmsquash's persistence: an overlay store on a disk the harness made; and a store that is not there.
+    { scenario: overlayStorePersists, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
+    { scenario: overlayStoreMissing, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
     ...uefi.slice(1).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
     // Secure Boot over PXE: the ISO's shim, a GRUB it verifies, the kernel verified; and a kernel altered on its way refused.
@@ -136,6 +143,27 @@ const check = (boot: BootResult, name: RegExp) => {
   expect(found, `check ${name} in boot "${boot.name}"`).toBeDefined();
   return found!;
 };
+
+describe("dmsquash's overlay store (rd.overlay=DEVICE:PATH)", () => {
+  it('overlay-store-overlayfs: the upper folder on the disk the harness made takes the writes, and a second network boot finds the marker', () => {
+    const r = result('overlay-store-overlayfs@dmsquash');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [first, again] = r.boots;
+    const store = check(first!, /writable layer is the overlay store/);
+    expect(store.detail).toMatch(/upperdir \/run\/overlayfs -> \/run\/initramfs\/overlayfs\/LiveOS\/overlayfs, on device (\d+:\d+); the store LABEL=pxe-overlay:\/LiveOS\/overlayfs is \/dev\/vda \(\1\)$/);
+    expect(first!.kernelArgs).toContain('rd.overlay=LABEL=pxe-overlay:/LiveOS/overlayfs');
+    expect(check(again!, /marker "stored" from an earlier boot is still there/).ok).toBe(true);
+  });
+
+  it('overlay-store-missing: the "Press [Enter]" prompt is named as soon as it shows, not at the silence limit', () => {
+    const r = result('overlay-store-missing@dmsquash');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.reason).toMatch(/^failed as expected .* waits at the console for Enter, for ever .*Press \[Enter\] to continue/);
+    expect(boot!.phase).toBe('fetch-root');
+    expect(boot!.decidedAtMs! - boot!.timeline['fetch-root']!).toBeLessThan(60_000);
+  });
+});
 
 describe('RAM deploy', () => {
   it.each([ramDeployHttp, httpsViaLpxelinux])('$name: PASS with one complete transfer, a login prompt and / in RAM', (scenario) => {

@@ -114,6 +114,7 @@ describe('HTML report', () => {
     const facts = {
       iso: { path: '/x.iso', sizeBytes: 2 ** 27, volumeId: 'CDROM', preparer: 'KIWI - HTTPS://GITHUB.COM/OSINSIDE/KIWI', publisher: '' },
       liveModule: { id: 'kiwi-live', evidence: 'usr/sbin/kiwi-live-root in the initrd' },
+      dracut: '112-7',
       boot: { partitionTable: 'gpt', efiSystemPartition: true, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } },
       kernel: { signedBy: ['CN = Debian Secure Boot Signer 2022 - linux'] },
       initrdTools: [{ tool: 'xz', path: null, neededFor: 'a .xz URL' }],

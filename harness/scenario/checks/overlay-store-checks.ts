@@ -1,4 +1,5 @@
 import type { CommandResult } from '../../console/serial-shell.js';
+import type { OverlayStoreOptions } from '../../live/live-module.js';
 import type { Check } from '../define-scenario.js';
 
 type Shell = { run(command: string): Promise<CommandResult> };
@@ -36,16 +37,17 @@ async function writableLayerOfRoot(sh: Shell): Promise<WritableLayer | string> {
 }
 
 /**
- * The overlay's writable layer is in the boot's overlay store (live.overlayStore): the file or
+ * The overlay's writable layer is in the boot's overlay store (live.overlayStore, or the one given): the file or
  * folder at its path, on the file system its device spec names. Read from `/` down, never from
  * the module's own messages: the snapshot's exception store or overlayfs's upper directory, and
  * the block device that holds it.
  */
-export function writableLayerInStore(): Check {
+export function writableLayerInStore(given?: Pick<OverlayStoreOptions, 'device' | 'path'>): Check {
   return {
     name: "the overlay's writable layer is the overlay store on the attached disk",
     async run({ shell, liveOptions }) {
-      const store = liveOptions.overlayStore;
+      // The store the boot asks for, or the one a scenario spells itself in kernelArgs.
+      const store = given ?? liveOptions.overlayStore;
       if (!store) return { ok: false, detail: 'the boot asks for no overlay store (live.overlayStore)' };
       const sh = await shell();
       const device = (await sh.run(`d=$(findfs ${store.device} 2>/dev/null || echo ${store.device}); echo "$d $(lsblk -dn -o MAJ:MIN "$d" | tr -d ' ')"`)).output.trim();
