@@ -242,7 +242,7 @@ function validateDisk(disk: DiskSpec, at: string, bad: (field: string, value: un
 function validateOverlayStore(store: LiveBootOptions['overlayStore'], at: string, bad: (field: string, value: unknown, want: string) => RangeError): void {
   if (store === undefined) return;
   // One kernel option carries both as DEVICE:PATH, split at the last colon, so neither may hold a space and the path no colon.
-  if (typeof store.device !== 'string' || !/^\S+$/.test(store.device)) throw bad(`${at}.device`, store.device, 'a dracut device spec such as LABEL=persist or /dev/vda');
+  if (typeof store.device !== 'string' || !/^\S+$/.test(store.device)) throw bad(`${at}.device`, store.device, 'a dracut device spec such as LABEL=persist or UUID=...');
   if (typeof store.path !== 'string' || !/^\/[^\s:]*$/.test(store.path)) throw bad(`${at}.path`, store.path, 'an absolute path on that file system, without spaces or colons, such as /LiveOS/overlay.img');
 }
 

@@ -26,10 +26,10 @@ async function writableLayerOfRoot(sh: Shell): Promise<WritableLayer | string> {
     const found = (await sh.run(`t=$(readlink -f ${upper}); echo "$t"; findmnt -n -o MAJ:MIN -T "$t"`)).output.trim().split('\n');
     return { backingDevice: found[1]?.trim() ?? '', where: found[0] ?? upper, how: `/ is overlayfs, upperdir ${upper} -> ${found[0]}` };
   }
-  if (!source.startsWith('/dev/mapper/')) return `/ is neither overlayfs nor a device-mapper device: ${root || 'nothing'}`;
-  const table = (await sh.run(`dmsetup table ${source.slice('/dev/mapper/'.length)}`)).output.trim();
+  // dmsetup takes the device's path and answers only for a device-mapper device.
+  const table = (await sh.run(`dmsetup table ${source} 2>&1`)).output.trim();
   const cow = /\bsnapshot \S+ (\d+:\d+)/.exec(table)?.[1];
-  if (!cow) return `${source} is no device-mapper snapshot: ${table}`;
+  if (!cow) return `/ is neither overlayfs nor a device-mapper snapshot: ${root || 'nothing'} (${table})`;
   const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE')).output.split('\n').map((l) => l.trim().split(/\s+/));
   const loop = loops.find(([majMin]) => majMin === cow);
   if (!loop) return `the snapshot's exception store ${cow} is no loop device (${table})`;
