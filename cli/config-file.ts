@@ -26,6 +26,8 @@ export interface PxeHarnessConfig {
   keep?: boolean;
   jobs?: number;
   retries?: number;
+  /** 'on' (default): a boot that FAILed in the initrd is booted again with the live module's debug log on; 'off': never. */
+  debugRerun?: 'on' | 'off';
   maxFailures?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
   tcgThread?: 'multi' | 'single';
@@ -43,7 +45,7 @@ export interface PxeHarnessConfig {
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
-  cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
+  cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, debugRerun: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
   netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 

@@ -39,6 +39,7 @@ const RUN_FLAGS = {
   keep: { type: 'boolean', default: false },
   jobs: { type: 'string' },
   retries: { type: 'string' },
+  'debug-rerun': { type: 'string', default: 'on' },
   'max-failures': { type: 'string' },
   accel: { type: 'string', default: 'auto' },
   'tcg-thread': { type: 'string', default: 'multi' },
@@ -84,6 +85,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const retries = boundedInteger('retries', values.retries, limits.retries, RUN_DEFAULTS.retries);
   const maxFailures = boundedInteger('max-failures', values['max-failures'], limits.maxFailures, 1);
   const accel = oneOf('accel', values.accel, ['auto', 'tcg', 'kvm'] as const, 'pass --accel auto (probe KVM, fall back to TCG)');
+  const debugRerun = oneOf('debug-rerun', values['debug-rerun'], ['on', 'off'] as const, 'pass --debug-rerun on (the default) or off') === 'on';
   const tcgThread = oneOf('tcg-thread', values['tcg-thread'], ['multi', 'single'] as const, 'pass --tcg-thread multi (the default) or single');
   const isoOption = pathOption('iso', values.iso, 'a live ISO file');
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
@@ -95,7 +97,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const runs = scenarios.length * firmwareIds(firmware).length;
   const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
   const options: RunRequest['options'] = {
-    scenarios, outDir: values.out, firmware, netboot, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'],
+    scenarios, outDir: values.out, firmware, netboot, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'], debugRerun,
     ...(inspectedIso ? { inspectedIso } : {}),
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),

@@ -18,7 +18,7 @@ export function showUsage(): number {
 export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
-                  [--retries N] [--max-failures N] [--config FILE] [--reporter NAME,...]
+                  [--retries N] [--debug-rerun on|off] [--max-failures N] [--config FILE] [--reporter NAME,...]
                   [--baseline FILE] [--regression-threshold PCT]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
@@ -55,8 +55,11 @@ run     boots each scenario (all by default) and prints one line per scenario:
         from 'pxe-harness', each option in camelCase (bootTimeoutS, maxFailures, firmware: [...]),
         paths relative to the file; an option on the command line wins.
         --retries N boots a boot that ended in an infrastructure ERROR (never a FAIL) again, up to
-        N times (default 1, 0 never; at most 5). --max-failures N starts no more scenarios once
-        N have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run (default 0: never stop).
+        N times (default 1, 0 never; at most 5). --debug-rerun on (the default) boots a boot that
+        FAILed in the initrd once more with the live module's own debug log and dracut's emergency
+        shell on, into <boot folder>-debug; its evidence is named in the reason, the verdict stays
+        the first boot's; off: never. --max-failures N starts no more scenarios once N have failed
+        (FAIL, ERROR, XPASS); the rest are SKIPPED as not run (default 0: never stop).
         --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
         a comma-separated list of them (e.g. bios,uefi,uefi-secure), or both (every firmware
         without Secure Boot): with several, every scenario once per firmware, reported as NAME@FIRMWARE.

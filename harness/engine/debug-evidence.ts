@@ -34,7 +34,7 @@ export async function withDebugEvidence(session: BootSession, target: WaitTarget
   });
   // A file that cannot be written (a full disk) leaves the verdict as it is, without the evidence.
   const note = await kept.catch((e: unknown) => `the debug evidence could not be kept: ${(e as Error).message}`);
-  return { ...result, reason: `${result.reason}; ${note}` };
+  return { ...result, reason: `${result.reason}; ${note}`, debugEvidence: note };
 }
 
 /** dracut's own services, which run every live module's hooks. */

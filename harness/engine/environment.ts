@@ -36,6 +36,8 @@ export interface RunEnvironment {
   keepTemp?: boolean;
   /** How often a boot that ended in an infrastructure ERROR is booted again (RunOptions.retries). */
   retries?: number;
+  /** Boot a boot that FAILed in the initrd once more with the live module's debug evidence on (RunOptions.debugRerun; on unless false). */
+  debugRerun?: boolean;
   /**
    * Hand a boot's console to the user's terminal: 'failed' on a failed boot (run --keep), or a
    * boot index (reproduce), which is then booted without checks. Returns when the user quits.

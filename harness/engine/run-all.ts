@@ -60,6 +60,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       bootTimeoutMs: options.bootTimeoutMs,
       keepTemp: options.keepTemp,
       retries: options.retries,
+      debugRerun: options.debugRerun,
       observer: reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),

@@ -7,6 +7,7 @@ import {
 } from './boot-stages.js';
 import type { WaitTarget } from '../console/wait.js';
 import { withDebugEvidence } from './debug-evidence.js';
+import { earnsDebugRerun, withDebugRerun } from './debug-rerun.js';
 import type { BootResult } from '../scenario/result.js';
 import { TeardownStack } from './teardown.js';
 import { applyExpectedFailure, applyKnownIssues, retryable } from './verdict-rules.js';
@@ -18,7 +19,7 @@ export type { BootRun } from './boot-session.js';
  * one by default), the expected failure of a negative boot, and known issues applied.
  */
 export async function runBoot(run: BootRun): Promise<BootResult> {
-  const plan = planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, liveFacts: run.env.iso.live, source: run.source, accel: run.env.machine.accel });
+  const plan = planFor(run);
   await mkdir(run.runtimeDir, { recursive: true });
   const snapshot = run.disks.length ? await snapshotDisks(run.disks, run.runtimeDir) : undefined;
   let result = await bootOnce(new BootSession(run, plan));
@@ -36,9 +37,16 @@ export async function runBoot(run: BootRun): Promise<BootResult> {
     const times = flaky.length === 1 ? 'once' : `${flaky.length} times`;
     result = { ...result, reason: `${result.reason} (after an infrastructure ERROR, retried ${times}: ${flaky.join('; ')})` };
   }
+  const booted = result;
   result = applyExpectedFailure(result, run.boot.expectFailure);
-  return applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id });
+  result = applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id });
+  if (!earnsDebugRerun(run, plan, booted, result)) return result;
+  return withDebugRerun(run, result, (again) => bootOnce(new BootSession(again, planFor(again))), snapshot ? () => snapshot.restore() : undefined);
 }
+
+/** The boot's choice on every axis, for its BootRun (a rerun with debug evidence has its own). */
+const planFor = (run: BootRun) =>
+  planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, liveFacts: run.env.iso.live, source: run.source, accel: run.env.machine.accel });
 
 /**
  * The TFTP root and QEMU, the wait for the login prompt raced against every way it can fail,

@@ -46,6 +46,12 @@ export interface RunOptions {
   jobs?: number;
   /** How often a boot that ended in an infrastructure ERROR (never a FAIL) is booted again: 1 unless given, 0 never. */
   retries?: number;
+  /**
+   * A boot that FAILed in the initrd is booted once more with the live module's debug log and
+   * dracut's emergency shell on, into <boot>-debug, its evidence named in the reason; the verdict
+   * stays the first boot's (true unless given).
+   */
+  debugRerun?: boolean;
   /** Stop starting scenarios once this many have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run. 0 or unset: never stop. */
   maxFailures?: number;
   knownIssues?: KnownIssue[];
@@ -65,6 +71,7 @@ export const RUN_DEFAULTS = {
   netboot: DEFAULT_NETBOOT,
   jobs: 1,
   retries: 1,
+  debugRerun: true,
   maxFailures: 0,
 } as const;
 

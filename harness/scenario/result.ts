@@ -86,6 +86,13 @@ export interface BootResult {
    * verdict latency is the time from here to the verdict.
    */
   decidedAtMs?: number;
+  /** What the live module's debug evidence showed and where it is kept (a boot with debug evidence on that failed). */
+  debugEvidence?: string;
+  /**
+   * A failed boot booted once more with the live module's debug evidence on (RunOptions.debugRerun):
+   * its folder, its verdict and what its evidence showed. The verdict above stays this boot's.
+   */
+  debugRerun?: { artifactsDir: string; verdict: Verdict; evidence?: string };
 }
 
 export interface ScenarioResult {

@@ -314,6 +314,17 @@ describe('a broken setup', () => {
     expect(r.reason).not.toMatch(/within \d+ s/);
     expect(r.durationMs).toBeLessThan(BROKEN_TIMEOUT_MS / 2);
   });
+
+  it("is booted once more with the live module's debug log on (--debug-rerun, the default): the verdict stays, the module's trace is kept beside it", async () => {
+    const [boot] = result('broken-url').boots;
+    expect(boot!.verdict).toBe('FAIL');
+    expect(boot!.debugRerun).toMatchObject({ artifactsDir: `${boot!.artifactsDir}-debug`, verdict: 'FAIL' });
+    expect(boot!.reason).toContain(`; booted again with the live module's debug log on (${boot!.artifactsDir}-debug): the live module's debug evidence`);
+    // kiwi-live's own trace of the failed fetch, taken from dracut's emergency shell of the rerun.
+    const log = await readFile(join(`${boot!.artifactsDir}-debug`, 'module-debug.log'), 'utf8');
+    expect(log).toMatch(/===== \/run\/initramfs\/log\/boot\.kiwi/);
+    expect(log).toMatch(/missing\.iso/);
+  });
 });
 
 describe('persistent live system on a disk', () => {

@@ -301,6 +301,7 @@ describe('pxe-harness CLI', () => {
       [['--shard', '3/2'], /--shard must be I\/N with 1 <= I <= N, got "3\/2"/, /fix: pass e\.g\. --shard 1\/3/],
       [['--accel', 'hvf'], /--accel must be auto, tcg or kvm, got "hvf"/, /fix: pass --accel auto/],
       [['--tcg-thread', 'double'], /--tcg-thread must be multi or single, got "double"/, /fix: pass --tcg-thread multi \(the default\) or single/],
+      [['--debug-rerun', 'maybe'], /--debug-rerun must be on or off, got "maybe"/, /fix: pass --debug-rerun on \(the default\) or off/],
       [['--login', 'root'], /--login must be USER:PASSWORD, got "root"/, /fix: pass e\.g\. --login root:linux/],
       [['--login', 'root:li\nnux'], /--login must not hold control characters, got "root:li\\nnux"/, /fix: pass the user and password as typed/],
       [['--known-issues', '/nonexistent/known.json'], /known-issues file \/nonexistent\/known\.json cannot be read as JSON: ENOENT/, /fix: fix the file or pass another with --known-issues/],
