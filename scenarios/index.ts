@@ -32,6 +32,9 @@ import overlayStoreSnapshot from './overlay-store-snapshot.js';
 import overlayStoreOverlayfs from './overlay-store-overlayfs.js';
 import overlayStoreSnapshotDeprecated from './overlay-store-snapshot-deprecated.js';
 import overlayStoreMissing from './overlay-store-missing.js';
+import isoNamedOtherwise from './iso-named-otherwise.js';
+import overlaySize from './overlay-size.js';
+import overlaySizeUnit from './overlay-size-unit.js';
 import overlayStoreMissingNoprompt from './overlay-store-missing-noprompt.js';
 
 /** Every scenario of the main job, in the order they run. */
@@ -69,5 +72,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   overlayStoreOverlayfs,
   overlayStoreSnapshotDeprecated,
   overlayStoreMissing,
+  isoNamedOtherwise,
+  overlaySize,
+  overlaySizeUnit,
   overlayStoreMissingNoprompt,
 ];

@@ -1,7 +1,7 @@
 import { netbootPathUnsupported } from '../netboot/index.js';
 import { unprovenDeliveries } from './delivery-proof.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { createDisk, type DiskImage } from '../disk/disk-image.js';
 import { compressedCopy, fetchPathOf } from '../publish/compressed-copy.js';
@@ -93,10 +93,13 @@ export function whyNotApplicable(scenario: ScenarioDefinition, env: Applicabilit
  * publisher offers (a module need not boot from every kind: dmsquash boots no AoE target).
  */
 function whyLiveModuleCannot(scenario: ScenarioDefinition, env: ApplicabilityTarget, protocol: PublishProtocol): string | undefined {
-  const { compressed } = scenario.publish;
+  const { compressed, requestPath } = scenario.publish;
   const { sourceKind } = PUBLISHERS[protocol];
+  const isoPath = publishedPath(scenario, env.iso.path);
+  const fetchPath = requestPath?.replaceAll('{iso}', isoPath) ?? fetchPathOf(isoPath, compressed);
+  const fetchFileName = posix.basename(fetchPath.split('?')[0]!);
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
-    const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}) }, env.iso.live, sourceKind);
+    const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}), fetchFileName }, env.iso.live, sourceKind);
     if (why) return `${env.liveModule.id} boots this ISO, and ${why}`;
   }
   return undefined;
@@ -120,7 +123,7 @@ async function finishScenario(outcome: ScenarioResult, artifactsDir: string, env
 async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artifactsDir: string, teardown: TeardownStack, boots: BootResult[]): Promise<void> {
   const temp = await tmpDir({ prefix: 'pxe-harness-', unsafeCleanup: true });
   if (!env.keepTemp) teardown.add('remove the temp dir', () => temp.cleanup());
-  const isoUrlPath = `/image/${basename(env.iso.path)}`;
+  const isoUrlPath = publishedPath(scenario, env.iso.path);
   const publisher = await publishIso(scenario, env, isoUrlPath, artifactsDir, temp.path);
   teardown.add('stop the publisher', () => publisher.stop());
   const fetchPath = scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed);
@@ -153,6 +156,16 @@ async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, url
   const { protocol, fault } = scenario.publish;
   if (!isPublishable(protocol)) throw new RangeError(`no publisher for ${protocol}: ${UNPUBLISHABLE[protocol]}`);
   return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, logDir: artifactsDir, ...(fault ? { fault } : {}) });
+}
+
+/**
+ * The ISO's path on the publisher: the scenario's file name, else the ISO file's own with `.iso`
+ * added when it lacks it (an ISO is one, whatever its file is called: dmsquash's livenet boots a
+ * download as an ISO only under such a name).
+ */
+function publishedPath(scenario: ScenarioDefinition, isoFile: string): string {
+  const own = basename(isoFile);
+  return `/image/${scenario.publish.fileName ?? (own.endsWith('.iso') ? own : `${own}.iso`)}`;
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

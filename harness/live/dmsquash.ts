@@ -54,6 +54,7 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
     ...(options.insecureTls ? [NO_VERIFY_SSL] : []),
     ...(options.ramCopy ? ['rd.live.ram'] : []),
     ...overlayArgs(options, facts),
+    ...(options.overlaySizeMiB !== undefined ? [`rd.live.overlay.size=${options.overlaySizeMiB}`] : []),
     ...(options.mediaCheck ? ['rd.live.check'] : []),
   ],
   ramImageLocator: 'd=$(readlink -f /run/initramfs/livedev); echo "$d"; echo "loop device $d backed by $(losetup -n -O BACK-FILE "$d") (a file in the initramfs, in RAM)"',
@@ -69,6 +70,12 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
     if (hit) return hit.why;
     if (sourceKind === 'aoe') return "root=live:AOEINTERFACE= is kiwi-live's (the seed: the overlay module's network boot over AoE); dmsquash's network boot is livenet's root=live:URL";
     if (options.fetchCompressed) return `a root=live: URL ending in .${options.fetchCompressed} is kiwi-live's (its fetch pipes through xz -d); dmsquash's livenet boots the downloaded file itself (losetup for a .iso, else the file as the image) and documents no compressed ISO`;
+    if (options.overlaySizeMiB !== undefined && (options.overlay === 'overlayfs' || options.overlayStore || facts.squashfs?.holdsRootfsImage === false)) {
+      return 'rd.live.overlay.size sizes only the temporary device-mapper overlay (dracut.cmdline(7)), and this boot\'s overlay is overlayfs or a persistent store';
+    }
+    if (options.fetchFileName !== undefined && !options.fetchFileName.endsWith('.iso')) {
+      return `livenet attaches a download as an ISO (losetup) only when its file name ends in .iso, and this URL's is ${options.fetchFileName}: livenetroot would hand the ISO to dmsquash-live-root as the live root image itself`;
+    }
     if (options.mediaCheck && !facts.initrdFiles.some((f) => /(^|\/)checkisomd5$/.test(f))) return "rd.live.check runs checkisomd5, and this ISO's initrd has none (isomd5sum was not in the image)";
     if (options.mediaCheck && !facts.isomd5Tag) return 'the ISO carries no implantisomd5 checksum for rd.live.check to verify (KIWI: mediacheck="true" with the runtime option iso: media_tag_tool: isomd5sum)';
     return undefined;

@@ -28,6 +28,8 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
     ...(options.reset ? ['rd.kiwi.live.reset'] : []),
     ...(options.insecureTls && !options.curlOptions?.length ? [INSECURE_TLS] : []),
     ...(options.mediaCheck ? ['mediacheck'] : []),
+    // kiwi-live mounts its overlay's tmpfs with size=VALUE as given: a size in tmpfs's own syntax.
+    ...(options.overlaySizeMiB !== undefined ? [`rd.live.overlay.size=${options.overlaySizeMiB}M`] : []),
     // The seed's comma form: kiwi-live turns every comma into a space before it runs curl.
     ...(options.curlOptions?.length ? [`${CURL_OPTIONS}=${[...(options.insecureTls ? ['--insecure'] : []), ...options.curlOptions].join(',')}`] : []),
   ],

@@ -33,6 +33,8 @@ export interface LiveBootOptions {
    * `ovlwork` beside it) overlayfs's upper layer.
    */
   overlayStore?: OverlayStoreOptions;
+  /** The room of a temporary overlay's writable layer, in MiB (both modules read rd.live.overlay.size: dracut documents MiB, kiwi-live passes it to tmpfs's size=). */
+  overlaySizeMiB?: number;
   /** Verify the ISO's embedded checksum before booting it (kiwi-live: mediacheck, dmsquash: rd.live.check). */
   mediaCheck?: boolean;
   /** Extra options for the module's curl, one word each (kiwi-live: rd.kiwi.live.curl_options, comma form). */
@@ -42,6 +44,8 @@ export interface LiveBootOptions {
    * in .xz). Set by the runner from the scenario's publish.compressed, not in a boot's options.
    */
   fetchCompressed?: 'xz';
+  /** The file name of the URL the module fetches (its path's last part). Set by the runner from the scenario's publish, not in a boot's options. */
+  fetchFileName?: string;
 }
 
 /** Where a persistent overlay lives, and how the module is to treat it. */
@@ -60,7 +64,7 @@ export interface OverlayStoreOptions {
 
 /** Every field of LiveBootOptions (a scenario's boot.live is checked against it: a misspelt field is refused). */
 export const LIVE_BOOT_FIELDS = {
-  ramdiskSizeKiB: true, system: true, persistent: true, reset: true, insecureTls: true, ramCopy: true, overlay: true, overlayStore: true, mediaCheck: true, curlOptions: true, fetchCompressed: true,
+  ramdiskSizeKiB: true, system: true, persistent: true, reset: true, insecureTls: true, ramCopy: true, overlay: true, overlayStore: true, overlaySizeMiB: true, mediaCheck: true, curlOptions: true, fetchCompressed: true, fetchFileName: true,
 } as const satisfies Record<keyof LiveBootOptions, true>;
 
 /** Every field of LiveBootOptions.overlayStore. */

@@ -50,6 +50,7 @@ export const CONFORMANCE: readonly ConformanceRow[] = [
     documented: 'dracut.cmdline(7): "Suppresses the \'Using temporary overlay\' blocking prompt"; without it a missing persistent overlay blocks the boot',
     scenarios: ['overlay-store-missing', 'overlay-store-missing-noprompt'],
   },
+  { option: 'root=live:URL of a file not named .iso', documented: 'dracut.cmdline(7): root=live:<url> "Boots a live image retrieved from <url>" (its examples name .img files); livenetroot attaches the download as an ISO only when its name ends in .iso', scenarios: ['iso-named-otherwise'] },
   { option: 'mediacheck (kiwi-live), rd.live.check (dmsquash)', documented: `${LIVE_DOC}: media checksum verification, checkmedia for overlay, checkisomd5 for dmsquash`, scenarios: ['media-check', 'media-check-corrupted'] },
 ];
 

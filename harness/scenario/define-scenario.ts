@@ -29,6 +29,11 @@ export interface ScenarioDefinition {
      * ISO's own path (e.g. `{iso}?arch=x86_64&flavor=live`: the ISO's URL with a query).
      */
     requestPath?: string;
+    /**
+     * The published ISO's file name under /image/, when not the harness's own choice (the ISO
+     * file's name, with `.iso` added when it lacks it): a server that names it otherwise.
+     */
+    fileName?: string;
     /** A fault the publisher injects into what it serves (see publish/faults.ts). */
     fault?: PublishFault;
     /**
@@ -60,7 +65,7 @@ export interface ScenarioDefinition {
 const SCENARIO_FIELDS = {
   name: true, summary: true, publish: true, needsLogin: true, sourceFile: true, firmware: true, appliesTo: true, disks: true, boots: true,
 } as const satisfies KnownFields<ScenarioDefinition>;
-const PUBLISH_FIELDS = { protocol: true, requestPath: true, fault: true, compressed: true } as const satisfies KnownFields<ScenarioDefinition['publish']>;
+const PUBLISH_FIELDS = { protocol: true, requestPath: true, fileName: true, fault: true, compressed: true } as const satisfies KnownFields<ScenarioDefinition['publish']>;
 
 /** What a scenario can know of its target before anything boots. */
 export interface ScenarioTarget {
@@ -210,6 +215,7 @@ function validateScenario(d: ScenarioDefinition): void {
   // What the protocol's publisher cannot serve (a fault, a URL of its own) is its entry's to say.
   const misfit = isPublishable(d.publish.protocol) ? PUBLISHERS[d.publish.protocol].validate(d.publish) : undefined;
   if (misfit) throw bad(misfit.field, misfit.value, misfit.want);
+  if (d.publish.fileName !== undefined && (typeof d.publish.fileName !== 'string' || !/^[\w][\w.+-]*$/.test(d.publish.fileName))) throw bad('publish.fileName', d.publish.fileName, 'a file name of letters, digits, dots, dashes and pluses, such as live-image.img');
   if (d.publish.compressed !== undefined && d.publish.compressed !== 'xz') throw bad('publish.compressed', d.publish.compressed, "'xz' (or left out)");
   const f = d.publish.fault;
   if (f?.kind === 'not-ready' && !(Number.isInteger(f.requests) && f.requests >= 1 && f.requests <= 100)) throw bad('publish.fault.requests', f.requests, 'the number of requests told to ask again, 1 to 100');

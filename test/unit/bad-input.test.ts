@@ -137,6 +137,7 @@ describe('defineScenario refuses a field its shape does not have', () => {
     ['live.overlayStore', withBoot({ live: { overlayStore: { device: 'LABEL=p', pth: '/x' } } }), 'field boots[0].live.overlayStore.pth is not a field of live.overlayStore: did you mean path?'],
     ['an overlay store path', withBoot({ live: { overlayStore: { device: 'LABEL=p', path: 'LiveOS/x' } } }), 'field boots[0].live.overlayStore.path must be an absolute path on that file system, without spaces or colons, such as /LiveOS/overlay.img, got "LiveOS/x"'],
     ['a disk\'s overlay store', { ...base(), disks: [{ name: 'd', size: '1G', contents: { overlayStore: { label: 'p', path: '/x', kind: 'file' } } }] }, 'field disks[0].contents.overlayStore.kind must be \'snapshot-file\' or \'overlayfs-folder\', got "file"'],
+    ['a published file name', { ...base(), publish: { protocol: 'http', fileName: '../x.iso' } }, 'field publish.fileName must be a file name of letters, digits, dots, dashes and pluses, such as live-image.img, got "../x.iso"'],
     ['two faults', withBoot({ netbootFault: { missing: 'kernel', altered: 'kernel' } }), "field boots[0].netbootFault must be one of { missing: 'boot-program' | 'kernel' | 'initrd' } or { altered: 'kernel' | 'initrd' }, got {\"missing\":\"kernel\",\"altered\":\"kernel\"}"],
     ['nothing close', withBoot({ zzqq: 1 }), 'field boots[0].zzqq is not a field of a boot: its fields are name, from, live, kernelArgs, loader, netbootFault, timeoutMs, debugEvidence, deliveryProof, checks, expectFailure'],
   ])('%s', (_what, definition, message) => {

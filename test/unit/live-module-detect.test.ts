@@ -102,6 +102,13 @@ describe('the live module, detected from the initrd', () => {
     expect(dmsquash.unsupported({ overlayStore: store }, facts(dm), 'url')).toBeUndefined();
   });
 
+  it("judge the URL's file name: dmsquash's livenet boots a download as an ISO only under a .iso name, kiwi-live under any", () => {
+    expect(dmsquash.unsupported({ fetchFileName: 'live-image.img' }, facts(dm), 'url')).toMatch(/^livenet attaches a download as an ISO \(losetup\) only when its file name ends in \.iso, and this URL's is live-image\.img/);
+    expect(dmsquash.unsupported({ fetchFileName: 'LIVE.ISO' }, facts(dm), 'url')).toBeDefined();
+    expect(dmsquash.unsupported({ fetchFileName: 'live.iso' }, facts(dm), 'url')).toBeUndefined();
+    expect(kiwiLive.unsupported({ fetchFileName: 'live-image.img' }, facts(kiwi), 'url')).toBeUndefined();
+  });
+
   it('spell the ISO\'s source: a URL for both, an AoE target only for kiwi-live, which dmsquash refuses', () => {
     const aoe = { kind: 'aoe', shelf: 0, slot: 1 } as const;
     expect(kiwiLive.kernelArgs(aoe, {})).toEqual(['ip=dhcp', 'root=live:AOEINTERFACE=e0.1', 'console=ttyS0']);

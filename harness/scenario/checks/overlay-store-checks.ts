@@ -2,7 +2,7 @@ import type { CommandResult } from '../../console/serial-shell.js';
 import type { OverlayStoreOptions } from '../../live/live-module.js';
 import type { Check } from '../define-scenario.js';
 
-type Shell = { run(command: string): Promise<CommandResult> };
+type Shell = { run(command: string, options?: { timeoutMs?: number }): Promise<CommandResult> };
 
 /** Where the writable layer of `/` is kept: the block device (major:minor) under it, and how that was found. */
 interface WritableLayer {
@@ -11,6 +11,10 @@ interface WritableLayer {
   /** The file or folder the layer lives in, as the guest names it. */
   where: string;
   how: string;
+  /** Its room in bytes: the exception store's device size, or the size of the file system holding the upper folder. */
+  sizeBytes: number;
+  /** The device-mapper snapshot device of `/`, when the layer is a snapshot's exception store. */
+  snapshot?: string;
 }
 
 /**
@@ -23,17 +27,18 @@ async function writableLayerOfRoot(sh: Shell): Promise<WritableLayer | string> {
   if (fstype === 'overlay') {
     const upper = /(?:^|,)upperdir=([^,]+)/.exec(options)?.[1];
     if (!upper) return `/ is overlayfs without an upperdir: ${root}`;
-    const found = (await sh.run(`t=$(readlink -f ${upper}); echo "$t"; findmnt -n -o MAJ:MIN -T "$t"`)).output.trim().split('\n');
-    return { backingDevice: found[1]?.trim() ?? '', where: found[0] ?? upper, how: `/ is overlayfs, upperdir ${upper} -> ${found[0]}` };
+    const found = (await sh.run(`t=$(readlink -f ${upper}); echo "$t"; findmnt -n -o MAJ:MIN -T "$t"; df -B1 --output=size "$t" | tail -n 1`)).output.trim().split('\n');
+    return { backingDevice: found[1]?.trim() ?? '', where: found[0] ?? upper, how: `/ is overlayfs, upperdir ${upper} -> ${found[0]}`, sizeBytes: Number(found[2]?.trim()) };
   }
   // dmsetup takes the device's path and answers only for a device-mapper device.
   const table = (await sh.run(`dmsetup table ${source} 2>&1`)).output.trim();
   const cow = /\bsnapshot \S+ (\d+:\d+)/.exec(table)?.[1];
   if (!cow) return `/ is neither overlayfs nor a device-mapper snapshot: ${root || 'nothing'} (${table})`;
-  const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE')).output.split('\n').map((l) => l.trim().split(/\s+/));
+  const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE,SIZELIMIT,NAME')).output.split('\n').map((l) => l.trim().split(/\s+/));
   const loop = loops.find(([majMin]) => majMin === cow);
   if (!loop) return `the snapshot's exception store ${cow} is no loop device (${table})`;
-  return { backingDevice: loop[1] ?? '', where: loop[2] ?? '', how: `/ is the snapshot ${source} (${table}), its exception store loop ${cow} over ${loop[2]}` };
+  const sizeBytes = Number((await sh.run(`blockdev --getsize64 ${loop[4]}`)).output.trim());
+  return { backingDevice: loop[1] ?? '', where: loop[2] ?? '', how: `/ is the snapshot ${source} (${table}), its exception store loop ${cow} over ${loop[2]}`, sizeBytes, snapshot: source };
 }
 
 /**
@@ -68,6 +73,52 @@ export function writableLayerInRam(): Check {
       const layer = await writableLayerOfRoot(await shell());
       if (typeof layer === 'string') return { ok: false, detail: layer };
       return { ok: /^0:\d+$/.test(layer.backingDevice), detail: `${layer.how}, on device ${layer.backingDevice} (major 0: no block device)` };
+    },
+  };
+}
+
+const MIB = 1024 ** 2;
+
+/**
+ * The room of the overlay's writable layer, as the guest has it: live.overlaySizeMiB when the
+ * boot asks for a size, else only reported. Read from `/` down, like writableLayerInStore.
+ */
+export function writableLayerSize(): Check {
+  return {
+    name: "the size of the overlay's writable layer",
+    async run({ shell, liveOptions }) {
+      const layer = await writableLayerOfRoot(await shell());
+      if (typeof layer === 'string') return { ok: false, detail: layer };
+      const want = liveOptions.overlaySizeMiB;
+      const ok = Number.isFinite(layer.sizeBytes) && (want === undefined || layer.sizeBytes === want * MIB);
+      const asked = want === undefined ? '' : `; asked for ${want} MiB = ${want * MIB} bytes`;
+      return { ok, detail: `${layer.sizeBytes} bytes = ${(layer.sizeBytes / MIB).toFixed(2)} MiB (${layer.how})${asked}` };
+    },
+  };
+}
+
+/**
+ * A write larger than the overlay's writable layer fails, as documented for its kind: on a file
+ * system (overlayfs's upper on tmpfs or a disk) with ENOSPC, the system writable again once the
+ * file is removed; a temporary device-mapper snapshot is marked Overflow and / takes no more
+ * writes (dracut.cmdline(7): "the whole root filesystem becomes read-only"). Run it last.
+ */
+export function writeFailsPastLayer(): Check {
+  return {
+    name: "a write past the overlay's writable layer fails as documented for its kind",
+    async run({ shell }) {
+      const sh = await shell();
+      const layer = await writableLayerOfRoot(sh);
+      if (typeof layer === 'string') return { ok: false, detail: layer };
+      const mib = Math.ceil(layer.sizeBytes / MIB) + 16;
+      const dd = `out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} 2>&1); st=$?; echo "$out" | tail -n 1; echo "dd status $st"`;
+      const after = layer.snapshot
+        ? `dmsetup status ${layer.snapshot}`
+        : 'rm -f /root/pxe-harness-fill; echo after > /root/pxe-harness-after && cat /root/pxe-harness-after';
+      const fill = await sh.run(`${dd}; ${after}`, { timeoutMs: 300_000 });
+      const failed = !/^dd status 0$/m.test(fill.output);
+      const documented = layer.snapshot ? /\bOverflow\b/.test(fill.output) : /No space left on device/.test(fill.output) && /^after$/m.test(fill.output);
+      return { ok: failed && documented, detail: `${mib} MiB into a layer of ${(layer.sizeBytes / MIB).toFixed(2)} MiB (${layer.how}): ${fill.output.trim().replace(/\n/g, ' | ')}` };
     },
   };
 }
