@@ -102,6 +102,16 @@ describe('the live module, detected from the initrd', () => {
     expect(dmsquash.unsupported({ overlayStore: store }, facts(dm), 'url')).toBeUndefined();
   });
 
+  it('spell an overlay size for their own code: dmsquash MiB (its device-mapper overlay only), kiwi-live tmpfs\'s size=', () => {
+    const url = { kind: 'url', url: 'http://10.0.2.100/image/x.iso' } as const;
+    expect(dmsquash.kernelArgs(url, { overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256']);
+    expect(kiwiLive.kernelArgs(url, { overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256M']);
+    expect(dmsquash.unsupported({ overlaySizeMiB: 256 }, facts(dm), 'url')).toBeUndefined();
+    expect(dmsquash.unsupported({ overlaySizeMiB: 256, overlay: 'overlayfs' }, facts(dm), 'url')).toMatch(/sizes only the temporary device-mapper overlay/);
+    expect(dmsquash.unsupported({ overlaySizeMiB: 256 }, facts(dm, { squashfs: { offsetBytes: 0, sizeBytes: 1, holdsRootfsImage: false } }), 'url')).toMatch(/sizes only/);
+    expect(kiwiLive.unsupported({ overlaySizeMiB: 256 }, facts(kiwi), 'url')).toBeUndefined();
+  });
+
   it("judge the URL's file name: dmsquash's livenet boots a download as an ISO only under a .iso name, kiwi-live under any", () => {
     expect(dmsquash.unsupported({ fetchFileName: 'live-image.img' }, facts(dm), 'url')).toMatch(/^livenet attaches a download as an ISO \(losetup\) only when its file name ends in \.iso, and this URL's is live-image\.img/);
     expect(dmsquash.unsupported({ fetchFileName: 'LIVE.ISO' }, facts(dm), 'url')).toBeDefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SerialShell } from '../../harness/console/serial-shell.js';
-import { writableLayerInRam, writableLayerInStore } from '../../harness/scenario/checks/overlay-store-checks.js';
+import { writableLayerInRam, writableLayerInStore, writableLayerSize, writeFailsPastLayer } from '../../harness/scenario/checks/overlay-store-checks.js';
 import type { BootContext } from '../../harness/scenario/define-scenario.js';
 
 // The guest's answers are the ones measured on dracut 112's dmsquash (a device-mapper snapshot in
@@ -8,21 +8,22 @@ import type { BootContext } from '../../harness/scenario/define-scenario.js';
 const STORE = { device: 'LABEL=pxe-overlay', path: '/LiveOS/overlay.img' };
 
 /** A guest whose commands answer by their first word (findfs, findmnt, t=, dmsetup, losetup). */
-function context(answers: Record<string, string>, overlayStore: typeof STORE | null = STORE): BootContext {
+function context(answers: Record<string, string>, overlayStore: typeof STORE | null = STORE, overlaySizeMiB?: number): BootContext {
   const shell = {
     run: async (command: string) => {
       const key = Object.keys(answers).find((k) => command.startsWith(k));
       return { command, exitCode: key ? 0 : 1, output: key ? answers[key]! : '' };
     },
   } as unknown as SerialShell;
-  return { shell: async () => shell, liveOptions: overlayStore ? { overlayStore } : {} } as unknown as BootContext;
+  return { shell: async () => shell, liveOptions: { ...(overlayStore ? { overlayStore } : {}), ...(overlaySizeMiB ? { overlaySizeMiB } : {}) } } as unknown as BootContext;
 }
 
 const snapshot = {
   'd=$(findfs': '/dev/vda 253:0',
   findmnt: 'ext4 /dev/mapper/live-rw rw,relatime',
   dmsetup: '0 714752 snapshot 7:2 7:3 PO 8',
-  losetup: '7:1 0:30 /tmp/pxe-fixture.iso\n7:2 7:1 /run/initramfs/live/LiveOS/rootfs.img\n7:3 253:0 /run/initramfs/overlayfs/LiveOS/overlay.img',
+  losetup: '7:1 0:30 /tmp/pxe-fixture.iso 0 /dev/loop1\n7:2 7:1 /run/initramfs/live/LiveOS/rootfs.img 0 /dev/loop2\n7:3 253:0 /run/initramfs/overlayfs/LiveOS/overlay.img 0 /dev/loop3',
+  blockdev: '536870912',
 };
 
 describe('the writable layer of /, from the root mount down to its block device', () => {
@@ -54,5 +55,31 @@ describe('the writable layer of /, from the root mount down to its block device'
     expect(await writableLayerInStore().run(context({ 'd=$(findfs': '/dev/vda 253:0', findmnt: 'ext4 /dev/sda1 rw' }))).toMatchObject({ ok: false, detail: expect.stringMatching(/^\/ is neither overlayfs nor a device-mapper snapshot/) });
     expect(await writableLayerInStore().run(context(snapshot, null))).toEqual({ ok: false, detail: 'the boot asks for no overlay store (live.overlayStore)' });
     expect((await writableLayerInStore(STORE).run(context(snapshot, null))).ok).toBe(true);
+  });
+});
+
+describe("the writable layer's room, and a write past it", () => {
+  const tmpfsUpper = (sizeBytes: number, fill: string) => ({
+    findmnt: 'overlay overlay rw,lowerdir=/run/overlay/rootfsbase,upperdir=/run/overlay/overlayfs/rw,workdir=/run/overlay/overlayfs/work',
+    't=$(readlink': `/run/overlay/overlayfs/rw\n0:40\n${sizeBytes}`,
+    out: fill,
+  });
+  const MIB = 1024 ** 2;
+
+  it('the room is what the boot asked for, to the byte: a snapshot store of 512 MiB, a tmpfs of 256 MiB', async () => {
+    expect((await writableLayerSize().run(context(snapshot, null, 512))).ok).toBe(true);
+    expect((await writableLayerSize().run(context(tmpfsUpper(256 * MIB, ''), null, 256))).ok).toBe(true);
+    const bytes = await writableLayerSize().run(context(tmpfsUpper(4096, ''), null, 256));
+    expect(bytes).toEqual({ ok: false, detail: expect.stringMatching(/^4096 bytes = 0\.00 MiB .*; asked for 256 MiB = 268435456 bytes$/) });
+    expect((await writableLayerSize().run(context(tmpfsUpper(4096, ''), null))).ok, 'no size asked: reported only').toBe(true);
+  });
+
+  it('past a tmpfs upper: ENOSPC, then writable again; past a snapshot: the write fails and the snapshot says Overflow', async () => {
+    const full = 'dd: error writing \'/root/pxe-harness-fill\': No space left on device\ndd status 1\nafter';
+    expect((await writeFailsPastLayer().run(context(tmpfsUpper(256 * MIB, full), null))).ok).toBe(true);
+    expect((await writeFailsPastLayer().run(context(tmpfsUpper(256 * MIB, '272+0 records out\ndd status 0\nafter'), null))).ok, 'the write went through').toBe(false);
+    const overflow = { ...snapshot, out: 'dd: error writing: Input/output error\ndd status 1\n0 714752 snapshot Overflow' };
+    expect((await writeFailsPastLayer().run(context(overflow, null))).ok).toBe(true);
+    expect((await writeFailsPastLayer().run(context({ ...overflow, out: 'dd status 1\n0 714752 snapshot Invalid' }, null))).ok, 'invalidated, not the documented overflow').toBe(false);
   });
 });
