@@ -41,7 +41,7 @@ function urlOf(source: LiveSource): string {
  * /tmp of the initramfs, attaches it to a loop device (/run/initramfs/livedev) and mounts it at
  * /run/initramfs/live. The root is LiveOS/squashfs.img: its LiveOS/rootfs.img under a
  * device-mapper snapshot (/dev/mapper/live-rw) by default, or overlayfs over /run/rootfsbase when
- * asked (rd.live.overlay.overlayfs) or when the squashfs holds the root tree itself.
+ * asked (rd.live.overlay.overlayfs; rd.overlay from dracut 110) or when the squashfs holds the root tree itself.
  */
 export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   id: 'dmsquash',
@@ -61,7 +61,7 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   rootExpectation: (options: LiveBootOptions, facts: LiveImageFacts) =>
     options.overlay === 'overlayfs' || facts.squashfs?.holdsRootfsImage === false
       ? {
-          describe: options.overlay === 'overlayfs' ? 'overlayfs (rd.live.overlay.overlayfs)' : 'overlayfs (the squashfs holds the root tree, no LiveOS/rootfs.img for a device-mapper snapshot)',
+          describe: options.overlay === 'overlayfs' ? 'overlayfs (rd.live.overlay.overlayfs, rd.overlay from dracut 110)' : 'overlayfs (the squashfs holds the root tree, no LiveOS/rootfs.img for a device-mapper snapshot)',
           matches: (fstype) => fstype === 'overlay',
         }
       : { describe: 'the device-mapper snapshot /dev/mapper/live-rw (dmsquash\'s default overlay)', matches: (_fstype, source) => source === '/dev/mapper/live-rw' },
