@@ -88,6 +88,7 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   ramCopy: { path: '/run/initramfs/squashed.img' },
   mediaCheck: { tool: /(^|\/)checkisomd5$/, toolName: 'checkisomd5', passed: { console: /The media check is complete, the result is: PASS/ } },
   writableLayerMount: '/run/overlayfs',
+  overlaySizeUnit: { bytes: 1024 ** 2, readIn: 'dmsquash-live-root: dd of=/overlay seek=$((overlay_size * 1024)) in KiB blocks, so MiB, as dracut.cmdline(7) documents' },
   cowLabel: '',
   initrdTools: [
     { tool: 'curl', neededFor: 'root=live:http|https|ftp (livenet fetches with curl)' },

@@ -51,6 +51,7 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   debug: { kernelArgs: ['rd.kiwi.debug'], files: ['/run/initramfs/log/boot.kiwi', '/tmp/fetch.info', '/run/initramfs/rdsosreport.txt'], consoleServices: /kiwi[\w-]*/ },
   mediaCheck: { tool: /(^|\/)checkmedia$/, toolName: 'checkmedia', passed: { file: '/run/initramfs/checkmedia.result', line: /^ISO check passed$/m } },
   writableLayerMount: '/run/overlay/overlayfs',
+  overlaySizeUnit: { bytes: 1, readIn: 'kiwi-live-lib.sh getOverlayBaseDirectory: mount -t tmpfs -o size=VALUE, and tmpfs reads a bare number as bytes (rounded up to a page)' },
   cowLabel: 'cow',
   initrdTools: [
     { tool: 'curl', neededFor: 'root=live:http|https|ftp (kiwi-live fetches with curl)' },

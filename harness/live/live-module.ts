@@ -122,6 +122,12 @@ export interface LiveModuleProfile<Id extends string = string> extends ConsoleCo
   readonly mediaCheck: { tool: RegExp; toolName: string; passed: { console: RegExp } | { file: string; line: RegExp } };
   /** Where the booted system has mounted the writable layer of its overlay. */
   readonly writableLayerMount: string;
+  /**
+   * What a bare number in rd.live.overlay.size is worth, in bytes, as the module's code reads it
+   * (dracut documents MiB; kiwi-live hands the value to tmpfs, which reads bytes), and where that
+   * was read.
+   */
+  readonly overlaySizeUnit: { bytes: number; readIn: string };
   /** The file system label of a persistent writable layer on the deploy disk. */
   readonly cowLabel: string;
   /** The tools in the initrd that the module's options need, each with what needs it (inspect names the missing ones). */

@@ -15,7 +15,7 @@ function context(answers: Record<string, string>, overlayStore: typeof STORE | n
       return { command, exitCode: key ? 0 : 1, output: key ? answers[key]! : '' };
     },
   } as unknown as SerialShell;
-  return { shell: async () => shell, liveOptions: { ...(overlayStore ? { overlayStore } : {}), ...(overlaySizeMiB ? { overlaySizeMiB } : {}) } } as unknown as BootContext;
+  return { shell: async () => shell, live: { overlaySizeUnit: { bytes: 1, readIn: 'tmpfs size=' } }, liveOptions: { ...(overlayStore ? { overlayStore } : {}), ...(overlaySizeMiB ? { overlaySizeMiB } : {}) } } as unknown as BootContext;
 }
 
 const snapshot = {
@@ -70,8 +70,11 @@ describe("the writable layer's room, and a write past it", () => {
     expect((await writableLayerSize().run(context(snapshot, null, 512))).ok).toBe(true);
     expect((await writableLayerSize().run(context(tmpfsUpper(256 * MIB, ''), null, 256))).ok).toBe(true);
     const bytes = await writableLayerSize().run(context(tmpfsUpper(4096, ''), null, 256));
-    expect(bytes).toEqual({ ok: false, detail: expect.stringMatching(/^4096 bytes = 0\.00 MiB .*; asked for 256 MiB = 268435456 bytes$/) });
+    expect(bytes).toEqual({ ok: false, detail: expect.stringMatching(/^4096 bytes = 0\.00 MiB .*; expected 268435456 bytes: asked for 256 MiB$/) });
     expect((await writableLayerSize().run(context(tmpfsUpper(4096, ''), null))).ok, 'no size asked: reported only').toBe(true);
+    // A bare 256 as the module's code reads it (here tmpfs: bytes), rounded up to a page.
+    expect((await writableLayerSize({ bareNumber: 256 }).run(context(tmpfsUpper(4096, ''), null))).ok).toBe(true);
+    expect((await writableLayerSize({ bareNumber: 256 }).run(context(tmpfsUpper(256 * MIB, ''), null))).ok).toBe(false);
   });
 
   it('past a tmpfs upper: ENOSPC, then writable again; past a snapshot: the write fails and the snapshot says Overflow', async () => {

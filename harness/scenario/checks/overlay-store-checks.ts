@@ -83,18 +83,25 @@ const MIB = 1024 ** 2;
  * The room of the overlay's writable layer, as the guest has it: live.overlaySizeMiB when the
  * boot asks for a size, else only reported. Read from `/` down, like writableLayerInStore.
  */
-export function writableLayerSize(): Check {
+export function writableLayerSize(given: { bareNumber?: number } = {}): Check {
   return {
-    name: "the size of the overlay's writable layer",
-    async run({ shell, liveOptions }) {
+    name: given.bareNumber === undefined ? "the size of the overlay's writable layer" : `the size the live module makes of rd.live.overlay.size=${given.bareNumber}`,
+    async run({ shell, liveOptions, live }) {
       const layer = await writableLayerOfRoot(await shell());
       if (typeof layer === 'string') return { ok: false, detail: layer };
-      const want = liveOptions.overlaySizeMiB;
-      const ok = Number.isFinite(layer.sizeBytes) && (want === undefined || layer.sizeBytes === want * MIB);
-      const asked = want === undefined ? '' : `; asked for ${want} MiB = ${want * MIB} bytes`;
-      return { ok, detail: `${layer.sizeBytes} bytes = ${(layer.sizeBytes / MIB).toFixed(2)} MiB (${layer.how})${asked}` };
+      const want = expectedRoom(liveOptions.overlaySizeMiB, given.bareNumber, live.overlaySizeUnit);
+      const ok = Number.isFinite(layer.sizeBytes) && (want === undefined || layer.sizeBytes === want.bytes);
+      return { ok, detail: `${layer.sizeBytes} bytes = ${(layer.sizeBytes / MIB).toFixed(2)} MiB (${layer.how})${want ? `; expected ${want.bytes} bytes: ${want.why}` : ''}` };
     },
   };
+}
+
+/** The room a boot asks for: overlaySizeMiB, or a bare number as the module's code reads it (a page at least: tmpfs rounds up). */
+function expectedRoom(mib: number | undefined, bareNumber: number | undefined, unit: { bytes: number; readIn: string }): { bytes: number; why: string } | undefined {
+  if (mib !== undefined) return { bytes: mib * MIB, why: `asked for ${mib} MiB` };
+  if (bareNumber === undefined) return undefined;
+  const PAGE = 4096;
+  return { bytes: Math.ceil((bareNumber * unit.bytes) / PAGE) * PAGE, why: `${bareNumber} x ${unit.bytes} bytes (${unit.readIn})` };
 }
 
 /**
@@ -111,7 +118,7 @@ export function writeFailsPastLayer(): Check {
       const layer = await writableLayerOfRoot(sh);
       if (typeof layer === 'string') return { ok: false, detail: layer };
       const mib = Math.ceil(layer.sizeBytes / MIB) + 16;
-      const dd = `out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} 2>&1); st=$?; echo "$out" | tail -n 1; echo "dd status $st"`;
+      const dd = `out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} 2>&1); st=$?; echo "$out" | tail -n 3; echo "dd status $st"`;
       const after = layer.snapshot
         ? `dmsetup status ${layer.snapshot}`
         : 'rm -f /root/pxe-harness-fill; echo after > /root/pxe-harness-after && cat /root/pxe-harness-after';
