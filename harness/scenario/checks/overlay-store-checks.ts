@@ -118,7 +118,13 @@ export function writeFailsPastLayer(): Check {
       const layer = await writableLayerOfRoot(sh);
       if (typeof layer === 'string') return { ok: false, detail: layer };
       const mib = Math.ceil(layer.sizeBytes / MIB) + 16;
-      const dd = `out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} 2>&1); st=$?; echo "$out" | tail -n 3; echo "dd status $st"`;
+      // Through / a snapshot fills only while its file system has room (dracut.cmdline(7): the base root file system limits it).
+      const free = Number((await sh.run('df -B1 --output=avail / | tail -n 1')).output.trim());
+      if (layer.snapshot && free < mib * MIB) return { ok: false, detail: `/ has ${(free / MIB).toFixed(0)} MiB free, less than the ${mib} MiB that would overflow the snapshot's ${(layer.sizeBytes / MIB).toFixed(0)} MiB: ask for a smaller size` };
+      // fsync: the error must come back to dd, not to a later write-back. A full snapshot makes the
+      // kernel report I/O errors of / for a while: kept off the serial console the harness reads.
+      const quiet = layer.snapshot ? 'dmesg -n 1; ' : '';
+      const dd = `${quiet}out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} conv=fsync 2>&1); st=$?; echo "$out" | grep -m 1 -i error; echo "dd status $st"`;
       const after = layer.snapshot
         ? `dmsetup status ${layer.snapshot}`
         : 'rm -f /root/pxe-harness-fill; echo after > /root/pxe-harness-after && cat /root/pxe-harness-after';
