@@ -81,9 +81,9 @@ describe("the writable layer's room, and a write past it", () => {
     const full = 'dd: error writing \'/root/pxe-harness-fill\': No space left on device\ndd status 1\nafter';
     expect((await writeFailsPastLayer().run(context(tmpfsUpper(256 * MIB, full), null))).ok).toBe(true);
     expect((await writeFailsPastLayer().run(context(tmpfsUpper(256 * MIB, '272+0 records out\ndd status 0\nafter'), null))).ok, 'the write went through').toBe(false);
-    const overflow = { ...snapshot, df: '1073741824', out: 'dd: error writing: Input/output error\ndd status 1\n0 714752 snapshot Overflow' };
+    const overflow = { ...snapshot, df: '1073741824', dmesg: 'dd: error writing: Input/output error\ndd status 1\n0 714752 snapshot Overflow' };
     expect((await writeFailsPastLayer().run(context(overflow, null))).ok).toBe(true);
-    expect((await writeFailsPastLayer().run(context({ ...overflow, out: 'dd status 1\n0 714752 snapshot Invalid' }, null))).ok, 'invalidated, not the documented overflow').toBe(false);
+    expect((await writeFailsPastLayer().run(context({ ...overflow, dmesg: 'dd status 1\n0 714752 snapshot Invalid' }, null))).ok, 'invalidated, not the documented overflow').toBe(false);
     // A root file system with less room than the snapshot: the write would stop at ENOSPC first, proving nothing of the layer.
     expect(await writeFailsPastLayer().run(context({ ...overflow, df: String(90 * MIB) }, null))).toEqual({ ok: false, detail: expect.stringMatching(/^\/ has 90 MiB free, less than the 528 MiB that would overflow/) });
   });

@@ -85,7 +85,7 @@ const MIB = 1024 ** 2;
  */
 export function writableLayerSize(given: { bareNumber?: number } = {}): Check {
   return {
-    name: given.bareNumber === undefined ? "the size of the overlay's writable layer" : `the size the live module makes of rd.live.overlay.size=${given.bareNumber}`,
+    name: given.bareNumber === undefined ? "the size of the overlay's writable layer" : `the room the live module makes of a bare ${given.bareNumber} as the overlay's size`,
     async run({ shell, liveOptions, live }) {
       const layer = await writableLayerOfRoot(await shell());
       if (typeof layer === 'string') return { ok: false, detail: layer };
@@ -124,7 +124,7 @@ export function writeFailsPastLayer(): Check {
       // fsync: the error must come back to dd, not to a later write-back. A full snapshot makes the
       // kernel report I/O errors of / for a while: kept off the serial console the harness reads.
       const quiet = layer.snapshot ? 'dmesg -n 1; ' : '';
-      const dd = `${quiet}out=$(dd if=/dev/zero of=/root/pxe-harness-fill bs=1M count=${mib} conv=fsync 2>&1); st=$?; echo "$out" | grep -m 1 -i error; echo "dd status $st"`;
+      const dd = `${quiet}out=$(yes pxe-harness | head -c $((${mib} * 1048576)) | dd of=/root/pxe-harness-fill bs=1M iflag=fullblock conv=fsync 2>&1); st=$?; echo "$out" | grep -m 1 -i error; echo "dd status $st"`;
       const after = layer.snapshot
         ? `dmsetup status ${layer.snapshot}`
         : 'rm -f /root/pxe-harness-fill; echo after > /root/pxe-harness-after && cat /root/pxe-harness-after';
