@@ -2,6 +2,7 @@ import * as check from '../harness/scenario/checks/index.js';
 import type { BootDefinition, ScenarioDefinition } from '../harness/scenario/define-scenario.js';
 import type { OverlayStoreLayout } from '../harness/disk/disk-image.js';
 import type { LiveBootOptions, OverlayStoreOptions } from '../harness/live/live-module.js';
+import { overlayOptionNames } from '../harness/live/dracut.js';
 
 /** The label of the overlay store's file system, as the boot entry names it (LABEL=...). */
 const STORE_LABEL = 'pxe-overlay';
@@ -38,10 +39,11 @@ export function overlayStoreLifecycle(kind: OverlayStoreLayout['kind'], spelling
 }
 
 /** dracut's names before 110, which later ones still read (with a warning): the store spelt by hand. */
+const OLD_NAMES = overlayOptionNames(undefined);
 const deprecatedNames = (store: OverlayStoreOptions): string[] => [
-  `rd.live.overlay=${store.device}:${store.path}`,
-  ...(store.readonly ? ['rd.live.overlay.readonly'] : []),
-  ...(store.reset ? ['rd.live.overlay.reset'] : []),
+  `${OLD_NAMES.store}=${store.device}:${store.path}`,
+  ...(store.readonly ? [OLD_NAMES.readonly] : []),
+  ...(store.reset ? [OLD_NAMES.reset] : []),
 ];
 
 /** A store on a disk that is not there: the device spec names a label no disk has. */

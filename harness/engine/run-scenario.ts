@@ -93,11 +93,9 @@ export function whyNotApplicable(scenario: ScenarioDefinition, env: Applicabilit
  * publisher offers (a module need not boot from every kind: dmsquash boots no AoE target).
  */
 function whyLiveModuleCannot(scenario: ScenarioDefinition, env: ApplicabilityTarget, protocol: PublishProtocol): string | undefined {
-  const { compressed, requestPath } = scenario.publish;
+  const { compressed } = scenario.publish;
   const { sourceKind } = PUBLISHERS[protocol];
-  const isoPath = publishedPath(scenario, env.iso.path);
-  const fetchPath = requestPath?.replaceAll('{iso}', isoPath) ?? fetchPathOf(isoPath, compressed);
-  const fetchFileName = posix.basename(fetchPath.split('?')[0]!);
+  const fetchFileName = posix.basename(fetchPathFor(scenario, publishedPath(scenario, env.iso.path)).split('?')[0]!);
   for (const boot of scenario.boots.filter((b) => b.from === 'network')) {
     const why = env.liveModule.unsupported({ ...boot.live, ...(compressed ? { fetchCompressed: compressed } : {}), fetchFileName }, env.iso.live, sourceKind);
     if (why) return `${env.liveModule.id} boots this ISO, and ${why}`;
@@ -126,7 +124,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   const isoUrlPath = publishedPath(scenario, env.iso.path);
   const publisher = await publishIso(scenario, env, isoUrlPath, artifactsDir, temp.path);
   teardown.add('stop the publisher', () => publisher.stop());
-  const fetchPath = scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed);
+  const fetchPath = fetchPathFor(scenario, isoUrlPath);
   const source = liveSourceOf(publisher, SERVICE_ADDRESS, fetchPath);
   const disks: DiskImage[] = [];
   for (const spec of scenario.disks ?? []) disks.push(await createDisk(temp.path, spec));
@@ -167,5 +165,9 @@ function publishedPath(scenario: ScenarioDefinition, isoFile: string): string {
   const own = basename(isoFile);
   return `/image/${scenario.publish.fileName ?? (own.endsWith('.iso') ? own : `${own}.iso`)}`;
 }
+
+/** The path the boot entry asks for: the scenario's requestPath (`{iso}` the ISO's path), else the ISO's, compressed when published so. */
+const fetchPathFor = (scenario: ScenarioDefinition, isoUrlPath: string): string =>
+  scenario.publish.requestPath?.replaceAll('{iso}', isoUrlPath) ?? fetchPathOf(isoUrlPath, scenario.publish.compressed);
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -22,7 +22,7 @@ const snapshot = {
   'd=$(findfs': '/dev/vda 253:0',
   findmnt: 'ext4 /dev/mapper/live-rw rw,relatime',
   dmsetup: '0 714752 snapshot 7:2 7:3 PO 8',
-  losetup: '7:1 0:30 /tmp/pxe-fixture.iso 0 /dev/loop1\n7:2 7:1 /run/initramfs/live/LiveOS/rootfs.img 0 /dev/loop2\n7:3 253:0 /run/initramfs/overlayfs/LiveOS/overlay.img 0 /dev/loop3',
+  losetup: '7:1 0:30 /tmp/pxe-fixture.iso /dev/loop1\n7:2 7:1 /run/initramfs/live/LiveOS/rootfs.img /dev/loop2\n7:3 253:0 /run/initramfs/overlayfs/LiveOS/overlay.img /dev/loop3',
   blockdev: '536870912',
 };
 

@@ -34,10 +34,10 @@ async function writableLayerOfRoot(sh: Shell): Promise<WritableLayer | string> {
   const table = (await sh.run(`dmsetup table ${source} 2>&1`)).output.trim();
   const cow = /\bsnapshot \S+ (\d+:\d+)/.exec(table)?.[1];
   if (!cow) return `/ is neither overlayfs nor a device-mapper snapshot: ${root || 'nothing'} (${table})`;
-  const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE,SIZELIMIT,NAME')).output.split('\n').map((l) => l.trim().split(/\s+/));
+  const loops = (await sh.run('losetup -l -n -O MAJ:MIN,BACK-MAJ:MIN,BACK-FILE,NAME')).output.split('\n').map((l) => l.trim().split(/\s+/));
   const loop = loops.find(([majMin]) => majMin === cow);
   if (!loop) return `the snapshot's exception store ${cow} is no loop device (${table})`;
-  const sizeBytes = Number((await sh.run(`blockdev --getsize64 ${loop[4]}`)).output.trim());
+  const sizeBytes = Number((await sh.run(`blockdev --getsize64 ${loop[3]}`)).output.trim());
   return { backingDevice: loop[1] ?? '', where: loop[2] ?? '', how: `/ is the snapshot ${source} (${table}), its exception store loop ${cow} over ${loop[2]}`, sizeBytes, snapshot: source };
 }
 
