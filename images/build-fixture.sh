@@ -60,8 +60,8 @@ if [ "$path_only" = yes ]; then echo "$iso"; exit 0; fi
 if [ -s "$iso" ]; then touch "$out"; step "cached: $iso"; echo "$iso"; exit 0; fi
 
 [ "$(id -u)" = 0 ] || die "building the fixture needs root (debootstrap, chroot, bind mounts); run it as root or pass an ISO with --iso"
-for tool in debootstrap chroot mount umount flock; do
-    command -v "$tool" >/dev/null || die "missing host tool '$tool': apt-get install debootstrap util-linux"
+for tool in debootstrap chroot mount umount flock openssl; do
+    command -v "$tool" >/dev/null || die "missing host tool '$tool': apt-get install debootstrap util-linux openssl"
 done
 
 # The Debian mirror of this machine, read from its apt sources: never written into the repo.
@@ -146,6 +146,19 @@ if [ "$firmware" = efi ]; then
     fi
 fi
 cp "$here/kiwi-runtime.yaml" "$root$work/kiwi-runtime.yaml"
+# A test CA of this build, trusted by the image (config.sh runs update-ca-certificates before KIWI
+# makes the initrd, whose url-lib copies the bundle), kept beside the ISO as tls-ca.crt/tls-ca.key:
+# `run --tls-ca` issues the https publisher's certificate from it, so that a boot can verify TLS
+# without any insecure option. Made per build, never committed: its key signs nothing but tests.
+ca="$root$work/tls-ca"
+if [ "$description" = fixture ]; then
+    mkdir -p "$ca" "$root$work/description/root/usr/local/share/ca-certificates"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+        -subj "/CN=pxe-harness fixture CA $key" -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=critical,keyCertSign,cRLSign -keyout "$ca/tls-ca.key" -out "$ca/tls-ca.crt" 2>/dev/null ||
+        die "openssl could not make the fixture's test CA: apt-get install openssl"
+    cp "$ca/tls-ca.crt" "$root$work/description/root/usr/local/share/ca-certificates/pxe-harness-fixture-ca.crt"
+fi
 if [ "$module" = dmsquash ]; then
     # dracut's dmsquash-live + livenet instead of kiwi-live; checkisomd5 and dmsetup in the initrd;
     # no hybrid persistence (a kiwi-live feature); the root tree in an ext4 image (KIWI's default),
@@ -188,6 +201,7 @@ fi
 built=$(ls "$root$work"/target/*.iso | head -n1)
 [ -s "$built" ] || die "kiwi-ng finished but left no ISO in $root$work/target"
 mkdir -p "$out"
+[ ! -d "$ca" ] || cp "$ca/tls-ca.crt" "$ca/tls-ca.key" "$out/"
 mv "$built" "$iso.part" && mv "$iso.part" "$iso"
 remove_build_dir
 prune_old_builds
