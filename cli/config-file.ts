@@ -41,16 +41,20 @@ export interface PxeHarnessConfig {
   /** An earlier run's results.json to compare with, and the slowdown in percent that fails the run. */
   baseline?: string;
   regressionThreshold?: number;
+  /** The CA the ISO trusts, as 'CERT,KEY' (both relative to this file): the https publisher's trusted certificate is issued from it. */
+  tlsCa?: string;
 }
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
   cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, debugRerun: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
-  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true,
+  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true, tlsCa: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 
 /** The fields that are paths, resolved against the config file's folder. */
 const PATH_FIELDS = new Set<string>(['iso', 'scenarios', 'out', 'knownIssues', 'baseline']);
+/** The fields that are comma-separated paths, each resolved against the config file's folder. */
+const PATH_LIST_FIELDS = new Set<string>(['tlsCa']);
 const DEFINED = Symbol.for('pxe-harness.config');
 
 /** The config, its fields checked: a misspelt one is refused with the closest name. */
@@ -97,7 +101,8 @@ function flagValues(file: string, config: PxeHarnessConfig): LoadedConfig['value
   const bad = (field: string, value: unknown, want: string) => inputError(`config file ${file}: field ${field} must be ${want}, got ${JSON.stringify(value)}`, `${file}: ${field}`, `fix field ${field} of the config (or pass --${flagOf(field)} on the command line, which wins)`);
   for (const [field, value] of Object.entries(config)) {
     if (value === undefined) continue;
-    const asPath = (v: string) => (PATH_FIELDS.has(field) ? resolve(dirname(file), v) : v);
+    const asPath = (v: string) =>
+      PATH_FIELDS.has(field) ? resolve(dirname(file), v) : PATH_LIST_FIELDS.has(field) ? v.split(',').map((p) => (p ? resolve(dirname(file), p) : p)).join(',') : v;
     if (field === 'keep' || field === 'keepTemp') {
       if (typeof value !== 'boolean') throw bad(field, value, 'true or false');
       values[flagOf(field)] = value;

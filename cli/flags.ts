@@ -28,6 +28,16 @@ export function pathOption(name: string, value: string | undefined, what: string
   return value;
 }
 
+/** --tls-ca CERT,KEY: the two paths, as given (checkTlsAuthority reads them). */
+export function parseTlsCa(value: string | undefined): { certPath: string; keyPath: string } | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',');
+  if (parts.length !== 2 || parts.some((p) => !p.trim())) {
+    throw inputError(`--tls-ca must be CERT,KEY (two paths, a comma between), got ${JSON.stringify(value)}`, `--tls-ca ${value}`, 'pass the PEM certificate and private key of a CA the ISO trusts, e.g. --tls-ca ca.crt,ca.key');
+  }
+  return { certPath: parts[0]!, keyPath: parts[1]! };
+}
+
 /** --shard I/N: the I-th of N slices (1-based), every N-th scenario. */
 export function parseShard(value: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);

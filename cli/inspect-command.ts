@@ -46,6 +46,9 @@ export function describeInspection(i: IsoInspection): string {
     `ISO            ${i.iso.path} (${i.iso.sizeBytes} bytes, volume id ${i.iso.volumeId}, preparer ${i.iso.preparer || '-'})`,
     `live module    ${i.liveModule.id} (${i.liveModule.evidence})`,
     `dracut         ${i.dracut ?? 'version not recorded in the initrd'}`,
+    // Measured on KIWI 11 ISOs: the preparer names KIWI without a version, and nothing outside the
+    // live root's file system (squashfs, often an ext4 image inside it) records one.
+    `KIWI           ${/kiwi/i.test(i.iso.preparer) ? 'built by KIWI (the preparer says so); its version is not recorded outside the live root' : 'the preparer does not name KIWI'}`,
     `boot           partition table ${i.boot.partitionTable}, EFI system partition ${yes(i.boot.efiSystemPartition)}, signed chain ${i.boot.signedChain ? `${i.boot.signedChain.shim} + ${i.boot.signedChain.loader}` : 'none'}`,
     `kernel         ${i.kernel.signedBy === null ? 'signature not read (is openssl installed?)' : i.kernel.signedBy.length ? `signed by ${i.kernel.signedBy.join('; ')}` : 'unsigned'}`,
     `CA bundle      ${i.caBundle ? `/${i.caBundle}` : 'none in the initrd (https can verify no certificate)'}`,

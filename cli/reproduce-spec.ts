@@ -12,6 +12,8 @@ export interface ReproduceSpec {
   firmware?: string;
   netboot?: string;
   scenarioFile?: string;
+  /** The run's CA (`--tls-ca CERT,KEY`), for a scenario that publishes with a trusted certificate. */
+  tlsCa?: string;
 }
 
 export const REPRODUCE_FIX = 'pass a boot folder written by pxe-harness run (its reproduce.json is written by the run)';
@@ -25,6 +27,7 @@ const FIELDS: Record<keyof ReproduceSpec, { want: string; ok: (v: unknown) => bo
   firmware: { want: `the id of a firmware (${Object.keys(FIRMWARES).join(', ')})`, ok: (v) => typeof v === 'string' && Object.hasOwn(FIRMWARES, v), optional: true },
   netboot: { want: `a netboot path (${Object.keys(NETBOOT_FAMILIES).join(', ')})`, ok: (v) => typeof v === 'string' && Object.hasOwn(NETBOOT_FAMILIES, v), optional: true },
   scenarioFile: { want: 'the path of the scenario file', ok: (v) => typeof v === 'string' && v !== '', optional: true },
+  tlsCa: { want: 'CERT,KEY: the paths of the run\'s CA', ok: (v) => typeof v === 'string' && v.split(',').length === 2, optional: true },
 };
 
 /**

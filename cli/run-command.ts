@@ -7,7 +7,7 @@ import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
-import { fixtureIsoPath } from '../harness/iso/fixture-iso.js';
+import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
 import { DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
 import { runScenarios } from '../harness/engine/run-all.js';
@@ -20,7 +20,8 @@ import { parseThreshold, readBaseline } from './baseline-file.js';
 import { baselineLines, compareWithBaseline, type Baseline } from '../harness/report/baseline.js';
 import type { ScenarioResult } from '../harness/scenario/result.js';
 import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
-import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption } from './flags.js';
+import { boundedInteger, oneOf, parseFirmware, parseLogin, parseTlsCa, pathOption } from './flags.js';
+import { checkTlsAuthority } from '../harness/publish/tls-certificate.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
 import { reportsNotWritten } from './reports-written.js';
@@ -51,6 +52,7 @@ const RUN_FLAGS = {
   reporter: { type: 'string' },
   baseline: { type: 'string' },
   'regression-threshold': { type: 'string' },
+  'tls-ca': { type: 'string' },
 } as const;
 
 type RunFlags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_FLAGS; strict: true }>>['values'];
@@ -90,6 +92,8 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const isoOption = pathOption('iso', values.iso, 'a live ISO file');
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
   const knownIssues = await loadKnownIssues(knownIssuesPath);
+  const tlsCa = parseTlsCa(values['tls-ca']);
+  const tlsAuthority = tlsCa ? await checkTlsAuthority(tlsCa.certPath, tlsCa.keyPath) : undefined;
   // An ISO that is not one (or only the start of one) is refused before anything slow happens.
   const inspectedIso = isoOption === undefined ? undefined : await inspectIso(isoOption);
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
@@ -105,6 +109,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
     ...(retries !== undefined ? { retries } : {}),
     ...(maxFailures !== undefined ? { maxFailures } : {}),
     ...(liveModule ? { liveModule } : {}),
+    ...(tlsAuthority ? { tlsAuthority } : {}),
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   };
   const baseline = await readBaseline(pathOption('baseline', values.baseline, 'an earlier results.json'), parseThreshold(values['regression-threshold']));
@@ -171,6 +176,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);
     if (controller.signal.aborted) return 130;
     prepared = { accel, isoPath: request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {})) };
+    // The built-in fixture comes with the CA it trusts, unless the run names one.
+    if (!request.isoOption && !request.options.tlsAuthority) {
+      const fixtureCa = await fixtureTlsAuthority(prepared.isoPath);
+      if (fixtureCa) request.options.tlsAuthority = await checkTlsAuthority(fixtureCa.certPath, fixtureCa.keyPath);
+    }
   } catch (error) {
     if (controller.signal.aborted) return 130;
     throw error;

@@ -19,7 +19,7 @@ export const USAGE = `usage:
   pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--retries N] [--debug-rerun on|off] [--max-failures N] [--config FILE] [--reporter NAME,...]
-                  [--baseline FILE] [--regression-threshold PCT]
+                  [--baseline FILE] [--regression-threshold PCT] [--tls-ca CERT,KEY]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
                   [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
@@ -69,6 +69,10 @@ run     boots each scenario (all by default) and prints one line per scenario:
         (${Object.values(LIVE_MODULES).map((m) => `${m.id}: ${m.description}`).join('; ')});
         this option overrides it and must agree. Without --iso it picks the built-in fixture
         of that module. Scenarios that ask for what the module does not do are SKIPPED.
+        --tls-ca CERT,KEY: the PEM certificate and key of a CA the ISO trusts; scenarios that
+        publish over https with a trusted certificate (ram-deploy-https-verified) have it issued
+        by this CA, and SKIP without one. The built-in fixtures trust a test CA of their own
+        build (tls-ca.crt, tls-ca.key beside the fixture ISO), used when no --iso is given.
         --memory-mb N: guest memory, 256 up to the host's memory (default ${RUN_DEFAULTS.memoryMb}); --cpus N: vCPUs
         per boot, at most the host's cores; --boot-timeout-s N: 1 to 86400 (default ${RUN_DEFAULTS.bootTimeoutMs / 1000}).
         Every option, the ISO and the --out folder are checked before anything starts.

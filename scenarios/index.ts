@@ -24,6 +24,7 @@ import dollyDeploy from './dolly-deploy.js';
 import aoeBoot from './aoe-boot.js';
 import urlWithQuery from './url-with-query.js';
 import httpsUntrustedCertificate from './https-untrusted-certificate.js';
+import ramDeployHttpsVerified from './ram-deploy-https-verified.js';
 import ramdiskTooSmall from './ramdisk-too-small.js';
 import stalledIso from './stalled-iso.js';
 import truncatedIso from './truncated-iso.js';
@@ -45,6 +46,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   ramDeployHttps,
   ramdiskTooSmall,
   httpsUntrustedCertificate,
+  ramDeployHttpsVerified,
   truncatedIso,
   corruptedIso,
   netbootKernelMissing,

@@ -24,10 +24,12 @@ if [ "$own_iso" = yes ]; then
     exec node dist/cli/main.js run "$@"
 fi
 bash scripts/prepare.sh
+# The test CA a fixture's image trusts, kept beside its ISO (ram-deploy-https-verified).
+tls_ca() { local d; d=$(dirname "$1"); echo "--tls-ca=$d/tls-ca.crt,$d/tls-ca.key"; }
 status=0
 node dist/cli/main.js run --firmware bios "$@" || status=$?
 efi_iso=$(bash images/build-fixture.sh --firmware efi --path)
-node dist/cli/main.js run --firmware uefi "$@" --iso "$efi_iso" --out "$out/uefi" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
+node dist/cli/main.js run --firmware uefi "$@" --iso "$efi_iso" "$(tls_ca "$efi_iso")" --out "$out/uefi" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
 # Secure Boot on the EFI hybrid's shim chain: the scenarios whose boot chain differs with it (each
 # loader transport, each disk boot, the refused kernel, a loader missing its kernel); the rest of the
 # boot after the kernel is the same as under uefi.
@@ -35,6 +37,6 @@ node dist/cli/main.js run --firmware uefi-secure --scenario ram-deploy-http --sc
     --scenario disk-deploy-standalone --scenario persistent-lifecycle --scenario secure-boot-kernel-altered \
     --scenario netboot-kernel-missing "$@" --iso "$efi_iso" --out "$out/uefi-secure" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
 dmsquash_iso=$(bash images/build-fixture.sh --firmware efi --module dmsquash)
-node dist/cli/main.js run --firmware both "$@" --iso "$dmsquash_iso" --out "$out/dmsquash" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
+node dist/cli/main.js run --firmware both "$@" --iso "$dmsquash_iso" "$(tls_ca "$dmsquash_iso")" --out "$out/dmsquash" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
 echo "main: kiwi-live: BIOS on the MBR fixture in $out/, UEFI on the EFI hybrid in $out/uefi/, Secure Boot in $out/uefi-secure/; dmsquash: both firmwares in $out/dmsquash/ (exit $status)"
 exit "$status"

@@ -69,6 +69,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
   const reproduce = {
     iso: iso.path, scenario: run.scenario.name, boot: run.index, login: `${credentials.user}:${credentials.password}`, firmware: plan.firmware.id, netboot: run.env.netboot,
     ...(run.scenario.sourceFile ? { scenarioFile: run.scenario.sourceFile } : {}),
+    ...(run.scenario.publish.trustedCertificate && run.env.tlsAuthority ? { tlsCa: `${run.env.tlsAuthority.certPath},${run.env.tlsAuthority.keyPath}` } : {}),
   };
   await writeFile(join(run.artifactsDir, 'reproduce.json'), JSON.stringify(reproduce, null, 2));
   session.components = await componentsOf(plan, session.usedFiles);

@@ -1,3 +1,4 @@
+import type { TlsAuthority } from '../publish/tls-certificate.js';
 import type { Architecture } from '../arch/architecture.js';
 import type { Credentials } from '../console/serial-shell.js';
 import type { Firmware } from '../firmware/firmware.js';
@@ -32,6 +33,8 @@ export interface RunEnvironment {
   silenceMs?: number;
   /** Known defects: a boot failing as one of them is XFAIL, passing despite one is XPASS. */
   knownIssues?: readonly KnownIssue[];
+  /** The CA the ISO trusts, for scenarios that publish with a trusted certificate (RunOptions.tlsAuthority). */
+  tlsAuthority?: TlsAuthority;
   /** Keep the scenario's temp dir (TFTP root, sockets) for inspection. */
   keepTemp?: boolean;
   /** How often a boot that ended in an infrastructure ERROR is booted again (RunOptions.retries). */

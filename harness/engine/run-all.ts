@@ -64,6 +64,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       observer: reporter,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.attach ? { attach: options.attach } : {}),
+      ...(options.tlsAuthority ? { tlsAuthority: options.tlsAuthority } : {}),
       knownIssues: options.knownIssues,
     };
     reporter.onRunStart?.(jobs.map((j) => j.scenario));

@@ -1,3 +1,4 @@
+import type { TlsAuthority } from '../publish/tls-certificate.js';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
 import { DEFAULT_FIRMWARE_ID } from '../firmware/index.js';
@@ -55,6 +56,8 @@ export interface RunOptions {
   /** Stop starting scenarios once this many have failed (FAIL, ERROR, XPASS); the rest are SKIPPED as not run. 0 or unset: never stop. */
   maxFailures?: number;
   knownIssues?: KnownIssue[];
+  /** The CA the ISO trusts (`--tls-ca`): scenarios with publish.trustedCertificate SKIP without it. */
+  tlsAuthority?: TlsAuthority;
 }
 
 /** Every default of a run, in one place: what runScenarios assumes and the CLI's help states. */

@@ -69,7 +69,7 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
  * firmware's word on a disk written from this ISO, for a scenario with a disk boot), then the
  * scenario's.
  */
-export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'firmware' | 'liveModule' | 'netboot'>;
+export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'firmware' | 'liveModule' | 'netboot' | 'tlsAuthority'>;
 
 export function whyNotApplicable(scenario: ScenarioDefinition, env: ApplicabilityTarget): string | undefined {
   const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, liveModule: env.liveModule };
@@ -77,6 +77,7 @@ export function whyNotApplicable(scenario: ScenarioDefinition, env: Applicabilit
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
+  if (scenario.publish.trustedCertificate && !env.tlsAuthority) return `it publishes the ISO over ${protocol} with a certificate of a CA the ISO trusts, and the run was given none (--tls-ca CERT,KEY)`;
   const network = scenario.boots.filter((b) => b.from === 'network');
   const path = network.length ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot, network.map((b) => b.loader ?? 'tftp')) : undefined;
   if (path) return path;
@@ -151,9 +152,10 @@ async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, url
   const files = await PublishedFiles.of([{ urlPath, filePath: env.iso.path }, ...copy]);
   const log = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
   log.on('progress', (p) => env.observer?.onTransferProgress?.(scenario, p.path, p.bytesSent));
-  const { protocol, fault } = scenario.publish;
+  const { protocol, fault, trustedCertificate } = scenario.publish;
   if (!isPublishable(protocol)) throw new RangeError(`no publisher for ${protocol}: ${UNPUBLISHABLE[protocol]}`);
-  return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, logDir: artifactsDir, ...(fault ? { fault } : {}) });
+  const tlsAuthority = trustedCertificate ? env.tlsAuthority : undefined;
+  return startPublisher(protocol, { files, log, serviceAddress: SERVICE_ADDRESS, tempDir, logDir: artifactsDir, ...(fault ? { fault } : {}), ...(tlsAuthority ? { tlsAuthority } : {}) });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { hostError, inputError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
@@ -43,4 +44,15 @@ export async function fixtureIsoPath({ build = true, progress = true, hybrid = u
     );
   }
   return path;
+}
+
+/**
+ * The test CA a fixture's image trusts, which build-fixture.sh keeps beside the ISO (tls-ca.crt,
+ * tls-ca.key); undefined for a fixture built before it made one.
+ */
+export async function fixtureTlsAuthority(isoPath: string): Promise<{ certPath: string; keyPath: string } | undefined> {
+  const certPath = join(dirname(isoPath), 'tls-ca.crt');
+  const keyPath = join(dirname(isoPath), 'tls-ca.key');
+  const present = await Promise.all([certPath, keyPath].map((p) => access(p).then(() => true, () => false)));
+  return present.every(Boolean) ? { certPath, keyPath } : undefined;
 }

@@ -1,6 +1,6 @@
 import { startHttpPublisher } from './http-publisher.js';
 import type { GuestProbe, PublisherEntry, PublisherSetup } from './publisher-entry.js';
-import { createSelfSignedCertificate } from './tls-certificate.js';
+import { createSelfSignedCertificate, issueCertificate } from './tls-certificate.js';
 
 const faultOf = (setup: PublisherSetup) => (setup.fault ? { fault: setup.fault } : {});
 
@@ -31,11 +31,15 @@ export const HTTP_PUBLISHER: PublisherEntry<'http'> = {
 export const HTTPS_PUBLISHER: PublisherEntry<'https'> = {
   protocol: 'https',
   sourceKind: 'url',
-  start: async (setup) =>
-    startHttpPublisher(setup.files, setup.log, { ...faultOf(setup), tls: await createSelfSignedCertificate(setup.tempDir, setup.serviceAddress) }),
+  start: async (setup) => startHttpPublisher(setup.files, setup.log, { ...faultOf(setup), tls: await certificateFor(setup) }),
   validate: servesAnyFault,
   unavailable: () => undefined,
-  // The throwaway certificate (tls-certificate.ts).
+  // The throwaway certificate, or one issued by the run's CA (tls-certificate.ts).
   hostTools: ['openssl'],
   guestProbe: headProbe(true),
+  tls: true,
 };
+
+/** Issued by the run's CA when the scenario asks for a trusted certificate, else throwaway and self-signed. */
+const certificateFor = (setup: PublisherSetup) =>
+  setup.tlsAuthority ? issueCertificate(setup.tempDir, setup.serviceAddress, setup.tlsAuthority) : createSelfSignedCertificate(setup.tempDir, setup.serviceAddress);

@@ -3,6 +3,7 @@ import type { PublishFault } from './faults.js';
 import type { PublishedFiles } from './published-files.js';
 import type { LiveSource, Publisher } from './publisher.js';
 import type { TransferLog } from './transfer-log.js';
+import type { TlsAuthority } from './tls-certificate.js';
 
 /** What a publisher is started with. */
 export interface PublisherSetup {
@@ -16,6 +17,8 @@ export interface PublisherSetup {
   /** The scenario's artifacts folder, for a publisher's own log (vblade's). */
   logDir: string;
   fault?: PublishFault;
+  /** The CA that issues the publisher's certificate (a scenario that asks for a trusted one); a throwaway self-signed one without it. */
+  tlsAuthority?: TlsAuthority;
 }
 
 /** The parts of a scenario's publish setup that a protocol may be unable to serve. */
@@ -64,4 +67,6 @@ export interface PublisherEntry<Protocol extends string = string> {
   readonly hostTools: readonly string[];
   /** How the guest proves the publisher answers; none for a protocol the guest cannot ask (a block device). */
   readonly guestProbe?: GuestProbe;
+  /** The publisher serves TLS with a certificate, which a run's CA can issue (publish.trustedCertificate). */
+  readonly tls?: true;
 }

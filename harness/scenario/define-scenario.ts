@@ -41,6 +41,11 @@ export interface ScenarioDefinition {
      * must decompress it as it arrives (kiwi-live: a root=live: URL ending in .xz).
      */
     compressed?: Compression;
+    /**
+     * Serve TLS with a certificate issued by the run's CA (`run --tls-ca`), which the ISO must
+     * trust, instead of a throwaway self-signed one; the scenario SKIPs when the run has no CA.
+     */
+    trustedCertificate?: true;
   };
   /**
    * false: the scenario needs no serial login (an ISO whose credentials are unknown): it is judged
@@ -65,7 +70,7 @@ export interface ScenarioDefinition {
 const SCENARIO_FIELDS = {
   name: true, summary: true, publish: true, needsLogin: true, sourceFile: true, firmware: true, appliesTo: true, disks: true, boots: true,
 } as const satisfies KnownFields<ScenarioDefinition>;
-const PUBLISH_FIELDS = { protocol: true, requestPath: true, fileName: true, fault: true, compressed: true } as const satisfies KnownFields<ScenarioDefinition['publish']>;
+const PUBLISH_FIELDS = { protocol: true, requestPath: true, fileName: true, fault: true, compressed: true, trustedCertificate: true } as const satisfies KnownFields<ScenarioDefinition['publish']>;
 
 /** What a scenario can know of its target before anything boots. */
 export interface ScenarioTarget {
@@ -217,6 +222,9 @@ function validateScenario(d: ScenarioDefinition): void {
   if (misfit) throw bad(misfit.field, misfit.value, misfit.want);
   if (d.publish.fileName !== undefined && (typeof d.publish.fileName !== 'string' || !/^[\w][\w.+-]*$/.test(d.publish.fileName))) throw bad('publish.fileName', d.publish.fileName, 'a file name of letters, digits, dots, dashes and pluses, such as live-image.img');
   if (d.publish.compressed !== undefined && d.publish.compressed !== 'xz') throw bad('publish.compressed', d.publish.compressed, "'xz' (or left out)");
+  if (d.publish.trustedCertificate !== undefined && (d.publish.trustedCertificate !== true || !(isPublishable(d.publish.protocol) && PUBLISHERS[d.publish.protocol].tls))) {
+    throw bad('publish.trustedCertificate', d.publish.trustedCertificate, `true (or left out), with a protocol that serves TLS (${Object.values(PUBLISHERS).filter((p) => p.tls).map((p) => p.protocol).join(', ')})`);
+  }
   const f = d.publish.fault;
   if (f?.kind === 'not-ready' && !(Number.isInteger(f.requests) && f.requests >= 1 && f.requests <= 100)) throw bad('publish.fault.requests', f.requests, 'the number of requests told to ask again, 1 to 100');
   if (!Array.isArray(d.boots) || d.boots.length === 0) throw bad('boots', d.boots, 'a non-empty list of boots');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'junit2json';
-import { fixtureIsoPath } from '../../harness/iso/fixture-iso.js';
+import { fixtureIsoPath, fixtureTlsAuthority } from '../../harness/iso/fixture-iso.js';
 import { conformanceReporter } from '../../harness/report/conformance.js';
 import { htmlReporter } from '../../harness/report/html-reporter.js';
 import { jsonReporter } from '../../harness/report/json-reporter.js';
@@ -33,6 +33,8 @@ import isoNotReadyAtFirst from '../../scenarios/iso-not-ready-at-first.js';
 import xzCompressedIso from '../../scenarios/xz-compressed-iso.js';
 import overlayStoreOverlayfs from '../../scenarios/overlay-store-overlayfs.js';
 import overlayStoreMissing from '../../scenarios/overlay-store-missing.js';
+import ramDeployHttpsVerified from '../../scenarios/ram-deploy-https-verified.js';
+import { checkTlsAuthority } from '../../harness/publish/tls-certificate.js';
 import { runBootJobs } from '../helpers/boot-pool.js';
 import { removeOnSuccess } from '../helpers/keep-on-failure.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
@@ -91,6 +93,9 @@ beforeAll(async () => {
   // the EFI hybrid fixture for UEFI (OVMF + GRUB): the capabilities UEFI adds, each proven once.
   const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, hybrid: 'efi' })];
   const dmIso = await fixtureIsoPath({ progress: false, hybrid: 'efi', module: 'dmsquash' });
+  const dmCa = await fixtureTlsAuthority(dmIso);
+  expect(dmCa, 'the dmsquash fixture keeps the test CA its image trusts beside the ISO').toBeDefined();
+  const dmTlsAuthority = await checkTlsAuthority(dmCa!.certPath, dmCa!.keyPath);
   const outDir = await mkdtemp(join(tmpdir(), 'pxe-boot-test-'));
   runOutDir = outDir;
   before = await leftovers();
@@ -122,6 +127,8 @@ beforeAll(async () => {
     { scenario: dmsquashOptions, firmware: 'uefi' as const, isoPath: dmIso, suffix: 'dmsquash-uefi' },
     { scenario: mediaCheckCorrupted, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     { scenario: persistentExt4, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
+    // https verified by livenet's curl against the CA bundle of its initrd, which trusts the fixture's test CA.
+    { scenario: ramDeployHttpsVerified, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash', tlsAuthority: dmTlsAuthority },
   ];
   const reporters = [jsonReporter(outDir, { iso }), junitReporter(outDir), htmlReporter(outDir, { iso }), conformanceReporter(outDir)];
   const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
@@ -473,6 +480,16 @@ describe('dmsquash-live + livenet on its own fixture', () => {
     expect(boot!.kernelArgs.join(' ')).not.toMatch(/rd\.kiwi/);
     expect(check(boot!, /mounted from the live module's copy in RAM/).detail).toMatch(/root: ext4 \/dev\/mapper\/live-rw .*loop device \/dev\/loop\d+ backed by \/tmp\/\S+\.iso/);
     expect(check(boot!, /copy of the ISO in RAM holds the published ISO/).detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both: loop device/);
+  });
+
+  it('ram-deploy-https-verified@dmsquash: PASS with no insecure option: livenet\'s curl verified a certificate issued by the CA the fixture trusts', () => {
+    const r = result('ram-deploy-https-verified@dmsquash');
+    expect(r.verdict, r.reason).toBe('PASS');
+    const [boot] = r.boots;
+    expect(boot!.kernelArgs).toEqual(expect.arrayContaining([expect.stringMatching(/^root=live:https:\/\/10\.0\.2\.100\/image\/\S+\.iso$/)]));
+    expect(boot!.kernelArgs.join(' ')).not.toMatch(/insecure|curl_options/);
+    expect(boot!.transfers.filter((t) => t.method === 'GET').map((t) => [t.protocol, t.status, t.complete])).toEqual([['https', 200, true]]);
+    expect(check(boot!, /copy of the ISO in RAM holds the published ISO/).detail).toMatch(/^delivered, as the guest reads it: sha256 [0-9a-f]{64} on both/);
   });
 
   it('rd.live.ram, rd.live.overlay.overlayfs and rd.live.check: each proven from inside the guest', () => {

@@ -5,6 +5,7 @@ import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { runScenarios } from '../../harness/engine/run-all.js';
 import type { RunObserver } from '../../harness/engine/run-observer.js';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.js';
+import type { TlsAuthority } from '../../harness/publish/tls-certificate.js';
 
 /** One scenario on one ISO and firmware; its result is named `name` (or name@firmware when asked). */
 export interface BootJob {
@@ -15,6 +16,8 @@ export interface BootJob {
   suffix?: boolean | string;
   /** The run's netboot path (run --netboot); the seed's PXE setup by default. */
   netboot?: NetbootFamily;
+  /** The CA the ISO trusts (run --tls-ca), for a scenario that publishes with a trusted certificate. */
+  tlsAuthority?: TlsAuthority;
 }
 
 /**
@@ -33,6 +36,7 @@ export async function runBootJobs(jobs: readonly BootJob[], options: { outDir: s
       const [result] = await runScenarios({
         isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: 1, cpus: 1,
         ...(job.netboot ? { netboot: job.netboot } : {}),
+        ...(job.tlsAuthority ? { tlsAuthority: job.tlsAuthority } : {}),
       });
       results[jobs.indexOf(job)] = result!;
     }

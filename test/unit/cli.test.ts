@@ -139,9 +139,9 @@ describe('pxe-harness CLI', () => {
     const globbed = await cli('list', '--scenario', 'ram-deploy-*', '--grep-invert', 'lpxelinux', '--json');
     expect(globbed.exitCode, globbed.stderr).toBe(0);
     const names = (JSON.parse(globbed.stdout) as { name: string; boots: string[] }[]).map((s) => s.name);
-    expect(names).toEqual(['ram-deploy-http', 'ram-deploy-ftp', 'ram-deploy-https']);
+    expect(names).toEqual(['ram-deploy-http', 'ram-deploy-ftp', 'ram-deploy-https', 'ram-deploy-https-verified']);
     const grepped = await cli('list', '--grep', 'HTTPS', '--shard', '1/2');
-    expect(grepped.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['ram-deploy-https']);
+    expect(grepped.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['ram-deploy-https', 'ram-deploy-https-verified']);
     const none = await cli('list', '--grep', 'gopher');
     expect(none.exitCode).toBe(2);
     expect(none.stderr).toContain('no scenario matches --grep gopher');
@@ -307,6 +307,9 @@ describe('pxe-harness CLI', () => {
       [['--known-issues', '/nonexistent/known.json'], /known-issues file \/nonexistent\/known\.json cannot be read as JSON: ENOENT/, /fix: fix the file or pass another with --known-issues/],
       [['--known-issues', join(root, 'package.json')], /known-issues file .*package\.json must hold a JSON array/, /fix: write \[/],
       [['--known-issues', ''], /--known-issues must name a known-issues JSON file, got ""/, /fix: pass the path of a known-issues JSON file/],
+      [['--tls-ca', 'ca.crt'], /--tls-ca must be CERT,KEY \(two paths, a comma between\), got "ca\.crt"/, /fix: pass the PEM certificate and private key of a CA the ISO trusts/],
+      [['--tls-ca', '/nonexistent/ca.crt,/nonexistent/ca.key'], /\/nonexistent\/ca\.crt is not a readable PEM certificate/, /fix: pass the PEM certificate and private key of a CA the ISO trusts, as CERT,KEY/],
+      [['--tls-ca', `${join(root, 'package.json')},${join(root, 'package.json')}`], /package\.json is not a readable PEM certificate/, /fix: pass the PEM certificate and private key/],
     ])('refuses %j with exit 2 at once', async (args, message, fix) => {
       const out = join(dir, `out-options-${++cases}`);
       // An ISO without a kernel: even a run that let the option through could not boot.

@@ -46,6 +46,7 @@ describe('inspect --iso X', () => {
     expect(result.stdout).toContain('signed chain /EFI/BOOT/bootx64.efi + /EFI/BOOT/grubx64.efi');
     expect(result.stdout).toContain('CA bundle      none in the initrd');
     expect(result.stdout).toContain('dracut         version not recorded in the initrd');
+    expect(result.stdout).toContain('KIWI           the preparer does not name KIWI');
     expect(result.stdout).toMatch(/^ {2}SKIP {8}secure-boot-kernel-altered@bios: it proves that Secure Boot refuses/m);
     expect(result.stdout).not.toMatch(/secure-boot-kernel-altered@uefi-secure/);
   });

@@ -8,7 +8,7 @@ import { startFtpPublisher } from '../../harness/publish/ftp-publisher.js';
 import { startHttpPublisher } from '../../harness/publish/http-publisher.js';
 import { PublishedFiles } from '../../harness/publish/published-files.js';
 import type { Publisher } from '../../harness/publish/publisher.js';
-import { createSelfSignedCertificate } from '../../harness/publish/tls-certificate.js';
+import { checkTlsAuthority, createSelfSignedCertificate, issueCertificate } from '../../harness/publish/tls-certificate.js';
 import { describeTransfer, isFailedTransfer, TransferLog } from '../../harness/publish/transfer-log.js';
 import { GuestView } from '../helpers/guest-view.js';
 import { curlThrough, serviceSocket } from '../helpers/publisher-sockets.js';
@@ -213,3 +213,39 @@ function converse(socketPath: string, commands: string[]): Promise<string> {
     setTimeout(() => (socket.destroy(), resolve(text)), 3000);
   });
 }
+
+describe('a certificate issued by the run\'s CA (--tls-ca)', () => {
+  let ca: { certPath: string; keyPath: string };
+  let leaf: { certPath: string; keyPath: string };
+  let stranger: { certPath: string; keyPath: string };
+  beforeAll(async () => {
+    const caDir = await mkdtemp(join(dir, 'ca-'));
+    ca = { certPath: join(caDir, 'ca.crt'), keyPath: join(caDir, 'ca.key') };
+    await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', ca.keyPath, '-out', ca.certPath]);
+    stranger = await createSelfSignedCertificate(await mkdtemp(join(dir, 'stranger-')), '10.0.2.100');
+  });
+
+  it('is trusted by a client that trusts the CA alone, and refused by one that trusts another', async () => {
+    const authority = await checkTlsAuthority(ca.certPath, ca.keyPath);
+    expect(authority.subject).toMatch(/CN\s*=\s*test CA/);
+    const tls = await issueCertificate(await mkdtemp(join(dir, 'leaf-')), '10.0.2.100', authority);
+    leaf = tls;
+    const publisher = await startHttpPublisher(files, new TransferLog(), { tls });
+    try {
+      const trusted = await curl(['-f', '--cacert', ca.certPath, ...curlThrough(publisher, '/image/live.iso')]);
+      expect(trusted.exitCode).toBe(0);
+      expect(Buffer.compare(trusted.stdout as Buffer, content)).toBe(0);
+      const refused = await curl(['-f', '-o', '/dev/null', '--cacert', stranger.certPath, ...curlThrough(publisher, '/image/live.iso')]);
+      expect(refused.exitCode).toBe(60);
+    } finally {
+      await publisher.stop();
+    }
+  });
+
+  it('refuses a certificate that is no CA, and the key of another certificate, naming the file', async () => {
+    expect(leaf).toBeDefined();
+    await expect(checkTlsAuthority(leaf.certPath, leaf.keyPath)).rejects.toThrow(/publisher\.crt is not a CA certificate \(no basicConstraints CA:TRUE\)/);
+    await expect(checkTlsAuthority(ca.certPath, stranger.keyPath)).rejects.toThrow(/stranger-\w+\/publisher\.key is not the private key of .*ca\.crt \(their public keys differ\)/);
+  });
+});

@@ -7,6 +7,7 @@ import { junitReporter } from '../../harness/report/junit-reporter.js';
 import { runScenarios } from '../../harness/engine/run-all.js';
 import { defineScenario } from '../../harness/scenario/index.js';
 import dollyDeploy from '../../scenarios/dolly-deploy.js';
+import ramDeployHttpsVerified from '../../scenarios/ram-deploy-https-verified.js';
 import { tinyLiveIso } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -57,6 +58,12 @@ describe('SKIP', () => {
     expect(results[1]!.reason).toBe('does not apply: this scenario is for ISOs labelled otherwise');
     const junit = (await parse(await readFile(join(outDir, 'junit.xml'), 'utf8'))) as { skipped?: number; testsuite?: { testcase?: { skipped?: { message?: string }[] }[] }[] };
     expect(junit.testsuite![0]!.testcase!.map((c) => c.skipped?.[0]?.message)).toEqual([results[0]!.reason, results[1]!.reason]);
+  });
+
+  it('a scenario that asks for a trusted certificate skips without a CA for the run, naming the option', async () => {
+    const results = await runScenarios({ isoPath: iso, scenarios: [ramDeployHttpsVerified], outDir: join(dir, 'out-ca'), accel: 'tcg' });
+    expect(results.map((r) => [r.name, r.verdict, r.boots.length])).toEqual([['ram-deploy-https-verified', 'SKIP', 0]]);
+    expect(results[0]!.reason).toBe('does not apply: it publishes the ISO over https with a certificate of a CA the ISO trusts, and the run was given none (--tls-ca CERT,KEY)');
   });
 
 });
