@@ -1,4 +1,4 @@
-import type { TlsAuthority } from '../publish/tls-certificate.js';
+import type { TlsAuthority } from '../publish/publisher.js';
 import type { Architecture } from '../arch/architecture.js';
 import type { Credentials } from '../console/serial-shell.js';
 import type { Firmware } from '../firmware/firmware.js';

@@ -1,4 +1,4 @@
-import type { TlsAuthority } from '../publish/tls-certificate.js';
+import type { TlsAuthority } from '../publish/publisher.js';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
 import { DEFAULT_FIRMWARE_ID } from '../firmware/index.js';

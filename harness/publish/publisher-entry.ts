@@ -3,7 +3,7 @@ import type { PublishFault } from './faults.js';
 import type { PublishedFiles } from './published-files.js';
 import type { LiveSource, Publisher } from './publisher.js';
 import type { TransferLog } from './transfer-log.js';
-import type { TlsAuthority } from './tls-certificate.js';
+import type { TlsAuthority } from './publisher.js';
 
 /** What a publisher is started with. */
 export interface PublisherSetup {

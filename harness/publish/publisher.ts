@@ -46,3 +46,15 @@ export interface Publisher extends AsyncDisposable {
 export function liveSourceOf(publisher: Publisher, guestHost: string, urlPath: string): LiveSource {
   return publisher.source?.(guestHost, urlPath) ?? { kind: 'url', url: publisher.url(guestHost, urlPath) };
 }
+
+/**
+ * A CA the ISO trusts (`run --tls-ca CERT,KEY`): the https publisher of a scenario that asks for a
+ * trusted certificate (publish.trustedCertificate) has its certificate issued by it, so that the
+ * guest can verify TLS with no insecure option. The built-in fixtures trust one of their own.
+ */
+export interface TlsAuthority {
+  certPath: string;
+  keyPath: string;
+  /** The CA's subject, as openssl prints it (for reports). */
+  subject: string;
+}

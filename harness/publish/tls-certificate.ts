@@ -3,24 +3,15 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { inputError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
+import type { TlsAuthority } from './publisher.js';
+
+export type { TlsAuthority };
 
 export interface TlsCertificate {
   certPath: string;
   keyPath: string;
   cert: Buffer;
   key: Buffer;
-}
-
-/**
- * A CA the ISO trusts (`run --tls-ca CERT,KEY`): the https publisher of a scenario that asks for a
- * trusted certificate (publish.trustedCertificate) has its certificate issued by it, so that the
- * guest can verify TLS with no insecure option. The built-in fixtures trust one of their own.
- */
-export interface TlsAuthority {
-  certPath: string;
-  keyPath: string;
-  /** The CA's subject, as openssl prints it (for reports). */
-  subject: string;
 }
 
 const ELLIPTIC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
