@@ -4,7 +4,8 @@ import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
 import { firmwareJobs, type ScenarioJob } from './firmware-matrix.js';
 import { combineObservers } from './run-observer.js';
-import { runScenario } from './run-scenario.js';
+import { runScenario, whyNotApplicable } from './run-scenario.js';
+import { startCompressedCopies } from '../publish/compressed-copy.js';
 import { ensureOutputFolder } from './output-folder.js';
 import { resolveRunOptions, type RunOptions } from './run-config.js';
 import { readRunTarget } from './run-target.js';
@@ -67,6 +68,8 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       ...(options.tlsAuthority ? { tlsAuthority: options.tlsAuthority } : {}),
       knownIssues: options.knownIssues,
     };
+    // Each compressed copy a scenario that applies will publish is made from now on, beside the first boots.
+    startCompressedCopies(env.iso.path, jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware })).map((j) => j.scenario.publish.compressed));
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
     const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal });
     await reporter.onRunEnd?.(results);

@@ -148,7 +148,7 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
 /** The ISO on the scenario's publisher, which owns the transfer log (transfers.jsonl) from here on. */
 async function publishIso(scenario: ScenarioDefinition, env: RunEnvironment, urlPath: string, artifactsDir: string, tempDir: string): Promise<Publisher> {
   const { compressed } = scenario.publish;
-  const copy = compressed ? [{ urlPath: fetchPathOf(urlPath, compressed), filePath: await compressedCopy(env.iso.path, tempDir, compressed) }] : [];
+  const copy = compressed ? [{ urlPath: fetchPathOf(urlPath, compressed), filePath: await compressedCopy(env.iso.path, compressed) }] : [];
   const files = await PublishedFiles.of([{ urlPath, filePath: env.iso.path }, ...copy]);
   const log = new TransferLog(join(artifactsDir, 'transfers.jsonl'));
   log.on('progress', (p) => env.observer?.onTransferProgress?.(scenario, p.path, p.bytesSent));

@@ -27,24 +27,55 @@ export function keptRanges(sizeBytes: number, excluded: readonly ByteRange[]): B
 
 const digests = new Map<string, Promise<string>>();
 
-/** sha256 of the ranges of a file, read one after another (cached per file and ranges for a run). */
-export function digestRanges(path: string, ranges: readonly ByteRange[]): Promise<string> {
-  const key = `${path}:${ranges.map((r) => `${r.start}-${r.end}`).join(',')}`;
+/** A digest algorithm of both sides: Node's name, which is also the guest tool's stem (md5sum, sha256sum). */
+export type DigestAlgorithm = 'sha256' | 'md5';
+
+/** The digest (sha256 unless asked) of the ranges of a file, read one after another (cached per file, ranges and algorithm for a run). */
+export function digestRanges(path: string, ranges: readonly ByteRange[], algorithm: DigestAlgorithm = 'sha256'): Promise<string> {
+  const key = `${algorithm}:${path}:${ranges.map((r) => `${r.start}-${r.end}`).join(',')}`;
   let digest = digests.get(key);
   if (!digest) {
-    digest = computeDigest(path, ranges);
+    digest = computeDigest(path, ranges, algorithm);
     digests.set(key, digest);
     digest.catch(() => digests.delete(key));
   }
   return digest;
 }
 
-async function computeDigest(path: string, ranges: readonly ByteRange[]): Promise<string> {
-  const hash = createHash('sha256');
+async function computeDigest(path: string, ranges: readonly ByteRange[], algorithm: DigestAlgorithm): Promise<string> {
+  const hash = createHash(algorithm);
   for (const range of ranges) {
     for await (const chunk of createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
+}
+
+/**
+ * The ranges cut into `count` parts of about equal bytes, in order (a part may span several
+ * ranges, a range several parts): what readers side by side hash, one part each.
+ */
+export function splitRanges(ranges: readonly ByteRange[], count: number): ByteRange[][] {
+  const total = ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+  const size = Math.ceil(total / Math.max(1, count));
+  const parts: ByteRange[][] = [];
+  let part: ByteRange[] = [];
+  let room = size;
+  for (const range of ranges) {
+    let start = range.start;
+    while (start < range.end) {
+      const end = Math.min(range.end, start + room);
+      part.push({ start, end });
+      room -= end - start;
+      start = end;
+      if (room === 0) {
+        parts.push(part);
+        part = [];
+        room = size;
+      }
+    }
+  }
+  if (part.length) parts.push(part);
+  return parts;
 }
 
 /** True when the image carries a GUID partition table (an EFI hybrid ISO): "EFI PART" at byte 512. */

@@ -1,26 +1,54 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressedCopy, fetchPathOf } from '../../harness/publish/compressed-copy.js';
 
 let dir: string;
+let cache: string | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pxe-xz-test-'));
+  cache = process.env.PXE_HARNESS_CACHE;
+  process.env.PXE_HARNESS_CACHE = join(dir, 'cache');
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  if (cache === undefined) delete process.env.PXE_HARNESS_CACHE;
+  else process.env.PXE_HARNESS_CACHE = cache;
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('compressedCopy', () => {
-  it('writes NAME.xz beside nothing else, which xz -d turns back into the file byte for byte', async () => {
+  it('makes the xz copy once per ISO content, into the cache, which xz -d turns back into the file byte for byte', async () => {
     const original = Buffer.concat([Buffer.alloc(300_000, 1), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251))]);
     const source = join(dir, 'live.iso');
     await writeFile(source, original);
-    const out = await compressedCopy(source, dir, 'xz');
-    expect(out).toBe(join(dir, 'live.iso.xz'));
+    const out = await compressedCopy(source, 'xz');
+    const digest = createHash('sha256').update(original).digest('hex');
+    expect(out).toBe(join(dir, 'cache', 'derived', `${digest}.iso.xz`));
     expect((await readFile(out)).subarray(0, 6)).toEqual(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
     const back = await execa('xz', ['-d', '--stdout', out], { encoding: 'buffer' });
     expect(Buffer.from(back.stdout).equals(original)).toBe(true);
+    // The same content under another name (another run, another folder) finds the copy: it is not made again.
+    const twin = join(dir, 'twin.iso');
+    await copyFile(source, twin);
+    const made = (await stat(out)).birthtimeMs;
+    expect(await compressedCopy(twin, 'xz')).toBe(out);
+    expect((await stat(out)).birthtimeMs).toBe(made);
+    expect((await readdir(join(dir, 'cache', 'derived'))).filter((n) => n.includes('.part-'))).toEqual([]);
+  });
+
+  it('keeps the three copies used last', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const source = join(dir, `iso-${i}.iso`);
+      await writeFile(source, Buffer.alloc(10_000, i + 10));
+      made.push(await compressedCopy(source, 'xz'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const left = await readdir(join(dir, 'cache', 'derived'));
+    expect(left.sort()).toEqual(made.slice(-3).map((p) => basename(p)).sort());
   });
 
   it('the boot entry fetches the copy beside the ISO, or the ISO itself when nothing is compressed', () => {
