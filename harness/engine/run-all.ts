@@ -10,6 +10,7 @@ import { ensureOutputFolder } from './output-folder.js';
 import { resolveRunOptions, type RunOptions } from './run-config.js';
 import { readRunTarget } from './run-target.js';
 import { isoFacts } from './inspect-iso.js';
+import { longestFirst, readDurations, recordDurations } from './durations.js';
 
 export type { RunOptions } from './run-config.js';
 
@@ -17,17 +18,18 @@ export type { RunOptions } from './run-config.js';
 const FAILING: readonly ScenarioResult['verdict'][] = ['FAIL', 'ERROR', 'XPASS'];
 
 /**
- * A small worker pool: results keep the order of the jobs, whatever order they end in. Once
+ * A small worker pool that starts the jobs in `order` (longest first, durations.ts): results keep
+ * the order of the jobs, whatever order they start and end in. Once
  * maxFailures scenarios have failed (0: never), the jobs not yet started are SKIPPED as not run.
  */
-async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, options: { workers: number; maxFailures: number; signal: AbortSignal | undefined }): Promise<ScenarioResult[]> {
+async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, options: { workers: number; maxFailures: number; signal: AbortSignal | undefined; order: readonly number[] }): Promise<ScenarioResult[]> {
   const slots: ScenarioResult[] = [];
   let next = 0;
   let failures = 0;
-  const { workers, maxFailures, signal } = options;
+  const { workers, maxFailures, signal, order } = options;
   const worker = async () => {
     while (next < jobs.length && !signal?.aborted) {
-      const index = next++;
+      const index = order[next++]!;
       const job = jobs[index]!;
       const stop = maxFailures > 0 && failures >= maxFailures ? `the run stopped after ${failures} failed scenario(s) (--max-failures ${maxFailures})` : undefined;
       slots[index] = await runScenario(job.scenario, { ...env, firmware: job.firmware }, stop);
@@ -71,7 +73,9 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
     // Each compressed copy a scenario that applies will publish is made from now on, beside the first boots.
     startCompressedCopies(env.iso.path, jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware })).map((j) => j.scenario.publish.compressed));
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
-    const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal });
+    const order = longestFirst(jobs, env.liveModule.id, await readDurations(outDir));
+    const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal, order });
+    if (!options.signal?.aborted) await recordDurations(outDir, env.liveModule.id, results);
     await reporter.onRunEnd?.(results);
     return results;
   } finally {
