@@ -79,7 +79,7 @@ async function bootPassed(isoPath: string, checks: Check[]): Promise<{ result: S
 
 /** The fixture with an incompressible payload file beside its live root, about `totalMb` MB in all, its boot records replayed. */
 async function grownIso(fixture: string, dir: string, totalMb: number): Promise<string> {
-  const payload = join(dir, 'payload.bin');
+  const payload = join(dir, `payload-${totalMb}.bin`);
   const padding = Math.max(1, totalMb * 1_000_000 - (await stat(fixture)).size);
   await execa('sh', ['-c', `head -c ${padding} /dev/urandom > ${payload}`]);
   const out = join(dir, `grown-${totalMb}.iso`);

@@ -27,17 +27,32 @@ async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, option
   let next = 0;
   let failures = 0;
   const { workers, maxFailures, signal, order } = options;
+  const cores = sharedCores(env.machine, Math.max(1, workers));
   const worker = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const index = order[next++]!;
       const job = jobs[index]!;
       const stop = maxFailures > 0 && failures >= maxFailures ? `the run stopped after ${failures} failed scenario(s) (--max-failures ${maxFailures})` : undefined;
-      slots[index] = await runScenario(job.scenario, { ...env, firmware: job.firmware }, stop);
+      slots[index] = await runScenario(job.scenario, { ...env, machine: cores.machine, firmware: job.firmware }, stop);
       if (FAILING.includes(slots[index].verdict)) failures++;
     }
+    cores.idle();
   };
   await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
   return slots.filter(Boolean);
+}
+
+/**
+ * The cores of workers that found no job left go to the boots still running: each boot started
+ * from then on gets its lane's vCPUs and theirs (read when its QEMU starts), so that the last
+ * boots of a run, often the steps of one long scenario, do not run on one vCPU while the other
+ * cores idle.
+ */
+export function sharedCores(machine: RunEnvironment['machine'], workers: number): { machine: RunEnvironment['machine']; idle: () => void } {
+  let idleWorkers = 0;
+  const lane = machine.cpus;
+  const shared = { ...machine, get cpus() { return lane * Math.min(workers, 1 + idleWorkers); } };
+  return { machine: shared, idle: () => void idleWorkers++ };
 }
 
 /**
