@@ -44,12 +44,14 @@ const timeTools: Check = {
   },
 };
 
-/** The proof of a RAM deploy, timed: its detail gains `in N ms`. */
+/** The proof of a RAM deploy, timed from a logged-in shell: its detail gains `in N ms`. */
 const timedProof = (): Check => {
   const proof = liveImageMatchesPublished('ram');
   return {
     ...proof,
     run: async (context) => {
+      // The serial login comes first: every boot that logs in pays it once, whichever check asks first.
+      await context.shell();
       const started = Date.now();
       const outcome = await proof.run(context);
       return { ...outcome, detail: `in ${Date.now() - started} ms: ${outcome.detail}` };
