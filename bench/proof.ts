@@ -2,7 +2,7 @@
  * The proof of delivery under TCG (issue 29): what it costs after `login:`, and how the RAM deploy
  * grows with the ISO.
  *  - tools: the digest tools a live system carries, each timed over the fixture's RAM copy of the
- *    ISO (and md5sum with one reader per vCPU), which chose md5 for the proof;
+ *    ISO (and md5sum with two readers side by side), which chose md5 for the proof;
  *  - scaling: the RAM deploy over http of ISOs of about 100 MB, 500 MB and 1 GB (the fixture, and
  *    copies of it with an incompressible payload beside its live root, boot records replayed by
  *    xorriso): fetch, proof, total, the harness's peak RSS and its time outside the guest.
@@ -106,7 +106,7 @@ export async function proofSections(runs: number, log: (line: string) => void): 
       id: 'proof-tools',
       markdown: `### The proof of delivery: digest tools under TCG
 
-Each tool of the fixture's live system over its RAM copy of the ISO (${fixtureMb} MiB, \`dd bs=4M | TOOL\`), smp 2, ${runs} run(s), medians; \`cat\` is the read alone. The proof uses md5sum with one reader per vCPU (image-checks.ts).
+Each tool of the fixture's live system over its RAM copy of the ISO (${fixtureMb} MiB, \`dd bs=4M | TOOL\`), smp 2, ${runs} run(s), medians; \`cat\` is the read alone. The proof uses md5sum, four readers side by side (image-checks.ts).
 
 | tool | time | rate |
 | --- | --- | --- |
