@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { inputError } from '../harness/errors.js';
 import { FIRMWARES, type FirmwareId } from '../harness/firmware/index.js';
 import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
@@ -35,7 +36,8 @@ export function parseTlsCa(value: string | undefined): { certPath: string; keyPa
   if (parts.length !== 2 || parts.some((p) => !p.trim())) {
     throw inputError(`--tls-ca must be CERT,KEY (two paths, a comma between), got ${JSON.stringify(value)}`, `--tls-ca ${value}`, 'pass the PEM certificate and private key of a CA the ISO trusts, e.g. --tls-ca ca.crt,ca.key');
   }
-  return { certPath: parts[0]!, keyPath: parts[1]! };
+  // Absolute, as reproduce.json keeps them: reproduce may run from another folder.
+  return { certPath: resolve(parts[0]!.trim()), keyPath: resolve(parts[1]!.trim()) };
 }
 
 /** --shard I/N: the I-th of N slices (1-based), every N-th scenario. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../scenario/result.js';
@@ -20,7 +21,8 @@ export async function readDurations(outDir: string): Promise<Durations> {
   const text = await readFile(fileIn(outDir), 'utf8').catch(() => '{}');
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Durations) : {};
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, ms]) => typeof ms === 'number' && Number.isFinite(ms)));
   } catch {
     return {};
   }
@@ -40,10 +42,20 @@ export function longestFirst(jobs: readonly ScenarioJob[], liveModule: string, d
  * Records the run's durations (scenarios that booted: a SKIP took nothing), written whole or not
  * at all. A file that cannot be written (a full disk) only costs the next run its order, never a verdict.
  */
-export async function recordDurations(outDir: string, liveModule: string, results: readonly ScenarioResult[]): Promise<void> {
+export function recordDurations(outDir: string, liveModule: string, results: readonly ScenarioResult[]): Promise<void> {
+  // One after another per folder in this process (runs side by side may share a folder): each
+  // reads what the one before it wrote.
+  const record = (recording.get(outDir) ?? Promise.resolve()).then(() => writeDurations(outDir, liveModule, results));
+  recording.set(outDir, record);
+  return record;
+}
+
+const recording = new Map<string, Promise<void>>();
+
+async function writeDurations(outDir: string, liveModule: string, results: readonly ScenarioResult[]): Promise<void> {
   const durations = await readDurations(outDir);
   for (const r of results) if (r.boots.length) durations[keyOf(liveModule, r.name)] = r.durationMs;
-  const part = `${fileIn(outDir)}.part-${process.pid}`;
+  const part = `${fileIn(outDir)}.part-${process.pid}-${randomUUID()}`;
   await writeFile(part, `${JSON.stringify(durations, null, 2)}\n`)
     .then(() => rename(part, fileIn(outDir)))
     .catch(() => rm(part, { force: true }).catch(() => undefined));

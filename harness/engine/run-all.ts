@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dir as tmpDir } from 'tmp-promise';
 import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
 import type { RunEnvironment } from './environment.js';
@@ -48,10 +49,18 @@ async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, option
  * boots of a run, often the steps of one long scenario, do not run on one vCPU while the other
  * cores idle.
  */
-export function sharedCores(machine: RunEnvironment['machine'], workers: number): { machine: RunEnvironment['machine']; idle: () => void } {
+export function sharedCores(machine: RunEnvironment['machine'], workers: number, hostCores = availableParallelism()): { machine: RunEnvironment['machine']; idle: () => void } {
   let idleWorkers = 0;
   const lane = machine.cpus;
-  const shared = { ...machine, get cpus() { return lane * Math.min(workers, 1 + idleWorkers); } };
+  const shared = {
+    ...machine,
+    // The lanes of the idle workers, split among the boots still running; never more vCPUs than
+    // the host has cores (more stall the guest), never fewer than the boot's own lane.
+    get cpus() {
+      const running = Math.max(1, workers - idleWorkers);
+      return Math.max(lane, Math.min(hostCores, lane * Math.floor(workers / running)));
+    },
+  };
   return { machine: shared, idle: () => void idleWorkers++ };
 }
 
@@ -64,6 +73,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
   const reporter = combineObservers(options.reporters);
   const jobs = firmwareJobs(options.scenarios, options.firmware);
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
+  let copies: { stop: () => Promise<void> } | undefined;
   try {
     const { evidence, ...target } = await readRunTarget(options, loaderDir.path);
     const outDir = await ensureOutputFolder(options.outDir);
@@ -86,7 +96,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       knownIssues: options.knownIssues,
     };
     // Each compressed copy a scenario that applies will publish is made from now on, beside the first boots.
-    startCompressedCopies(env.iso.path, jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware })).map((j) => j.scenario.publish.compressed));
+    copies = startCompressedCopies(env.iso.path, jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware })).map((j) => j.scenario.publish.compressed));
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
     const order = longestFirst(jobs, env.liveModule.id, await readDurations(outDir));
     const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal, order });
@@ -94,6 +104,7 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
     await reporter.onRunEnd?.(results);
     return results;
   } finally {
+    await copies?.stop();
     await loaderDir.cleanup();
   }
 }

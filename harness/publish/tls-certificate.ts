@@ -55,8 +55,9 @@ export async function checkTlsAuthority(certPath: string, keyPath: string): Prom
   const cert = await execa(openssl, ['x509', '-in', certPath, '-noout', '-subject', '-ext', 'basicConstraints', '-pubkey'], { reject: false, encoding: 'utf8' });
   if (cert.exitCode !== 0) throw inputError(`${certPath} is not a readable PEM certificate: ${firstLine(cert.stderr)}`, given, fix);
   if (!/CA:TRUE/.test(cert.stdout)) throw inputError(`${certPath} is not a CA certificate (no basicConstraints CA:TRUE): it cannot issue the publisher's certificate`, given, fix);
-  const key = await execa(openssl, ['pkey', '-in', keyPath, '-pubout'], { reject: false, encoding: 'utf8' });
-  if (key.exitCode !== 0) throw inputError(`${keyPath} is not a readable PEM private key: ${firstLine(key.stderr)}`, given, fix);
+  // An empty passphrase: an encrypted key is refused here rather than asked for on the terminal mid-run.
+  const key = await execa(openssl, ['pkey', '-in', keyPath, '-pubout', '-passin', 'pass:'], { reject: false, encoding: 'utf8' });
+  if (key.exitCode !== 0) throw inputError(`${keyPath} is not a readable PEM private key without a passphrase: ${firstLine(key.stderr)}`, given, fix);
   if (!cert.stdout.includes(key.stdout.trim())) throw inputError(`${keyPath} is not the private key of ${certPath} (their public keys differ)`, given, fix);
   const subject = /^subject=\s*(.*)$/m.exec(cert.stdout)?.[1]?.trim() ?? certPath;
   return { certPath, keyPath, subject };

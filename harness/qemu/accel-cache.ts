@@ -1,13 +1,11 @@
-import { cacheDir } from '../util/cache-dir.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { cacheDir } from '../util/cache-dir.js';
 import { requireTool } from '../util/host-tools.js';
 import { PROBE_VERSION, probeKvm, QEMU_DEFAULT_MACHINE, type AccelProbe, type ProbeMachine } from './accel-probe.js';
-
-/** Where probe answers are kept: beside the fixture ISOs. */
 
 /**
  * What decides whether KVM runs the firmware here: the host (its machine id and name), its kernel,

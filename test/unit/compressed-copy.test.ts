@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressedCopy, fetchPathOf } from '../../harness/publish/compressed-copy.js';
+import { compressedCopy, fetchPathOf, startCompressedCopies } from '../../harness/publish/compressed-copy.js';
 
 let dir: string;
 let cache: string | undefined;
@@ -33,9 +33,9 @@ describe('compressedCopy', () => {
     // The same content under another name (another run, another folder) finds the copy: it is not made again.
     const twin = join(dir, 'twin.iso');
     await copyFile(source, twin);
-    const made = (await stat(out)).birthtimeMs;
+    const made = (await stat(out)).ino;
     expect(await compressedCopy(twin, 'xz')).toBe(out);
-    expect((await stat(out)).birthtimeMs).toBe(made);
+    expect((await stat(out)).ino).toBe(made);
     expect((await readdir(join(dir, 'cache', 'derived'))).filter((n) => n.includes('.part-'))).toEqual([]);
   });
 
@@ -50,6 +50,24 @@ describe('compressedCopy', () => {
     const left = await readdir(join(dir, 'cache', 'derived'));
     expect(left.sort()).toEqual(made.slice(-3).map((p) => basename(p)).sort());
   });
+
+  it('a run that ends while its copy is made stops xz and leaves no part file; a copy pruned by another run is made again', async () => {
+    const big = join(dir, 'big.iso');
+    await execa('sh', ['-c', `head -c ${32 * 1024 * 1024} /dev/urandom > ${big}`]);
+    const copies = startCompressedCopies(big, ['xz', undefined]);
+    const derived = join(dir, 'cache', 'derived');
+    for (let i = 0; i < 100 && !(await readdir(derived)).some((n) => n.includes('.part-')); i++) await new Promise((r) => setTimeout(r, 20));
+    await copies.stop();
+    // Stopped halfway: neither the part nor a copy under the final name.
+    const digest = createHash('sha256').update(await readFile(big)).digest('hex');
+    expect((await readdir(derived)).filter((n) => n.includes('.part-') || n.startsWith(digest))).toEqual([]);
+    expect((await execa('pgrep', ['-f', `xz -0 -T0 --stdout -- ${big}`], { reject: false })).stdout).toBe('');
+    // Made to the end, removed behind the process's back, asked again: made again.
+    const out = await compressedCopy(big, 'xz');
+    await rm(out);
+    expect(await compressedCopy(big, 'xz')).toBe(out);
+    expect((await stat(out)).size).toBeGreaterThan(32 * 1024 * 1024);
+  }, 60_000);
 
   it('the boot entry fetches the copy beside the ISO, or the ISO itself when nothing is compressed', () => {
     expect(fetchPathOf('/image/live.iso', 'xz')).toBe('/image/live.iso.xz');

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,5 +49,26 @@ describe('longest first, from the durations an earlier run recorded in the outpu
 
   it('an output folder it cannot write to costs the order only: no error, no partial file', async () => {
     await expect(recordDurations(join(dir, 'missing', 'deeper'), 'kiwi-live', [result('x', 1)])).resolves.toBeUndefined();
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly);
+    await writeFile(join(readOnly, 'durations.json'), '{"kiwi-live/x": 5}');
+    await chmod(readOnly, 0o500);
+    try {
+      await recordDurations(readOnly, 'kiwi-live', [result('x', 1)]);
+      // As root the folder is still writable: then the record is whole; else it is as it was. Never a part file.
+      expect((await readdir(readOnly)).filter((n) => n.includes('.part-'))).toEqual([]);
+      expect([1, 5]).toContain((await readDurations(readOnly))['kiwi-live/x']);
+    } finally {
+      await chmod(readOnly, 0o700);
+    }
+  });
+
+  it('two records into one folder at once (two runs side by side) keep both', async () => {
+    const out = join(dir, 'shared');
+    await mkdir(out);
+    await Promise.all([recordDurations(out, 'kiwi-live', [result('a', 1)]), recordDurations(out, 'kiwi-live', [result('b', 2)])]);
+    expect(await readDurations(out)).toEqual({ 'kiwi-live/a': 1, 'kiwi-live/b': 2 });
+    await writeFile(join(out, 'durations.json'), '{"kiwi-live/a": "slow", "kiwi-live/b": 2}');
+    expect(await readDurations(out)).toEqual({ 'kiwi-live/b': 2 });
   });
 });

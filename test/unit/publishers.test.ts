@@ -224,13 +224,13 @@ describe('a certificate issued by the run\'s CA (--tls-ca)', () => {
     await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=test CA',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', ca.keyPath, '-out', ca.certPath]);
     stranger = await createSelfSignedCertificate(await mkdtemp(join(dir, 'stranger-')), '10.0.2.100');
+    leaf = await issueCertificate(await mkdtemp(join(dir, 'leaf-')), '10.0.2.100', { ...ca, subject: 'test CA' });
   });
 
   it('is trusted by a client that trusts the CA alone, and refused by one that trusts another', async () => {
     const authority = await checkTlsAuthority(ca.certPath, ca.keyPath);
     expect(authority.subject).toMatch(/CN\s*=\s*test CA/);
     const tls = await issueCertificate(await mkdtemp(join(dir, 'leaf-')), '10.0.2.100', authority);
-    leaf = tls;
     const publisher = await startHttpPublisher(files, new TransferLog(), { tls });
     try {
       const trusted = await curl(['-f', '--cacert', ca.certPath, ...curlThrough(publisher, '/image/live.iso')]);
@@ -244,7 +244,6 @@ describe('a certificate issued by the run\'s CA (--tls-ca)', () => {
   });
 
   it('refuses a certificate that is no CA, and the key of another certificate, naming the file', async () => {
-    expect(leaf).toBeDefined();
     await expect(checkTlsAuthority(leaf.certPath, leaf.keyPath)).rejects.toThrow(/publisher\.crt is not a CA certificate \(no basicConstraints CA:TRUE\)/);
     await expect(checkTlsAuthority(ca.certPath, stranger.keyPath)).rejects.toThrow(/stranger-\w+\/publisher\.key is not the private key of .*ca\.crt \(their public keys differ\)/);
   });

@@ -4,8 +4,8 @@ import { sharedCores } from '../../harness/engine/run-all.js';
 describe('the cores of idle workers go to the boots still running', () => {
   const machine = { memoryMb: 3072, cpus: 1, accel: 'tcg' as const, tcgThread: 'multi' as const };
 
-  it('each boot reads its vCPUs as its QEMU starts: its lane, plus a lane per worker that found no job left, never more than all lanes', () => {
-    const cores = sharedCores(machine, 2);
+  it('each boot reads its vCPUs as its QEMU starts: its lane, plus its share of the idle workers\' lanes', () => {
+    const cores = sharedCores(machine, 2, 2);
     const seen = { ...cores.machine };
     expect(cores.machine.cpus).toBe(1);
     cores.idle();
@@ -17,9 +17,24 @@ describe('the cores of idle workers go to the boots still running', () => {
     expect(cores.machine.memoryMb).toBe(3072);
   });
 
-  it('one worker alone keeps its vCPUs', () => {
-    const cores = sharedCores({ ...machine, cpus: 2 }, 1);
+  it('with several boots still running, the idle lanes are split among them: never more vCPUs in all than cores', () => {
+    const cores = sharedCores(machine, 4, 4);
     cores.idle();
+    // 3 running, 1 idle lane: no whole lane each, so each keeps its own.
+    expect(cores.machine.cpus).toBe(1);
+    cores.idle();
+    // 2 running, 2 idle lanes: one more each.
     expect(cores.machine.cpus).toBe(2);
+    cores.idle();
+    expect(cores.machine.cpus).toBe(4);
+  });
+
+  it('never more vCPUs than the host has cores, never fewer than the lane', () => {
+    const wide = sharedCores({ ...machine, cpus: 2 }, 2, 2);
+    wide.idle();
+    expect(wide.machine.cpus).toBe(2);
+    const alone = sharedCores({ ...machine, cpus: 2 }, 1, 2);
+    alone.idle();
+    expect(alone.machine.cpus).toBe(2);
   });
 });

@@ -112,7 +112,8 @@ async function compareWithPublished(context: BootContext, deployed: boolean, loc
   const digests = `${PROOF_DIGEST.algorithm} ${expected.join(',')}`;
   const side = parts.length > 1 ? ` (${parts.length} parts hashed side by side)` : '';
   if (actual.every((d, i) => d === expected[i])) return { ok: true, detail: `delivered, as the guest reads it: ${digests} on both${side}: ${what}` };
-  if (actual.some((d) => d === undefined)) return { ok: false, detail: `no digest from the guest for every part (status ${result.exitCode}): ${result.output.trim().slice(-300) || 'no output'}` };
+  const missing = actual.flatMap((d, i) => (d === undefined ? [i + 1] : []));
+  if (missing.length) return { ok: false, detail: `no digest from the guest for part(s) ${missing.join(', ')} of ${parts.length}: ${result.output.trim().slice(-300) || 'no output'}` };
   const short = shortfall(Number(sizeLine.trim()), iso.sizeBytes);
   return { ok: false, detail: `NOT delivered as published: ${short}${PROOF_DIGEST.algorithm} ${actual.join(',')} in the guest, ${expected.join(',')} published: ${what}; ${await whereItDiffers(sh, image.device, iso)}` };
 }
