@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { inputError } from '../harness/errors.js';
+import { checkTlsAuthority, type TlsAuthority } from '../harness/publish/tls-certificate.js';
 import { FIRMWARES, type FirmwareId } from '../harness/firmware/index.js';
 import type { FirmwareChoice } from '../harness/engine/firmware-matrix.js';
 import { outOfLimit, type RunLimit } from '../harness/engine/run-config.js';
@@ -29,8 +30,8 @@ export function pathOption(name: string, value: string | undefined, what: string
   return value;
 }
 
-/** --tls-ca CERT,KEY: the two paths, as given (checkTlsAuthority reads them). */
-export function parseTlsCa(value: string | undefined): { certPath: string; keyPath: string } | undefined {
+/** --tls-ca CERT,KEY: the two paths, made absolute (checkTlsAuthority reads them). */
+function parseTlsCa(value: string | undefined): { certPath: string; keyPath: string } | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',');
   if (parts.length !== 2 || parts.some((p) => !p.trim())) {
@@ -38,6 +39,12 @@ export function parseTlsCa(value: string | undefined): { certPath: string; keyPa
   }
   // Absolute, as reproduce.json keeps them: reproduce may run from another folder.
   return { certPath: resolve(parts[0]!.trim()), keyPath: resolve(parts[1]!.trim()) };
+}
+
+/** The CA of --tls-ca CERT,KEY (run's flag, reproduce.json's field), its two files checked; none when not given. */
+export async function tlsAuthorityOption(value: string | undefined): Promise<TlsAuthority | undefined> {
+  const given = parseTlsCa(value);
+  return given ? checkTlsAuthority(given.certPath, given.keyPath) : undefined;
 }
 
 /** --shard I/N: the I-th of N slices (1-based), every N-th scenario. */

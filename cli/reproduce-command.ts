@@ -10,8 +10,7 @@ import { runScenarios } from '../harness/engine/run-all.js';
 import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
 import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { parseFirmware, parseTlsCa } from './flags.js';
-import { checkTlsAuthority } from '../harness/publish/tls-certificate.js';
+import { parseFirmware, tlsAuthorityOption } from './flags.js';
 import { exitCodeFor } from './exit-code.js';
 import { commandArgs } from './command-args.js';
 import { readReproduceSpec, REPRODUCE_FIX } from './reproduce-spec.js';
@@ -42,8 +41,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (!scenario) throw inputError(`scenario ${JSON.stringify(spec.scenario)} of ${file} is not known to this version`, file, 'reproduce with the pxe-harness version that made the run');
   if (spec.boot >= scenario.boots.length) throw inputError(`${file}: field boot is ${spec.boot}, but scenario ${scenario.name} has ${scenario.boots.length} boot(s)`, `${file} (boot)`, REPRODUCE_FIX);
   const [user = 'root', ...password] = spec.login.split(':');
-  const tlsCa = parseTlsCa(spec.tlsCa);
-  const tlsAuthority = tlsCa ? await checkTlsAuthority(tlsCa.certPath, tlsCa.keyPath) : undefined;
+  const tlsAuthority = await tlsAuthorityOption(spec.tlsCa);
   process.stdout.write(`reproducing ${scenario.name}, boot ${spec.boot + 1} of ${scenario.boots.length} (${scenario.boots[spec.boot]!.name}); boots before it run first\n`);
   const results = await runScenarios({
     isoPath: spec.iso,

@@ -20,7 +20,7 @@ import { parseThreshold, readBaseline } from './baseline-file.js';
 import { baselineLines, compareWithBaseline, type Baseline } from '../harness/report/baseline.js';
 import type { ScenarioResult } from '../harness/scenario/result.js';
 import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
-import { boundedInteger, oneOf, parseFirmware, parseLogin, parseTlsCa, pathOption } from './flags.js';
+import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption, tlsAuthorityOption } from './flags.js';
 import { checkTlsAuthority } from '../harness/publish/tls-certificate.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
 import { exitCodeFor } from './exit-code.js';
@@ -92,8 +92,7 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const isoOption = pathOption('iso', values.iso, 'a live ISO file');
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
   const knownIssues = await loadKnownIssues(knownIssuesPath);
-  const tlsCa = parseTlsCa(values['tls-ca']);
-  const tlsAuthority = tlsCa ? await checkTlsAuthority(tlsCa.certPath, tlsCa.keyPath) : undefined;
+  const tlsAuthority = await tlsAuthorityOption(values['tls-ca']);
   // An ISO that is not one (or only the start of one) is refused before anything slow happens.
   const inspectedIso = isoOption === undefined ? undefined : await inspectIso(isoOption);
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.

@@ -12,6 +12,8 @@ import { resolveRunOptions, type RunOptions } from './run-config.js';
 import { readRunTarget } from './run-target.js';
 import { isoFacts } from './inspect-iso.js';
 import { longestFirst, readDurations, recordDurations } from './durations.js';
+import { deliversAndMustPass } from './delivery-proof.js';
+import { warmProofDigests } from '../scenario/checks/image-checks.js';
 
 export type { RunOptions } from './run-config.js';
 
@@ -95,8 +97,11 @@ export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResu
       ...(options.tlsAuthority ? { tlsAuthority: options.tlsAuthority } : {}),
       knownIssues: options.knownIssues,
     };
-    // Each compressed copy a scenario that applies will publish is made from now on, beside the first boots.
-    copies = startCompressedCopies(env.iso.path, jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware })).map((j) => j.scenario.publish.compressed));
+    // The host's work per ISO, once per run, from now on beside the first boots: each compressed
+    // copy a scenario that applies will publish, and the digests of the guest's proof of delivery.
+    const applicable = jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware }));
+    copies = startCompressedCopies(env.iso.path, applicable.map((j) => j.scenario.publish.compressed));
+    if (applicable.some((j) => j.scenario.boots.some(deliversAndMustPass))) warmProofDigests(env.iso.path, env.iso.sizeBytes);
     reporter.onRunStart?.(jobs.map((j) => j.scenario));
     const order = longestFirst(jobs, env.liveModule.id, await readDurations(outDir));
     const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal, order });

@@ -18,7 +18,6 @@ import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import { TeardownStack } from './teardown.js';
 import { describeWriteError } from '../util/write-error.js';
 import { reasonOf, verdictOf } from './verdict-rules.js';
-import { warmProofDigests } from '../scenario/checks/image-checks.js';
 
 /**
  * Runs one scenario: publish, then each boot in order; a failed boot ends the scenario. With
@@ -125,7 +124,6 @@ async function runBoots(scenario: ScenarioDefinition, env: RunEnvironment, artif
   if (!env.keepTemp) teardown.add('remove the temp dir', () => temp.cleanup());
   const isoUrlPath = publishedPath(scenario, env.iso.path);
   const publisher = await publishIso(scenario, env, isoUrlPath, artifactsDir, temp.path);
-  warmProofDigests(env.iso.path, env.iso.sizeBytes);
   teardown.add('stop the publisher', () => publisher.stop());
   const fetchPath = fetchPathFor(scenario, isoUrlPath);
   const source = liveSourceOf(publisher, SERVICE_ADDRESS, fetchPath);

@@ -28,8 +28,11 @@ const READERS = 4;
  * while the guest hashes (about 2 s of CPU for a 1 GB ISO). digestRanges keeps them for the check.
  */
 export function warmProofDigests(isoPath: string, sizeBytes: number): void {
-  for (const part of splitRanges(keptRanges(sizeBytes, []), READERS)) digestRanges(isoPath, part, PROOF_DIGEST.algorithm).catch(() => undefined);
+  for (const part of proofParts(sizeBytes, [])) digestRanges(isoPath, part, PROOF_DIGEST.algorithm).catch(() => undefined);
 }
+
+/** The parts the proof compares: the ISO's bytes outside `excluded`, cut for READERS readers. */
+const proofParts = (sizeBytes: number, excluded: readonly ByteRange[]) => splitRanges(keptRanges(sizeBytes, excluded), READERS);
 
 /** Shell that writes the ranges of a device, one after another, to stdout. */
 const readRanges = (device: string, ranges: readonly ByteRange[]) =>
@@ -106,10 +109,9 @@ async function locateMountedImage(sh: SerialShell, live: LiveModuleProfile): Pro
 async function compareWithPublished(context: BootContext, deployed: boolean, locate: (sh: SerialShell) => Promise<ImageLocation>): Promise<Omit<CheckOutcome, 'name'>> {
   const { shell, live, iso } = context;
   const excluded = deployed ? live.diskDeployRewrites({ sizeBytes: iso.sizeBytes, gpt: await hasGpt(iso.hostPath) }) : [];
-  const ranges = keptRanges(iso.sizeBytes, excluded);
   const sh = await shell();
   const image = await locate(sh);
-  const parts = splitRanges(ranges, READERS);
+  const parts = proofParts(iso.sizeBytes, excluded);
   const [expected, result] = await Promise.all([
     Promise.all(parts.map((part) => digestRanges(iso.hostPath, part, PROOF_DIGEST.algorithm))),
     sh.run(`blockdev --getsize64 ${image.device}; ${partDigestsCommand(image.device, parts)}`, { timeoutMs: HASH_TIMEOUT_MS }),
