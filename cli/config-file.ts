@@ -11,7 +11,8 @@ import { importUserModule } from '../harness/scenario/scenario-files.js';
  * command line wins over the file. Paths are relative to the file's folder.
  */
 export interface PxeHarnessConfig {
-  iso?: string;
+  /** The ISO; several: one project each (OUT/<file name>/), all in one worker pool. */
+  iso?: string | string[];
   scenarios?: string | string[];
   scenario?: string | string[];
   grep?: string;
@@ -43,24 +44,53 @@ export interface PxeHarnessConfig {
   regressionThreshold?: number;
   /** The CA the ISO trusts, as 'CERT,KEY' (both relative to this file): the https publisher's trusted certificate is issued from it. */
   tlsCa?: string;
+  /**
+   * Several ISOs in one run (as Playwright's projects): each boots its scenarios on its firmwares
+   * into OUT/<name>/, all in one worker pool. A project's fields win over the config's; the
+   * command line's scenario selection (--scenario, --grep) narrows each project's, and --project
+   * NAME picks projects. --iso on the command line replaces the projects.
+   */
+  projects?: PxeHarnessProject[];
 }
+
+/** One project of a config: an ISO (the built-in fixture without one) and what it is booted with. */
+export interface PxeHarnessProject {
+  /** Its output folder below --out, and how the terminal names its lines: letters, digits, . _ - */
+  name: string;
+  iso?: string;
+  firmware?: string | string[];
+  scenario?: string | string[];
+  grep?: string;
+  grepInvert?: string;
+  liveModule?: string;
+  netboot?: string;
+  tlsCa?: string;
+}
+
+const PROJECT_FIELDS = {
+  name: true, iso: true, firmware: true, scenario: true, grep: true, grepInvert: true, liveModule: true, netboot: true, tlsCa: true,
+} as const satisfies KnownFields<PxeHarnessProject>;
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
   cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, debugRerun: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
-  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true, tlsCa: true,
+  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true, tlsCa: true, projects: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 
 /** The fields that are paths, resolved against the config file's folder. */
 const PATH_FIELDS = new Set<string>(['iso', 'scenarios', 'out', 'knownIssues', 'baseline']);
 /** The fields that are comma-separated paths, each resolved against the config file's folder. */
 const PATH_LIST_FIELDS = new Set<string>(['tlsCa']);
+/** The fields that take one value or a list (a flag given several times, or a comma-separated one). */
+const LIST_FIELDS = new Set<string>(['iso', 'scenarios', 'scenario', 'firmware', 'reporter']);
 const DEFINED = Symbol.for('pxe-harness.config');
 
 /** The config, its fields checked: a misspelt one is refused with the closest name. */
 export function defineConfig(config: PxeHarnessConfig): PxeHarnessConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new RangeError(`the config must be an object of run's options, got ${JSON.stringify(config)}`);
   refuseUnknownFields(config, '', 'the config (the options of run, in camelCase)', CONFIG_FIELDS);
+  if (config.projects !== undefined && !Array.isArray(config.projects)) throw new RangeError(`field projects must be a list of projects ({ name, iso, ... }), got ${JSON.stringify(config.projects)}`);
+  config.projects?.forEach((project, i) => refuseUnknownFields(project, `projects[${i}]`, 'a project', PROJECT_FIELDS));
   return Object.assign({ ...config }, { [DEFINED]: true });
 }
 
@@ -74,6 +104,8 @@ export interface LoadedConfig {
   file: string;
   /** Flag values, as the command line would give them (strings, booleans, string lists). */
   values: Record<string, string | boolean | string[]>;
+  /** The config's projects, each field as its flag's value (paths resolved). */
+  projects?: { name: string; values: LoadedConfig['values'] }[];
 }
 
 /** The config named by --config, else the first of CONFIG_FILE_NAMES in the current folder, else none. */
@@ -92,13 +124,27 @@ export async function loadConfig(explicit: string | undefined): Promise<LoadedCo
   if (!config?.[DEFINED]) {
     throw inputError(`config file ${file} ${config === undefined ? 'has no default export' : 'default-exports something else'}: it must \`export default defineConfig({...})\``, file, "import { defineConfig } from 'pxe-harness' and export its result as default");
   }
-  return { file, values: flagValues(file, config) };
+  const { projects, ...options } = config;
+  return { file, values: flagValues(file, options), ...(projects ? { projects: projectValues(file, projects) } : {}) };
+}
+
+/** Each project's fields as flag values; a name that is not a plain folder name, or twice, is refused. */
+function projectValues(file: string, projects: readonly PxeHarnessProject[]): NonNullable<LoadedConfig['projects']> {
+  const seen = new Set<string>();
+  return projects.map(({ name, ...fields }, i) => {
+    if (typeof name !== 'string' || !/^[\w.-]+$/.test(name) || name === '.' || name === '..' || seen.has(name)) {
+      const why = seen.has(name) ? 'names another project too' : 'must be a folder name (letters, digits, . _ -)';
+      throw inputError(`config file ${file}: projects[${i}].name ${why}, got ${JSON.stringify(name)}`, `${file}: projects[${i}].name`, 'give each project a name of its own, e.g. name: "dmsquash"');
+    }
+    seen.add(name);
+    return { name, values: flagValues(file, fields, `projects[${i}].`) };
+  });
 }
 
 /** Each field as its flag's value, its type checked (the flag's own check then judges the value). */
-function flagValues(file: string, config: PxeHarnessConfig): LoadedConfig['values'] {
+function flagValues(file: string, config: Omit<PxeHarnessConfig, 'projects'>, at = ''): LoadedConfig['values'] {
   const values: LoadedConfig['values'] = {};
-  const bad = (field: string, value: unknown, want: string) => inputError(`config file ${file}: field ${field} must be ${want}, got ${JSON.stringify(value)}`, `${file}: ${field}`, `fix field ${field} of the config (or pass --${flagOf(field)} on the command line, which wins)`);
+  const bad = (field: string, value: unknown, want: string) => inputError(`config file ${file}: field ${at}${field} must be ${want}, got ${JSON.stringify(value)}`, `${file}: ${at}${field}`, `fix field ${at}${field} of the config${at ? '' : ` (or pass --${flagOf(field)} on the command line, which wins)`}`);
   for (const [field, value] of Object.entries(config)) {
     if (value === undefined) continue;
     const asPath = (v: string) =>
@@ -106,10 +152,11 @@ function flagValues(file: string, config: PxeHarnessConfig): LoadedConfig['value
     if (field === 'keep' || field === 'keepTemp') {
       if (typeof value !== 'boolean') throw bad(field, value, 'true or false');
       values[flagOf(field)] = value;
-    } else if (field === 'scenarios' || field === 'scenario' || field === 'firmware' || field === 'reporter') {
-      const list = Array.isArray(value) ? value : [value];
+    } else if (LIST_FIELDS.has(field)) {
+      const list: unknown[] = Array.isArray(value) ? value : [value];
       if (!list.length || list.some((v) => typeof v !== 'string' || !v)) throw bad(field, value, 'a name or a list of names');
-      values[flagOf(field)] = field === 'firmware' || field === 'reporter' ? list.join(',') : list.map(asPath);
+      const names = list as string[];
+      values[flagOf(field)] = field === 'firmware' || field === 'reporter' ? names.join(',') : names.map(asPath);
     } else if (typeof value === 'number') {
       values[flagOf(field)] = String(value);
     } else if (typeof value === 'string' && value) {

@@ -2,7 +2,7 @@ import { DEFAULT_NETBOOT, netbootFamilyById } from '../harness/netboot/index.js'
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
-import { hostError } from '../harness/errors.js';
+import { hostError, inputError } from '../harness/errors.js';
 import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
@@ -10,7 +10,7 @@ import { packageRoot } from '../harness/util/package-root.js';
 import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
 import { DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
-import { runScenarios } from '../harness/engine/run-all.js';
+import { runProjects } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
 import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
@@ -19,7 +19,8 @@ import { runMeta } from './run-meta.js';
 import { parseThreshold, readBaseline } from './baseline-file.js';
 import { baselineLines, compareWithBaseline, type Baseline } from '../harness/report/baseline.js';
 import type { ScenarioResult } from '../harness/scenario/result.js';
-import { blameConfig, explicitFlags, loadConfig, mergeConfig } from './config-file.js';
+import { blameConfig, explicitFlags, loadConfig, mergeConfig, type LoadedConfig } from './config-file.js';
+import { projectOutDir, projectRequests, type ProjectRequest } from './run-projects.js';
 import { boundedInteger, oneOf, parseFirmware, parseLogin, pathOption, tlsAuthorityOption } from './flags.js';
 import { checkTlsAuthority } from '../harness/publish/tls-certificate.js';
 import { selectScenarios, SELECTION_FLAGS } from './select-scenarios.js';
@@ -29,7 +30,7 @@ import { commandArgs } from './command-args.js';
 import { showUsage } from './usage.js';
 
 const RUN_FLAGS = {
-  iso: { type: 'string' },
+  iso: { type: 'string', multiple: true },
   ...SELECTION_FLAGS,
   out: { type: 'string', default: 'out' },
   login: { type: 'string' },
@@ -53,14 +54,19 @@ const RUN_FLAGS = {
   baseline: { type: 'string' },
   'regression-threshold': { type: 'string' },
   'tls-ca': { type: 'string' },
+  project: { type: 'string', multiple: true },
 } as const;
 
 type RunFlags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_FLAGS; strict: true }>>['values'];
 
 /** What `run` was asked for, every input checked; nothing started, no file made. */
 interface RunRequest {
+  /** The project's name (its folder below --out); none for a run of one ISO. */
+  name?: string;
   options: Omit<RunOptions, 'isoPath' | 'reporters' | 'signal'>;
   isoOption: string | undefined;
+  /** What the boots side by side are planned from: the run's plan counts every project's. */
+  parallel: { jobs: number | undefined; cpus: number | undefined; runs: number; memoryMb: number | undefined };
   accel: 'auto' | 'tcg' | 'kvm';
   /** The names of the run's reporters (RUN_REPORTERS). */
   reporters: string[];
@@ -72,12 +78,12 @@ interface RunRequest {
  * or folder: a bad value is exit 2 at once, before the slow steps (the KVM probe, the fixture ISO
  * build) and before any boot.
  */
-async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
+async function checkRunRequest({ name, values, selection }: ProjectRequest<RunFlags>): Promise<RunRequest> {
   const firmware = parseFirmware(values.firmware);
   const reporters = parseReporters(values.reporter);
   const netboot = netbootFamilyById(values.netboot);
   const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
-  const scenarios = await selectScenarios(values);
+  const scenarios = await selectBoth(values, selection);
   const credentials = parseLogin(values.login);
   const limits = runLimits();
   const bootTimeoutS = boundedInteger('boot-timeout-s', values['boot-timeout-s'], limits.bootTimeoutS, RUN_DEFAULTS.bootTimeoutMs / 1000);
@@ -89,18 +95,18 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
   const accel = oneOf('accel', values.accel, ['auto', 'tcg', 'kvm'] as const, 'pass --accel auto (probe KVM, fall back to TCG)');
   const debugRerun = oneOf('debug-rerun', values['debug-rerun'], ['on', 'off'] as const, 'pass --debug-rerun on (the default) or off') === 'on';
   const tcgThread = oneOf('tcg-thread', values['tcg-thread'], ['multi', 'single'] as const, 'pass --tcg-thread multi (the default) or single');
-  const isoOption = pathOption('iso', values.iso, 'a live ISO file');
+  const isoOption = pathOption('iso', values.iso?.[0], 'a live ISO file');
   const knownIssuesPath = pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json');
   const knownIssues = await loadKnownIssues(knownIssuesPath);
   const tlsAuthority = await tlsAuthorityOption(values['tls-ca']);
   // An ISO that is not one (or only the start of one) is refused before anything slow happens.
   const inspectedIso = isoOption === undefined ? undefined : await inspectIso(isoOption);
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
-  await checkOutputFolder(values.out);
-  const runs = scenarios.length * firmwareIds(firmware).length;
-  const { jobs, cpus } = planParallelism({ jobs: requestedJobs, cpus: requestedCpus, scenarios: runs, memoryMb });
+  const outDir = projectOutDir(values.out, name);
+  await checkOutputFolder(outDir);
+  const parallel = { jobs: requestedJobs, cpus: requestedCpus, runs: scenarios.length * firmwareIds(firmware).length, memoryMb };
   const options: RunRequest['options'] = {
-    scenarios, outDir: values.out, firmware, netboot, jobs, cpus, tcgThread, knownIssues, keepTemp: values['keep-temp'], debugRerun,
+    scenarios, outDir, firmware, netboot, tcgThread, knownIssues, keepTemp: values['keep-temp'], debugRerun,
     ...(inspectedIso ? { inspectedIso } : {}),
     ...(credentials ? { credentials } : {}),
     ...(bootTimeoutS ? { bootTimeoutMs: bootTimeoutS * 1000 } : {}),
@@ -112,8 +118,19 @@ async function checkRunRequest(values: RunFlags): Promise<RunRequest> {
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   };
   const baseline = await readBaseline(pathOption('baseline', values.baseline, 'an earlier results.json'), parseThreshold(values['regression-threshold']));
-  return { options, isoOption, accel, reporters, baseline };
+  return { ...(name ? { name } : {}), options, isoOption, accel, reporters, baseline, parallel };
 }
+
+/** The scenarios the run's flags select and, for a config's project, its own selection too. */
+async function selectBoth(values: RunFlags, selection: ProjectRequest<RunFlags>['selection']) {
+  const scenarios = await selectScenarios(values);
+  if (!selection) return scenarios;
+  const own = new Set((await selectScenarios(selection)).map((s) => s.name));
+  return scenarios.filter((s) => own.has(s.name));
+}
+
+/** The firmwares whose fallback to TCG this process has said (once each, however many projects boot them). */
+const told = new Set<string>();
 
 /**
  * The accelerator to boot with: KVM when asked for or probed to work under every firmware the run
@@ -126,6 +143,8 @@ async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice
     const probe = await cachedProbeKvm(probeMachine(firmwareById(id)));
     if (probe.usable) continue;
     if (choice === 'kvm') throw hostError(`KVM does not work here under ${id} firmware: ${probe.detail}`, 'run with --accel tcg (or auto)');
+    if (told.has(id)) return 'tcg';
+    told.add(id);
     process.stderr.write(`pxe-harness: KVM not usable under ${id} firmware (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU, kernel and firmware' : ''}); booting under TCG\n`);
     return 'tcg';
   }
@@ -155,7 +174,49 @@ function stopOnSignals(): AbortController {
   return controller;
 }
 
-/** `run`: the request checked, then the slow steps (a signal during them stops the run before a boot), then the boots. */
+/**
+ * Every project's request checked (its values blamed on the config where they came from), those
+ * that select no scenario left out, and the boots side by side planned from all of them at once:
+ * one pool boots every project's scenarios.
+ */
+async function checkRunRequests(values: RunFlags, explicit: ReadonlySet<string>, config: LoadedConfig | undefined): Promise<RunRequest[]> {
+  const checked: RunRequest[] = [];
+  try {
+    for (const project of projectRequests(values, explicit, config)) checked.push(await checkRunRequest(project));
+  } catch (error) {
+    throw blameConfig(error, config, explicit);
+  }
+  const requests = checked.filter((r) => r.options.scenarios.length);
+  if (!requests.length) throw inputError('no project of the run selects a scenario: the command line and the projects select none in common', '--scenario/--grep with projects', 'select scenarios that the projects list (pxe-harness list)');
+  if (requests.length > 1 && requests.some((r) => r.baseline)) throw inputError('--baseline compares one ISO\'s run with an earlier one, and this run has several projects', '--baseline', 'pick one project with --project NAME, or compare each project folder\'s results.json in a run of its own');
+  const { jobs, cpus, memoryMb } = requests[0]!.parallel;
+  const plan = planParallelism({ jobs, cpus, memoryMb, scenarios: requests.reduce((n, r) => n + r.parallel.runs, 0) });
+  for (const r of requests) Object.assign(r.options, plan);
+  return requests;
+}
+
+/**
+ * The slow steps of a project before its boots: the accelerator (KVM probed under each of its
+ * firmwares), the built-in fixture when it names no ISO (with the CA the fixture trusts, unless
+ * the run names one). undefined when a signal stopped the run meanwhile.
+ */
+async function prepareProject(request: RunRequest, signal: AbortSignal): Promise<{ accel: 'tcg' | 'kvm'; isoPath: string } | undefined> {
+  try {
+    const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);
+    if (signal.aborted) return undefined;
+    const isoPath = request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {}));
+    if (!request.isoOption && !request.options.tlsAuthority) {
+      const fixtureCa = await fixtureTlsAuthority(isoPath);
+      if (fixtureCa) request.options.tlsAuthority = await checkTlsAuthority(fixtureCa.certPath, fixtureCa.keyPath);
+    }
+    return signal.aborted ? undefined : { accel, isoPath };
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    throw error;
+  }
+}
+
+/** `run`: every project's request checked, then the slow steps (a signal during them stops the run before a boot), then the boots in one pool. */
 export async function runCommand(argv: string[]): Promise<number> {
   const args = commandArgs('run', argv, RUN_FLAGS);
   if (args === 'help') return showUsage();
@@ -165,32 +226,27 @@ export async function runCommand(argv: string[]): Promise<number> {
   const controller = stopOnSignals();
   const explicit = explicitFlags(args);
   const config = await loadConfig(given.config);
-  const values = mergeConfig(given, explicit, config);
-  const request = await checkRunRequest(values).catch((error: unknown) => {
-    throw blameConfig(error, config, explicit);
-  });
-  if (controller.signal.aborted) return 130;
-  let prepared: { accel: 'tcg' | 'kvm'; isoPath: string };
-  try {
-    const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);
+  const requests = await checkRunRequests(mergeConfig(given, explicit, config), explicit, config);
+  const projects: RunOptions[] = [];
+  for (const request of requests) {
     if (controller.signal.aborted) return 130;
-    prepared = { accel, isoPath: request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {})) };
-    // The built-in fixture comes with the CA it trusts, unless the run names one.
-    if (!request.isoOption && !request.options.tlsAuthority) {
-      const fixtureCa = await fixtureTlsAuthority(prepared.isoPath);
-      if (fixtureCa) request.options.tlsAuthority = await checkTlsAuthority(fixtureCa.certPath, fixtureCa.keyPath);
-    }
-  } catch (error) {
-    if (controller.signal.aborted) return 130;
-    throw error;
+    const prepared = await prepareProject(request, controller.signal);
+    if (!prepared) return 130;
+    const meta = { iso: prepared.isoPath, ...(request.name ? { project: request.name } : {}), ...(await runMeta(request.options.inspectedIso ?? prepared.isoPath)) };
+    const reporters = makeReporters(request.reporters, request.options.outDir, meta, request.baseline);
+    projects.push({ ...request.options, ...prepared, reporters, signal: controller.signal });
   }
+  const { jobs, maxFailures } = projects[0]!;
+  const results = await runProjects(projects, { jobs: jobs ?? 1, maxFailures: maxFailures ?? 0, signal: controller.signal });
   if (controller.signal.aborted) return 130;
-  const { outDir } = request.options;
-  const reporters = makeReporters(request.reporters, outDir, { iso: prepared.isoPath, ...(await runMeta(request.options.inspectedIso ?? prepared.isoPath)) }, request.baseline);
-  const results = await runScenarios({ ...request.options, ...prepared, reporters, signal: controller.signal });
-  if (controller.signal.aborted) return 130;
+  const codes = await Promise.all(requests.map((request, i) => projectExitCode(request, results[i] ?? [])));
+  return Math.max(...codes);
+}
+
+/** A project's exit code: 2 when its reports were not written whole, 1 when a scenario failed or a phase regressed past the baseline. */
+async function projectExitCode(request: RunRequest, results: ScenarioResult[]): Promise<number> {
   // results.json is the run's record: checked whole where the run writes it.
-  const lost = request.reporters.includes('json') ? await reportsNotWritten(outDir) : undefined;
+  const lost = request.reporters.includes('json') ? await reportsNotWritten(request.options.outDir) : undefined;
   if (lost) process.stderr.write(`pxe-harness: the run ended, but its reports were not written whole: ${lost} (exit 2; the reporters' warnings above say why)\n`);
   const regressed = request.baseline ? reportBaseline(results, request.baseline) : false;
   return Math.max(lost ? 2 : 0, regressed ? 1 : 0, exitCodeFor(results));

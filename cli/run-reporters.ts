@@ -8,8 +8,14 @@ import { terminalReporter } from '../harness/report/terminal-reporter.js';
 import { closest } from '../harness/util/closest.js';
 import type { Baseline } from '../harness/report/baseline.js';
 
-/** What the reports say about the run beyond its results: the ISO, and the harness's and QEMU's versions. */
-export type RunMeta = { iso: string } & Record<string, unknown>;
+/** What the reports say about the run beyond its results: the ISO, its project (runs of several ISOs), and the harness's and QEMU's versions. */
+export type RunMeta = { iso: string; project?: string } & Record<string, unknown>;
+
+/**
+ * A project's terminal lines: each begins with its name, and none is redrawn (the projects of
+ * a run each have a reporter, and two live status lines would overwrite each other).
+ */
+const projectLines = (project: string | undefined) => ({ live: false, ...(project ? { prefix: project } : {}) });
 
 interface ReporterChoice {
   what: string;
@@ -18,8 +24,8 @@ interface ReporterChoice {
 
 /** The reporters of a run (--reporter NAME,...), each by its name; the multiplexer isolates them. */
 export const RUN_REPORTERS: Record<string, ReporterChoice> = {
-  terminal: { what: 'one line per verdict, with a live status line on a terminal', make: () => terminalReporter() },
-  line: { what: 'one plain line per boot start, phase and verdict, never redrawn (for logs)', make: () => terminalReporter(undefined, { live: false }) },
+  terminal: { what: 'one line per verdict, with a live status line on a terminal', make: (_, meta) => terminalReporter(undefined, meta.project === undefined ? undefined : projectLines(meta.project)) },
+  line: { what: 'one plain line per boot start, phase and verdict, never redrawn (for logs)', make: (_, meta) => terminalReporter(undefined, { ...projectLines(meta.project), live: false }) },
   json: { what: 'results.json and one result.json per scenario', make: (outDir, meta, baseline) => jsonReporter(outDir, meta, baseline ? { baseline } : {}) },
   junit: { what: 'junit.xml', make: (outDir) => junitReporter(outDir) },
   html: { what: 'report.html, one file that opens offline', make: (outDir, meta, baseline) => htmlReporter(outDir, { iso: meta.iso, ...(baseline ? { baseline } : {}) }) },

@@ -16,7 +16,7 @@ export function showUsage(): number {
 
 /** The CLI's help; the firmware and live module choices come from their registries. */
 export const USAGE = `usage:
-  pxe-harness run [--iso PATH] [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
+  pxe-harness run [--iso PATH]... [--project NAME]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--out DIR] [--login USER:PASSWORD]
                   [--boot-timeout-s N] [--memory-mb N] [--cpus N] [--keep-temp] [--shard I/N] [--keep] [--jobs N]
                   [--retries N] [--debug-rerun on|off] [--max-failures N] [--config FILE] [--reporter NAME,...]
                   [--baseline FILE] [--regression-threshold PCT] [--tls-ca CERT,KEY]
@@ -41,6 +41,11 @@ run     boots each scenario (all by default) and prints one line per scenario:
         text-patching race that multi-threaded TCG can lose.
         --known-issues FILE (default: known-issues.json of the package) lists known defects:
         a boot failing as listed is XFAIL (exit 0), passing despite it is XPASS (exit 1).
+        Several --iso, or the projects of a config (projects: [{ name, iso, firmware, scenario,
+        ... }], as Playwright's), boot in one run: one worker pool over every ISO's scenarios,
+        longest first, each project reporting into OUT/<name>/ (an ISO's name is its file's) and
+        its terminal lines beginning [name]. --project NAME picks projects; the command line's
+        --scenario and --grep narrow each project's selection.
         --jobs N boots N scenarios side by side (default: one per core, as memory allows), each
         with cores/N vCPUs unless --cpus says otherwise.
         --shard I/N runs every N-th scenario starting with the I-th, for a CI matrix.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `npm run main [-- OPTIONS]`: prepare the machine, then the main job.
-#   without --iso: the whole matrix on the built-in fixtures: every scenario under BIOS on the
-#                  kiwi-live MBR hybrid (into --out, default out/), every scenario under UEFI on the
-#                  kiwi-live EFI hybrid (into OUT/uefi/), which is what boots a deployed disk under
-#                  UEFI, the Secure Boot scenarios under uefi-secure on the same ISO (into
-#                  OUT/uefi-secure/), and every scenario under both firmwares on the dmsquash fixture (into
-#                  OUT/dmsquash/; the ones dmsquash cannot do are SKIPPED with the reason);
+#   without --iso: the whole matrix on the built-in fixtures, as one run in one worker pool
+#                  (scripts/main-job.config.ts): every scenario under BIOS on the kiwi-live MBR
+#                  hybrid (into OUT/bios/, --out default out/), every scenario under UEFI on the
+#                  kiwi-live EFI hybrid (OUT/uefi/), the Secure Boot scenarios under uefi-secure on
+#                  the same ISO (OUT/uefi-secure/), and every scenario under both firmwares on the
+#                  dmsquash fixture (OUT/dmsquash/; those dmsquash cannot do are SKIPPED with the reason);
 #   with --iso:    one run of your ISO with your options; no fixture ISO is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,19 +24,12 @@ if [ "$own_iso" = yes ]; then
     exec node dist/cli/main.js run "$@"
 fi
 bash scripts/prepare.sh
-# The test CA a fixture's image trusts, kept beside its ISO (ram-deploy-https-verified).
-tls_ca() { local d; d=$(dirname "$1"); echo "--tls-ca=$d/tls-ca.crt,$d/tls-ca.key"; }
+# One run over the fixtures' projects (scripts/main-job.config.ts), in one worker pool.
+PXE_MAIN_MBR_ISO=$(bash images/build-fixture.sh --firmware bios)
+PXE_MAIN_EFI_ISO=$(bash images/build-fixture.sh --firmware efi)
+PXE_MAIN_DMSQUASH_ISO=$(bash images/build-fixture.sh --firmware efi --module dmsquash)
+export PXE_MAIN_MBR_ISO PXE_MAIN_EFI_ISO PXE_MAIN_DMSQUASH_ISO
 status=0
-node dist/cli/main.js run --firmware bios "$@" || status=$?
-efi_iso=$(bash images/build-fixture.sh --firmware efi --path)
-node dist/cli/main.js run --firmware uefi "$@" --iso "$efi_iso" "$(tls_ca "$efi_iso")" --out "$out/uefi" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
-# Secure Boot on the EFI hybrid's shim chain: the scenarios whose boot chain differs with it (each
-# loader transport, each disk boot, the refused kernel, a loader missing its kernel); the rest of the
-# boot after the kernel is the same as under uefi.
-node dist/cli/main.js run --firmware uefi-secure --scenario ram-deploy-http --scenario ram-deploy-http-lpxelinux \
-    --scenario disk-deploy-standalone --scenario persistent-lifecycle --scenario secure-boot-kernel-altered \
-    --scenario netboot-kernel-missing "$@" --iso "$efi_iso" --out "$out/uefi-secure" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
-dmsquash_iso=$(bash images/build-fixture.sh --firmware efi --module dmsquash)
-node dist/cli/main.js run --firmware both "$@" --iso "$dmsquash_iso" "$(tls_ca "$dmsquash_iso")" --out "$out/dmsquash" || { s=$?; [ "$s" -gt "$status" ] && status=$s; }
-echo "main: kiwi-live: BIOS on the MBR fixture in $out/, UEFI on the EFI hybrid in $out/uefi/, Secure Boot in $out/uefi-secure/; dmsquash: both firmwares in $out/dmsquash/ (exit $status)"
+node dist/cli/main.js run --config scripts/main-job.config.ts "$@" || status=$?
+echo "main: kiwi-live under BIOS in $out/bios/, UEFI in $out/uefi/, Secure Boot in $out/uefi-secure/; dmsquash under both firmwares in $out/dmsquash/ (exit $status)"
 exit "$status"

@@ -34,8 +34,25 @@ export async function readDurations(outDir: string): Promise<Durations> {
  * jobs' order. Returns indices into `jobs` (results keep the jobs' order whatever the start order).
  */
 export function longestFirst(jobs: readonly ScenarioJob[], liveModule: string, durations: Durations): number[] {
-  const known = (job: ScenarioJob) => durations[keyOf(liveModule, job.scenario.name)] ?? Number.POSITIVE_INFINITY;
-  return jobs.map((job, index) => ({ index, ms: known(job) })).sort((a, b) => b.ms - a.ms || a.index - b.index).map((j) => j.index);
+  return longestFirstAcross([{ jobs, liveModule, durations }]).map((j) => j.index);
+}
+
+/** The jobs of one project (one ISO) and the durations recorded in its output folder. */
+export interface ProjectJobs {
+  jobs: readonly ScenarioJob[];
+  liveModule: string;
+  durations: Durations;
+}
+
+/**
+ * longestFirst over the jobs of several projects in one pool: each job by what it took in its own
+ * project's folder; ties keep the projects' order, then the jobs'.
+ */
+export function longestFirstAcross(projects: readonly ProjectJobs[]): { project: number; index: number }[] {
+  const expected = projects.flatMap((p, project) =>
+    p.jobs.map((job, index) => ({ project, index, ms: p.durations[keyOf(p.liveModule, job.scenario.name)] ?? Number.POSITIVE_INFINITY })),
+  );
+  return expected.sort((a, b) => b.ms - a.ms || a.project - b.project || a.index - b.index).map(({ project, index }) => ({ project, index }));
 }
 
 /**

@@ -1,48 +1,53 @@
 import { availableParallelism } from 'node:os';
-import { dir as tmpDir } from 'tmp-promise';
-import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
 import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
-import { firmwareJobs, type ScenarioJob } from './firmware-matrix.js';
-import { combineObservers } from './run-observer.js';
-import { runScenario, whyNotApplicable } from './run-scenario.js';
-import { startCompressedCopies } from '../publish/compressed-copy.js';
-import { ensureOutputFolder } from './output-folder.js';
-import { resolveRunOptions, type RunOptions } from './run-config.js';
-import { readRunTarget } from './run-target.js';
-import { isoFacts } from './inspect-iso.js';
-import { longestFirst, readDurations, recordDurations } from './durations.js';
-import { deliversAndMustPass } from './delivery-proof.js';
-import { warmProofDigests } from '../scenario/checks/image-checks.js';
+import { runScenario } from './run-scenario.js';
+import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-config.js';
+import { longestFirstAcross } from './durations.js';
+import { openProject, runTargets, type OpenProject } from './open-project.js';
 
 export type { RunOptions } from './run-config.js';
 
 /** What makes a scenario count against --max-failures: what makes the run's exit code non-zero. */
 const FAILING: readonly ScenarioResult['verdict'][] = ['FAIL', 'ERROR', 'XPASS'];
 
+/** What the one worker pool of a run takes from its options: the same for every project. */
+export type PoolOptions = Pick<ResolvedRunOptions, 'jobs' | 'maxFailures'> & { signal?: AbortSignal | undefined };
+
 /**
- * A small worker pool that starts the jobs in `order` (longest first, durations.ts): results keep
- * the order of the jobs, whatever order they start and end in. Once
- * maxFailures scenarios have failed (0: never), the jobs not yet started are SKIPPED as not run.
+ * One worker pool over the jobs of every project (longest first across them, durations.ts):
+ * `jobs` boots side by side whatever ISO they boot. A project's results keep the order of its
+ * jobs and go to its reporters as soon as its last job ends. Once maxFailures scenarios have
+ * failed in the whole run (0: never), the jobs not yet started are SKIPPED as not run.
  */
-async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, options: { workers: number; maxFailures: number; signal: AbortSignal | undefined; order: readonly number[] }): Promise<ScenarioResult[]> {
-  const slots: ScenarioResult[] = [];
+async function runPool(projects: readonly OpenProject[], options: PoolOptions): Promise<ScenarioResult[][]> {
+  const slots: ScenarioResult[][] = projects.map(() => []);
+  const left = projects.map((p) => p.jobs.length);
+  const finished: Promise<void>[] = [];
+  const order = longestFirstAcross(projects);
   let next = 0;
   let failures = 0;
-  const { workers, maxFailures, signal, order } = options;
-  const cores = sharedCores(env.machine, Math.max(1, workers));
+  const { maxFailures, signal } = options;
+  const workers = Math.max(1, options.jobs);
+  const cores = sharedCores(projects[0]?.env.machine.cpus ?? 1, workers);
   const worker = async () => {
-    while (next < jobs.length && !signal?.aborted) {
-      const index = order[next++]!;
+    while (next < order.length && !signal?.aborted) {
+      const { project, index } = order[next++]!;
+      const { env, jobs } = projects[project]!;
       const job = jobs[index]!;
       const stop = maxFailures > 0 && failures >= maxFailures ? `the run stopped after ${failures} failed scenario(s) (--max-failures ${maxFailures})` : undefined;
-      slots[index] = await runScenario(job.scenario, { ...env, machine: cores.machine, firmware: job.firmware }, stop);
-      if (FAILING.includes(slots[index].verdict)) failures++;
+      const result = await runScenario(job.scenario, { ...env, machine: cores.machineOf(env.machine), firmware: job.firmware }, stop);
+      slots[project]![index] = result;
+      if (FAILING.includes(result.verdict)) failures++;
+      if (--left[project]! === 0) finished.push(projects[project]!.finish(slots[project]!.filter(Boolean), false));
     }
     cores.idle();
   };
-  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
-  return slots.filter(Boolean);
+  await Promise.all(Array.from({ length: workers }, worker));
+  // An interrupted run still tells each unfinished project's reporters what it has.
+  projects.forEach((p, i) => left[i]! > 0 && finished.push(p.finish(slots[i]!.filter(Boolean), true)));
+  await Promise.all(finished);
+  return slots.map((s) => s.filter(Boolean));
 }
 
 /**
@@ -51,19 +56,21 @@ async function runJobs(jobs: readonly ScenarioJob[], env: RunEnvironment, option
  * boots of a run, often the steps of one long scenario, do not run on one vCPU while the other
  * cores idle.
  */
-export function sharedCores(machine: RunEnvironment['machine'], workers: number, hostCores = availableParallelism()): { machine: RunEnvironment['machine']; idle: () => void } {
+export function sharedCores(lane: number, workers: number, hostCores = availableParallelism()) {
   let idleWorkers = 0;
-  const lane = machine.cpus;
-  const shared = {
-    ...machine,
-    // The lanes of the idle workers, split among the boots still running; never more vCPUs than
-    // the host has cores (more stall the guest), never fewer than the boot's own lane.
-    get cpus() {
-      const running = Math.max(1, workers - idleWorkers);
-      return Math.max(lane, Math.min(hostCores, lane * Math.floor(workers / running)));
-    },
+  // The lanes of the idle workers, split among the boots still running; never more vCPUs than
+  // the host has cores (more stall the guest), never fewer than the boot's own lane.
+  const cpus = () => Math.max(lane, Math.min(hostCores, lane * Math.floor(workers / Math.max(1, workers - idleWorkers))));
+  return {
+    /** A boot's machine whose vCPUs are read as its QEMU starts, from the cores shared so far. */
+    machineOf: (machine: RunEnvironment['machine']): RunEnvironment['machine'] => ({
+      ...machine,
+      get cpus() {
+        return cpus();
+      },
+    }),
+    idle: () => void idleWorkers++,
   };
-  return { machine: shared, idle: () => void idleWorkers++ };
 }
 
 /**
@@ -72,44 +79,25 @@ export function sharedCores(machine: RunEnvironment['machine'], workers: number,
  */
 export async function runScenarios(runOptions: RunOptions): Promise<ScenarioResult[]> {
   const options = resolveRunOptions(runOptions);
-  const reporter = combineObservers(options.reporters);
-  const jobs = firmwareJobs(options.scenarios, options.firmware);
-  const loaderDir = await tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true });
-  let copies: { stop: () => Promise<void> } | undefined;
+  const [results] = await runProjects([options], options);
+  return results ?? [];
+}
+
+/**
+ * Runs several projects (each an ISO with its scenarios, firmwares, reporters and output folder)
+ * in one worker pool, so that the boots of one fill the lanes another leaves idle: each project
+ * is opened in turn (a refused one leaves nothing behind; an ISO that several boot is read once),
+ * then every job of every project is booted, longest first. Returns each project's results, in the projects' order.
+ */
+export async function runProjects(projectOptions: readonly RunOptions[], pool: PoolOptions): Promise<ScenarioResult[][]> {
+  const resolved = projectOptions.map((o) => resolveRunOptions(o));
+  const targets = runTargets();
+  const projects: OpenProject[] = [];
   try {
-    const { evidence, ...target } = await readRunTarget(options, loaderDir.path);
-    const outDir = await ensureOutputFolder(options.outDir);
-    reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence }, facts: await isoFacts(target, evidence) });
-    const env: RunEnvironment = {
-      ...target,
-      firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID),
-      netboot: options.netboot,
-      outDir,
-      credentials: options.credentials,
-      machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: options.accel, tcgThread: options.tcgThread },
-      bootTimeoutMs: options.bootTimeoutMs,
-      keepTemp: options.keepTemp,
-      retries: options.retries,
-      debugRerun: options.debugRerun,
-      observer: reporter,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.attach ? { attach: options.attach } : {}),
-      ...(options.tlsAuthority ? { tlsAuthority: options.tlsAuthority } : {}),
-      knownIssues: options.knownIssues,
-    };
-    // The host's work per ISO, once per run, from now on beside the first boots: each compressed
-    // copy a scenario that applies will publish, and the digests of the guest's proof of delivery.
-    const applicable = jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware }));
-    copies = startCompressedCopies(env.iso.path, applicable.map((j) => j.scenario.publish.compressed));
-    if (applicable.some((j) => j.scenario.boots.some(deliversAndMustPass))) warmProofDigests(env.iso.path, env.iso.sizeBytes);
-    reporter.onRunStart?.(jobs.map((j) => j.scenario));
-    const order = longestFirst(jobs, env.liveModule.id, await readDurations(outDir));
-    const results = await runJobs(jobs, env, { workers: options.jobs, maxFailures: options.maxFailures, signal: options.signal, order });
-    if (!options.signal?.aborted) await recordDurations(outDir, env.liveModule.id, results);
-    await reporter.onRunEnd?.(results);
-    return results;
+    for (const options of resolved) projects.push(await openProject(options, targets));
+    return await runPool(projects, pool);
   } finally {
-    await copies?.stop();
-    await loaderDir.cleanup();
+    for (const project of projects) await project.close();
+    await targets.close();
   }
 }

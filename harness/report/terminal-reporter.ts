@@ -7,6 +7,8 @@ const secondsOf = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export interface TerminalOptions {
   /** Redraw one status line (scenario, boot, phase, elapsed, bytes) every second. */
   live: boolean;
+  /** Begins every line, as `[dmsquash] `: the project of a run of several ISOs (each has its own reporter). */
+  prefix?: string;
 }
 
 /**
@@ -26,7 +28,8 @@ export function terminalReporter(
   write: (text: string) => void = (t) => process.stdout.write(t),
   options: TerminalOptions = { live: liveTerminal(process.env, process.stdout.isTTY) },
 ): Reporter {
-  const line = (text: string) => write(`${options.live ? '\r\x1b[2K' : ''}${text}\n`);
+  const prefix = options.prefix ? `[${options.prefix}] ` : '';
+  const line = (text: string) => write(`${options.live ? '\r\x1b[2K' : ''}${prefix}${text}\n`);
   // One status per running scenario: with --jobs several boot side by side.
   const running = new Map<string, { boot: string; phase: string; startedAt: number; bytes: number }>();
   let timer: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import type { FirmwareId } from '../../harness/firmware/index.js';
 import type { NetbootFamily } from '../../harness/netboot/index.js';
 import type { KnownIssue } from '../../harness/engine/known-issues.js';
 import type { ScenarioResult } from '../../harness/scenario/result.js';
-import { runScenarios } from '../../harness/engine/run-all.js';
+import { runProjects } from '../../harness/engine/run-all.js';
 import type { RunObserver } from '../../harness/engine/run-observer.js';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.js';
 import type { TlsAuthority } from '../../harness/publish/tls-certificate.js';
@@ -21,27 +21,22 @@ export interface BootJob {
 }
 
 /**
- * Runs jobs of several ISOs and firmwares through the real runner in `lanes` side by side (one
- * vCPU each), so that two fixture ISOs share the cores of one run; then tells the reporters about
- * all results at once, as one run would.
+ * Runs jobs of several ISOs and firmwares as one run of the real runner: each job a project of
+ * its own (runProjects, as `run` with several ISOs or a config's projects), all in one pool of
+ * `lanes` side by side at one vCPU each (the cores of a lane that falls idle go to the boots still
+ * running), in the order listed; then tells the reporters about all results at once.
  */
 export async function runBootJobs(jobs: readonly BootJob[], options: { outDir: string; knownIssues: KnownIssue[]; lanes: number; reporters: RunObserver[] }): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      const suffix = typeof job.suffix === 'string' ? job.suffix : job.suffix ? job.firmware : undefined;
-      const scenario = suffix ? { ...job.scenario, name: `${job.scenario.name}@${suffix}` } : job.scenario;
-      const [result] = await runScenarios({
-        isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: 1, cpus: 1,
-        ...(job.netboot ? { netboot: job.netboot } : {}),
-        ...(job.tlsAuthority ? { tlsAuthority: job.tlsAuthority } : {}),
-      });
-      results[jobs.indexOf(job)] = result!;
-    }
-  };
-  await Promise.all(Array.from({ length: options.lanes }, lane));
+  const projects = jobs.map((job) => {
+    const suffix = typeof job.suffix === 'string' ? job.suffix : job.suffix ? job.firmware : undefined;
+    const scenario = suffix ? { ...job.scenario, name: `${job.scenario.name}@${suffix}` } : job.scenario;
+    return {
+      isoPath: job.isoPath, scenarios: [scenario], outDir: options.outDir, knownIssues: options.knownIssues, firmware: job.firmware, jobs: options.lanes, cpus: 1,
+      ...(job.netboot ? { netboot: job.netboot } : {}),
+      ...(job.tlsAuthority ? { tlsAuthority: job.tlsAuthority } : {}),
+    };
+  });
+  const results = (await runProjects(projects, { jobs: options.lanes, maxFailures: 0 })).map(([result]) => result!);
   for (const reporter of options.reporters) await reporter.onRunEnd?.(results);
   return results;
 }

@@ -5,36 +5,38 @@ describe('the cores of idle workers go to the boots still running', () => {
   const machine = { memoryMb: 3072, cpus: 1, accel: 'tcg' as const, tcgThread: 'multi' as const };
 
   it('each boot reads its vCPUs as its QEMU starts: its lane, plus its share of the idle workers\' lanes', () => {
-    const cores = sharedCores(machine, 2, 2);
-    const seen = { ...cores.machine };
-    expect(cores.machine.cpus).toBe(1);
+    const cores = sharedCores(machine.cpus, 2, 2);
+    const boot = () => cores.machineOf(machine);
+    const seen = { ...boot() };
+    expect(boot().cpus).toBe(1);
     cores.idle();
-    expect(cores.machine.cpus).toBe(2);
+    expect(boot().cpus).toBe(2);
     cores.idle();
-    expect(cores.machine.cpus).toBe(2);
+    expect(boot().cpus).toBe(2);
     // A copy taken earlier keeps what it read then: the getter is read where QEMU starts.
     expect(seen.cpus).toBe(1);
-    expect(cores.machine.memoryMb).toBe(3072);
+    expect(boot().memoryMb).toBe(3072);
   });
 
   it('with several boots still running, the idle lanes are split among them: never more vCPUs in all than cores', () => {
-    const cores = sharedCores(machine, 4, 4);
+    const cores = sharedCores(machine.cpus, 4, 4);
+    const boot = () => cores.machineOf(machine);
     cores.idle();
     // 3 running, 1 idle lane: no whole lane each, so each keeps its own.
-    expect(cores.machine.cpus).toBe(1);
+    expect(boot().cpus).toBe(1);
     cores.idle();
     // 2 running, 2 idle lanes: one more each.
-    expect(cores.machine.cpus).toBe(2);
+    expect(boot().cpus).toBe(2);
     cores.idle();
-    expect(cores.machine.cpus).toBe(4);
+    expect(boot().cpus).toBe(4);
   });
 
   it('never more vCPUs than the host has cores, never fewer than the lane', () => {
-    const wide = sharedCores({ ...machine, cpus: 2 }, 2, 2);
+    const wide = sharedCores(2, 2, 2);
     wide.idle();
-    expect(wide.machine.cpus).toBe(2);
-    const alone = sharedCores({ ...machine, cpus: 2 }, 1, 2);
+    expect(wide.machineOf(machine).cpus).toBe(2);
+    const alone = sharedCores(2, 1, 2);
     alone.idle();
-    expect(alone.machine.cpus).toBe(2);
+    expect(alone.machineOf(machine).cpus).toBe(2);
   });
 });
