@@ -20,42 +20,60 @@ export const SCHEDULINGS: Record<string, Scheduling> = {
 
 const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 
-/** The main job's three runs (scripts/main.sh), by the folders their results land in. */
-const RUNS = [
-  { dir: '', label: 'kiwi-live, BIOS' },
+/** The main job's projects (scripts/main-job.config.ts), by the folders their results land in. */
+const PROJECTS = [
+  { dir: 'bios', label: 'kiwi-live, BIOS' },
   { dir: 'uefi', label: 'kiwi-live, UEFI' },
+  { dir: 'uefi-secure', label: 'kiwi-live, Secure Boot' },
   { dir: 'dmsquash', label: 'dmsquash, both firmwares' },
 ];
 
-interface RunSummary { label: string; finishedAtMs?: number; bootSeconds: number; counts: Record<string, number>; notPassed: string[] }
+interface BootRecord { durationMs?: number; events?: { id: string; startMs: number; endMs: number }[] }
+interface ProjectSummary { label: string; finishedAtMs?: number; boots: number; bootSeconds: number; counts: Record<string, number>; notPassed: string[]; phaseMs: Record<string, number> }
 
-async function runSummary(outDir: string, run: (typeof RUNS)[number]): Promise<RunSummary> {
+async function projectSummary(outDir: string, project: (typeof PROJECTS)[number]): Promise<ProjectSummary> {
   // A run that ended before its reports (exit 2, a build that failed) has no results.json: no verdicts.
-  // One killed half-way has a partial one ("complete": false, no finishedAt): its verdicts, no wall time.
-  const text = await readFile(join(outDir, run.dir, 'results.json'), 'utf8').catch(() => undefined);
-  const parsed = text ? (JSON.parse(text) as { finishedAt?: string; results: { name: string; verdict: string; durationMs?: number }[] }) : undefined;
+  // One killed half-way has a partial one ("complete": false, no finishedAt): its verdicts, no end.
+  const text = await readFile(join(outDir, project.dir, 'results.json'), 'utf8').catch(() => undefined);
+  const parsed = text ? (JSON.parse(text) as { finishedAt?: string; results: { name: string; verdict: string; durationMs?: number; boots?: BootRecord[] }[] }) : undefined;
   const results = parsed?.results ?? [];
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
+  const boots = results.flatMap((r) => r.boots ?? []);
   return {
-    label: run.label,
+    label: project.label,
     finishedAtMs: parsed?.finishedAt ? Date.parse(parsed.finishedAt) : undefined,
+    boots: boots.length,
     bootSeconds: results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0) / 1000,
     counts,
     notPassed: results.filter((r) => r.verdict !== 'PASS' && r.verdict !== 'SKIP').map((r) => `${r.name} ${r.verdict}`),
+    phaseMs: phaseTotals(boots),
   };
+}
+
+/** Each phase's time summed over boots (the timeline's phases; a transfer is inside its phase, not one). */
+function phaseTotals(boots: readonly BootRecord[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const boot of boots) for (const e of boot.events ?? []) if (e.id !== 'transfer') totals[e.id] = (totals[e.id] ?? 0) + (e.endMs - e.startMs);
+  return totals;
 }
 
 const verdictText = (counts: Record<string, number>) => Object.entries(counts).sort().map(([v, n]) => `${n} ${v}`).join(', ');
 
-/** One table row per run: when it ended after the one before (its wall time), and its scenarios' summed time. */
-function runRows(startedMs: number, runs: RunSummary[]): string {
-  let previousMs = startedMs;
-  return runs.map((r) => {
-    const wall = r.finishedAtMs === undefined ? 'no results' : min(r.finishedAtMs - previousMs);
-    if (r.finishedAtMs !== undefined) previousMs = r.finishedAtMs;
-    return `| ${r.label} | ${wall} | ${(r.bootSeconds / 60).toFixed(1)} min | ${verdictText(r.counts)} | ${r.notPassed.join(', ') || '-'} |`;
+/** One table row per project: when its last scenario ended (from the run's start: all share one pool), its boots and their summed time. */
+function projectRows(startedMs: number, projects: ProjectSummary[]): string {
+  return projects.map((p) => {
+    const end = p.finishedAtMs === undefined ? 'no results' : `after ${min(p.finishedAtMs - startedMs)}`;
+    return `| ${p.label} | ${end} | ${p.boots} | ${(p.bootSeconds / 60).toFixed(1)} min | ${verdictText(p.counts)} | ${p.notPassed.join(', ') || '-'} |`;
   }).join('\n');
+}
+
+/** Where the lanes' time went: every boot's phases summed over the whole job, longest first. */
+function phaseRows(projects: ProjectSummary[]): string {
+  const totals: Record<string, number> = {};
+  for (const p of projects) for (const [id, ms] of Object.entries(p.phaseMs)) totals[id] = (totals[id] ?? 0) + ms;
+  const all = Object.values(totals).reduce((a, b) => a + b, 0) || 1;
+  return Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([id, ms]) => `| ${id} | ${min(ms)} | ${Math.round((100 * ms) / all)} % |`).join('\n');
 }
 
 export async function mainJobSection(way: Scheduling, log: (line: string) => void): Promise<Section> {
@@ -67,9 +85,11 @@ export async function mainJobSection(way: Scheduling, log: (line: string) => voi
       cwd: packageRoot(), reject: false, all: true,
     });
     const wallMs = Date.now() - started;
-    const runs = await Promise.all(RUNS.map((r) => runSummary(outDir, r)));
+    const projects = await Promise.all(PROJECTS.map((p) => projectSummary(outDir, p)));
     const total: Record<string, number> = {};
-    for (const r of runs) for (const [v, n] of Object.entries(r.counts)) total[v] = (total[v] ?? 0) + n;
+    for (const p of projects) for (const [v, n] of Object.entries(p.counts)) total[v] = (total[v] ?? 0) + n;
+    const boots = projects.reduce((n, p) => n + p.boots, 0);
+    const laneMinutes = projects.reduce((n, p) => n + p.bootSeconds, 0) / 60;
     log(`main-job: ${way.id} took ${min(wallMs)} (exit ${run.exitCode}): ${verdictText(total)}`);
     return {
       id: `main-job-${way.id}`,
@@ -77,11 +97,20 @@ export async function mainJobSection(way: Scheduling, log: (line: string) => voi
 
 \`npm run main -- --jobs ${way.jobs} --cpus ${way.cpus}\` on the built-in fixtures (fixtures already
 built), timed from outside: **${min(wallMs)}** wall time, exit ${run.exitCode}; verdicts: ${verdictText(total)}.
-Measured ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC. Per run (the prepare step is in the first):
+Measured ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC. One run, its projects in one worker pool
+(scripts/main-job.config.ts; the prepare step is before the first boot): ${boots} boots,
+${laneMinutes.toFixed(1)} lane-minutes of scenarios in all.
 
-| run | wall time | scenarios' time, summed | verdicts | not PASS |
-|---|---|---|---|---|
-${runRows(started, runs)}
+| project | last verdict | boots | scenarios' time, summed | verdicts | not PASS |
+|---|---|---|---|---|---|
+${projectRows(started, projects)}
+
+Where the boots' time went, each phase summed over every boot (the phases of the timeline;
+a boot that ended in a phase ends its sum there):
+
+| phase | summed | share |
+|---|---|---|
+${phaseRows(projects)}
 `,
     };
   } finally {
