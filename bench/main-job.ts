@@ -5,8 +5,8 @@
  * as it is measured: one way takes most of an hour on a 2-core machine.
  */
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cacheDir } from '../harness/util/cache-dir.js';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/util/package-root.js';
 import type { Section } from './measure.js';
@@ -76,8 +76,30 @@ function phaseRows(projects: ProjectSummary[]): string {
   return Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([id, ms]) => `| ${id} | ${min(ms)} | ${Math.round((100 * ms) / all)} % |`).join('\n');
 }
 
+/**
+ * The job's output folder, kept in the cache between bench runs with only each project's
+ * durations.json in it, as `npm run main` into the same out/ keeps them: the run starts its
+ * longest scenarios first when an earlier one recorded them. Says whether one had.
+ */
+async function reusedOutDir(way: Scheduling): Promise<{ outDir: string; warm: boolean }> {
+  const outDir = join(cacheDir(), `bench-main-${way.id}`);
+  await clearButDurations(outDir);
+  const warm = (await Promise.all(PROJECTS.map((p) => stat(join(outDir, p.dir, 'durations.json')).then(() => true, () => false)))).some(Boolean);
+  return { outDir, warm };
+}
+
+async function clearButDurations(outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  for (const project of await readdir(outDir)) {
+    const dir = join(outDir, project);
+    const entries = await readdir(dir).catch(() => undefined);
+    if (!entries) await rm(dir, { force: true });
+    else for (const entry of entries) if (entry !== 'durations.json') await rm(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
 export async function mainJobSection(way: Scheduling, log: (line: string) => void): Promise<Section> {
-  const outDir = await mkdtemp(join(tmpdir(), `pxe-bench-main-${way.id}-`));
+  const { outDir, warm } = await reusedOutDir(way);
   try {
     log(`main-job: ${way.label}, into ${outDir}`);
     const started = Date.now();
@@ -99,7 +121,7 @@ export async function mainJobSection(way: Scheduling, log: (line: string) => voi
 built), timed from outside: **${min(wallMs)}** wall time, exit ${run.exitCode}; verdicts: ${verdictText(total)}.
 Measured ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC. One run, its projects in one worker pool
 (scripts/main-job.config.ts; the prepare step is before the first boot): ${boots} boots,
-${laneMinutes.toFixed(1)} lane-minutes of scenarios in all.
+${laneMinutes.toFixed(1)} lane-minutes of scenarios in all; ${warm ? 'longest first, from the durations an earlier main job recorded in the same folder' : 'no earlier durations: in the order the projects list them'}.
 
 | project | last verdict | boots | scenarios' time, summed | verdicts | not PASS |
 |---|---|---|---|---|---|
@@ -114,8 +136,9 @@ ${phaseRows(projects)}
 `,
     };
   } finally {
-    // BENCH_KEEP_MAIN=1 keeps the main job's reports (every scenario's evidence) for a closer look.
+    // BENCH_KEEP_MAIN=1 keeps the main job's reports (every scenario's evidence) for a closer look;
+    // the durations stay in any case, for the next measurement's order.
     if (process.env.BENCH_KEEP_MAIN === '1') log(`main-job: kept ${outDir}`);
-    else await rm(outDir, { recursive: true, force: true });
+    else await clearButDurations(outDir);
   }
 }
