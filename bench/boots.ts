@@ -391,7 +391,7 @@ export async function bootSections(runs: number, only: (name: string) => boolean
   const dir = await mkdtemp(join(tmpdir(), 'pxe-bench-boots-'));
   const log = (line: string) => console.log(`bench: ${line}`);
   try {
-    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), DEFAULT_ARCHITECTURE.loaderLocations);
+    const loader = await extractLoaderFiles(iso, join(dir, 'loader'), DEFAULT_ARCHITECTURE.loaderLocations, DEFAULT_ARCHITECTURE.id);
     const bench: BootBench = { runs, iso, size: statSync(iso).size, dir, loader, log };
     const parts: Array<[string, (b: BootBench) => Promise<Section[]>]> = [
       ['overhead', overheadSections], ['latency', failingLatencySections], ['transfer', transferSections], ['loading', loadingSections], ['scheduling', schedulingSections],

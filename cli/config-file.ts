@@ -37,6 +37,8 @@ export interface PxeHarnessConfig {
   firmware?: string | string[];
   netboot?: string;
   liveModule?: string;
+  /** The guest's architecture; read from the ISO unless given (then it must agree). */
+  arch?: string;
   /** Reporter names (RUN_REPORTERS): terminal or line, json, junit, html, conformance. */
   reporter?: string | string[];
   /** An earlier run's results.json to compare with, and the slowdown in percent that fails the run. */
@@ -63,18 +65,19 @@ export interface PxeHarnessProject {
   grep?: string;
   grepInvert?: string;
   liveModule?: string;
+  arch?: string;
   netboot?: string;
   tlsCa?: string;
 }
 
 const PROJECT_FIELDS = {
-  name: true, iso: true, firmware: true, scenario: true, grep: true, grepInvert: true, liveModule: true, netboot: true, tlsCa: true,
+  name: true, iso: true, firmware: true, scenario: true, grep: true, grepInvert: true, liveModule: true, arch: true, netboot: true, tlsCa: true,
 } as const satisfies KnownFields<PxeHarnessProject>;
 
 const CONFIG_FIELDS = {
   iso: true, scenarios: true, scenario: true, grep: true, grepInvert: true, shard: true, out: true, login: true, bootTimeoutS: true, memoryMb: true,
   cpus: true, keepTemp: true, keep: true, jobs: true, retries: true, debugRerun: true, maxFailures: true, accel: true, tcgThread: true, knownIssues: true, firmware: true,
-  netboot: true, liveModule: true, reporter: true, baseline: true, regressionThreshold: true, tlsCa: true, projects: true,
+  netboot: true, liveModule: true, arch: true, reporter: true, baseline: true, regressionThreshold: true, tlsCa: true, projects: true,
 } as const satisfies KnownFields<PxeHarnessConfig>;
 
 /** The fields that are paths, resolved against the config file's folder. */

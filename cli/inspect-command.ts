@@ -45,6 +45,7 @@ export function describeInspection(i: IsoInspection): string {
   return [
     `ISO            ${i.iso.path} (${i.iso.sizeBytes} bytes, volume id ${i.iso.volumeId}, preparer ${i.iso.preparer || '-'})`,
     `live module    ${i.liveModule.id} (${i.liveModule.evidence})`,
+    `architecture   ${i.architecture.id} (kernel and initrd in ${i.architecture.loaderFolder})`,
     `dracut         ${i.dracut ?? 'version not recorded in the initrd'}`,
     // Measured on KIWI 11 ISOs: the preparer names KIWI without a version, and nothing outside the
     // live root's file system (squashfs, often an ext4 image inside it) records one.

@@ -10,6 +10,7 @@ import { packageRoot } from '../harness/util/package-root.js';
 import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
 import { DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
+import { ARCHITECTURES } from '../harness/arch/index.js';
 import { runProjects } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
@@ -49,6 +50,7 @@ const RUN_FLAGS = {
   firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
   netboot: { type: 'string', default: DEFAULT_NETBOOT },
   'live-module': { type: 'string' },
+  arch: { type: 'string' },
   config: { type: 'string' },
   reporter: { type: 'string' },
   baseline: { type: 'string' },
@@ -83,6 +85,7 @@ async function checkRunRequest({ name, values, selection }: ProjectRequest<RunFl
   const reporters = parseReporters(values.reporter);
   const netboot = netbootFamilyById(values.netboot);
   const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
+  const arch = values.arch === undefined ? undefined : oneOf('arch', values.arch, Object.keys(ARCHITECTURES), 'leave --arch out (the ISO says which), or pass an architecture the harness boots');
   const scenarios = await selectBoth(values, selection);
   const credentials = parseLogin(values.login);
   const limits = runLimits();
@@ -114,6 +117,7 @@ async function checkRunRequest({ name, values, selection }: ProjectRequest<RunFl
     ...(retries !== undefined ? { retries } : {}),
     ...(maxFailures !== undefined ? { maxFailures } : {}),
     ...(liveModule ? { liveModule } : {}),
+    ...(arch ? { arch } : {}),
     ...(tlsAuthority ? { tlsAuthority } : {}),
     ...(values.keep ? { attach: { when: 'failed' as const, terminal: attachTerminal } } : {}),
   };

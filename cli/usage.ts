@@ -3,10 +3,12 @@ import { RUN_REPORTERS } from './run-reporters.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
 import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
+import { ARCHITECTURES } from '../harness/arch/index.js';
 
 const firmwares = `${[...Object.keys(FIRMWARES), 'both'].join('|')}|LIST`;
 const modules = Object.keys(LIVE_MODULES).join('|');
 const netboots = Object.keys(NETBOOT_FAMILIES).join('|');
+const arches = Object.keys(ARCHITECTURES).join('|');
 
 /** --help of a command: the usage on stdout, exit 0. */
 export function showUsage(): number {
@@ -21,7 +23,7 @@ export const USAGE = `usage:
                   [--retries N] [--debug-rerun on|off] [--max-failures N] [--config FILE] [--reporter NAME,...]
                   [--baseline FILE] [--regression-threshold PCT] [--tls-ca CERT,KEY]
                   [--accel auto|tcg|kvm] [--tcg-thread multi|single] [--known-issues FILE] [--firmware ${firmwares}]
-                  [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}]
+                  [--scenarios FILE|DIR]... [--netboot ${netboots}] [--live-module ${modules}] [--arch ${arches}]
   pxe-harness list [--scenarios FILE|DIR]... [--scenario NAME|GLOB]... [--grep RE] [--grep-invert RE] [--shard I/N] [--json]
   pxe-harness init [FILE]
   pxe-harness doctor
@@ -74,6 +76,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         (${Object.values(LIVE_MODULES).map((m) => `${m.id}: ${m.description}`).join('; ')});
         this option overrides it and must agree. Without --iso it picks the built-in fixture
         of that module. Scenarios that ask for what the module does not do are SKIPPED.
+        --arch: the guest's architecture is read from the ISO (KIWI's /boot/<arch>/loader folder;
+        the kernel's header must agree, else exit 2); this option may say it, never contradict it
+        (${Object.values(ARCHITECTURES).map((a) => `${a.id}: ${a.description}`).join('; ')}).
         --tls-ca CERT,KEY: the PEM certificate and key of a CA the ISO trusts; scenarios that
         publish over https with a trusted certificate (ram-deploy-https-verified) have it issued
         by this CA, and SKIP without one. The built-in fixtures trust a test CA of their own

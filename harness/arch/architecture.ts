@@ -15,4 +15,14 @@ export interface Architecture<Id extends string = string> {
   readonly qemuBinary: string;
   /** Where kernel and initrd are in the ISO (both live modules of KIWI keep them in the same place). */
   readonly loaderLocations: LoaderLocations;
+  /** How its kernel image says what it is for: the PE/COFF machine of an EFI-stub kernel, else a magic in its header. */
+  readonly kernelImage: KernelImageSignature;
+}
+
+/** What a kernel image built for an architecture carries in its first bytes. */
+export interface KernelImageSignature {
+  /** The PE/COFF machine type of its EFI stub (IMAGE_FILE_MACHINE_*), when the image has one. */
+  peMachine: number;
+  /** A magic of the architecture's own boot protocol, at a byte offset: for an image without an EFI stub. */
+  magic: { offset: number; text: string };
 }

@@ -17,4 +17,5 @@ export function architectureById(id: string): Architecture {
   return architecture;
 }
 
-export type { Architecture, LoaderLocations } from './architecture.js';
+export type { Architecture, KernelImageSignature, LoaderLocations } from './architecture.js';
+export { architectureOfIso, checkKernelArchitecture, loaderFolderOf, peMachineOf } from './iso-architecture.js';

@@ -6,4 +6,6 @@ export const x86_64: Architecture<'x86_64'> = {
   description: '64-bit PC (x86_64)',
   qemuBinary: 'qemu-system-x86_64',
   loaderLocations: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+  // IMAGE_FILE_MACHINE_AMD64; the bzImage boot protocol's header magic at 0x202 (Documentation/arch/x86/boot.rst).
+  kernelImage: { peMachine: 0x8664, magic: { offset: 0x202, text: 'HdrS' } },
 };

@@ -57,6 +57,7 @@ export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: st
   return {
     iso: { path: iso.path, sizeBytes: iso.sizeBytes, volumeId: iso.volumeId, preparer: iso.preparer, publisher: iso.publisher },
     liveModule: { id: target.liveModule.id, evidence },
+    architecture: { id: target.arch.id, loaderFolder: target.arch.loaderLocations.kernel.replace(/\/[^/]*$/, '') },
     dracut: dracutVersion(files)?.text ?? null,
     boot: { partitionTable: iso.boot.partitionTable, efiSystemPartition: iso.boot.efiSystemPartition, signedChain: iso.boot.signedChain ?? null },
     kernel: { signedBy: kernel ? kernel.subjects : null },

@@ -4,6 +4,8 @@ import type { SignedChain } from '../iso/boot-facts.js';
 export interface IsoFacts {
   iso: { path: string; sizeBytes: number; volumeId: string; preparer: string; publisher: string };
   liveModule: { id: string; evidence: string };
+  /** The guest's architecture: the ISO's loader folder names it, its kernel's header agrees. */
+  architecture: { id: string; loaderFolder: string };
   /** dracut's version, from the initrd's usr/lib/dracut/dracut-VERSION file; null when it has none. */
   dracut: string | null;
   boot: { partitionTable: string; efiSystemPartition: boolean; signedChain: SignedChain | null };

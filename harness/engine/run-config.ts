@@ -39,6 +39,8 @@ export interface RunOptions {
   netboot?: NetbootFamily;
   /** The ISO's live module; read from the ISO's initrd by default (this overrides it, and must agree). */
   liveModule?: LiveModuleId;
+  /** The guest's architecture (a key of ARCHITECTURES); read from the ISO's loader folder by default (this overrides it, and must agree). */
+  arch?: string;
   /** Whoever watches the run: the reporters. */
   reporters?: RunObserver[];
   signal?: AbortSignal;

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { DEFAULT_ARCHITECTURE } from '../arch/index.js';
+import { ARCHITECTURES, architectureById, architectureOfIso, checkKernelArchitecture, DEFAULT_ARCHITECTURE, type Architecture } from '../arch/index.js';
+import { listIsoFolder } from '../iso/iso-folder.js';
+import { readHead } from '../iso/read-head.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
 import { inspectIso } from '../iso/iso-image.js';
 import { readLiveImageFacts } from '../iso/live-image-facts.js';
@@ -19,16 +21,19 @@ export interface RunTarget {
 }
 
 /**
- * KIWI keeps kernel and initrd where the architecture says, whichever live module the initrd
- * carries; the initrd says which module it is. A wrong --live-module is refused here, before the
- * output folder is made.
+ * KIWI keeps kernel and initrd where the architecture says (the ISO's loader folder names it, the
+ * kernel's header must agree), whichever live module the initrd carries; the initrd says which
+ * module it is. A wrong --arch or --live-module is refused here, before the output folder is made.
  */
-export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspectedIso' | 'liveModule'>, loaderDir: string): Promise<RunTarget> {
+export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspectedIso' | 'liveModule' | 'arch'>, loaderDir: string): Promise<RunTarget> {
   const isoPath = resolve(options.isoPath);
   const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
   const iso = known ?? (await inspectIso(isoPath));
-  const arch = DEFAULT_ARCHITECTURE;
-  const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations);
+  const registered = Object.values(ARCHITECTURES) as Architecture[];
+  const asked = options.arch === undefined ? undefined : architectureById(options.arch);
+  const arch = architectureOfIso(registered, await listIsoFolder(iso.path, '/boot'), asked, DEFAULT_ARCHITECTURE);
+  const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations, arch.id);
+  checkKernelArchitecture(await readHead(loader.kernelPath, 4096), arch, registered, arch.loaderLocations.kernel, iso.path);
   const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
   const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
   return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };

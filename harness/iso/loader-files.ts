@@ -14,11 +14,11 @@ export interface LoaderFiles {
  * depends on the live module's build (KIWI: /boot/x86_64/loader). An ISO without them gets an
  * error naming the ISO and the missing file.
  */
-export async function extractLoaderFiles(isoPath: string, destDir: string, locations: { kernel: string; initrd: string }): Promise<LoaderFiles> {
+export async function extractLoaderFiles(isoPath: string, destDir: string, locations: { kernel: string; initrd: string }, arch: string): Promise<LoaderFiles> {
   await mkdir(destDir, { recursive: true });
   const files = { kernelPath: join(destDir, 'linux'), initrdPath: join(destDir, 'initrd') };
   await extractIsoFiles(isoPath, [{ inIso: locations.kernel, dest: files.kernelPath }, { inIso: locations.initrd, dest: files.initrdPath }], {
-    why: ': it is not a KIWI live ISO for x86_64',
+    why: `: it is not a KIWI live ISO for ${arch}`,
     fix: `pass a KIWI live ISO that contains ${locations.kernel} and ${locations.initrd}`,
   });
   return files;

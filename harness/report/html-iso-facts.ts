@@ -11,6 +11,7 @@ export function isoFactsSection(facts: IsoFacts | undefined): string {
 ${row('file', `${facts.iso.path} (${facts.iso.sizeBytes} bytes)`)}
 ${row('volume id, preparer', `${facts.iso.volumeId}, ${facts.iso.preparer || '-'}`)}
 ${row('live module', `${facts.liveModule.id} (${facts.liveModule.evidence})`)}
+${row('architecture', `${facts.architecture.id} (kernel and initrd in ${facts.architecture.loaderFolder})`)}
 ${row('dracut', facts.dracut ?? 'version not recorded in the initrd')}
 ${row('boot', `partition table ${facts.boot.partitionTable}, EFI system partition ${facts.boot.efiSystemPartition ? 'yes' : 'no'}, signed chain ${chain}`)}
 ${row('kernel', facts.kernel.signedBy === null ? 'signature not read' : facts.kernel.signedBy.length ? `signed by ${facts.kernel.signedBy.join('; ')}` : 'unsigned')}

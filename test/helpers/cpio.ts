@@ -23,11 +23,21 @@ export const KIWI_LIVE_INITRD = { 'usr/sbin/kiwi-live-root': '#!/bin/bash', 'var
  * A tiny ISO with KIWI's loader layout (boot/x86_64/loader/linux and initrd, the initrd a cpio of
  * `initrd`), made by xorriso in `dir` as NAME.iso: what the harness reads before anything boots.
  */
-export async function tinyLiveIso(dir: string, name: string, options: { volumeId?: string; initrd?: Record<string, string>; efiBoot?: Record<string, string> } = {}): Promise<string> {
+export async function tinyLiveIso(
+  dir: string,
+  name: string,
+  options: { volumeId?: string; initrd?: Record<string, string>; efiBoot?: Record<string, string>; kernel?: Buffer; loaderFolders?: string[] } = {},
+): Promise<string> {
   const tree = join(dir, `${name}-tree`);
-  const loader = join(tree, 'boot', 'x86_64', 'loader');
+  // One loader folder per architecture the ISO carries (/boot/<arch>/loader), x86_64 unless told.
+  const [first, ...more] = options.loaderFolders ?? ['x86_64'];
+  for (const folder of more) {
+    await mkdir(join(tree, 'boot', folder, 'loader'), { recursive: true });
+    await writeFile(join(tree, 'boot', folder, 'loader', 'linux'), 'KERNEL');
+  }
+  const loader = join(tree, 'boot', first!, 'loader');
   await mkdir(loader, { recursive: true });
-  await writeFile(join(loader, 'linux'), 'KERNEL');
+  await writeFile(join(loader, 'linux'), options.kernel ?? 'KERNEL');
   await writeFile(join(loader, 'initrd'), cpio(options.initrd ?? KIWI_LIVE_INITRD));
   // /EFI/BOOT of an EFI build (e.g. a shim chain: bootx64.efi and grubx64.efi), by name and content.
   if (options.efiBoot) {

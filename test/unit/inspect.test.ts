@@ -26,6 +26,7 @@ describe('inspect --iso X', () => {
     const facts = JSON.parse(result.stdout) as IsoInspection;
     expect(facts.iso).toMatchObject({ path: iso, volumeId: 'MYLIVE' });
     expect(facts.liveModule.id).toBe('kiwi-live');
+    expect(facts.architecture).toEqual({ id: 'x86_64', loaderFolder: '/boot/x86_64/loader' });
     // The tiny ISO's initrd records no dracut version (the real fixtures' say 112-7: a unit test of dracutVersion reads that name).
     expect(facts.dracut).toBeNull();
     expect(facts.boot.signedChain).toBeNull();
@@ -47,6 +48,7 @@ describe('inspect --iso X', () => {
     expect(result.stdout).toContain('CA bundle      none in the initrd');
     expect(result.stdout).toContain('dracut         version not recorded in the initrd');
     expect(result.stdout).toContain('KIWI           the preparer does not name KIWI');
+    expect(result.stdout).toContain('architecture   x86_64 (kernel and initrd in /boot/x86_64/loader)');
     expect(result.stdout).toMatch(/^ {2}SKIP {8}secure-boot-kernel-altered@bios: it proves that Secure Boot refuses/m);
     expect(result.stdout).not.toMatch(/secure-boot-kernel-altered@uefi-secure/);
   });

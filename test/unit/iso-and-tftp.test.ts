@@ -60,13 +60,13 @@ describe('ISO', () => {
   });
 
   it('extracts linux and initrd byte for byte', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out'), LOADER);
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out'), LOADER, DEFAULT_ARCHITECTURE.id);
     expect(await readFile(files.kernelPath, 'utf8')).toBe('KERNEL-BYTES');
     expect((await readFile(files.initrdPath)).equals(Buffer.alloc(100_000, 3))).toBe(true);
   });
 
   it('refuses an ISO without the loader files, naming the ISO and the file', async () => {
-    const error = await inputErrorOf(extractLoaderFiles(bareIso, join(dir, 'out-bare'), LOADER));
+    const error = await inputErrorOf(extractLoaderFiles(bareIso, join(dir, 'out-bare'), LOADER, DEFAULT_ARCHITECTURE.id));
     expect(error.message).toContain(bareIso);
     expect(error.message).toContain('/boot/x86_64/loader/linux');
   });
@@ -165,7 +165,7 @@ describe('pxelinux config', () => {
   });
 
   it('over http: lpxelinux.0, a boot-file server on guest port 8080 that serves the loader files, and a config that loads them from it', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out3'), LOADER);
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out3'), LOADER, DEFAULT_ARCHITECTURE.id);
     const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
     try {
       expect(root.prepared.bootfile).toBe('lpxelinux.0');
@@ -189,7 +189,7 @@ describe('pxelinux config', () => {
   });
 
   it('over tftp: a root with pxelinux.0, ldlinux.c32, the loader files and the config', async () => {
-    const files = await extractLoaderFiles(liveIso, join(dir, 'out2'), LOADER);
+    const files = await extractLoaderFiles(liveIso, join(dir, 'out2'), LOADER, DEFAULT_ARCHITECTURE.id);
     const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
     for (const f of ['pxelinux.0', 'ldlinux.c32', 'boot/linux', 'boot/initrd', 'pxelinux.cfg/default']) {
       expect((await stat(join(root.prepared.tftpRoot, f))).size).toBeGreaterThan(0);

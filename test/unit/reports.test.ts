@@ -114,6 +114,7 @@ describe('HTML report', () => {
     const facts = {
       iso: { path: '/x.iso', sizeBytes: 2 ** 27, volumeId: 'CDROM', preparer: 'KIWI - HTTPS://GITHUB.COM/OSINSIDE/KIWI', publisher: '' },
       liveModule: { id: 'kiwi-live', evidence: 'usr/sbin/kiwi-live-root in the initrd' },
+      architecture: { id: 'x86_64', loaderFolder: '/boot/x86_64/loader' },
       dracut: '112-7',
       boot: { partitionTable: 'gpt', efiSystemPartition: true, signedChain: { shim: '/EFI/BOOT/bootx64.efi', loader: '/EFI/BOOT/grubx64.efi' } },
       kernel: { signedBy: ['CN = Debian Secure Boot Signer 2022 - linux'] },
@@ -124,6 +125,7 @@ describe('HTML report', () => {
     expect(html).toContain('<details id="iso-facts"><summary>The ISO, read before any boot: CDROM, 128 MiB, kiwi-live, gpt, signed chain</summary>');
     expect(html).toContain('<td>kernel</td><td>signed by CN = Debian Secure Boot Signer 2022 - linux</td>');
     expect(html).toContain('xz: MISSING (for a .xz URL)');
+    expect(html).toContain('<td>architecture</td><td>x86_64 (kernel and initrd in /boot/x86_64/loader)</td>');
     expect(await renderHtmlReport(sampleResults(dir), dir)).not.toContain('iso-facts');
   });
 
