@@ -22,7 +22,12 @@ async function writeGrubNetdir(dir: string): Promise<string> {
 async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<PreparedNetboot> {
   const dir = join(context.runtimeDir, 'tftp');
   const bootfile = await writeGrubNetdir(dir);
-  return prepareGrubRoot(context, { dir, bootfile, configPaths: ['boot/grub/grub.cfg'], programs: { 'boot-program': bootfile } }, overHttp);
+  const prepared = await prepareGrubRoot(context, { dir, bootfile, configPaths: ['boot/grub/grub.cfg'], programs: { 'boot-program': bootfile } }, overHttp);
+  // The firmware's own PXE (OVMF's virtio-net driver and PXE base code), as a UEFI machine boots
+  // from the network and as under Secure Boot, not the NIC's iPXE ROM: that ROM waits 2 s at its
+  // Ctrl-B banner and about 3 s for ProxyDHCP offers slirp never sends (docs/benchmarks.md,
+  // "The firmware's own PXE under UEFI"). iPXE under UEFI stays a path of its own (--netboot ipxe).
+  return { ...prepared, machine: { ...prepared.machine, nicOptionRom: false } };
 }
 
 const grubBase = {
