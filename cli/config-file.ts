@@ -191,10 +191,13 @@ export function explicitFlags(args: readonly string[]): Set<string> {
  * A refusal of a value that came from the config names the file and the field (the flag's check
  * names only the flag); any other error passes as it is.
  */
-export function blameConfig(error: unknown, config: LoadedConfig | undefined, explicit: ReadonlySet<string>): unknown {
+export function blameConfig(error: unknown, config: LoadedConfig | undefined, explicit: ReadonlySet<string>, project?: number): unknown {
   if (!config || !isHarnessError(error) || error.kind !== 'input') return error;
   const flag = /^--([\w-]+)/.exec(error.context.input ?? '')?.[1];
-  if (!flag || explicit.has(flag) || !(flag in config.values)) return error;
-  const field = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  return new HarnessError('input', `config file ${config.file}, field ${field}: ${error.message}`, { input: `${config.file}: ${field}`, ...(error.context.fix ? { fix: `${error.context.fix} (field ${field} of the config, or --${flag} on the command line)` } : {}) }, { cause: error });
+  if (!flag || explicit.has(flag)) return error;
+  // A project's own field first (it won over the config's), then the config's.
+  const fromProject = project !== undefined && flag in (config.projects?.[project]?.values ?? {});
+  if (!fromProject && !(flag in config.values)) return error;
+  const field = `${fromProject ? `projects[${project}].` : ''}${flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
+  return new HarnessError('input', `config file ${config.file}, field ${field}: ${error.message}`, { input: `${config.file}: ${field}`, ...(error.context.fix ? { fix: `${error.context.fix} (field ${field} of the config${fromProject ? '' : `, or --${flag} on the command line`})` } : {}) }, { cause: error });
 }

@@ -185,10 +185,13 @@ function stopOnSignals(): AbortController {
  */
 async function checkRunRequests(values: RunFlags, explicit: ReadonlySet<string>, config: LoadedConfig | undefined): Promise<RunRequest[]> {
   const checked: RunRequest[] = [];
-  try {
-    for (const project of projectRequests(values, explicit, config)) checked.push(await checkRunRequest(project));
-  } catch (error) {
+  const projects = await Promise.resolve().then(() => projectRequests(values, explicit, config)).catch((error: unknown) => {
     throw blameConfig(error, config, explicit);
+  });
+  for (const project of projects) {
+    checked.push(await checkRunRequest(project).catch((error: unknown) => {
+      throw blameConfig(error, config, explicit, project.configIndex);
+    }));
   }
   const requests = checked.filter((r) => r.options.scenarios.length);
   if (!requests.length) throw inputError('no project of the run selects a scenario: the command line and the projects select none in common', '--scenario/--grep with projects', 'select scenarios that the projects list (pxe-harness list)');

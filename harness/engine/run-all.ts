@@ -39,13 +39,15 @@ async function runPool(projects: readonly OpenProject[], options: PoolOptions): 
       const result = await runScenario(job.scenario, { ...env, machine: cores.machineOf(env.machine), firmware: job.firmware }, stop);
       slots[project]![index] = result;
       if (FAILING.includes(result.verdict)) failures++;
-      if (--left[project]! === 0) finished.push(projects[project]!.finish(slots[project]!.filter(Boolean), false));
+      if (--left[project]! === 0) finished.push(projects[project]!.finish(slots[project]!.filter(Boolean), Boolean(signal?.aborted)));
     }
     cores.idle();
   };
   await Promise.all(Array.from({ length: workers }, worker));
-  // An interrupted run still tells each unfinished project's reporters what it has.
-  projects.forEach((p, i) => left[i]! > 0 && finished.push(p.finish(slots[i]!.filter(Boolean), true)));
+  // Each project not finished yet (interrupted, or with no job at all) still tells its reporters
+  // what it has; an interrupted run records no durations.
+  projects.forEach((p, i) => left[i]! !== 0 && finished.push(p.finish(slots[i]!.filter(Boolean), Boolean(signal?.aborted))));
+  projects.forEach((p, i) => p.jobs.length === 0 && finished.push(p.finish([], Boolean(signal?.aborted))));
   await Promise.all(finished);
   return slots.map((s) => s.filter(Boolean));
 }
@@ -94,6 +96,9 @@ export async function runProjects(projectOptions: readonly RunOptions[], pool: P
   const targets = runTargets();
   const projects: OpenProject[] = [];
   try {
+    // Every ISO read before any project is opened: one refused (not a KIWI live ISO, a wrong
+    // --arch or --live-module) leaves no other project's folder or reports behind.
+    for (const options of resolved) await targets.read(options);
     for (const options of resolved) projects.push(await openProject(options, targets));
     return await runPool(projects, pool);
   } finally {

@@ -1,9 +1,10 @@
 import type { FailSignature } from '../console/signatures.js';
 
 /**
- * iPXE is the NIC's option ROM under both firmwares (Debian's ipxe-qemu: efi-virtio.rom holds its
- * BIOS and EFI drivers). Under OVMF it prints on the serial console; under SeaBIOS only on the
- * screen. Its errors end with a link to ipxe.org that names the error.
+ * iPXE is the NIC's option ROM (Debian's ipxe-qemu: efi-virtio.rom holds its BIOS and EFI
+ * drivers): SeaBIOS's PXE, and under OVMF the iPXE path (--netboot ipxe); the UEFI PXE paths
+ * leave the ROM out and boot with OVMF's own PXE. Under OVMF it prints on the serial console;
+ * under SeaBIOS only on the screen. Its errors end with a link to ipxe.org that names the error.
  */
 export const IPXE_FAIL_SIGNATURES: readonly FailSignature[] = [
   {

@@ -12,6 +12,9 @@ import { firmwareById } from '../../harness/firmware/index.js';
 import { projectRequests, type ProjectFlags } from '../../cli/run-projects.js';
 import type { LoadedConfig } from '../../cli/config-file.js';
 import dollyDeploy from '../../scenarios/dolly-deploy.js';
+import ramDeployHttpsVerified from '../../scenarios/ram-deploy-https-verified.js';
+import { isHarnessError } from '../../harness/errors.js';
+import { stat } from 'node:fs/promises';
 import { tinyLiveIso } from '../helpers/cpio.js';
 import { leftovers, newLeftovers, type Leftovers } from '../helpers/leftovers.js';
 
@@ -44,13 +47,26 @@ describe('the projects of a run', () => {
     expect(projects.map((p) => [p.name, p.values.iso])).toEqual([['live', ['/a/live.iso']], ['live-2', ['/b/live.iso']], ['other_image', ['/c/other image.iso']]]);
   });
 
-  it("a config's projects: their fields over the run's, a flag of the command line over theirs, the scenario selection narrowed by both", () => {
+  it('names of ISOs that would meet, or leave --out, are made apart', () => {
+    const projects = projectRequests({ ...base, iso: ['/x/a.iso', '/a-2.iso', '/y/a.iso', '/z/..iso', '/z/...iso'] }, new Set(['iso']), undefined);
+    expect(projects.map((p) => p.name)).toEqual(['a', 'a-2', 'a-3', 'iso', 'iso-2']);
+  });
+
+  it("a project's selection replaces the config's own; one the command line names is narrowed by the project's", () => {
+    const loaded = config([{ name: 'f', values: { grep: 'ftp' } }]);
+    const fromConfig = projectRequests({ ...base, grep: 'http' }, new Set(), loaded);
+    expect([fromConfig[0]!.values.grep, fromConfig[0]!.selection]).toEqual(['ftp', undefined]);
+    const narrowed = projectRequests({ ...base, grep: 'http' }, new Set(['grep']), loaded);
+    expect([narrowed[0]!.values.grep, narrowed[0]!.selection]).toEqual(['http', { scenarios: undefined, grep: 'ftp' }]);
+  });
+
+  it("a config's projects: their fields over the run's, a flag of the command line over theirs, a selection the command line names narrowed by theirs", () => {
     const loaded = config([
       { name: 'efi', values: { iso: ['/c/efi.iso'], firmware: 'uefi', scenario: ['ram-deploy-http', 'aoe-boot'] } },
       { name: 'fixture', values: {} },
     ]);
     const fromConfig = projectRequests(base, new Set(), loaded);
-    expect(fromConfig.map((p) => [p.name, p.values.iso, p.values.firmware, p.selection?.scenario])).toEqual([
+    expect(fromConfig.map((p) => [p.name, p.values.iso, p.values.firmware, p.values.scenario])).toEqual([
       ['efi', ['/c/efi.iso'], 'uefi', ['ram-deploy-http', 'aoe-boot']],
       ['fixture', undefined, 'bios', undefined],
     ]);
@@ -92,12 +108,32 @@ describe('one pool over the jobs of every project', () => {
     const isos = [await tinyLiveIso(dir, 'first'), await tinyLiveIso(dir, 'second', { volumeId: 'SECOND' })];
     const seen = isos.map(() => ({ info: [] as RunInfo[], ends: [] as ScenarioResult[][] }));
     const watcher = (i: number): RunObserver => ({ onRunInfo: (info) => void seen[i]!.info.push(info), onRunEnd: (r) => void seen[i]!.ends.push(r) });
-    const projects = isos.map((isoPath, i) => ({ isoPath, scenarios: [dollyDeploy], outDir: join(dir, 'pool', `p${i}`), accel: 'tcg' as const, reporters: [watcher(i)] }));
+    const scenarios = [[dollyDeploy], [ramDeployHttpsVerified, dollyDeploy]];
+    const projects = isos.map((isoPath, i) => ({ isoPath, scenarios: scenarios[i]!, outDir: join(dir, 'pool', `p${i}`), accel: 'tcg' as const, reporters: [watcher(i)] }));
     const results = await runProjects(projects, { jobs: 2, maxFailures: 0 });
-    expect(results.map((r) => r.map((s) => [s.name, s.verdict]))).toEqual([[['dolly-deploy', 'SKIP']], [['dolly-deploy', 'SKIP']]]);
-    expect(seen.map((s) => [s.info.map((i) => i.iso), s.ends.length, s.ends[0]?.length])).toEqual([[[isos[0]], 1, 1], [[isos[1]], 1, 1]]);
+    expect(results.map((r) => r.map((s) => [s.name, s.verdict]))).toEqual([[['dolly-deploy', 'SKIP']], [['ram-deploy-https-verified', 'SKIP'], ['dolly-deploy', 'SKIP']]]);
+    expect(seen.map((s) => [s.info.map((i) => i.iso), s.ends.map((e) => e.map((r) => r.name))])).toEqual([[[isos[0]], [['dolly-deploy']]], [[isos[1]], [['ram-deploy-https-verified', 'dolly-deploy']]]]);
     // A SKIP took no time: nothing recorded, but each project's folder is its own.
     for (const i of [0, 1]) expect(JSON.parse(await readFile(join(dir, 'pool', `p${i}`, 'durations.json'), 'utf8'))).toEqual({});
+  });
+});
+
+describe('a project that cannot be opened, or has nothing to boot', () => {
+  it('an ISO refused after another was accepted: bad input, and no folder or report of the other project is left', async () => {
+    const good = await tinyLiveIso(dir, 'good');
+    const other = await tinyLiveIso(dir, 'not-x86', { loaderFolders: ['aarch64'] });
+    const told: string[] = [];
+    const reporters = [{ onRunInfo: () => void told.push('info'), onRunEnd: () => void told.push('end') }];
+    const outs = [join(dir, 'refused', 'good'), join(dir, 'refused', 'other')];
+    const error = await runProjects([good, other].map((isoPath, i) => ({ isoPath, scenarios: [dollyDeploy], outDir: outs[i]!, accel: 'tcg' as const, reporters })), { jobs: 2, maxFailures: 0 }).then(() => undefined, (e: unknown) => e);
+    expect(isHarnessError(error) && [error.kind, error.message]).toEqual(['input', `ISO ${other} has no /boot/x86_64/loader/linux: it is not a KIWI live ISO for x86_64`]);
+    expect([told, await stat(outs[0]!).then(() => 'made', () => 'none')]).toEqual([[], 'none']);
+  });
+
+  it('a project with no scenario still tells its reporters the run ended (an API caller may pass none)', async () => {
+    const ends: number[] = [];
+    const results = await runProjects([{ isoPath: await tinyLiveIso(dir, 'empty'), scenarios: [], outDir: join(dir, 'empty-out'), accel: 'tcg', reporters: [{ onRunEnd: (r) => void ends.push(r.length) }] }], { jobs: 1, maxFailures: 0 });
+    expect([results, ends]).toEqual([[[]], [0]]);
   });
 });
 
@@ -117,5 +153,14 @@ export default defineConfig({ scenario: 'dolly-deploy', accel: 'tcg', projects: 
     expect([two.iso, two.project, two.results.map((r) => [r.name, r.verdict])]).toEqual([isos[1], 'two', [['dolly-deploy@bios', 'SKIP'], ['dolly-deploy@uefi', 'SKIP']]]);
     expect(run.stdout).toMatch(/^\[one\] SKIP  dolly-deploy /m);
     expect(run.stdout).toMatch(/^\[two\] SKIP  dolly-deploy@uefi /m);
+  });
+
+  it("a bad value of a project's field is refused naming the config file and the project's field, exit 2", async () => {
+    const file = join(dir, 'bad.config.ts');
+    await writeFile(file, `import { defineConfig } from 'pxe-harness';\nexport default defineConfig({ firmware: 'bios', projects: [{ name: 'x', firmware: 'uefii' }] });\n`);
+    const run = await execa('node', [join(root, 'dist/cli/main.js'), 'run', '--config', file, '--out', join(dir, 'bad-out')], { reject: false, cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(`config file ${file}, field projects[0].firmware: --firmware must be one of`);
+    await expect(stat(join(dir, 'bad-out'))).rejects.toThrow();
   });
 });
