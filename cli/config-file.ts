@@ -93,7 +93,10 @@ export function defineConfig(config: PxeHarnessConfig): PxeHarnessConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new RangeError(`the config must be an object of run's options, got ${JSON.stringify(config)}`);
   refuseUnknownFields(config, '', 'the config (the options of run, in camelCase)', CONFIG_FIELDS);
   if (config.projects !== undefined && !Array.isArray(config.projects)) throw new RangeError(`field projects must be a list of projects ({ name, iso, ... }), got ${JSON.stringify(config.projects)}`);
-  config.projects?.forEach((project, i) => refuseUnknownFields(project, `projects[${i}]`, 'a project', PROJECT_FIELDS));
+  config.projects?.forEach((project, i) => {
+    if (typeof project !== 'object' || project === null || Array.isArray(project)) throw new RangeError(`field projects[${i}] must be a project ({ name, iso, ... }), got ${JSON.stringify(project)}`);
+    refuseUnknownFields(project, `projects[${i}]`, 'a project', PROJECT_FIELDS);
+  });
   return Object.assign({ ...config }, { [DEFINED]: true });
 }
 

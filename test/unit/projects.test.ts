@@ -10,7 +10,7 @@ import type { ScenarioResult } from '../../harness/scenario/result.js';
 import { defineScenario } from '../../harness/scenario/index.js';
 import { firmwareById } from '../../harness/firmware/index.js';
 import { projectRequests, type ProjectFlags } from '../../cli/run-projects.js';
-import type { LoadedConfig } from '../../cli/config-file.js';
+import { defineConfig, type LoadedConfig, type PxeHarnessProject } from '../../cli/config-file.js';
 import dollyDeploy from '../../scenarios/dolly-deploy.js';
 import ramDeployHttpsVerified from '../../scenarios/ram-deploy-https-verified.js';
 import { isHarnessError } from '../../harness/errors.js';
@@ -45,6 +45,12 @@ describe('the projects of a run', () => {
   it('several --iso: one project each, named after its file (a name taken twice gets -2)', () => {
     const projects = projectRequests({ ...base, iso: ['/a/live.iso', '/b/live.iso', '/c/other image.iso'] }, new Set(['iso']), undefined);
     expect(projects.map((p) => [p.name, p.values.iso])).toEqual([['live', ['/a/live.iso']], ['live-2', ['/b/live.iso']], ['other_image', ['/c/other image.iso']]]);
+  });
+
+  it('defineConfig refuses projects that are not a list of projects, and a project field it does not know', () => {
+    expect(() => defineConfig({ projects: [null as unknown as PxeHarnessProject] })).toThrow('field projects[0] must be a project ({ name, iso, ... }), got null');
+    expect(() => defineConfig({ projects: 'x' as unknown as PxeHarnessProject[] })).toThrow('field projects must be a list of projects');
+    expect(() => defineConfig({ projects: [{ name: 'a', firmwre: 'uefi' } as unknown as PxeHarnessProject] })).toThrow('field projects[0].firmwre is not a field of a project: did you mean firmware?');
   });
 
   it('names of ISOs that would meet, or leave --out, are made apart', () => {
