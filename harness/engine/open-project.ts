@@ -11,6 +11,7 @@ import type { ResolvedRunOptions } from './run-config.js';
 import { readRunTarget, type RunTarget } from './run-target.js';
 import { resolve } from 'node:path';
 import { isoFacts } from './inspect-iso.js';
+import type { IsoFacts } from './iso-facts.js';
 import { readDurations, recordDurations, type Durations } from './durations.js';
 import { deliversAndMustPass } from './delivery-proof.js';
 import { warmProofDigests } from '../scenario/checks/image-checks.js';
@@ -37,16 +38,20 @@ export interface OpenProject {
  * its live module and facts); close() removes what was taken out.
  */
 export function runTargets() {
-  const read = new Map<string, Promise<RunTarget>>();
+  const read = new Map<string, Promise<RunTarget & { facts: Promise<IsoFacts> }>>();
   const dirs: { cleanup: () => Promise<void> }[] = [];
   return {
-    read(options: ResolvedRunOptions): Promise<RunTarget> {
+    /** The ISO as the run boots it, with its facts (read once too: inspect's few seconds each, otherwise before every project's first boot). */
+    read(options: ResolvedRunOptions): Promise<RunTarget & { facts: Promise<IsoFacts> }> {
       const key = `${resolve(options.isoPath)}\0${options.liveModule ?? ''}`;
       let target = read.get(key);
       if (!target) {
-        target = tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true }).then((dir) => {
+        target = tmpDir({ prefix: 'pxe-harness-loader-', unsafeCleanup: true }).then(async (dir) => {
           dirs.push(dir);
-          return readRunTarget(options, dir.path);
+          const { evidence, ...rest } = await readRunTarget(options, dir.path);
+          const facts = isoFacts(rest, evidence);
+          facts.catch(() => undefined);
+          return { ...rest, evidence, facts };
         });
         read.set(key, target);
       }
@@ -66,9 +71,9 @@ export function runTargets() {
 export async function openProject(options: ResolvedRunOptions, targets: ReturnType<typeof runTargets>): Promise<OpenProject> {
   const reporter = combineObservers(options.reporters);
   const jobs = firmwareJobs(options.scenarios, options.firmware);
-  const { evidence, ...target } = await targets.read(options);
+  const { evidence, facts, ...target } = await targets.read(options);
   const outDir = await ensureOutputFolder(options.outDir);
-  reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence }, facts: await isoFacts(target, evidence) });
+  reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence }, facts: await facts });
   const env = projectEnvironment(options, { ...target, outDir, reporter, firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID) });
   const applicable = jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware }));
   const copies = startCompressedCopies(env.iso.path, applicable.map((j) => j.scenario.publish.compressed));
