@@ -55,19 +55,11 @@ export interface PxeHarnessConfig {
   projects?: PxeHarnessProject[];
 }
 
-/** One project of a config: an ISO (the built-in fixture without one) and what it is booted with. */
-export interface PxeHarnessProject {
+/** One project of a config: an ISO (the built-in fixture without one) and what it is booted with, each field as the config's own. */
+export interface PxeHarnessProject extends Pick<PxeHarnessConfig, 'firmware' | 'scenario' | 'grep' | 'grepInvert' | 'liveModule' | 'arch' | 'netboot' | 'tlsCa'> {
   /** Its output folder below --out, and how the terminal names its lines: letters, digits, . _ - */
   name: string;
   iso?: string;
-  firmware?: string | string[];
-  scenario?: string | string[];
-  grep?: string;
-  grepInvert?: string;
-  liveModule?: string;
-  arch?: string;
-  netboot?: string;
-  tlsCa?: string;
 }
 
 const PROJECT_FIELDS = {

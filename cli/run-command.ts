@@ -185,9 +185,12 @@ function stopOnSignals(): AbortController {
  */
 async function checkRunRequests(values: RunFlags, explicit: ReadonlySet<string>, config: LoadedConfig | undefined): Promise<RunRequest[]> {
   const checked: RunRequest[] = [];
-  const projects = await Promise.resolve().then(() => projectRequests(values, explicit, config)).catch((error: unknown) => {
+  let projects: ReturnType<typeof projectRequests<RunFlags>>;
+  try {
+    projects = projectRequests(values, explicit, config);
+  } catch (error) {
     throw blameConfig(error, config, explicit);
-  });
+  }
   for (const project of projects) {
     checked.push(await checkRunRequest(project).catch((error: unknown) => {
       throw blameConfig(error, config, explicit, project.configIndex);

@@ -23,7 +23,7 @@ import { warmProofDigests } from '../scenario/checks/image-checks.js';
 export interface OpenProject {
   jobs: ScenarioJob[];
   env: RunEnvironment;
-  reporter: RunObserver;
+  /** The live module's id, which the project's recorded durations are keyed by. */
   liveModule: string;
   /** What each scenario took when it last ran into this project's folder (durations.ts). */
   durations: Durations;
@@ -85,7 +85,7 @@ export async function openProject(options: ResolvedRunOptions, targets: ReturnTy
     await reporter.onRunEnd?.(results);
   };
   let closed: Promise<void> | undefined;
-  return { jobs, env, reporter, liveModule: env.liveModule.id, durations, finish, close: () => (closed ??= copies.stop()) };
+  return { jobs, env, liveModule: env.liveModule.id, durations, finish, close: () => (closed ??= copies.stop()) };
 }
 
 type ProjectTarget = Omit<RunTarget, 'evidence'> & Pick<RunEnvironment, 'outDir' | 'firmware'> & { reporter: RunObserver };

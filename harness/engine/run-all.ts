@@ -46,8 +46,7 @@ async function runPool(projects: readonly OpenProject[], options: PoolOptions): 
   await Promise.all(Array.from({ length: workers }, worker));
   // Each project not finished yet (interrupted, or with no job at all) still tells its reporters
   // what it has; an interrupted run records no durations.
-  projects.forEach((p, i) => left[i]! !== 0 && finished.push(p.finish(slots[i]!.filter(Boolean), Boolean(signal?.aborted))));
-  projects.forEach((p, i) => p.jobs.length === 0 && finished.push(p.finish([], Boolean(signal?.aborted))));
+  projects.forEach((p, i) => (left[i]! !== 0 || p.jobs.length === 0) && finished.push(p.finish(slots[i]!.filter(Boolean), Boolean(signal?.aborted))));
   await Promise.all(finished);
   return slots.map((s) => s.filter(Boolean));
 }
