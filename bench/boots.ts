@@ -153,7 +153,7 @@ async function plainBoot(options: {
 async function netbootRoot(dir: string, iso: string, loaderFiles: LoaderFiles, isoUrl: string, transport: LoaderTransport) {
   const undo: (() => unknown)[] = [];
   const prepared = await netbootLoaderFor('bios', transport).prepare({
-    runtimeDir: dir, artifactsDir: dir, loaderFiles, iso: { path: iso, boot: await readIsoBootFacts(iso) }, kernelArgs: kiwiLive.kernelArgs({ kind: 'url', url: isoUrl }, {}), onTeardown: (_name, fn) => undo.push(fn),
+    runtimeDir: dir, artifactsDir: dir, loaderFiles, iso: { path: iso, boot: await readIsoBootFacts(iso) }, arch: DEFAULT_ARCHITECTURE, kernelArgs: kiwiLive.kernelArgs({ kind: 'url', url: isoUrl }, { console: DEFAULT_ARCHITECTURE.serialConsole }), onTeardown: (_name, fn) => undo.push(fn),
   });
   return { dir: prepared.tftpRoot, bootfile: prepared.bootfile, forwards: prepared.forwards, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }

@@ -2,7 +2,7 @@ import { access, constants, statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { tmpdir } from 'node:os';
 import { findOnPath, TOOL_PACKAGES } from '../harness/util/host-tools.js';
-import { FIRMWARES } from '../harness/firmware/index.js';
+import { ALL_FIRMWARES } from '../harness/firmware/index.js';
 import { NETBOOT_LOADERS } from '../harness/netboot/index.js';
 import { probeKvm } from '../harness/qemu/accel-probe.js';
 import { PUBLISHERS } from '../harness/publish/registry.js';
@@ -28,7 +28,7 @@ export async function examineHost(): Promise<DoctorFinding[]> {
     findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
   }
   // The files each firmware and netboot loader declares it needs (one entry per file).
-  const hostFiles = new Map([...Object.values(FIRMWARES), ...NETBOOT_LOADERS].flatMap((part) => part.hostFiles.map((f) => [f.path, f.pkg] as const)));
+  const hostFiles = new Map([...ALL_FIRMWARES, ...NETBOOT_LOADERS].flatMap((part) => part.hostFiles.map((f) => [f.path, f.pkg] as const)));
   for (const [path, pkg] of hostFiles) {
     const ok = await exists(path);
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { inputError } from '../harness/errors.js';
 import { inspectIsoFile, type IsoInspection } from '../harness/engine/inspect-iso.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
-import { firmwareById } from '../harness/firmware/index.js';
 import { firmwareIds } from '../harness/engine/firmware-matrix.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { commandArgs } from './command-args.js';
@@ -26,7 +25,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: INSPECT_FLAGS, strict: true });
   const iso = pathOption('iso', values.iso, 'a live ISO file');
   if (iso === undefined) throw inputError('inspect needs --iso', 'inspect', 'pass the live ISO: pxe-harness inspect --iso build/x.iso');
-  const firmwares = values.firmware === undefined ? undefined : firmwareIds(parseFirmware(values.firmware)).map(firmwareById);
+  const firmwares = values.firmware === undefined ? undefined : firmwareIds(parseFirmware(values.firmware));
   const scenarios = await selectScenarios(values);
   const knownIssues = await loadKnownIssues(pathOption('known-issues', values['known-issues'], 'a known-issues JSON file') ?? join(packageRoot(), 'known-issues.json'));
   const inspection = await inspectIsoFile(iso, { scenarios, knownIssues, ...(firmwares ? { firmwares } : {}) });

@@ -8,7 +8,7 @@ import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
-import { DEFAULT_FIRMWARE_ID, firmwareById, probeMachine } from '../harness/firmware/index.js';
+import { firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
 import { ARCHITECTURES } from '../harness/arch/index.js';
 import { runProjects } from '../harness/engine/run-all.js';
@@ -47,7 +47,7 @@ const RUN_FLAGS = {
   accel: { type: 'string', default: 'auto' },
   'tcg-thread': { type: 'string', default: 'multi' },
   'known-issues': { type: 'string' },
-  firmware: { type: 'string', default: DEFAULT_FIRMWARE_ID },
+  firmware: { type: 'string' },
   netboot: { type: 'string', default: DEFAULT_NETBOOT },
   'live-module': { type: 'string' },
   arch: { type: 'string' },
@@ -81,7 +81,7 @@ interface RunRequest {
  * build) and before any boot.
  */
 async function checkRunRequest({ name, values, selection }: ProjectRequest<RunFlags>): Promise<RunRequest> {
-  const firmware = parseFirmware(values.firmware);
+  const firmware = values.firmware === undefined ? undefined : parseFirmware(values.firmware);
   const reporters = parseReporters(values.reporter);
   const netboot = netbootFamilyById(values.netboot);
   const liveModule = values['live-module'] === undefined ? undefined : liveModuleById(values['live-module']).id;
@@ -140,7 +140,7 @@ const told = new Set<string>();
  * The accelerator to boot with: KVM when asked for or probed to work under every firmware the run
  * boots (each probed as it boots: OVMF can loop under KVM where SeaBIOS does not), else TCG.
  */
-async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice): Promise<'tcg' | 'kvm'> {
+async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice | undefined): Promise<'tcg' | 'kvm'> {
   if (choice === 'tcg') return 'tcg';
   const ids = firmwareIds(firmware);
   for (const id of ids) {
@@ -212,7 +212,7 @@ async function checkRunRequests(values: RunFlags, explicit: ReadonlySet<string>,
  */
 async function prepareProject(request: RunRequest, signal: AbortSignal): Promise<{ accel: 'tcg' | 'kvm'; isoPath: string } | undefined> {
   try {
-    const accel = await chooseAccel(request.accel, request.options.firmware ?? DEFAULT_FIRMWARE_ID);
+    const accel = await chooseAccel(request.accel, request.options.firmware);
     if (signal.aborted) return undefined;
     const isoPath = request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {}));
     if (!request.isoOption && !request.options.tlsAuthority) {

@@ -4,6 +4,7 @@
 #   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash]          build if needed, print the ISO path (last line)
 #   images/build-fixture.sh [--firmware bios|efi] [--module kiwi-live|dmsquash] --path   print where the ISO is (or would be), build nothing
 #   images/build-fixture.sh --reference [--path]   the same for the reference ISO (images/reference)
+#   images/build-fixture.sh --arch aarch64 [--module ...] [--path]   the same description for arm64 (EFI only)
 #
 # --firmware bios (default): an MBR hybrid ISO, on which kiwi-live's persistent deploy works.
 # --firmware efi: the same description as an EFI hybrid (GPT, EFI boot partition) with a signed
@@ -13,6 +14,10 @@
 # --module dmsquash: flags="dmsquash", dracut's dmsquash-live + livenet (Debian's dracut-live),
 # the root tree in an ext4 image inside the squashfs (KIWI's default, which the device-mapper
 # overlay needs), and the ISO tagged by implantisomd5 for rd.live.check (checkisomd5).
+# --arch aarch64: the same description built for arm64 by KIWI inside an arm64 sid build root,
+# every program of which runs under qemu-user-static (binfmt): slow, but the build is KIWI's own
+# native one, with no cross-architecture path of KIWI's (its apt ignores --target-arch, kiwi#2953).
+# The ISO is an EFI hybrid (arm64 has no BIOS): GRUB for arm64 EFI, the console on ttyAMA0.
 # --reference: not a fixture but the yardstick of the benchmark: a default KIWI live ISO, untrimmed
 # (images/reference/config.xml says what it is); the lean fixture's boot time is measured against it.
 #
@@ -29,7 +34,8 @@ step() { printf '[fixture %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'build-fixture: %s\n' "$*" >&2; exit 2; }
 
 # The cache key: every file of the description, this script and the runtime config, by path and content.
-firmware=bios
+firmware=
+arch=x86_64
 module=kiwi-live
 description=fixture
 path_only=no
@@ -37,20 +43,28 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) firmware=${2:-}; shift 2 ;;
         --module) module=${2:-}; shift 2 ;;
+        --arch) arch=${2:-}; shift 2 ;;
         --path) path_only=yes; shift ;;
         --reference) description=reference; shift ;;
-        *) die "unknown argument '$1' (use --firmware bios|efi, --module kiwi-live|dmsquash, --reference, --path)" ;;
+        *) die "unknown argument '$1' (use --firmware bios|efi, --module kiwi-live|dmsquash, --arch x86_64|aarch64, --reference, --path)" ;;
     esac
 done
+case "$arch" in
+    x86_64) debian_arch=amd64; firmware=${firmware:-bios} ;;
+    aarch64) debian_arch=arm64; firmware=${firmware:-efi}
+             [ "$firmware" = efi ] || die "--arch aarch64 builds an EFI hybrid only (arm64 has no BIOS), got --firmware '$firmware'" ;;
+    *) die "--arch must be x86_64 or aarch64, got '$arch'" ;;
+esac
 case "$firmware" in bios|efi) ;; *) die "--firmware must be bios or efi, got '$firmware'" ;; esac
 case "$module" in kiwi-live|dmsquash) ;; *) die "--module must be kiwi-live or dmsquash, got '$module'" ;; esac
 
-[ "$description" = fixture ] || [ "$firmware$module" = "bioskiwi-live" ] ||
-    die "--reference takes neither --firmware nor --module: images/reference/config.xml sets them"
+[ "$description" = fixture ] || [ "$firmware$module$arch" = "bioskiwi-livex86_64" ] ||
+    die "--reference takes neither --firmware, --module nor --arch: images/reference/config.xml sets them"
 
-key=$( { cd "$here" && find "$description" build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; [ "$module" = kiwi-live ] || echo "module=$module"; } |
+key=$( { cd "$here" && find "$description" build-fixture.sh kiwi-runtime.yaml -type f -print0 | sort -z | xargs -0 sha256sum; echo "firmware=$firmware"; [ "$module" = kiwi-live ] || echo "module=$module"; [ "$arch" = x86_64 ] || echo "arch=$arch"; } |
       sha256sum | cut -c1-16)
 variant=$firmware; [ "$module" = kiwi-live ] || variant="$module-$firmware"
+[ "$arch" = x86_64 ] || variant="$arch-$variant"
 out="$cache/fixture-$variant-$key"
 iso="$out/pxe-fixture.iso"
 if [ "$description" = reference ]; then out="$cache/reference-$key"; iso="$out/kiwi-default-live.iso"; fi
@@ -84,6 +98,20 @@ if [ -s "$iso" ]; then step "built meanwhile by another process: $iso"; echo "$i
 buildroot_packages="kiwi kiwi-systemdeps-core kiwi-systemdeps-iso-media kiwi-systemdeps-filesystems kiwi-systemdeps-bootloaders debootstrap ca-certificates"
 root_key=$(echo "$buildroot_packages" | sha256sum | cut -c1-12)
 root="$cache/buildroot-sid-$root_key"
+[ "$arch" = x86_64 ] || root="$cache/buildroot-sid-$debian_arch-$root_key"
+
+# An arm64 build root runs every program under qemu-user-static, which the kernel starts through a
+# binfmt_misc entry. The F flag (interpreter opened when registered) makes it work inside chroots.
+# In a container Debian's package registers nothing, so the entry is imported here when missing.
+foreign_arch_ready() {
+    local entry=/proc/sys/fs/binfmt_misc/qemu-$arch
+    if [ ! -e "$entry" ]; then
+        [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+        update-binfmts --import "qemu-$arch" >/dev/null 2>&1 || true
+    fi
+    [ -e "$entry" ] || die "no binfmt_misc entry for $arch ($entry): apt-get install qemu-user-static binfmt-support, then update-binfmts --import qemu-$arch"
+    grep -q '^flags:.*F' "$entry" || die "the binfmt_misc entry $entry lacks the F flag, so chroots cannot start $arch programs: update-binfmts --import qemu-$arch"
+}
 
 mounted=()
 cleanup() {
@@ -104,9 +132,17 @@ remove_build_dir() {
 
 if [ ! -e "$root/.complete" ]; then
     rm -rf "$root"
-    step "debootstrap sid build root from $mirror (about a minute)"
-    debootstrap --variant=minbase sid "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
-        die "debootstrap failed, see $cache/debootstrap.log"
+    if [ "$arch" = x86_64 ]; then
+        step "debootstrap sid build root from $mirror (about a minute)"
+        debootstrap --variant=minbase sid "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+            die "debootstrap failed, see $cache/debootstrap.log"
+    else
+        foreign_arch_ready
+        step "debootstrap $debian_arch sid build root from $mirror (its second stage under qemu-user-static: about 10 minutes)"
+        { debootstrap --arch="$debian_arch" --foreign --variant=minbase sid "$root" "$mirror" &&
+          chroot "$root" /debootstrap/debootstrap --second-stage; } >"$cache/debootstrap-$debian_arch.log" 2>&1 ||
+            die "debootstrap failed, see $cache/debootstrap-$debian_arch.log"
+    fi
 fi
 bind /proc; bind /sys; bind /dev; bind /dev/pts
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
@@ -127,7 +163,13 @@ remove_build_dir
 mkdir -p "$root$work"
 cp -a "$here/$description" "$root$work/description"
 sed -i "s|@MIRROR@|$mirror|" "$root$work/description/config.xml"
-if [ "$firmware" = efi ]; then
+if [ "$arch" = aarch64 ]; then
+    # arm64: its kernel, GRUB for arm64 EFI (KIWI's firmware="efi": no shim), the PL011 console.
+    sed -i 's|firmware="bios"|firmware="efi" efifatimagesize="8"|; s|console=ttyS0|console=ttyAMA0|;
+            s|<package name="linux-image-amd64"/>|<package name="linux-image-arm64"/>|;
+            s|<package name="grub-pc-bin"/>|<package name="grub-efi-arm64-bin"/>|' "$root$work/description/config.xml"
+    grep -q '<package name="linux-image-arm64"/>' "$root$work/description/config.xml" || die "could not switch the description to arm64"
+elif [ "$firmware" = efi ]; then
     # The EFI hybrid, with the signed chain most vendors ship: firmware="uefi" (KIWI's Secure Boot
     # setup) and Debian's Microsoft-signed shim and Debian-signed GRUB beside GRUB's EFI modules,
     # so that the same ISO boots with Secure Boot on and off. The embedded EFI FAT image holds

@@ -17,6 +17,21 @@ export interface Architecture<Id extends string = string> {
   readonly loaderLocations: LoaderLocations;
   /** How its kernel image says what it is for: the PE/COFF machine of an EFI-stub kernel, else a magic in its header. */
   readonly kernelImage: KernelImageSignature;
+  /** QEMU's `-cpu` for it, when QEMU's default for the machine will not do. */
+  readonly qemuCpu?: string;
+  /** The kernel's name of the first serial port, where the boot entry puts the console (`console=NAME`). */
+  readonly serialConsole: string;
+  /** The firmware a run boots under when it names none (a firmware id this architecture has). */
+  readonly defaultFirmware: string;
+  /** The host CPU (as Node names it, `process.arch`) on which KVM can run it; elsewhere it boots under TCG. */
+  readonly kvmHost: string;
+  /** GRUB's platform for its EFI netboot image (`grub-mknetdir`'s module folder /usr/lib/grub/PLATFORM). */
+  readonly grubEfiPlatform: string;
+  /**
+   * How many times longer a boot takes under TCG than on x86_64 (measured): the boot timeouts are
+   * stretched by it, so that a slower guest is not judged by a faster one's clock.
+   */
+  readonly tcgSlowdown: number;
 }
 
 /** What a kernel image built for an architecture carries in its first bytes. */

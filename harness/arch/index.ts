@@ -1,14 +1,15 @@
 import { inputError } from '../errors.js';
 import { registryOf } from '../util/choice-registry.js';
 import type { Architecture } from './architecture.js';
+import { aarch64 } from './aarch64.js';
 import { x86_64 } from './x86_64.js';
 
 /** Every architecture the harness boots: one entry each. */
-export const ARCHITECTURES = registryOf([x86_64], 'id');
+export const ARCHITECTURES = registryOf([x86_64, aarch64], 'id');
 
 export type ArchitectureId = keyof typeof ARCHITECTURES;
 
-/** The architecture of a run when nothing asks for another (the only one so far). */
+/** The architecture of an ISO that shows none of the registered loader folders (its kernel's extraction then names the missing file). */
 export const DEFAULT_ARCHITECTURE: Architecture = x86_64;
 
 export function architectureById(id: string): Architecture {

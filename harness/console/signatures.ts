@@ -46,7 +46,7 @@ export const LINUX_FAIL_SIGNATURES: readonly FailSignature[] = [
   {
     // No getty on the serial console means no login prompt, ever: say so now, not at the deadline.
     id: 'serial-getty-failed',
-    pattern: /Dependency failed for .*Serial Getty on ttyS0|Failed to start .*Serial Getty on ttyS0/,
+    pattern: /Dependency failed for .*Serial Getty on tty\w+|Failed to start .*Serial Getty on tty\w+/,
     meaning: 'the serial console getty did not start (no login prompt will come)',
   },
 ];

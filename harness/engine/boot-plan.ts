@@ -1,4 +1,5 @@
 import { composeConsoleKnowledge, type ConsoleKnowledge } from '../console/console-knowledge.js';
+import type { Architecture } from '../arch/architecture.js';
 import type { Firmware } from '../firmware/firmware.js';
 import type { LiveImageFacts, LiveModuleProfile, LiveSource } from '../live/live-module.js';
 import { EMERGENCY_SHELL_ARGS } from '../live/index.js';
@@ -27,12 +28,12 @@ export interface BootPlan {
 export function planBoot(
   scenario: Pick<ScenarioDefinition, 'needsLogin'>,
   boot: BootDefinition,
-  axes: { firmware: Firmware; netboot?: string; liveModule: LiveModuleProfile; liveFacts?: LiveImageFacts; source: LiveSource; accel: 'tcg' | 'kvm' },
+  axes: { firmware: Firmware; arch: Architecture; netboot?: string; liveModule: LiveModuleProfile; liveFacts?: LiveImageFacts; source: LiveSource; accel: 'tcg' | 'kvm' },
 ): BootPlan {
   const { firmware, liveModule, source } = axes;
-  const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp', axes.netboot) : undefined;
+  const loader = boot.from === 'network' ? netbootLoaderFor(firmware.id, boot.loader ?? 'tftp', axes.netboot, axes.arch.id) : undefined;
   const debug = boot.debugEvidence ? [...liveModule.debug.kernelArgs, ...EMERGENCY_SHELL_ARGS] : [];
-  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, boot.live ?? {}, axes.liveFacts), ...debug, ...(boot.kernelArgs ?? [])] : [];
+  const kernelArgs = boot.from === 'network' ? [...liveModule.kernelArgs(source, { ...boot.live, console: axes.arch.serialConsole }, axes.liveFacts), ...debug, ...(boot.kernelArgs ?? [])] : [];
   const knowledge = composeConsoleKnowledge({ firmware, loader, liveModule });
   const delivery = planDelivery(scenario, boot);
   // The path taken is proven where the guest can be asked: a network boot that logs in and must not fail.

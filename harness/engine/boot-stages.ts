@@ -14,6 +14,7 @@ import { settlesWithin } from '../util/settles-within.js';
 import { versionsOf } from '../util/package-version.js';
 import { TransferWaitError, Wait } from '../wait/index.js';
 import type { BootSession } from './boot-session.js';
+import { guestTimeScale } from './environment.js';
 import type { BootComponent, BootResult } from '../scenario/result.js';
 import type { PreparedNetboot } from '../netboot/netboot-loader.js';
 import type { BootContext } from '../scenario/define-scenario.js';
@@ -50,6 +51,7 @@ export async function startMachine(session: BootSession, teardown: TeardownStack
       runtimeDir: run.runtimeDir,
       artifactsDir: run.artifactsDir,
       loaderFiles: await loaderFilesFor(run.env.loader, run.boot.netbootFault, run.runtimeDir),
+      arch: run.env.arch,
       iso: { path: run.env.iso.path, boot: run.env.iso.boot },
       kernelArgs: plan.kernelArgs,
       onTeardown: (name, undo) => teardown.add(name, undo),
@@ -127,9 +129,10 @@ export function watchConsole(session: BootSession, machine: StartedMachine, tear
  */
 export async function awaitGoal(session: BootSession, target: WaitTarget): Promise<TransferWaitError | undefined> {
   const { boot, env, publisher } = session.run;
+  const slow = guestTimeScale(env);
   const login = Wait.forLoginPrompt()
-    .withTimeout(boot.timeoutMs ?? env.bootTimeoutMs)
-    .withSilenceLimit(env.silenceMs ?? 120_000)
+    .withTimeout(Math.round((boot.timeoutMs ?? env.bootTimeoutMs) * slow))
+    .withSilenceLimit(Math.round((env.silenceMs ?? 120_000) * slow))
     .withFailSignatures(session.plan.console.failSignatures);
   const goal = Wait.anyOf(login, Wait.forFailedTransfer(), Wait.forStalledTransfer(STALL_MS));
   try {
@@ -230,8 +233,9 @@ export async function powerOffAndReadDisks(session: BootSession, context: BootCo
   const machine = session.machine!;
   if (session.run.scenario.needsLogin === false) await machine.powerdown();
   else (await context.shell()).poweroff();
-  if (!(await settlesWithin(machine.exited, POWEROFF_TIMEOUT_MS))) {
-    session.checks.push({ name: 'the guest powers off cleanly', ok: false, detail: `QEMU still ran ${POWEROFF_TIMEOUT_MS / 1000} s after systemctl poweroff` });
+  const poweroffMs = POWEROFF_TIMEOUT_MS * guestTimeScale(session.run.env);
+  if (!(await settlesWithin(machine.exited, poweroffMs))) {
+    session.checks.push({ name: 'the guest powers off cleanly', ok: false, detail: `QEMU still ran ${poweroffMs / 1000} s after systemctl poweroff` });
   }
   await machine.stop();
   for (const disk of session.run.disks) session.diskEvidence.push(await readDiskEvidence(disk));

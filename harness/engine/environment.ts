@@ -49,3 +49,9 @@ export interface RunEnvironment {
   observer?: RunObserver;
   signal?: AbortSignal;
 }
+
+/**
+ * How much longer than on x86_64 the guest takes under TCG (the architecture's measured factor; 1
+ * under KVM): the waits on the guest (the boot's deadline, its silence, its power-off) stretch by it.
+ */
+export const guestTimeScale = (env: Pick<RunEnvironment, 'arch' | 'machine'>): number => (env.machine.accel === 'tcg' ? env.arch.tcgSlowdown : 1);

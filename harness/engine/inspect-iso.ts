@@ -1,7 +1,7 @@
 import { dir as tmpDir } from 'tmp-promise';
 import { readSigners } from '../iso/efi-binary.js';
 import type { IsoFacts } from './iso-facts.js';
-import { FIRMWARES, type Firmware } from '../firmware/index.js';
+import { firmwareFor, firmwaresOf, type Firmware } from '../firmware/index.js';
 import { dracutVersion } from '../live/index.js';
 import type { ScenarioDefinition } from '../scenario/define-scenario.js';
 import { concernsScenario, type KnownIssue } from './known-issues.js';
@@ -34,10 +34,10 @@ function initrdTools(tools: RunTarget['liveModule']['initrdTools'], files: reado
 }
 
 /** Each scenario on each firmware: what a run would do with it, before it boots. */
-export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'liveModule'>, scenarios: readonly ScenarioDefinition[], firmwares: readonly Firmware[], knownIssues: readonly KnownIssue[]): ScenarioOutlook[] {
+export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'arch' | 'liveModule'>, scenarios: readonly ScenarioDefinition[], firmwares: readonly Firmware[], knownIssues: readonly KnownIssue[]): ScenarioOutlook[] {
   return firmwares.flatMap((firmware) =>
     scenarios.map((scenario) => {
-      const skip = whyNotApplicable(scenario, { iso: target.iso, liveModule: target.liveModule, firmware, netboot: RUN_DEFAULTS.netboot });
+      const skip = whyNotApplicable(scenario, { iso: target.iso, arch: target.arch, liveModule: target.liveModule, firmware, netboot: RUN_DEFAULTS.netboot });
       if (skip) return { scenario: scenario.name, firmware: firmware.id, outlook: 'SKIP' as const, reason: skip };
       const issue = knownIssues.find((i) => concernsScenario(i, { scenario: scenario.name, firmware: firmware.id, liveModule: target.liveModule.id }));
       return issue
@@ -69,11 +69,13 @@ export async function isoFacts(target: Omit<RunTarget, 'evidence'>, evidence: st
   };
 }
 
-export async function inspectIsoFile(isoPath: string, options: { scenarios: readonly ScenarioDefinition[]; knownIssues: readonly KnownIssue[]; firmwares?: readonly Firmware[] }): Promise<IsoInspection> {
+export async function inspectIsoFile(isoPath: string, options: { scenarios: readonly ScenarioDefinition[]; knownIssues: readonly KnownIssue[]; firmwares?: readonly string[] }): Promise<IsoInspection> {
   const loaderDir = await tmpDir({ prefix: 'pxe-harness-inspect-', unsafeCleanup: true });
   try {
     const { evidence, ...target } = await readRunTarget({ isoPath }, loaderDir.path);
-    const scenarios = scenarioOutlooks(target, options.scenarios, options.firmwares ?? (Object.values(FIRMWARES) as Firmware[]), options.knownIssues);
+    // Every firmware of the ISO's architecture, or those asked for by name (as that architecture has them).
+    const firmwares = options.firmwares?.map((id) => firmwareFor(id, target.arch.id)) ?? firmwaresOf(target.arch.id);
+    const scenarios = scenarioOutlooks(target, options.scenarios, firmwares, options.knownIssues);
     return { ...(await isoFacts(target, evidence)), scenarios };
   } finally {
     await loaderDir.cleanup();

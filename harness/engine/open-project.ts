@@ -1,5 +1,5 @@
 import { dir as tmpDir } from 'tmp-promise';
-import { DEFAULT_FIRMWARE_ID, firmwareById } from '../firmware/index.js';
+import { firmwareFor } from '../firmware/index.js';
 import type { RunEnvironment } from './environment.js';
 import type { ScenarioResult } from '../scenario/result.js';
 import { firmwareJobs, type ScenarioJob } from './firmware-matrix.js';
@@ -70,11 +70,11 @@ export function runTargets() {
  */
 export async function openProject(options: ResolvedRunOptions, targets: ReturnType<typeof runTargets>): Promise<OpenProject> {
   const reporter = combineObservers(options.reporters);
-  const jobs = firmwareJobs(options.scenarios, options.firmware);
   const { evidence, facts, ...target } = await targets.read(options);
+  const jobs = firmwareJobs(options.scenarios, options.firmware, target.arch);
   const outDir = await ensureOutputFolder(options.outDir);
   reporter.onRunInfo?.({ iso: target.iso.path, liveModule: { id: target.liveModule.id, evidence }, facts: await facts });
-  const env = projectEnvironment(options, { ...target, outDir, reporter, firmware: jobs[0]?.firmware ?? firmwareById(DEFAULT_FIRMWARE_ID) });
+  const env = projectEnvironment(options, { ...target, outDir, reporter, firmware: jobs[0]?.firmware ?? firmwareFor(target.arch.defaultFirmware, target.arch.id) });
   const applicable = jobs.filter((j) => !whyNotApplicable(j.scenario, { ...env, firmware: j.firmware }));
   const copies = startCompressedCopies(env.iso.path, applicable.map((j) => j.scenario.publish.compressed));
   if (applicable.some((j) => j.scenario.boots.some(deliversAndMustPass))) warmProofDigests(env.iso.path, env.iso.sizeBytes);
@@ -96,7 +96,8 @@ function projectEnvironment(options: ResolvedRunOptions, { reporter, ...target }
     ...target,
     netboot: options.netboot,
     credentials: options.credentials,
-    machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: options.accel, tcgThread: options.tcgThread },
+    // KVM runs a guest of the host's own architecture only; any other boots under TCG.
+    machine: { memoryMb: options.memoryMb, cpus: options.cpus, accel: target.arch.kvmHost === process.arch ? options.accel : 'tcg', tcgThread: options.tcgThread },
     bootTimeoutMs: options.bootTimeoutMs,
     keepTemp: options.keepTemp,
     retries: options.retries,

@@ -46,7 +46,7 @@ export async function runBoot(run: BootRun): Promise<BootResult> {
 
 /** The boot's choice on every axis, for its BootRun (a rerun with debug evidence has its own). */
 const planFor = (run: BootRun) =>
-  planBoot(run.scenario, run.boot, { firmware: run.env.firmware, netboot: run.env.netboot, liveModule: run.env.liveModule, liveFacts: run.env.iso.live, source: run.source, accel: run.env.machine.accel });
+  planBoot(run.scenario, run.boot, { firmware: run.env.firmware, arch: run.env.arch, netboot: run.env.netboot, liveModule: run.env.liveModule, liveFacts: run.env.iso.live, source: run.source, accel: run.env.machine.accel });
 
 /**
  * The TFTP root and QEMU, the wait for the login prompt raced against every way it can fail,

@@ -1,7 +1,6 @@
 import type { TlsAuthority } from '../publish/publisher.js';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { DEFAULT_CREDENTIALS, type Credentials } from '../console/serial-shell.js';
-import { DEFAULT_FIRMWARE_ID } from '../firmware/index.js';
 import { DEFAULT_NETBOOT, netbootFamilyById, type NetbootFamily } from '../netboot/index.js';
 import type { IsoInfo } from '../iso/iso-image.js';
 import { inputError } from '../errors.js';
@@ -33,7 +32,7 @@ export interface RunOptions {
   tcgThread?: 'multi' | 'single';
   bootTimeoutMs?: number;
   keepTemp?: boolean;
-  /** The registry's default firmware (DEFAULT_FIRMWARE_ID) unless given; both: every scenario (but those that pin one) once per firmware. */
+  /** The default firmware of the ISO's architecture unless given (x86_64: bios); both: every scenario (but those that pin one) once per firmware. */
   firmware?: FirmwareChoice;
   /** The netboot path of every network boot (a key of NETBOOT_FAMILIES): the seed's PXE setup unless given. */
   netboot?: NetbootFamily;
@@ -72,7 +71,7 @@ export const RUN_DEFAULTS = {
   tcgThread: 'multi' as 'multi' | 'single',
   bootTimeoutMs: 600_000,
   keepTemp: false,
-  firmware: DEFAULT_FIRMWARE_ID as FirmwareChoice,
+  firmware: undefined as FirmwareChoice | undefined,
   netboot: DEFAULT_NETBOOT,
   jobs: 1,
   retries: 1,
@@ -81,7 +80,7 @@ export const RUN_DEFAULTS = {
 } as const;
 
 /** The options of a run with every default filled in, after validateRunOptions. */
-export type ResolvedRunOptions = RunOptions & Required<Pick<RunOptions, keyof typeof RUN_DEFAULTS | 'knownIssues' | 'reporters'>>;
+export type ResolvedRunOptions = RunOptions & Required<Pick<RunOptions, Exclude<keyof typeof RUN_DEFAULTS, 'firmware'> | 'knownIssues' | 'reporters'>>;
 
 /** Validates the options (naming the bad one) and fills in every default. */
 export function resolveRunOptions(options: RunOptions, host: HostCapacity = hostCapacity()): ResolvedRunOptions {

@@ -1,3 +1,4 @@
+import { firmwareMissing } from '../firmware/index.js';
 import { netbootPathUnsupported } from '../netboot/index.js';
 import { unprovenDeliveries } from './delivery-proof.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -69,17 +70,19 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
  * firmware's word on a disk written from this ISO, for a scenario with a disk boot), then the
  * scenario's.
  */
-export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'firmware' | 'liveModule' | 'netboot' | 'tlsAuthority'>;
+export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'arch' | 'firmware' | 'liveModule' | 'netboot' | 'tlsAuthority'>;
 
 export function whyNotApplicable(scenario: ScenarioDefinition, env: ApplicabilityTarget): string | undefined {
   const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, liveModule: env.liveModule };
   const { protocol } = scenario.publish;
+  const noFirmware = firmwareMissing(env.firmware, env.arch.id);
+  if (noFirmware) return noFirmware;
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
   if (scenario.publish.trustedCertificate && !env.tlsAuthority) return `it publishes the ISO over ${protocol} with a certificate of a CA the ISO trusts, and the run was given none (--tls-ca CERT,KEY)`;
   const network = scenario.boots.filter((b) => b.from === 'network');
-  const path = network.length ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot, network.map((b) => b.loader ?? 'tftp')) : undefined;
+  const path = network.length ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot, network.map((b) => b.loader ?? 'tftp'), env.arch.id) : undefined;
   if (path) return path;
   if (scenario.boots.some((b) => b.from === 'disk')) {
     const why = env.firmware.diskBootUnsupported(env.iso.boot);

@@ -16,10 +16,13 @@ export interface HostFile {
  * console, and how to see it loop. Add one: a file next to seabios.ts, registered in index.ts.
  */
 export interface Firmware<Id extends string = string> {
+  /** Its name on the command line (`--firmware`); the same name may be another architecture's firmware. */
   readonly id: Id;
   readonly description: string;
-  /** QEMU's machine type (`-machine TYPE,accel=...`). */
-  readonly machineType: 'pc' | 'q35';
+  /** The architecture it starts (an architecture id): `--firmware uefi` is OVMF on x86_64, AAVMF on aarch64. */
+  readonly architecture: string;
+  /** QEMU's machine type and its options (`-machine TYPE[,OPTIONS]`). */
+  readonly machineType: string;
   readonly bootSelection: BootSelection;
   readonly hostFiles: readonly HostFile[];
   /** Phases before any loader runs (the firmware's own, e.g. its PXE client). */

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { requireHostFile } from '../util/host-tools.js';
 
 /**
- * OVMF's two flash chips: the code read-only and shared, the variables store a fresh copy per boot
+ * The two flash chips of EDK II's virtual-machine builds (OVMF, AAVMF): the code read-only and shared, the variables store a fresh copy per boot
  * (OVMF writes boot options into it, which must not leak from one boot into the next; a Secure
  * Boot store also holds the enrolled keys, which a boot must not be able to change for the next).
  */
-export async function ovmfPflashArgs(files: { code: string; vars: string }, runtimeDir: string): Promise<string[]> {
-  const [code, vars] = await Promise.all([requireHostFile(files.code, 'ovmf'), requireHostFile(files.vars, 'ovmf')]);
+export async function ovmfPflashArgs(files: { code: string; vars: string; pkg?: string }, runtimeDir: string): Promise<string[]> {
+  const pkg = files.pkg ?? 'ovmf';
+  const [code, vars] = await Promise.all([requireHostFile(files.code, pkg), requireHostFile(files.vars, pkg)]);
   const varsCopy = join(runtimeDir, 'OVMF_VARS.fd');
   await copyFile(vars, varsCopy);
   return [

@@ -24,6 +24,7 @@ function diskBootUnsupported(iso: IsoBootFacts): string | undefined {
 export const ovmfSecure: Firmware<'uefi-secure'> = {
   id: 'uefi-secure',
   description: 'OVMF with Secure Boot on (Microsoft keys enrolled; machine q35 with SMM)',
+  architecture: 'x86_64',
   machineType: 'q35',
   bootSelection: 'bootindex',
   hostFiles: [

@@ -30,6 +30,7 @@ export const OVMF_FAIL_SIGNATURES = [
 export const ovmf: Firmware<'uefi'> = {
   id: 'uefi',
   description: 'OVMF (UEFI, machine q35)',
+  architecture: 'x86_64',
   machineType: 'q35',
   bootSelection: 'bootindex',
   hostFiles: [

@@ -10,6 +10,7 @@ import { IPXE_FAIL_SIGNATURES } from './ipxe.js';
 export const seabios: Firmware<'bios'> = {
   id: 'bios',
   description: 'SeaBIOS with iPXE (QEMU default, machine pc)',
+  architecture: 'x86_64',
   machineType: 'pc',
   bootSelection: 'boot-order',
   hostFiles: [{ path: '/usr/share/seabios/bios-256k.bin', pkg: 'seabios' }, { path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],

@@ -47,10 +47,10 @@ export const dmsquash: LiveModuleProfile<'dmsquash'> = {
   id: 'dmsquash',
   description: "dracut's dmsquash-live with livenet (flags=\"dmsquash\")",
   insecureTlsOption: NO_VERIFY_SSL,
-  kernelArgs: (source: LiveSource, options: LiveBootOptions, facts?: LiveImageFacts) => [
+  kernelArgs: (source: LiveSource, options: LiveBootOptions & { console: string }, facts?: LiveImageFacts) => [
     'ip=dhcp',
     `root=live:${urlOf(source)}`,
-    'console=ttyS0',
+    `console=${options.console}`,
     ...(options.insecureTls ? [NO_VERIFY_SSL] : []),
     ...(options.ramCopy ? ['rd.live.ram'] : []),
     ...overlayArgs(options, facts),

@@ -18,10 +18,10 @@ export const kiwiLive: LiveModuleProfile<'kiwi-live'> = {
   id: 'kiwi-live',
   description: "KIWI's overlay module (kiwi-live, flags=\"overlay\")",
   insecureTlsOption: INSECURE_TLS,
-  kernelArgs: (source: LiveSource, options: LiveBootOptions) => [
+  kernelArgs: (source: LiveSource, options: LiveBootOptions & { console: string }) => [
     'ip=dhcp',
     `root=live:${rootOf(source)}`,
-    'console=ttyS0',
+    `console=${options.console}`,
     ...(options.ramdiskSizeKiB !== undefined ? [`ramdisk_size=${options.ramdiskSizeKiB}`] : []),
     ...(options.system ? [`rd.kiwi.live.system=${options.system}`] : []),
     ...(options.persistent ? ['rd.live.overlay.persistent', `rd.live.overlay.cowfs=${options.persistent.cowfs}`] : []),

@@ -92,7 +92,8 @@ export interface LiveModuleProfile<Id extends string = string> extends ConsoleCo
    * The kernel options of a network boot of the ISO at `source` with these options (the seed's
    * form), spelt as the ISO's initrd knows them (its facts, when read).
    */
-  kernelArgs(source: LiveSource, options: LiveBootOptions, facts?: LiveImageFacts): string[];
+  /** The boot entry's kernel options; `console` names the architecture's serial port (ttyS0, ttyAMA0). */
+  kernelArgs(source: LiveSource, options: LiveBootOptions & { console: string }, facts?: LiveImageFacts): string[];
   /** The kernel option that makes the module's fetch skip verifying the publisher's TLS certificate. */
   readonly insecureTlsOption: string;
   /**

@@ -68,6 +68,7 @@ export const grubEfiHttpBoot: NetbootLoader = {
   family: 'http-boot',
   description: "OVMF's UEFI HTTP boot of GRUB, then kernel and initrd, all over HTTP from the harness (no TFTP)",
   firmware: 'uefi',
+  architectures: ['x86_64'],
   transport: 'http',
   hostFiles: [{ path: join(GRUB_EFI_DIR, 'kernel.img'), pkg: 'grub-efi-amd64-bin' }],
   phases: HTTP_BOOT_PHASES,

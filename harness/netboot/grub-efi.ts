@@ -1,27 +1,28 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { requireHostFile, requireTool } from '../util/host-tools.js';
+import { requireTool } from '../util/host-tools.js';
 import { GRUB_EFI_DIR, GRUB_FAIL_SIGNATURES, GRUB_MODULES, GRUB_PHASES } from './grub-config.js';
+import { requireGrubEfiModules } from './grub-efi-modules.js';
 import { prepareGrubRoot } from './grub-root.js';
 import type { NetbootContext, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
 
-/** grub-mknetdir: the EFI netboot image (boot/grub/x86_64-efi/core.efi) and its modules in the TFTP root. */
-async function writeGrubNetdir(dir: string): Promise<string> {
-  await requireHostFile(join(GRUB_EFI_DIR, 'kernel.img'), 'grub-efi-amd64-bin');
+/** grub-mknetdir: the EFI netboot image (boot/grub/PLATFORM/core.efi, e.g. x86_64-efi) and its modules in the TFTP root. */
+async function writeGrubNetdir(dir: string, platform: string): Promise<string> {
+  const modules = await requireGrubEfiModules(platform);
   const mknetdir = await requireTool('grub-mknetdir');
   await mkdir(dir, { recursive: true });
   await execa(mknetdir, [
-    `--net-directory=${dir}`, '--subdir=boot/grub', '-d', GRUB_EFI_DIR,
+    `--net-directory=${dir}`, '--subdir=boot/grub', '-d', modules,
     `--install-modules=${GRUB_MODULES.join(' ')}`, `--modules=${GRUB_MODULES.join(' ')}`,
     '--fonts=', '--locales=', '--themes=', '--compress=no',
   ]);
-  return 'boot/grub/x86_64-efi/core.efi';
+  return `boot/grub/${platform}/core.efi`;
 }
 
 async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<PreparedNetboot> {
   const dir = join(context.runtimeDir, 'tftp');
-  const bootfile = await writeGrubNetdir(dir);
+  const bootfile = await writeGrubNetdir(dir, context.arch.grubEfiPlatform);
   const prepared = await prepareGrubRoot(context, { dir, bootfile, configPaths: ['boot/grub/grub.cfg'], programs: { 'boot-program': bootfile } }, overHttp);
   // The firmware's own PXE (OVMF's virtio-net driver and PXE base code), as a UEFI machine boots
   // from the network and as under Secure Boot, not the NIC's iPXE ROM, which waits 2 s at its
@@ -34,6 +35,8 @@ async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<
 const grubBase = {
   family: 'pxe',
   firmware: 'uefi',
+  // GRUB's EFI netboot image for the architecture's platform (architecture.grubEfiPlatform).
+  architectures: ['x86_64', 'aarch64'],
   hostFiles: [{ path: join(GRUB_EFI_DIR, 'kernel.img'), pkg: 'grub-efi-amd64-bin' }],
   phases: GRUB_PHASES,
   failSignatures: GRUB_FAIL_SIGNATURES,

@@ -30,10 +30,15 @@ export function netbootFamilyById(id: string): NetbootFamily {
 }
 
 /** Why the netboot path cannot boot this ISO under this firmware (no loader for it, or the loader needs what the ISO lacks), if it cannot. */
-export function netbootPathUnsupported(firmware: string, family: string, iso: IsoBootFacts, transports: readonly LoaderTransport[] = []): string | undefined {
-  const loaders = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family);
+export function netbootPathUnsupported(firmware: string, family: string, iso: IsoBootFacts, transports: readonly LoaderTransport[] = [], arch = 'x86_64'): string | undefined {
+  const loaders = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family && l.architectures.includes(arch));
   if (loaders.length) return loaders.map((l) => l.isoUnsupported?.(iso)).find(Boolean) ?? transportUnsupported(loaders, transports);
-  const firmwares = [...new Set(NETBOOT_LOADERS.filter((l) => l.family === family).map((l) => l.firmware))];
+  const ofFamily = NETBOOT_LOADERS.filter((l) => l.family === family);
+  if (ofFamily.some((l) => l.firmware === firmware)) {
+    const archs = [...new Set(ofFamily.filter((l) => l.firmware === firmware).flatMap((l) => l.architectures))];
+    return `its network boots take the ${family} path (--netboot ${family}), whose loaders under ${firmware} boot ${archs.join(', ')} only, and the ISO is for ${arch}`;
+  }
+  const firmwares = [...new Set(ofFamily.map((l) => l.firmware))];
   return `its network boots take the ${family} path (--netboot ${family}), which boots under ${firmwares.join(', ') || 'no firmware'} only, not under ${firmware}`;
 }
 
@@ -54,8 +59,8 @@ function transportUnsupported(loaders: readonly NetbootLoader[], transports: rea
  * The loader of a boot: of the run's netboot family for its firmware, by the boot's transport of
  * kernel and initrd where the family has one for it, else the family's own (iPXE loads over HTTP).
  */
-export function netbootLoaderFor(firmware: string, transport: LoaderTransport, family: string = DEFAULT_NETBOOT): NetbootLoader {
-  const ofFamily = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family);
+export function netbootLoaderFor(firmware: string, transport: LoaderTransport, family: string = DEFAULT_NETBOOT, arch = 'x86_64'): NetbootLoader {
+  const ofFamily = NETBOOT_LOADERS.filter((l) => l.firmware === firmware && l.family === family && l.architectures.includes(arch));
   const loader = ofFamily.find((l) => l.transport === transport) ?? (family === DEFAULT_NETBOOT ? undefined : ofFamily[0]);
   if (!loader) throw new RangeError(`no netboot loader loads kernel and initrd over ${transport} under ${firmware} firmware${family === DEFAULT_NETBOOT ? '' : ` on the ${family} path`}`);
   return loader;

@@ -58,6 +58,8 @@ async function prepareIpxe(context: NetbootContext): Promise<PreparedNetboot> {
 const ipxeBase = {
   family: 'ipxe',
   transport: 'http',
+  // Debian's iPXE ROMs are PC ROMs.
+  architectures: ['x86_64'],
   // The NIC's option ROM QEMU loads (the loader itself): its version is the loader's.
   hostFiles: [{ path: '/usr/lib/ipxe/qemu/efi-virtio.rom', pkg: 'ipxe-qemu' }],
   phases: IPXE_PHASES,

@@ -17,6 +17,7 @@ export const lpxelinuxHttp: NetbootLoader = {
   description: 'lpxelinux, kernel and initrd over HTTP from the harness',
   family: 'pxe',
   firmware: 'bios',
+  architectures: ['x86_64'],
   transport: 'http',
   hostFiles: [{ path: LPXELINUX_PATH, pkg: 'pxelinux' }, { path: LDLINUX_PATH, pkg: 'syslinux-common' }],
   phases: PXELINUX_PHASES,

@@ -15,6 +15,8 @@ export interface NetbootContext {
   /** This boot's output folder (the boot-file server's log goes there). */
   artifactsDir: string;
   loaderFiles: LoaderFiles;
+  /** The guest's architecture, as a loader built for several needs it (GRUB's EFI platform). */
+  arch: { id: string; grubEfiPlatform: string };
   /** The ISO itself, for a loader that boots the ISO's own programs (its signed chain). */
   iso: { path: string; boot: IsoBootFacts };
   /** The complete kernel command line of the boot entry. */
@@ -72,6 +74,8 @@ export interface NetbootLoader extends ConsoleContribution {
   readonly family: string;
   readonly description: string;
   readonly firmware: FirmwareId;
+  /** The architectures it boots (architecture ids): its programs are built for them. */
+  readonly architectures: readonly string[];
   readonly transport: LoaderTransport;
   readonly hostFiles: readonly HostFile[];
   /** What it cannot do that a sibling can, for the SKIP reason of a boot that asks it (e.g. a transport it lacks). */

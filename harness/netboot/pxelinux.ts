@@ -15,6 +15,7 @@ export const pxelinuxTftp: NetbootLoader = {
   description: 'pxelinux, kernel and initrd over TFTP (the seed)',
   family: 'pxe',
   firmware: 'bios',
+  architectures: ['x86_64'],
   transport: 'tftp',
   hostFiles: [{ path: PXELINUX_PATH, pkg: 'pxelinux' }, { path: LDLINUX_PATH, pkg: 'syslinux-common' }],
   phases: PXELINUX_PHASES,

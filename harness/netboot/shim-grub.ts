@@ -80,6 +80,7 @@ function isoUnsupported(iso: IsoBootFacts): string | undefined {
 const shimBase = {
   family: 'pxe',
   firmware: 'uefi-secure',
+  architectures: ['x86_64'],
   hostFiles: [SIGNED_NETBOOT_GRUB],
   phases: GRUB_PHASES,
   failSignatures: GRUB_FAIL_SIGNATURES,

@@ -46,9 +46,11 @@ export class MachineBuilder {
    */
   constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
 
-  /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()). */
-  withArchitecture(architecture: { qemuBinary: string }): this {
+  /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()) and its CPU. */
+  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string }): this {
     this.qemuBinary = architecture.qemuBinary;
+    if (architecture.qemuCpu) this.config.cpu = architecture.qemuCpu;
+    else delete this.config.cpu;
     return this;
   }
   private qemuBinary?: string;

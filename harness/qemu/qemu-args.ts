@@ -49,7 +49,9 @@ export interface MachineConfig {
    */
   tcgThread: 'multi' | 'single';
   /** The firmware's machine type, its own arguments, and how it is told what to boot. */
-  machineType: 'pc' | 'q35';
+  machineType: string;
+  /** QEMU's `-cpu`, when the architecture needs one other than the machine's default. */
+  cpu?: string;
   firmwareArgs: string[];
   /** The network boot path's own settings, after the firmware's (fw_cfg switches, an RNG device). */
   bootPathArgs?: string[];
@@ -78,6 +80,7 @@ export function buildQemuArgs(config: MachineConfig): string[] {
     '-nodefaults', '-no-user-config',
     '-accel', config.accel === 'tcg' && config.tcgThread === 'single' ? 'tcg,thread=single' : config.accel,
     '-machine', config.machineType,
+    ...(config.cpu ? ['-cpu', config.cpu] : []),
     ...config.firmwareArgs,
     ...(config.bootPathArgs ?? []),
     '-m', String(config.memoryMb),

@@ -74,8 +74,8 @@ describe("docs/architecture.md's worked examples", () => {
   }, 120_000);
 
   it('fail the check when an example does not fit the interface', () => {
-    const example = examples.find((e) => e.path === 'harness/arch/aarch64.ts')!;
-    const broken = new Map([[join(root, example.path), example.body.replace("qemuBinary: 'qemu-system-aarch64',\n", '')]]);
+    const example = examples.find((e) => e.path === 'harness/arch/riscv64.ts')!;
+    const broken = new Map([[join(root, example.path), example.body.replace("qemuBinary: 'qemu-system-riscv64',\n", '')]]);
     expect(typeCheck(broken).join('\n')).toMatch(/qemuBinary/);
   }, 120_000);
 });

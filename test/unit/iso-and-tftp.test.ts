@@ -18,7 +18,7 @@ const url = (u: string) => ({ kind: 'url' as const, url: u });
 /** Lays out the BIOS netboot root of a transport as a boot would; the returned undo stops its servers. */
 async function layOut(transport: LoaderTransport, runtimeDir: string, kernelArgs: string[], loaderFiles: { kernelPath: string; initrdPath: string }) {
   const undo: (() => unknown)[] = [];
-  const prepared = await netbootLoaderFor('bios', transport).prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso: { path: '/nonexistent.iso', boot: { partitionTable: 'none', efiSystemPartition: false } }, kernelArgs, onTeardown: (_n, fn) => undo.push(fn) });
+  const prepared = await netbootLoaderFor('bios', transport).prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso: { path: '/nonexistent.iso', boot: { partitionTable: 'none', efiSystemPartition: false } }, arch: DEFAULT_ARCHITECTURE, kernelArgs, onTeardown: (_n, fn) => undo.push(fn) });
   const config = await readFile(prepared.entry.path, 'utf8');
   return { prepared, config, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
@@ -136,14 +136,14 @@ describe('ISO', () => {
 
 describe('kiwi-live kernel options', () => {
   it("spell the seed's persistent deploy exactly as documented, after the seed's network entry", () => {
-    const args = kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { ramdiskSizeKiB: 3545728, system: '/dev/sda', persistent: { cowfs: 'xfs' } });
+    const args = kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { console: 'ttyS0', ramdiskSizeKiB: 3545728, system: '/dev/sda', persistent: { cowfs: 'xfs' } });
     expect(args.join(' ')).toBe(
       'ip=dhcp root=live:ftp://10.0.2.100/image/live.iso console=ttyS0 ramdisk_size=3545728 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent rd.live.overlay.cowfs=xfs',
     );
   });
   it('add reset and the seed\'s curl options for https only when asked', () => {
-    expect(kiwiLive.kernelArgs(url('u'), {})).toEqual(['ip=dhcp', 'root=live:u', 'console=ttyS0']);
-    expect(kiwiLive.kernelArgs(url('u'), { system: '/dev/sda', reset: true, insecureTls: true }).slice(3)).toEqual([
+    expect(kiwiLive.kernelArgs(url('u'), { console: 'ttyS0' })).toEqual(['ip=dhcp', 'root=live:u', 'console=ttyS0']);
+    expect(kiwiLive.kernelArgs(url('u'), { console: 'ttyS0', system: '/dev/sda', reset: true, insecureTls: true }).slice(3)).toEqual([
       'rd.kiwi.live.system=/dev/sda', 'rd.kiwi.live.reset', 'rd.kiwi.live.curl_options=--insecure',
     ]);
   });
@@ -155,7 +155,7 @@ describe('pxelinux config', () => {
       label: 'Live-Boot',
       kernel: 'boot/linux',
       initrd: 'boot/initrd',
-      kernelArgs: kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { system: '/dev/sda' }),
+      kernelArgs: kiwiLive.kernelArgs(url('ftp://10.0.2.100/image/live.iso'), { console: 'ttyS0', system: '/dev/sda' }),
     });
     expect(config).toContain('LABEL Live-Boot\n    kernel boot/linux\n');
     expect(config).toContain(
@@ -166,7 +166,7 @@ describe('pxelinux config', () => {
 
   it('over http: lpxelinux.0, a boot-file server on guest port 8080 that serves the loader files, and a config that loads them from it', async () => {
     const files = await extractLoaderFiles(liveIso, join(dir, 'out3'), LOADER, DEFAULT_ARCHITECTURE.id);
-    const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
+    const root = await layOut('http', join(dir, 'net-http'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), { console: 'ttyS0' }), files);
     try {
       expect(root.prepared.bootfile).toBe('lpxelinux.0');
       expect((await stat(join(root.prepared.tftpRoot, 'lpxelinux.0'))).size).toBeGreaterThan(0);
@@ -190,7 +190,7 @@ describe('pxelinux config', () => {
 
   it('over tftp: a root with pxelinux.0, ldlinux.c32, the loader files and the config', async () => {
     const files = await extractLoaderFiles(liveIso, join(dir, 'out2'), LOADER, DEFAULT_ARCHITECTURE.id);
-    const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), {}), files);
+    const root = await layOut('tftp', join(dir, 'net-tftp'), kiwiLive.kernelArgs(url('http://10.0.2.100/image/live.iso'), { console: 'ttyS0' }), files);
     for (const f of ['pxelinux.0', 'ldlinux.c32', 'boot/linux', 'boot/initrd', 'pxelinux.cfg/default']) {
       expect((await stat(join(root.prepared.tftpRoot, f))).size).toBeGreaterThan(0);
     }

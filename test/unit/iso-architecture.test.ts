@@ -2,22 +2,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { architectureOfIso, checkKernelArchitecture, DEFAULT_ARCHITECTURE, peMachineOf, type Architecture } from '../../harness/arch/index.js';
+import { ARCHITECTURES, architectureOfIso, checkKernelArchitecture, DEFAULT_ARCHITECTURE, peMachineOf, type Architecture } from '../../harness/arch/index.js';
 import { readRunTarget } from '../../harness/engine/run-target.js';
 import { listIsoFolder } from '../../harness/iso/iso-folder.js';
 import { isHarnessError } from '../../harness/errors.js';
 import { tinyLiveIso } from '../helpers/cpio.js';
 
 // The architecture is read from the ISO (KIWI's /boot/<arch>/loader folder) and the kernel's
-// header must agree; --arch may say it, never contradict it. A second architecture is drawn
-// here as the registry would hold it (arm64's PE machine and Image magic, per the kernel's
-// Documentation/arch/arm64/booting.rst), so that the choice among several is tested now.
+// header must agree; --arch may say it, never contradict it: x86_64 and aarch64 as registered.
 const x86 = DEFAULT_ARCHITECTURE;
-const arm: Architecture = {
-  id: 'aarch64', description: 'test', qemuBinary: 'qemu-system-aarch64',
-  loaderLocations: { kernel: '/boot/aarch64/loader/linux', initrd: '/boot/aarch64/loader/initrd' },
-  kernelImage: { peMachine: 0xaa64, magic: { offset: 0x38, text: 'ARM\x64' } },
-};
+const arm: Architecture = ARCHITECTURES.aarch64;
 const both = [x86, arm];
 
 /** A kernel header: "MZ" and a PE header naming `machine`, or none (then only the magic, if any). */
@@ -88,7 +82,7 @@ describe('read from a real ISO, before anything boots', () => {
     const iso = await tinyLiveIso(dir, 'wrong-kernel', { kernel: header(0xaa64) });
     const loaderDir = join(dir, 'loader');
     const error = await readRunTarget({ isoPath: iso }, loaderDir).then(() => undefined, (e: unknown) => e);
-    expect(isHarnessError(error) && [error.kind, error.message]).toEqual(['input', `ISO ${iso}: /boot/x86_64/loader/linux is a PE image for machine 0xaa64, not for x86_64`]);
+    expect(isHarnessError(error) && [error.kind, error.message]).toEqual(['input', `ISO ${iso}: /boot/x86_64/loader/linux is a kernel for aarch64, not for x86_64`]);
     const ok = await readRunTarget({ isoPath: await tinyLiveIso(dir, 'right-kernel', { kernel: header(0x8664) }), arch: 'x86_64' }, join(dir, 'loader-ok'));
     expect([ok.arch.id, (await readdir(join(dir, 'loader-ok'))).sort()]).toEqual(['x86_64', ['initrd', 'linux']]);
   });

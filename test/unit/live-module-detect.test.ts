@@ -77,10 +77,10 @@ describe('the live module, detected from the initrd', () => {
 
   it('spells the same intent as each module\'s own options', () => {
     const url = 'http://10.0.2.100/image/x.iso';
-    expect(dmsquash.kernelArgs({ kind: 'url', url }, { insecureTls: true, ramCopy: true, overlay: 'overlayfs', mediaCheck: true })).toEqual([
+    expect(dmsquash.kernelArgs({ kind: 'url', url }, { console: 'ttyS0', insecureTls: true, ramCopy: true, overlay: 'overlayfs', mediaCheck: true })).toEqual([
       'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.noverifyssl', 'rd.live.ram', 'rd.live.overlay.overlayfs', 'rd.live.check',
     ]);
-    expect(kiwiLive.kernelArgs({ kind: 'url', url }, { insecureTls: true, mediaCheck: true })).toEqual([
+    expect(kiwiLive.kernelArgs({ kind: 'url', url }, { console: 'ttyS0', insecureTls: true, mediaCheck: true })).toEqual([
       'ip=dhcp', `root=live:${url}`, 'console=ttyS0', 'rd.kiwi.live.curl_options=--insecure', 'mediacheck',
     ]);
   });
@@ -91,21 +91,21 @@ describe('the live module, detected from the initrd', () => {
     const tail = (args: string[]) => args.slice(3);
     expect(dracutVersion(['usr/lib/dracut/dracut-112-7', 'usr/lib/dracut/modules.txt'])).toEqual({ text: '112-7', major: 112 });
     expect(dracutVersion(['usr/lib/dracut/dracut-lib.sh'])).toBeUndefined();
-    expect(tail(dmsquash.kernelArgs(url, { overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'usr/lib/dracut/dracut-112-7'])))).toEqual([
+    expect(tail(dmsquash.kernelArgs(url, { console: 'ttyS0', overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'usr/lib/dracut/dracut-112-7'])))).toEqual([
       'rd.overlay=LABEL=p:/LiveOS/o', 'rd.overlay.reset', 'rd.overlay.readonly', 'rd.live.overlay.nouserconfirmprompt',
     ]);
-    expect(tail(dmsquash.kernelArgs(url, { overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'lib/dracut/dracut-059-3'])))).toEqual([
+    expect(tail(dmsquash.kernelArgs(url, { console: 'ttyS0', overlay: 'overlayfs', overlayStore: store }, facts([...dm, 'lib/dracut/dracut-059-3'])))).toEqual([
       'rd.live.overlay.overlayfs', 'rd.live.overlay=LABEL=p:/LiveOS/o', 'rd.live.overlay.reset', 'rd.live.overlay.readonly', 'rd.live.overlay.nouserconfirmprompt',
     ]);
-    expect(tail(dmsquash.kernelArgs(url, { overlayStore: { device: '/dev/vda', path: '/o.img' } }))).toEqual(['rd.live.overlay=/dev/vda:/o.img']);
+    expect(tail(dmsquash.kernelArgs(url, { console: 'ttyS0', overlayStore: { device: '/dev/vda', path: '/o.img' } }))).toEqual(['rd.live.overlay=/dev/vda:/o.img']);
     expect(kiwiLive.unsupported({ overlayStore: store }, facts(kiwi), 'url')).toMatch(/^kiwi-live reads no rd.live.overlay=DEVICE:PATH/);
     expect(dmsquash.unsupported({ overlayStore: store }, facts(dm), 'url')).toBeUndefined();
   });
 
   it('spell an overlay size for their own code: dmsquash MiB (its device-mapper overlay only), kiwi-live tmpfs\'s size=', () => {
     const url = { kind: 'url', url: 'http://10.0.2.100/image/x.iso' } as const;
-    expect(dmsquash.kernelArgs(url, { overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256']);
-    expect(kiwiLive.kernelArgs(url, { overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256M']);
+    expect(dmsquash.kernelArgs(url, { console: 'ttyS0', overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256']);
+    expect(kiwiLive.kernelArgs(url, { console: 'ttyS0', overlaySizeMiB: 256 }).slice(3)).toEqual(['rd.live.overlay.size=256M']);
     expect(dmsquash.unsupported({ overlaySizeMiB: 256 }, facts(dm), 'url')).toBeUndefined();
     expect(dmsquash.unsupported({ overlaySizeMiB: 256, overlay: 'overlayfs' }, facts(dm), 'url')).toMatch(/sizes only the temporary device-mapper overlay/);
     expect(dmsquash.unsupported({ overlaySizeMiB: 256 }, facts(dm, { squashfs: { offsetBytes: 0, sizeBytes: 1, holdsRootfsImage: false } }), 'url')).toMatch(/sizes only/);
@@ -121,11 +121,11 @@ describe('the live module, detected from the initrd', () => {
 
   it('spell the ISO\'s source: a URL for both, an AoE target only for kiwi-live, which dmsquash refuses', () => {
     const aoe = { kind: 'aoe', shelf: 0, slot: 1 } as const;
-    expect(kiwiLive.kernelArgs(aoe, {})).toEqual(['ip=dhcp', 'root=live:AOEINTERFACE=e0.1', 'console=ttyS0']);
+    expect(kiwiLive.kernelArgs(aoe, { console: 'ttyS0' })).toEqual(['ip=dhcp', 'root=live:AOEINTERFACE=e0.1', 'console=ttyS0']);
     expect(kiwiLive.unsupported({}, facts(kiwi), 'aoe')).toBeUndefined();
     expect(dmsquash.unsupported({}, facts(dm), 'aoe')).toMatch(/^root=live:AOEINTERFACE= is kiwi-live's .* livenet's root=live:URL$/);
     expect(dmsquash.unsupported({}, facts(dm), 'url')).toBeUndefined();
-    expect(() => dmsquash.kernelArgs(aoe, {})).toThrow(RangeError);
+    expect(() => dmsquash.kernelArgs(aoe, { console: 'ttyS0' })).toThrow(RangeError);
   });
 
   it('name the option that skips the certificate check, as their kernel options spell it', () => {
@@ -133,8 +133,8 @@ describe('the live module, detected from the initrd', () => {
     expect(kiwiLive.insecureTlsOption).toBe('rd.kiwi.live.curl_options=--insecure');
     expect(dmsquash.insecureTlsOption).toBe('rd.noverifyssl');
     for (const module of [kiwiLive, dmsquash]) {
-      expect(module.kernelArgs(url, { insecureTls: true })).toContain(module.insecureTlsOption);
-      expect(module.kernelArgs(url, {})).not.toContain(module.insecureTlsOption);
+      expect(module.kernelArgs(url, { console: 'ttyS0', insecureTls: true })).toContain(module.insecureTlsOption);
+      expect(module.kernelArgs(url, { console: 'ttyS0' })).not.toContain(module.insecureTlsOption);
     }
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function prepare(loader: NetbootLoader) {
   const runtimeDir = join(dir, loader.id);
   const undo: (() => unknown)[] = [];
-  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
+  const prepared = await loader.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles, iso, arch: DEFAULT_ARCHITECTURE, kernelArgs: ['ip=dhcp'], onTeardown: (_n, fn) => undo.push(fn) });
   return { prepared, stop: async () => { for (const fn of undo.reverse()) await fn(); } };
 }
 

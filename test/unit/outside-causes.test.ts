@@ -1,3 +1,4 @@
+import { DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
 import { describe, expect, it } from 'vitest';
 import { ConsoleLog } from '../../harness/console/console-log.js';
 import { ConsoleWaitError } from '../../harness/console/wait.js';
@@ -17,7 +18,7 @@ import { TransferWaitError } from '../../harness/wait/index.js';
 // not written) makes it an ERROR that names the cause and is never retried: never a FAIL, never a
 // silent PASS. /dev/full stands for a full disk: every write to it fails with ENOSPC.
 
-const plan = planBoot({}, { name: 'b', from: 'network', checks: [] }, { firmware: seabios, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel: 'tcg' });
+const plan = planBoot({}, { name: 'b', from: 'network', checks: [] }, { firmware: seabios, arch: DEFAULT_ARCHITECTURE, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel: 'tcg' });
 
 /** A boot as the stages see it, with only what the judges read; its ISO publisher logs to `logPath`. */
 function session(logPath?: string, signal?: AbortSignal): BootSession {

@@ -16,7 +16,7 @@ import { seabios } from '../../harness/firmware/seabios.js';
 import { kiwiLive } from '../../harness/live/kiwi-live.js';
 
 const plan = (from: 'network' | 'disk', loader?: 'tftp' | 'http', accel: 'tcg' | 'kvm' = 'tcg') =>
-  planBoot({}, { name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel });
+  planBoot({}, { name: 'b', from, checks: [], ...(loader ? { loader } : {}), live: { system: '/dev/sda' } }, { firmware: seabios, arch: DEFAULT_ARCHITECTURE, liveModule: kiwiLive, source: { kind: 'url', url: 'http://10.0.2.100/image/x.iso' }, accel });
 
 describe('registries: one entry per firmware, loader, live module and protocol', () => {
   it('know BIOS and UEFI and refuse what they do not know, naming the choices', () => {
@@ -60,8 +60,9 @@ describe('registries: one entry per firmware, loader, live module and protocol',
 });
 
 describe('the architecture axis', () => {
-  it('knows x86_64, its QEMU and where KIWI puts kernel and initrd, and refuses what it does not know', () => {
-    expect(Object.keys(ARCHITECTURES)).toEqual(['x86_64']);
+  it('knows x86_64 and aarch64, their QEMU and where KIWI puts kernel and initrd, and refuses what it does not know', () => {
+    expect(Object.keys(ARCHITECTURES)).toEqual(['x86_64', 'aarch64']);
+    expect(architectureById('aarch64').loaderLocations.kernel).toBe('/boot/aarch64/loader/linux');
     expect(DEFAULT_ARCHITECTURE).toBe(architectureById('x86_64'));
     expect(DEFAULT_ARCHITECTURE.qemuBinary).toBe('qemu-system-x86_64');
     expect(DEFAULT_ARCHITECTURE.loaderLocations).toEqual({ kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' });

@@ -1,3 +1,4 @@
+import { DEFAULT_ARCHITECTURE } from '../../harness/arch/index.js';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,7 +117,7 @@ describe("the ISO's signed chain", () => {
     await writeFile(kernelPath, 'K');
     await writeFile(initrdPath, 'I');
     const runtimeDir = join(dir, 'chain-run');
-    const prepared = await shimGrubTftp.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles: { kernelPath, initrdPath }, iso: { path, boot: await readIsoBootFacts(path) }, kernelArgs: ['ip=dhcp'], onTeardown: () => undefined });
+    const prepared = await shimGrubTftp.prepare({ runtimeDir, artifactsDir: runtimeDir, loaderFiles: { kernelPath, initrdPath }, iso: { path, boot: await readIsoBootFacts(path) }, arch: DEFAULT_ARCHITECTURE, kernelArgs: ['ip=dhcp'], onTeardown: () => undefined });
     expect(prepared.bootfile).toBe('bootx64.efi');
     expect(await readFile(join(prepared.tftpRoot, 'bootx64.efi'), 'utf8')).toBe('SHIM-BYTES');
     // Not signed under any authority: the ISO's own second stage, whatever the host has.

@@ -1,0 +1,24 @@
+import type { Architecture } from './architecture.js';
+
+/**
+ * 64-bit Arm (aarch64): QEMU's `virt` machine under AAVMF (UEFI only), the console on the PL011
+ * UART. KIWI's loader folder is /boot/aarch64/loader.
+ */
+export const aarch64: Architecture<'aarch64'> = {
+  id: 'aarch64',
+  description: '64-bit Arm (aarch64)',
+  qemuBinary: 'qemu-system-aarch64',
+  loaderLocations: { kernel: '/boot/aarch64/loader/linux', initrd: '/boot/aarch64/loader/initrd' },
+  // IMAGE_FILE_MACHINE_ARM64; the arm64 Image header's magic "ARM\x64" at 0x38 (Documentation/arch/arm64/booting.rst).
+  kernelImage: { peMachine: 0xaa64, magic: { offset: 0x38, text: 'ARM\x64' } },
+  // max: every feature QEMU emulates (the default virt CPU is a 32-bit cortex-a15). pauth-impdef:
+  // QEMU 7.2 emulates the architected pointer authentication (QARMA), which costs a TCG guest most
+  // of its time; the IMPDEF algorithm is cheap and the guest cannot tell (QEMU 9.2 made it the default).
+  qemuCpu: 'max,pauth-impdef=on',
+  serialConsole: 'ttyAMA0',
+  defaultFirmware: 'uefi',
+  kvmHost: 'arm64',
+  grubEfiPlatform: 'arm64-efi',
+  // Measured: see docs/benchmarks.md, "aarch64 under TCG".
+  tcgSlowdown: 2,
+};
