@@ -103,6 +103,7 @@ async function plainBoot(options: {
     accel: 'tcg',
     tcgThread: 'multi',
     machineType: 'pc',
+    display: DEFAULT_ARCHITECTURE.qemuDisplay,
     firmwareArgs: [],
     bootSelection: 'boot-order',
     bootFrom: 'network',

@@ -22,7 +22,10 @@ say() { printf '[prepare] %s\n' "$*" >&2; }
 # Host packages, by their Debian names (see README: what each is for).
 # What running the harness needs (the same names on Debian 12 and Ubuntu 22.04/24.04).
 packages=(qemu-system-x86 qemu-utils ipxe-qemu pxelinux syslinux-common ovmf grub-efi-amd64-bin grub-efi-amd64-signed grub-common xorriso socat fdisk curl ca-certificates openssl zstd xz-utils lz4 e2fsprogs vblade iproute2)
-[ "$fixture" = yes ] && packages+=(debootstrap)
+# aarch64 guests: QEMU's arm64 system emulator and AAVMF (UEFI for its virt machine).
+packages+=(qemu-system-arm qemu-efi-aarch64)
+# The fixtures' build roots: debootstrap; the aarch64 one runs its programs under qemu-user-static.
+[ "$fixture" = yes ] && packages+=(debootstrap qemu-user-static binfmt-support)
 [ "$test_tools" = yes ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
@@ -48,6 +51,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
         say "npm ci refused the lock file ($(grep -m1 -o 'Missing: [^ ]*' "$npm_log" || echo "see $npm_log")); installing the locked versions with npm install --no-save"
         npm install --no-save --no-audit --no-fund --loglevel=error
     fi
+fi
+
+# GRUB's arm64 EFI modules for the netboot of aarch64 guests: Debian builds grub-efi-arm64-bin for
+# arm64 only, so it is unpacked from the machine's own apt sources into the harness's cache.
+if [ "$(dpkg --print-architecture)" != arm64 ]; then
+    bash scripts/fetch-grub-efi.sh arm64 >/dev/null || say "GRUB's arm64 EFI modules could not be fetched: aarch64 boots will say so"
 fi
 
 say "building (tsc)"

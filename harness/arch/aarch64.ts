@@ -15,6 +15,8 @@ export const aarch64: Architecture<'aarch64'> = {
   // QEMU 7.2 emulates the architected pointer authentication (QARMA), which costs a TCG guest most
   // of its time; the IMPDEF algorithm is cheap and the guest cannot tell (QEMU 9.2 made it the default).
   qemuCpu: 'max,pauth-impdef=on',
+  // virt has no VGA: a virtio GPU, which AAVMF drives (its screen is the screenshots' source).
+  qemuDisplay: ['-device', 'virtio-gpu-pci'],
   serialConsole: 'ttyAMA0',
   defaultFirmware: 'uefi',
   kvmHost: 'arm64',

@@ -19,6 +19,8 @@ export interface Architecture<Id extends string = string> {
   readonly kernelImage: KernelImageSignature;
   /** QEMU's `-cpu` for it, when QEMU's default for the machine will not do. */
   readonly qemuCpu?: string;
+  /** The screen QEMU gives its machine (firmware and loader messages go there; QMP's screendump takes it). */
+  readonly qemuDisplay: readonly string[];
   /** The kernel's name of the first serial port, where the boot entry puts the console (`console=NAME`). */
   readonly serialConsole: string;
   /** The firmware a run boots under when it names none (a firmware id this architecture has). */

@@ -39,7 +39,7 @@ export function scenarioOutlooks(target: Pick<RunTarget, 'iso' | 'arch' | 'liveM
     scenarios.map((scenario) => {
       const skip = whyNotApplicable(scenario, { iso: target.iso, arch: target.arch, liveModule: target.liveModule, firmware, netboot: RUN_DEFAULTS.netboot });
       if (skip) return { scenario: scenario.name, firmware: firmware.id, outlook: 'SKIP' as const, reason: skip };
-      const issue = knownIssues.find((i) => concernsScenario(i, { scenario: scenario.name, firmware: firmware.id, liveModule: target.liveModule.id }));
+      const issue = knownIssues.find((i) => concernsScenario(i, { scenario: scenario.name, firmware: firmware.id, liveModule: target.liveModule.id, arch: target.arch.id }));
       return issue
         ? { scenario: scenario.name, firmware: firmware.id, outlook: 'known issue' as const, reason: `boot "${issue.boot}": ${issue.why} (${issue.link})` }
         : { scenario: scenario.name, firmware: firmware.id, outlook: 'boots' as const };

@@ -15,6 +15,8 @@ export interface KnownIssue {
    * is no defect of the other, whose pass must not read as "fixed" (XPASS). Any module when absent.
    */
   liveModule?: string;
+  /** Only on this architecture (x86_64, aarch64); on every architecture when absent. */
+  arch?: string;
   /** The boot's name; a failure in another boot is not this issue. */
   boot: string;
   /** A regular expression the failing boot's reason must match. */
@@ -36,7 +38,7 @@ export async function loadKnownIssues(path: string): Promise<KnownIssue[]> {
     for (const key of ['scenario', 'boot', 'reason', 'why', 'link'] as const) {
       if (typeof e[key] !== 'string' || !e[key]) throw inputError(`known issue #${i + 1} in ${path} lacks "${key}"`, path, 'give every entry scenario, boot, reason, why and link');
     }
-    for (const key of ['firmware', 'liveModule'] as const) {
+    for (const key of ['firmware', 'liveModule', 'arch'] as const) {
       if (e[key] !== undefined && (typeof e[key] !== 'string' || !e[key])) throw inputError(`known issue #${i + 1} in ${path}: "${key}" must be a name, got ${JSON.stringify(e[key])}`, path, `write e.g. "firmware": "${Object.keys(FIRMWARES).at(-1)}" or "liveModule": "${Object.keys(LIVE_MODULES)[0]}", or leave it out`);
     }
     try {
@@ -54,13 +56,16 @@ export interface KnownIssueContext {
   boot: string;
   firmware: string;
   liveModule: string;
+  /** The guest's architecture; an issue that names none concerns every architecture. */
+  arch?: string;
 }
 
 /** Does the issue concern this scenario, on this firmware and live module (whichever boot)? */
 export function concernsScenario(issue: KnownIssue, at: Omit<KnownIssueContext, 'boot'>): boolean {
   const { scenario } = splitFirmware(at.scenario);
   return (issue.scenario === at.scenario || issue.scenario === scenario)
-    && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule);
+    && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule)
+    && (!issue.arch || !at.arch || issue.arch === at.arch);
 }
 
 /** Does the issue concern this boot? */

@@ -39,7 +39,7 @@ export async function runBoot(run: BootRun): Promise<BootResult> {
   }
   const booted = result;
   result = applyExpectedFailure(result, run.boot.expectFailure);
-  result = applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id });
+  result = applyKnownIssues(result, run.env.knownIssues ?? [], { scenario: run.scenario.name, boot: run.boot.name, firmware: run.env.firmware.id, liveModule: run.env.liveModule.id, arch: run.env.arch.id });
   if (!earnsDebugRerun(run, plan, booted, result)) return result;
   return withDebugRerun(run, result, (again) => bootOnce(new BootSession(again, planFor(again))), snapshot ? () => snapshot.restore() : undefined);
 }

@@ -31,6 +31,7 @@ export async function runScenario(scenario: ScenarioDefinition, env: RunEnvironm
   const boots: BootResult[] = [];
   const result = (verdict: Verdict, reason: string): ScenarioResult => ({
     name: scenario.name, summary: scenario.summary, verdict, reason, durationMs: Date.now() - started, startedAt: new Date(started).toISOString(),
+    firmware: env.firmware.id, architecture: env.arch.id,
     ...(scenario.sourceFile ? { sourceFile: scenario.sourceFile } : {}), boots, artifactsDir,
   });
   const teardown = new TeardownStack();

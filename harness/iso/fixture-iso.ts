@@ -22,14 +22,16 @@ const BUILD_SCRIPT_FIRMWARE: Readonly<Record<FixtureHybrid, string>> = { mbr: 'b
  * hybrid 'mbr' is the MBR hybrid, 'efi' the EFI hybrid of the same description (default: the
  * module's own fixture, FIXTURE_HYBRIDS);
  * module 'kiwi-live' (flags="overlay", the default) or 'dmsquash' (dracut's dmsquash-live + livenet).
+ * arch: the same description built for another architecture (aarch64), an EFI hybrid.
  * reference: not a fixture but the benchmark's yardstick, a default KIWI live ISO (images/reference).
  */
-export async function fixtureIsoPath({ build = true, progress = true, hybrid = undefined as FixtureHybrid | undefined, module = 'kiwi-live' as string, reference = false } = {}): Promise<string> {
-  const image = hybrid ?? FIXTURE_HYBRIDS[module];
+export async function fixtureIsoPath({ build = true, progress = true, hybrid = undefined as FixtureHybrid | undefined, module = 'kiwi-live' as string, reference = false, arch = undefined as string | undefined } = {}): Promise<string> {
+  // Another architecture than x86_64 is built as an EFI hybrid only (build-fixture.sh --arch).
+  const image = arch ? 'efi' : (hybrid ?? FIXTURE_HYBRIDS[module]);
   // A live module the project builds no fixture of (images/ knows kiwi-live and dmsquash): the user's ISO is needed.
   if (!reference && !image) throw inputError(`the project has no built-in fixture ISO of the live module ${module}`, module, 'pass an ISO of that module with --iso');
   const script = join(packageRoot(), 'images', 'build-fixture.sh');
-  const which = reference ? ['--reference'] : ['--firmware', BUILD_SCRIPT_FIRMWARE[image ?? 'mbr'], '--module', module];
+  const which = reference ? ['--reference'] : ['--firmware', BUILD_SCRIPT_FIRMWARE[image ?? 'mbr'], '--module', module, ...(arch ? ['--arch', arch] : [])];
   const result = await execa('bash', [script, ...which, ...(build ? [] : ['--path'])], {
     reject: false,
     stdout: 'pipe',

@@ -32,6 +32,7 @@ export class MachineBuilder {
     accel: 'tcg',
     tcgThread: 'multi',
     machineType: 'pc',
+    display: ['-vga', 'std'],
     firmwareArgs: [],
     bootPathArgs: [],
     bootSelection: 'boot-order',
@@ -47,8 +48,9 @@ export class MachineBuilder {
   constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
 
   /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()) and its CPU. */
-  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string }): this {
+  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string; qemuDisplay: readonly string[] }): this {
     this.qemuBinary = architecture.qemuBinary;
+    this.config.display = architecture.qemuDisplay;
     if (architecture.qemuCpu) this.config.cpu = architecture.qemuCpu;
     else delete this.config.cpu;
     return this;

@@ -52,6 +52,8 @@ export interface MachineConfig {
   machineType: string;
   /** QEMU's `-cpu`, when the architecture needs one other than the machine's default. */
   cpu?: string;
+  /** The machine's screen: a VGA card, or a GPU device where the machine has no VGA. */
+  display: readonly string[];
   firmwareArgs: string[];
   /** The network boot path's own settings, after the firmware's (fw_cfg switches, an RNG device). */
   bootPathArgs?: string[];
@@ -85,9 +87,9 @@ export function buildQemuArgs(config: MachineConfig): string[] {
     ...(config.bootPathArgs ?? []),
     '-m', String(config.memoryMb),
     '-smp', String(config.cpus),
-    // No window, but a VGA card: firmware and boot loader messages go to its screen, and QMP's
-    // screendump takes a picture of it.
-    '-display', 'none', '-vga', 'std',
+    // No window, but a screen: firmware and boot loader messages go to it, and QMP's screendump
+    // takes a picture of it.
+    '-display', 'none', ...config.display,
     // wait=on: QEMU does not start the guest before the harness is connected, so the console is
     // captured from its first byte.
     '-chardev', `socket,id=serial0,path=${escapeOption(config.serialSocket)},server=on,wait=on`,

@@ -91,9 +91,11 @@ export function renderConformance(results: readonly ScenarioResult[], outDir: st
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
   const rows = conformanceOutcomes(results, outDir).map((o) =>
     `| \`${cell(o.option)}\` | ${cell(o.documented)} | ${cell(o.showed)} | ${o.verdict} | ${o.evidence.map((e) => `[${e.name}](${e.dir}/)`).join(' ')} |`);
+  const booted = [...new Set(results.flatMap((r) => (r.architecture ? [r.architecture] : [])))];
   return [
     '# Conformance: the seed documents against real boots',
     '',
+    ...(booted.length ? [`Architecture: ${booted.join(', ')}.`, ''] : []),
     'PASS: the documented behaviour held. XFAIL: it did not, and known-issues.json names the source line. FAIL: it did not, with no known issue. SKIP: the live module of this ISO has no such option.',
     '',
     '| option | documented | what the boots showed | verdict | evidence |',

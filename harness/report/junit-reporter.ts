@@ -18,10 +18,11 @@ const escapeXml = (text: string) =>
  * run killed half-way would look like a run that skipped half its tests; absent, the counts are
  * those of the testcases present and the tab shows the verdicts the run finished.
  */
-function propertiesXml(liveModule: { id: string; evidence: string } | undefined, run: Omit<RunSoFar, 'results'>): string[] {
+function propertiesXml(liveModule: { id: string; evidence: string } | undefined, run: Omit<RunSoFar, 'results'>, architectures: readonly string[] = []): string[] {
   const property = (name: string, value: string) => `<property name="${name}" value="${escapeXml(value)}"/>`;
   const properties = [
     ...(liveModule ? [property('live-module', liveModule.id), property('live-module-evidence', liveModule.evidence)] : []),
+    ...architectures.map((arch) => property('architecture', arch)),
     ...(run.complete ? [] : [property('complete', 'false')]),
     ...(run.notRun ?? []).map((name) => property('not-run', name)),
   ];
@@ -87,7 +88,7 @@ export function renderJUnit(
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="pxe-harness" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
     `  <testsuite name="pxe-harness" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"${timestamp}>`,
-    ...propertiesXml(liveModule, run),
+    ...propertiesXml(liveModule, run, [...new Set(results.flatMap((r) => (r.architecture ? [r.architecture] : [])))]),
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -103,6 +103,9 @@ export interface ScenarioResult {
   durationMs: number;
   /** When the scenario began (ISO 8601). */
   startedAt?: string;
+  /** The firmware it booted under (its name: bios, uefi, uefi-secure) and the guest's architecture (x86_64, aarch64). */
+  firmware?: string;
+  architecture?: string;
   /** The scenario file it came from (a user's scenario); none for a built-in one. */
   sourceFile?: string;
   boots: BootResult[];

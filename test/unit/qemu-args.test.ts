@@ -8,6 +8,7 @@ const base: MachineConfig = {
   accel: 'tcg',
   tcgThread: 'multi',
   machineType: 'pc',
+  display: ['-vga', 'std'],
   firmwareArgs: [],
   bootSelection: 'boot-order',
   bootFrom: 'network',
