@@ -26,6 +26,8 @@ apt-get "${opts[@]}" update >"$work/update.log" 2>&1 || { cat "$work/update.log"
     { cat "$work/download.log" >&2; die "apt-get download $pkg ($arch) failed: is $pkg in this machine's Debian sources?"; }
 rm -rf "$out.part" && mkdir -p "$out.part"
 dpkg-deb -x "$work"/"$pkg"_*.deb "$out.part"
+# The package's name and version, which the harness reports beside the host packages' versions.
+dpkg-deb -f "$work"/"$pkg"_*.deb Package Version Architecture >"$out.part/PACKAGE"
 [ -s "$out.part/usr/lib/grub/$platform/kernel.img" ] || die "$pkg has no usr/lib/grub/$platform/kernel.img"
 rm -rf "$out" && mv "$out.part" "$out"
 echo "$out/usr/lib/grub/$platform"

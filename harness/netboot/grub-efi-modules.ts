@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostError } from '../errors.js';
 import { cacheDir } from '../util/cache-dir.js';
@@ -19,15 +19,27 @@ export function grubEfiModuleDirs(platform: string): string[] {
   return [join('/usr/lib/grub', platform), join(cacheDir(), `grub-${platform}`, 'usr/lib/grub', platform)];
 }
 
-/** The folder of GRUB's modules for the platform (with its kernel.img), or a host error naming how to get them. */
-export async function requireGrubEfiModules(platform: string): Promise<string> {
-  const dirs = grubEfiModuleDirs(platform);
-  for (const dir of dirs) {
-    if (await access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false)) return dir;
-  }
+/**
+ * The folder of GRUB's modules for the platform (with its kernel.img), or a host error naming how
+ * to get them; `fetched` names the package the project unpacked there (scripts/fetch-grub-efi.sh),
+ * which no dpkg query on the host can report.
+ */
+export async function requireGrubEfiModules(platform: string): Promise<{ dir: string; fetched?: { name: string; version: string } }> {
+  const [host, cached] = grubEfiModuleDirs(platform) as [string, string];
+  const readable = (dir: string) => access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false);
+  if (await readable(host)) return { dir: host };
+  if (await readable(cached)) return { dir: cached, fetched: await fetchedPackage(join(cached, '..', '..', '..', 'PACKAGE')) };
+  const dirs = [host, cached];
   const known = PACKAGES[platform];
   const fix = !known ? `GRUB has no EFI package known to the harness for ${platform}`
     : known.debianArch === 'amd64' ? `apt-get install ${known.pkg}`
     : `bash scripts/fetch-grub-efi.sh ${known.debianArch} (Debian's ${known.pkg}, unpacked into the harness's cache)`;
   throw hostError(`GRUB's ${platform} modules are missing (looked in ${dirs.join(' and ')})`, fix);
+}
+
+/** The package a fetched folder came from ("Package: X", "Version: V", "Architecture: A"), or unknown. */
+async function fetchedPackage(path: string): Promise<{ name: string; version: string }> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(text)?.[1]?.trim();
+  return { name: `${field('Package') ?? 'grub-efi (fetched)'}:${field('Architecture') ?? '?'}`, version: field('Version') ?? 'unknown' };
 }

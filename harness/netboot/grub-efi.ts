@@ -8,8 +8,8 @@ import { prepareGrubRoot } from './grub-root.js';
 import type { NetbootContext, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
 
 /** grub-mknetdir: the EFI netboot image (boot/grub/PLATFORM/core.efi, e.g. x86_64-efi) and its modules in the TFTP root. */
-async function writeGrubNetdir(dir: string, platform: string): Promise<string> {
-  const modules = await requireGrubEfiModules(platform);
+async function writeGrubNetdir(dir: string, platform: string): Promise<{ bootfile: string; fetched?: { name: string; version: string } }> {
+  const { dir: modules, fetched } = await requireGrubEfiModules(platform);
   const mknetdir = await requireTool('grub-mknetdir');
   await mkdir(dir, { recursive: true });
   await execa(mknetdir, [
@@ -17,19 +17,19 @@ async function writeGrubNetdir(dir: string, platform: string): Promise<string> {
     `--install-modules=${GRUB_MODULES.join(' ')}`, `--modules=${GRUB_MODULES.join(' ')}`,
     '--fonts=', '--locales=', '--themes=', '--compress=no',
   ]);
-  return `boot/grub/${platform}/core.efi`;
+  return { bootfile: `boot/grub/${platform}/core.efi`, ...(fetched ? { fetched } : {}) };
 }
 
 async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<PreparedNetboot> {
   const dir = join(context.runtimeDir, 'tftp');
-  const bootfile = await writeGrubNetdir(dir, context.arch.grubEfiPlatform);
+  const { bootfile, fetched } = await writeGrubNetdir(dir, context.arch.grubEfiPlatform);
   const prepared = await prepareGrubRoot(context, { dir, bootfile, configPaths: ['boot/grub/grub.cfg'], programs: { 'boot-program': bootfile } }, overHttp);
   // The firmware's own PXE (OVMF's virtio-net driver and PXE base code), as a UEFI machine boots
   // from the network and as under Secure Boot, not the NIC's iPXE ROM, which waits 2 s at its
   // Ctrl-B banner and about 3 s for ProxyDHCP offers slirp never sends: measured, GRUB starts
   // 1.4 s sooner (docs/benchmarks.md, "UEFI PXE: OVMF's own against the NIC's iPXE ROM").
   // iPXE under UEFI stays a path of its own (--netboot ipxe).
-  return { ...prepared, machine: { ...prepared.machine, nicOptionRom: false } };
+  return { ...prepared, machine: { ...prepared.machine, nicOptionRom: false }, ...(fetched ? { usedFiles: [fetched] } : {}) };
 }
 
 const grubBase = {

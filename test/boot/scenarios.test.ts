@@ -93,6 +93,8 @@ beforeAll(async () => {
   // the EFI hybrid fixture for UEFI (OVMF + GRUB): the capabilities UEFI adds, each proven once.
   const [iso, efiIso] = [await fixtureIsoPath({ progress: false }), await fixtureIsoPath({ progress: false, hybrid: 'efi' })];
   const dmIso = await fixtureIsoPath({ progress: false, hybrid: 'efi', module: 'dmsquash' });
+  // The same description built for aarch64 (an EFI hybrid): AAVMF, GRUB for arm64 EFI, ttyAMA0.
+  const armIso = await fixtureIsoPath({ progress: false, arch: 'aarch64' });
   const dmCa = await fixtureTlsAuthority(dmIso);
   expect(dmCa, 'the dmsquash fixture keeps the test CA its image trusts beside the ISO').toBeDefined();
   const dmTlsAuthority = await checkTlsAuthority(dmCa!.certPath, dmCa!.keyPath);
@@ -105,6 +107,8 @@ beforeAll(async () => {
   const uefi = [ramDeployHttp, netbootKernelMissing];
   const jobs = [
     ...bios.slice(0, 2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
+    // aarch64 under TCG, about twice as slow as x86_64: the RAM deploy, and a kernel missing from GRUB's TFTP root.
+    { scenario: ramDeployHttp, firmware: 'uefi' as const, isoPath: armIso, suffix: 'aarch64' },
     // Longest first, so that the two lanes end close together. Secure Boot: the persistent deploy
     // onto the GPT and the standalone boot of that disk through the ISO's shim and signed GRUB.
     { scenario: gptLifecycle, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
@@ -114,6 +118,7 @@ beforeAll(async () => {
     { scenario: overlayStoreMissing, firmware: 'bios' as const, isoPath: dmIso, suffix: 'dmsquash' },
     ...bios.slice(2).map((scenario) => ({ scenario, firmware: 'bios' as const, isoPath: iso })),
     ...uefi.slice(1).map((scenario) => ({ scenario, firmware: 'uefi' as const, isoPath: efiIso, suffix: true })),
+    { scenario: netbootKernelMissing, firmware: 'uefi' as const, isoPath: armIso, suffix: 'aarch64' },
     // Secure Boot over PXE: the ISO's shim, a GRUB it verifies, the kernel verified; and a kernel altered on its way refused.
     { scenario: ramDeployHttp, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
     { scenario: secureBootKernelAltered, firmware: 'uefi-secure' as const, isoPath: efiIso, suffix: true },
@@ -380,6 +385,20 @@ describe('persistent live system on a disk', () => {
   });
 });
 
+describe('aarch64 (AAVMF + GRUB for arm64 EFI) on the aarch64 fixture', () => {
+  it('ram-deploy-http@aarch64: read as aarch64 from the ISO, booted by qemu-system-aarch64 under AAVMF, the console on ttyAMA0, the guest holds the ISO byte for byte', () => {
+    const r = result('ram-deploy-http@aarch64');
+    expect(r.verdict, r.reason).toBe('PASS');
+    expect([r.architecture, r.firmware]).toEqual(['aarch64', 'uefi']);
+    const [boot] = r.boots;
+    expect(boot!.kernelArgs.slice(0, 3)).toEqual(['ip=dhcp', expect.stringMatching(/^root=live:http:\/\/10\.0\.2\.100\/image\//), 'console=ttyAMA0']);
+    expect(boot!.components?.find((c) => c.part === 'firmware')?.packages.map((p) => p.name)).toContain('qemu-efi-aarch64');
+    expect(boot!.timeline.grub).toBeGreaterThan(0);
+    expect(check(boot!, /byte for byte/).ok).toBe(true);
+    expect(check(boot!, /the path taken: the guest's \/proc\/cmdline/).ok).toBe(true);
+  });
+});
+
 describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
   it('ram-deploy-http@uefi: GRUB loads the seed\'s entry over TFTP, the guest holds the ISO byte for byte', () => {
     const r = result('ram-deploy-http@uefi');
@@ -393,7 +412,7 @@ describe('UEFI (OVMF + GRUB for EFI) on the EFI hybrid fixture', () => {
 
 
   it('a kernel missing from the TFTP root FAILs in the loader phase seconds after GRUB says so, naming it', () => {
-    for (const name of ['netboot-kernel-missing', 'netboot-kernel-missing@uefi']) {
+    for (const name of ['netboot-kernel-missing', 'netboot-kernel-missing@uefi', 'netboot-kernel-missing@aarch64']) {
       const r = result(name);
       expect(r.verdict, r.reason).toBe('PASS');
       const [boot] = r.boots;
