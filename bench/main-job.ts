@@ -26,6 +26,7 @@ const PROJECTS = [
   { dir: 'uefi', label: 'kiwi-live, UEFI' },
   { dir: 'uefi-secure', label: 'kiwi-live, Secure Boot' },
   { dir: 'dmsquash', label: 'dmsquash, both firmwares' },
+  { dir: 'aarch64', label: 'kiwi-live on aarch64, UEFI (AAVMF)' },
 ];
 
 interface BootRecord { durationMs?: number; events?: { id: string; startMs: number; endMs: number }[] }

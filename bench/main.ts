@@ -2,7 +2,7 @@
  * npm run bench: measures on this machine and writes docs/benchmarks.md (never part of npm test).
  *   BENCH_RUNS=N    runs per figure (default 3); each figure is their median
  *   BENCH_ONLY=a,b  only these parts: publishers, overhead, latency, transfer, loading, scheduling, firmware, boot-paths, tcg-race,
- *                   lean, outside, main-job, proof
+ *                   lean, outside, main-job, proof, architectures
  *   BENCH_SET=x,y   the scenarios of the scheduling part
  *   BENCH_TCG_BOOTS=N       boots per mode of the tcg-race part (default 20)
  *   BENCH_TCG_MODES=a,b     its modes (default all): smp2, smp2-single, smp1
@@ -17,6 +17,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../harness/util/package-root.js';
 import { bootSections } from './boots.js';
+import { architectureSections } from './architectures.js';
 import { bootPathSections } from './boot-paths.js';
 import { firmwareSections } from './firmware.js';
 import { leanSections } from './lean.js';
@@ -27,8 +28,8 @@ import { proofSections } from './proof.js';
 import { publisherSections } from './publishers.js';
 import { TCG_MODES, tcgRaceSections } from './tcg-race.js';
 
-const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job', 'proof'];
-const OWN_RUNNER = ['firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job', 'proof'];
+const PARTS = ['publishers', 'overhead', 'latency', 'transfer', 'loading', 'scheduling', 'firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job', 'proof', 'architectures'];
+const OWN_RUNNER = ['firmware', 'boot-paths', 'tcg-race', 'lean', 'outside', 'main-job', 'proof', 'architectures'];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got ${JSON.stringify(process.env.BENCH_RUNS)}`);
 const wanted = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? PARTS;
@@ -66,6 +67,7 @@ if (only('tcg-race')) {
 if (only('lean')) await save(await leanSections(runs, log));
 if (only('outside')) await save(await outsideSections(runs, log));
 if (only('proof')) await save(await proofSections(runs, log));
+if (only('architectures')) await save(await architectureSections(runs, log));
 if (only('main-job')) {
   const ways = process.env.BENCH_MAIN_WAYS?.split(',').filter(Boolean) ?? Object.keys(SCHEDULINGS);
   const badWays = ways.filter((w) => !SCHEDULINGS[w]);

@@ -19,6 +19,7 @@ const tlsCaOf = (iso: string) => `${iso.replace(/\/[^/]*$/, '')}/tls-ca.crt,${is
 const mbr = fixture('PXE_MAIN_MBR_ISO');
 const efi = fixture('PXE_MAIN_EFI_ISO');
 const dmsquash = fixture('PXE_MAIN_DMSQUASH_ISO');
+const aarch64 = fixture('PXE_MAIN_AARCH64_ISO');
 
 export default defineConfig({
   projects: [
@@ -35,5 +36,7 @@ export default defineConfig({
     },
     // dmsquash: every scenario under both firmwares (those it cannot do are SKIPPED with the reason).
     { name: 'dmsquash', iso: dmsquash, firmware: 'both', tlsCa: tlsCaOf(dmsquash) },
+    // aarch64: every scenario under AAVMF on the same description built for arm64 (its only firmware).
+    { name: 'aarch64', iso: aarch64, firmware: 'uefi', tlsCa: tlsCaOf(aarch64) },
   ],
 });

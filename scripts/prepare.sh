@@ -66,4 +66,5 @@ if [ "$fixture" = yes ]; then
     say "fixture ISO (BIOS, MBR hybrid): $(bash images/build-fixture.sh --firmware bios)"
     say "fixture ISO (EFI hybrid): $(bash images/build-fixture.sh --firmware efi)"
     say "fixture ISO (dmsquash, EFI hybrid): $(bash images/build-fixture.sh --firmware efi --module dmsquash)"
+    say "fixture ISO (aarch64, EFI hybrid): $(bash images/build-fixture.sh --arch aarch64)"
 fi

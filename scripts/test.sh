@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/prepare.sh --no-fixture
 log="${TMPDIR:-/tmp}/pxe-harness-fixture-build.$$.log"
 ( bash images/build-fixture.sh --firmware bios && bash images/build-fixture.sh --firmware efi &&
-  bash images/build-fixture.sh --firmware efi --module dmsquash ) >"$log" 2>&1 &
+  bash images/build-fixture.sh --firmware efi --module dmsquash && bash images/build-fixture.sh --arch aarch64 ) >"$log" 2>&1 &
 builder=$!
 unit=0
 npx --no-install vitest run --project unit "$@" || unit=$?
@@ -15,7 +15,7 @@ if ! wait "$builder"; then
     echo "test.sh: the fixture ISO build failed (log: $log)" >&2
     exit 1
 fi
-grep -h 'fixture ' "$log" | tail -n 4 >&2 || true
+grep -h 'fixture ' "$log" | tail -n 5 >&2 || true
 rm -f "$log" # kept above only when the build failed: it is the evidence then
 npx --no-install vitest run --project boot "$@"
 exit "$unit"
