@@ -28,7 +28,7 @@ export async function requireGrubEfiModules(platform: string): Promise<{ dir: st
   const [host, cached] = grubEfiModuleDirs(platform) as [string, string];
   const readable = (dir: string) => access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false);
   if (await readable(host)) return { dir: host };
-  if (await readable(cached)) return { dir: cached, fetched: await fetchedPackage(join(cached, '..', '..', '..', 'PACKAGE')) };
+  if (await readable(cached)) return { dir: cached, fetched: await fetchedPackage(join(cacheDir(), `grub-${platform}`, 'PACKAGE')) };
   const dirs = [host, cached];
   const known = PACKAGES[platform];
   const fix = !known ? `GRUB has no EFI package known to the harness for ${platform}`

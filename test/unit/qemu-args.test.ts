@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildQemuArgs, shellQuote, type MachineConfig } from '../../harness/qemu/qemu-args.js';
+import { ARCHITECTURES } from '../../harness/arch/index.js';
+import { aavmf } from '../../harness/firmware/aavmf.js';
 
 const base: MachineConfig = {
   name: 'test',
@@ -29,6 +31,17 @@ const base: MachineConfig = {
 const optionAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('buildQemuArgs', () => {
+  it("takes the machine, CPU and screen of the architecture and firmware: aarch64's virt under AAVMF, no VGA", async () => {
+    const arm = ARCHITECTURES.aarch64;
+    const args = buildQemuArgs({ ...base, machineType: aavmf.machineType, cpu: arm.qemuCpu, display: arm.qemuDisplay, bootSelection: 'bootindex' });
+    expect([optionAfter(args, '-machine'), optionAfter(args, '-cpu')]).toEqual(['virt,gic-version=max', 'max,pauth-impdef=on']);
+    expect(args).not.toContain('-vga');
+    expect(args.filter((_, i) => args[i - 1] === '-device')[0]).toBe('virtio-gpu-pci');
+    // x86_64 names no CPU (QEMU's default for pc and q35) and keeps its VGA card.
+    const pc = buildQemuArgs(base);
+    expect([pc.includes('-cpu'), optionAfter(pc, '-vga')]).toEqual([false, 'std']);
+  });
+
   it('a layer-2 segment (AoE) adds a second NIC on the tap, with no option ROM and no boot index', () => {
     const args = buildQemuArgs({ ...base, network: { ...base.network!, tap: 'pxa123-1' } });
     const netdevs = args.filter((_, i) => args[i - 1] === '-netdev');
