@@ -1,4 +1,4 @@
-import { FIRMWARES } from '../harness/firmware/index.js';
+import { ALL_FIRMWARES, FIRMWARES } from '../harness/firmware/index.js';
 import { RUN_REPORTERS } from './run-reporters.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
 import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
@@ -70,6 +70,9 @@ run     boots each scenario (all by default) and prints one line per scenario:
         --firmware: ${Object.values(FIRMWARES).map((f) => `${f.id} (${f.description})`).join(', ')},
         a comma-separated list of them (e.g. bios,uefi,uefi-secure), or both (every firmware
         without Secure Boot): with several, every scenario once per firmware, reported as NAME@FIRMWARE.
+        A name means the ISO's architecture's firmware: on aarch64 uefi is ${ALL_FIRMWARES.filter((f) => f.architecture !== 'x86_64').map((f) => f.description).join(', ')};
+        without --firmware an ISO boots under its architecture's default (x86_64: bios, aarch64: uefi),
+        and a firmware the architecture lacks SKIPs each scenario with the reason.
         --netboot: how every network boot loads kernel and initrd (default ${DEFAULT_NETBOOT}):
         ${Object.entries(NETBOOT_FAMILIES).map(([id, what]) => `${id}: ${what}`).join(';\n        ')}.
         --live-module: which dracut module boots the ISO is read from its initrd
