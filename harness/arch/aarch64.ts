@@ -17,6 +17,8 @@ export const aarch64: Architecture<'aarch64'> = {
   qemuCpu: 'max,pauth-impdef=on',
   // virt has no VGA: a virtio GPU, which AAVMF drives (its screen is the screenshots' source).
   qemuDisplay: ['-device', 'virtio-gpu-pci'],
+  // virt has no IDE: the seed's -hda becomes a disk on a virtio SCSI controller, still sda in the guest.
+  ideDisks: 'scsi',
   serialConsole: 'ttyAMA0',
   defaultFirmware: 'uefi',
   kvmHost: 'arm64',

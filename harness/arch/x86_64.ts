@@ -9,6 +9,7 @@ export const x86_64: Architecture<'x86_64'> = {
   // IMAGE_FILE_MACHINE_AMD64; the bzImage boot protocol's header magic at 0x202 (Documentation/arch/x86/boot.rst).
   kernelImage: { peMachine: 0x8664, magic: { offset: 0x202, text: 'HdrS' } },
   qemuDisplay: ['-vga', 'std'],
+  ideDisks: 'ide',
   serialConsole: 'ttyS0',
   defaultFirmware: 'bios',
   kvmHost: 'x64',

@@ -48,9 +48,10 @@ export class MachineBuilder {
   constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
 
   /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()) and its CPU. */
-  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string; qemuDisplay: readonly string[] }): this {
+  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string; qemuDisplay: readonly string[]; ideDisks: 'ide' | 'scsi' }): this {
     this.qemuBinary = architecture.qemuBinary;
     this.config.display = architecture.qemuDisplay;
+    this.config.ideDisks = architecture.ideDisks;
     if (architecture.qemuCpu) this.config.cpu = architecture.qemuCpu;
     else delete this.config.cpu;
     return this;

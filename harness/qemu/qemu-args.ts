@@ -54,6 +54,11 @@ export interface MachineConfig {
   cpu?: string;
   /** The machine's screen: a VGA card, or a GPU device where the machine has no VGA. */
   display: readonly string[];
+  /**
+   * Where a disk asked for on 'ide' goes: the PC's IDE bus, or a virtio SCSI controller on a
+   * machine without IDE (virt); either way the guest names it sd[a-z], as the seed's `-hda`.
+   */
+  ideDisks?: 'ide' | 'scsi';
   firmwareArgs: string[];
   /** The network boot path's own settings, after the firmware's (fw_cfg switches, an RNG device). */
   bootPathArgs?: string[];
@@ -126,16 +131,21 @@ function networkArgs(config: MachineConfig): string[] {
 
 function diskArgs(config: MachineConfig): string[] {
   if (config.bootFrom === 'disk' && config.disks.length === 0) throw new RangeError('a disk boot needs a disk');
-  return config.disks.flatMap((disk, index) => {
+  const drives = config.disks.flatMap((disk, index) => {
     const file = `file=${escapeOption(disk.path)},format=${disk.format}`;
     if (config.bootSelection === 'boot-order' && !disk.serial) return ['-drive', `${file},if=${disk.interface},index=${index},media=disk`];
     // With bootindex, or a serial number (a property of the device, not of the drive), the drive
     // needs a device of its own to carry it.
-    const device = disk.interface === 'ide' ? `ide-hd,bus=ide.${index}` : 'virtio-blk-pci';
     const boot = index === 0 ? bootIndex(config, 'disk') : '';
     const serial = disk.serial ? `,serial=${disk.serial}` : '';
-    return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${device},drive=disk${index}${serial}${boot}`];
+    return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${diskDevice(config, disk, index)},drive=disk${index}${serial}${boot}`];
   });
+  return config.ideDisks === 'scsi' && config.disks.some((d) => d.interface === 'ide') ? ['-device', 'virtio-scsi-pci,id=scsi0', ...drives] : drives;
+}
+
+function diskDevice(config: MachineConfig, disk: DiskAttachment, index: number): string {
+  if (disk.interface === 'virtio') return 'virtio-blk-pci';
+  return config.ideDisks === 'scsi' ? `scsi-hd,bus=scsi0.0,channel=0,scsi-id=${index},lun=0` : `ide-hd,bus=ide.${index}`;
 }
 
 /** The command line as one shell-quoted string, for the artifacts and for reproducing by hand. */
