@@ -17,8 +17,10 @@ export const aarch64: Architecture<'aarch64'> = {
   qemuCpu: 'max,pauth-impdef=on',
   // virt has no VGA: a virtio GPU, which AAVMF drives (its screen is the screenshots' source).
   qemuDisplay: ['-device', 'virtio-gpu-pci'],
-  // virt has no IDE: the seed's -hda becomes a disk on a virtio SCSI controller, still sda in the guest.
-  ideDisks: 'scsi',
+  // virt has no IDE: the seed's -hda goes on an AHCI (SATA) controller, still sda through libata.
+  // Measured: on virtio SCSI instead, kiwi-live's second persistent boot found /dev/disk/by-label/CDROM
+  // naming the whole disk, not its first partition, and could not mount it beside the cow (2 of 2 runs).
+  ideDisks: 'ahci',
   serialConsole: 'ttyAMA0',
   defaultFirmware: 'uefi',
   kvmHost: 'arm64',

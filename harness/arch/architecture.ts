@@ -19,8 +19,8 @@ export interface Architecture<Id extends string = string> {
   readonly kernelImage: KernelImageSignature;
   /** QEMU's `-cpu` for it, when QEMU's default for the machine will not do. */
   readonly qemuCpu?: string;
-  /** Where a scenario's IDE disk goes (the seed's `-hda`, sda in the guest): the PC's IDE bus, or virtio SCSI on a machine without IDE. */
-  readonly ideDisks: 'ide' | 'scsi';
+  /** Where a scenario's IDE disk goes (the seed's `-hda`, sda in the guest): the PC's IDE bus, or AHCI (SATA) on a machine without IDE. */
+  readonly ideDisks: 'ide' | 'ahci';
   /** The screen QEMU gives its machine (firmware and loader messages go there; QMP's screendump takes it). */
   readonly qemuDisplay: readonly string[];
   /** The kernel's name of the first serial port, where the boot entry puts the console (`console=NAME`). */

@@ -48,7 +48,7 @@ export class MachineBuilder {
   constructor(private readonly dirs: { artifactsDir: string; runtimeDir: string }) {}
 
   /** The guest's architecture: which QEMU system emulator runs it (looked up on PATH at start()) and its CPU. */
-  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string; qemuDisplay: readonly string[]; ideDisks: 'ide' | 'scsi' }): this {
+  withArchitecture(architecture: { qemuBinary: string; qemuCpu?: string; qemuDisplay: readonly string[]; ideDisks: 'ide' | 'ahci' }): this {
     this.qemuBinary = architecture.qemuBinary;
     this.config.display = architecture.qemuDisplay;
     this.config.ideDisks = architecture.ideDisks;

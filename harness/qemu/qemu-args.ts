@@ -55,10 +55,11 @@ export interface MachineConfig {
   /** The machine's screen: a VGA card, or a GPU device where the machine has no VGA. */
   display: readonly string[];
   /**
-   * Where a disk asked for on 'ide' goes: the PC's IDE bus, or a virtio SCSI controller on a
-   * machine without IDE (virt); either way the guest names it sd[a-z], as the seed's `-hda`.
+   * Where a disk asked for on 'ide' goes: the PC's IDE bus, or an AHCI (SATA) controller on a
+   * machine without IDE (virt); either way libata drives it and the guest names it sd[a-z], as
+   * the seed's `-hda`.
    */
-  ideDisks?: 'ide' | 'scsi';
+  ideDisks?: 'ide' | 'ahci';
   firmwareArgs: string[];
   /** The network boot path's own settings, after the firmware's (fw_cfg switches, an RNG device). */
   bootPathArgs?: string[];
@@ -140,12 +141,13 @@ function diskArgs(config: MachineConfig): string[] {
     const serial = disk.serial ? `,serial=${disk.serial}` : '';
     return ['-drive', `${file},if=none,id=disk${index}`, '-device', `${diskDevice(config, disk, index)},drive=disk${index}${serial}${boot}`];
   });
-  return config.ideDisks === 'scsi' && config.disks.some((d) => d.interface === 'ide') ? ['-device', 'virtio-scsi-pci,id=scsi0', ...drives] : drives;
+  const controller = config.ideDisks === 'ahci' ? ['-device', 'ich9-ahci,id=ahci0'] : [];
+  return config.disks.some((d) => d.interface === 'ide') ? [...controller, ...drives] : drives;
 }
 
 function diskDevice(config: MachineConfig, disk: DiskAttachment, index: number): string {
   if (disk.interface === 'virtio') return 'virtio-blk-pci';
-  return config.ideDisks === 'scsi' ? `scsi-hd,bus=scsi0.0,channel=0,scsi-id=${index},lun=0` : `ide-hd,bus=ide.${index}`;
+  return config.ideDisks === 'ahci' ? `ide-hd,bus=ahci0.${index}` : `ide-hd,bus=ide.${index}`;
 }
 
 /** The command line as one shell-quoted string, for the artifacts and for reproducing by hand. */

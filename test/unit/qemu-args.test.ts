@@ -37,10 +37,10 @@ describe('buildQemuArgs', () => {
     expect([optionAfter(args, '-machine'), optionAfter(args, '-cpu')]).toEqual(['virt,gic-version=max', 'max,pauth-impdef=on']);
     expect(args).not.toContain('-vga');
     expect(args.filter((_, i) => args[i - 1] === '-device')[0]).toBe('virtio-gpu-pci');
-    // virt has no IDE: the seed's -hda goes on a virtio SCSI controller (the guest still says sda).
+    // virt has no IDE: the seed's -hda goes on an AHCI (SATA) controller (the guest still says sda).
     const disk = { path: '/tmp/d.qcow2', format: 'qcow2' as const, interface: 'ide' as const };
     const withDisk = buildQemuArgs({ ...base, machineType: aavmf.machineType, display: arm.qemuDisplay, ideDisks: arm.ideDisks, bootSelection: 'bootindex', disks: [disk] });
-    expect(withDisk.filter((_, i) => withDisk[i - 1] === '-device').filter((d) => /scsi/.test(d))).toEqual(['virtio-scsi-pci,id=scsi0', 'scsi-hd,bus=scsi0.0,channel=0,scsi-id=0,lun=0,drive=disk0']);
+    expect(withDisk.filter((_, i) => withDisk[i - 1] === '-device').filter((d) => /ahci/.test(d))).toEqual(['ich9-ahci,id=ahci0', 'ide-hd,bus=ahci0.0,drive=disk0']);
     // x86_64 names no CPU (QEMU's default for pc and q35) and keeps its VGA card.
     const pc = buildQemuArgs(base);
     expect([pc.includes('-cpu'), optionAfter(pc, '-vga')]).toEqual([false, 'std']);
