@@ -20,6 +20,7 @@ export const aarch64: Architecture<'aarch64'> = {
   // virt has no IDE: the seed's -hda goes on an AHCI (SATA) controller, still sda through libata.
   // Measured: on virtio SCSI instead, kiwi-live's second persistent boot found /dev/disk/by-label/CDROM
   // naming the whole disk, not its first partition, and could not mount it beside the cow (2 of 2 runs).
+  // AAVMF has no AHCI driver, so a deployed disk does not boot here (firmware/aavmf.ts says so as a SKIP).
   ideDisks: 'ahci',
   serialConsole: 'ttyAMA0',
   defaultFirmware: 'uefi',
