@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
 import { inputError } from '../harness/errors.js';
-import { DEFAULT_FIRMWARE_ID } from '../harness/firmware/index.js';
 import { splitFirmware } from '../harness/engine/firmware-matrix.js';
 import { runScenarios } from '../harness/engine/run-all.js';
 import { loadScenarioFiles } from '../harness/scenario/scenario-files.js';
@@ -50,7 +49,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     credentials: { user, password: password.join(':') },
     reporters: [terminalReporter()],
     attach: { when: spec.boot, terminal: attachTerminal },
-    firmware: parseFirmware(spec.firmware ?? DEFAULT_FIRMWARE_ID),
+    // Without one, the ISO's architecture's default firmware (as run without --firmware).
+    ...(spec.firmware ? { firmware: parseFirmware(spec.firmware) } : {}),
     ...(spec.netboot ? { netboot: netbootFamilyById(spec.netboot) } : {}),
     ...(tlsAuthority ? { tlsAuthority } : {}),
   });

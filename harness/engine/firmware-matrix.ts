@@ -19,7 +19,6 @@ export function firmwareIds(choice: FirmwareChoice | undefined, architecture: { 
   return typeof choice === 'string' ? [choice] : [...new Set(choice)];
 }
 
-
 /** One scenario on one firmware: what the worker pool runs. */
 export interface ScenarioJob {
   scenario: ScenarioDefinition;

@@ -56,8 +56,8 @@ export interface KnownIssueContext {
   boot: string;
   firmware: string;
   liveModule: string;
-  /** The guest's architecture; an issue that names none concerns every architecture. */
-  arch?: string;
+  /** The guest's architecture. */
+  arch: string;
 }
 
 /** Does the issue concern this scenario, on this firmware and live module (whichever boot)? */
@@ -65,7 +65,7 @@ export function concernsScenario(issue: KnownIssue, at: Omit<KnownIssueContext, 
   const { scenario } = splitFirmware(at.scenario);
   return (issue.scenario === at.scenario || issue.scenario === scenario)
     && (!issue.firmware || issue.firmware === at.firmware) && (!issue.liveModule || issue.liveModule === at.liveModule)
-    && (!issue.arch || !at.arch || issue.arch === at.arch);
+    && (!issue.arch || issue.arch === at.arch);
 }
 
 /** Does the issue concern this boot? */

@@ -21,9 +21,6 @@ export const ALL_FIRMWARES: readonly Firmware[] = [...(Object.values(FIRMWARES) 
 /** A registered firmware's name. */
 export type FirmwareId = keyof typeof FIRMWARES;
 
-/** The firmware of an x86_64 run that names none (the CLI's --firmware default, runScenarios' `firmware`). */
-export const DEFAULT_FIRMWARE_ID: FirmwareId = seabios.id;
-
 /** A firmware by its name, as x86_64 has it (the names of the command line). */
 export function firmwareById(id: string): Firmware {
   const firmware = (FIRMWARES as Record<string, Firmware>)[id];

@@ -25,11 +25,11 @@ export function grubEfiModuleDirs(platform: string): string[] {
  * which no dpkg query on the host can report.
  */
 export async function requireGrubEfiModules(platform: string): Promise<{ dir: string; fetched?: { name: string; version: string } }> {
-  const [host, cached] = grubEfiModuleDirs(platform) as [string, string];
+  const dirs = grubEfiModuleDirs(platform);
+  const [host, cached] = dirs as [string, string];
   const readable = (dir: string) => access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false);
   if (await readable(host)) return { dir: host };
   if (await readable(cached)) return { dir: cached, fetched: await fetchedPackage(join(cacheDir(), `grub-${platform}`, 'PACKAGE')) };
-  const dirs = [host, cached];
   const known = PACKAGES[platform];
   const fix = !known ? `GRUB has no EFI package known to the harness for ${platform}`
     : known.debianArch === 'amd64' ? `apt-get install ${known.pkg}`

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FIRMWARE_ID, FIRMWARES, firmwareById, probeMachine } from '../../harness/firmware/index.js';
+import { FIRMWARES, firmwaresOf, probeMachine } from '../../harness/firmware/index.js';
+import { ARCHITECTURES } from '../../harness/arch/index.js';
 import { DEFAULT_SETTLE_MS, probeArgs, QEMU_DEFAULT_MACHINE } from '../../harness/qemu/accel-probe.js';
 
 let dir: string;
@@ -16,8 +17,8 @@ afterAll(async () => {
 const paths = { qmpPath: '/run/q.sock', framesPath: '/run/f.pcap' };
 
 describe('the firmware axis', () => {
-  it('has a default firmware among its choices', () => {
-    expect(firmwareById(DEFAULT_FIRMWARE_ID).id).toBe(DEFAULT_FIRMWARE_ID);
+  it("has each architecture's default firmware among that architecture's choices", () => {
+    for (const arch of Object.values(ARCHITECTURES)) expect(firmwaresOf(arch.id).map((f) => f.id)).toContain(arch.defaultFirmware);
   });
 
   it('says, per firmware, whether a disk written from the ISO boots: OVMF needs an EFI system partition', () => {

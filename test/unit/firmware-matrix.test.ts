@@ -53,7 +53,7 @@ describe('the firmware matrix', () => {
       { scenario: 'lifecycle', boot: 'd', reason: 'mkfs', why: 'w', link: 'l' },
       { scenario: 'lifecycle', boot: 'a', reason: 'Value out of range', why: 'gpt', link: 'l', firmware: 'uefi' },
     ];
-    const at = (scenario: string, boot: string, firmware: string) => ({ scenario, boot, firmware, liveModule: 'kiwi-live' });
+    const at = (scenario: string, boot: string, firmware: string) => ({ scenario, boot, firmware, liveModule: 'kiwi-live', arch: 'x86_64' });
     expect(findKnownIssue(issues, at('lifecycle@uefi', 'd', 'uefi'), 'mkfs refused')?.why).toBe('w');
     expect(findKnownIssue(issues, at('lifecycle', 'a', 'uefi'), 'Value out of range')?.why).toBe('gpt');
     expect(findKnownIssue(issues, at('lifecycle@bios', 'a', 'bios'), 'Value out of range')).toBeUndefined();

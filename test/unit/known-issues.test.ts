@@ -33,7 +33,7 @@ describe('known issues', () => {
 
   it('matches a failure by scenario, boot and reason, and nothing else', () => {
     const issues = [{ scenario: 's', boot: 'b', reason: 'cow.*Falling back', why: 'w', link: 'https://x' }];
-    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live' };
+    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live', arch: 'x86_64' };
     expect(findKnownIssue(issues, at, 'no cow mounted; "Warning: Falling back to temporary overlay"')).toBe(issues[0]);
     expect(findKnownIssue(issues, at, 'kernel panic')).toBeUndefined();
     expect(findKnownIssue(issues, { ...at, boot: 'other boot' }, 'cow; Falling back')).toBeUndefined();
@@ -41,11 +41,18 @@ describe('known issues', () => {
 
   it("a known issue of one live module's code concerns only boots by that module: the other's pass is no XPASS", () => {
     const issues = [{ scenario: 's', boot: 'b', reason: 'no --location', why: 'w', link: 'https://x', liveModule: 'kiwi-live' }];
-    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live' };
+    const at = { scenario: 's', boot: 'b', firmware: 'bios', liveModule: 'kiwi-live', arch: 'x86_64' };
     expect(findKnownIssue(issues, at, 'no --location')).toBe(issues[0]);
     expect(findKnownIssue(issues, { ...at, liveModule: 'dmsquash' }, 'no --location')).toBeUndefined();
     expect(applyKnownIssues(passed, issues, at).verdict).toBe('XPASS');
     expect(applyKnownIssues(passed, issues, { ...at, liveModule: 'dmsquash' }).verdict).toBe('PASS');
+  });
+
+  it('a known issue that names an architecture concerns only boots of that architecture', () => {
+    const issues = [{ scenario: 's', boot: 'b', reason: 'by-label', why: 'w', link: 'https://x', arch: 'aarch64' }];
+    const at = { scenario: 's', boot: 'b', firmware: 'uefi', liveModule: 'kiwi-live', arch: 'aarch64' };
+    expect(findKnownIssue(issues, at, 'by-label')).toBe(issues[0]);
+    expect(findKnownIssue(issues, { ...at, arch: 'x86_64' }, 'by-label')).toBeUndefined();
   });
 
   it('refuses a broken file, naming it and the missing field', async () => {
