@@ -5,17 +5,14 @@ import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressedCopy, fetchPathOf, startCompressedCopies } from '../../harness/publish/compressed-copy.js';
+import { useTempHarnessCache } from '../helpers/temp-cache.js';
 
 let dir: string;
-let cache: string | undefined;
+const cache = useTempHarnessCache('pxe-xz-cache-');
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pxe-xz-test-'));
-  cache = process.env.PXE_HARNESS_CACHE;
-  process.env.PXE_HARNESS_CACHE = join(dir, 'cache');
 });
 afterAll(async () => {
-  if (cache === undefined) delete process.env.PXE_HARNESS_CACHE;
-  else process.env.PXE_HARNESS_CACHE = cache;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -26,7 +23,7 @@ describe('compressedCopy', () => {
     await writeFile(source, original);
     const out = await compressedCopy(source, 'xz');
     const digest = createHash('sha256').update(original).digest('hex');
-    expect(out).toBe(join(dir, 'cache', 'derived', `${digest}.iso.xz`));
+    expect(out).toBe(join(cache(), 'derived', `${digest}.iso.xz`));
     expect((await readFile(out)).subarray(0, 6)).toEqual(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
     const back = await execa('xz', ['-d', '--stdout', out], { encoding: 'buffer' });
     expect(Buffer.from(back.stdout).equals(original)).toBe(true);
@@ -36,7 +33,7 @@ describe('compressedCopy', () => {
     const made = (await stat(out)).ino;
     expect(await compressedCopy(twin, 'xz')).toBe(out);
     expect((await stat(out)).ino).toBe(made);
-    expect((await readdir(join(dir, 'cache', 'derived'))).filter((n) => n.includes('.part-'))).toEqual([]);
+    expect((await readdir(join(cache(), 'derived'))).filter((n) => n.includes('.part-'))).toEqual([]);
   });
 
   it('keeps the three copies used last', async () => {
@@ -47,7 +44,7 @@ describe('compressedCopy', () => {
       made.push(await compressedCopy(source, 'xz'));
       await new Promise((r) => setTimeout(r, 20));
     }
-    const left = await readdir(join(dir, 'cache', 'derived'));
+    const left = await readdir(join(cache(), 'derived'));
     expect(left.sort()).toEqual(made.slice(-3).map((p) => basename(p)).sort());
   });
 
@@ -55,7 +52,7 @@ describe('compressedCopy', () => {
     const big = join(dir, 'big.iso');
     await execa('sh', ['-c', `head -c ${32 * 1024 * 1024} /dev/urandom > ${big}`]);
     const copies = startCompressedCopies(big, ['xz', undefined]);
-    const derived = join(dir, 'cache', 'derived');
+    const derived = join(cache(), 'derived');
     for (let i = 0; i < 100 && !(await readdir(derived)).some((n) => n.includes('.part-')); i++) await new Promise((r) => setTimeout(r, 20));
     await copies.stop();
     // Stopped halfway: neither the part nor a copy under the final name.

@@ -1,37 +1,27 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHarnessError } from '../../harness/errors.js';
 import { requireGrubEfiModules } from '../../harness/netboot/grub-efi-modules.js';
+import { useTempHarnessCache } from '../helpers/temp-cache.js';
 
 // GRUB's EFI modules of the guest's architecture: the host's package, else the copy
 // scripts/fetch-grub-efi.sh unpacked into the cache (an amd64 host has no grub-efi-arm64-bin).
-let cache: string;
-const saved = process.env.PXE_HARNESS_CACHE;
-beforeAll(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'pxe-grub-modules-'));
-  process.env.PXE_HARNESS_CACHE = cache;
-});
-afterAll(async () => {
-  if (saved === undefined) delete process.env.PXE_HARNESS_CACHE;
-  else process.env.PXE_HARNESS_CACHE = saved;
-  await rm(cache, { recursive: true, force: true });
-});
+const cache = useTempHarnessCache('pxe-grub-modules-');
 
 describe("GRUB's EFI modules per platform", () => {
   it('missing: a host error that names where it looked and the script that fetches them', async () => {
     const error = await requireGrubEfiModules('arm64-efi').then(() => undefined, (e: unknown) => e);
     expect(isHarnessError(error) && error.kind).toBe('host');
-    expect(String((error as Error).message)).toContain(join(cache, 'grub-arm64-efi/usr/lib/grub/arm64-efi'));
+    expect(String((error as Error).message)).toContain(join(cache(), 'grub-arm64-efi/usr/lib/grub/arm64-efi'));
     expect(String(isHarnessError(error) && error.context.fix)).toMatch(/scripts\/fetch-grub-efi\.sh arm64/);
   });
 
   it("fetched: the cache's folder, and the package it came from (which dpkg on the host cannot name)", async () => {
-    const dir = join(cache, 'grub-arm64-efi', 'usr/lib/grub/arm64-efi');
+    const dir = join(cache(), 'grub-arm64-efi', 'usr/lib/grub/arm64-efi');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'kernel.img'), 'k');
-    await writeFile(join(cache, 'grub-arm64-efi', 'PACKAGE'), 'Package: grub-efi-arm64-bin\nVersion: 2.06-13\nArchitecture: arm64\n');
+    await writeFile(join(cache(), 'grub-arm64-efi', 'PACKAGE'), 'Package: grub-efi-arm64-bin\nVersion: 2.06-13\nArchitecture: arm64\n');
     expect(await requireGrubEfiModules('arm64-efi')).toEqual({ dir, fetched: { name: 'grub-efi-arm64-bin:arm64', version: '2.06-13' } });
   });
 });
