@@ -2,19 +2,19 @@ import { DEFAULT_NETBOOT, netbootFamilyById } from '../harness/netboot/index.js'
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTerminal } from '../harness/qemu/attach-terminal.js';
-import { hostError, inputError } from '../harness/errors.js';
-import { cachedProbeKvm } from '../harness/qemu/accel-cache.js';
+import { inputError } from '../harness/errors.js';
 import { inspectIso } from '../harness/iso/iso-image.js';
 import { loadKnownIssues } from '../harness/engine/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
-import { firmwareById, probeMachine } from '../harness/firmware/index.js';
 import { liveModuleById } from '../harness/live/index.js';
-import { ARCHITECTURES } from '../harness/arch/index.js';
+import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../harness/arch/index.js';
+import { isoArchitecture } from '../harness/engine/run-target.js';
+import { chooseAccel } from './choose-accel.js';
 import { runProjects } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
-import { firmwareIds, type FirmwareChoice } from '../harness/engine/firmware-matrix.js';
+import { firmwareIds } from '../harness/engine/firmware-matrix.js';
 import { makeReporters, parseReporters } from './run-reporters.js';
 import { runMeta } from './run-meta.js';
 import { parseThreshold, readBaseline } from './baseline-file.js';
@@ -133,28 +133,6 @@ async function selectBoth(values: RunFlags, selection: ProjectRequest<RunFlags>[
   return scenarios.filter((s) => own.has(s.name));
 }
 
-/** The firmwares whose fallback to TCG this process has said (once each, however many projects boot them). */
-const told = new Set<string>();
-
-/**
- * The accelerator to boot with: KVM when asked for or probed to work under every firmware the run
- * boots (each probed as it boots: OVMF can loop under KVM where SeaBIOS does not), else TCG.
- */
-async function chooseAccel(choice: RunRequest['accel'], firmware: FirmwareChoice | undefined): Promise<'tcg' | 'kvm'> {
-  if (choice === 'tcg') return 'tcg';
-  const ids = firmwareIds(firmware);
-  for (const id of ids) {
-    const probe = await cachedProbeKvm(probeMachine(firmwareById(id)));
-    if (probe.usable) continue;
-    if (choice === 'kvm') throw hostError(`KVM does not work here under ${id} firmware: ${probe.detail}`, 'run with --accel tcg (or auto)');
-    if (told.has(id)) return 'tcg';
-    told.add(id);
-    process.stderr.write(`pxe-harness: KVM not usable under ${id} firmware (${probe.detail}${probe.cached ? '; answer of an earlier probe on this host, QEMU, kernel and firmware' : ''}); booting under TCG\n`);
-    return 'tcg';
-  }
-  return 'kvm';
-}
-
 /**
  * What stops a run: Ctrl-C (SIGINT), a service manager or CI timeout (SIGTERM), and the terminal or
  * ssh session it runs in closing (SIGHUP, whose default would end the process without stopping
@@ -206,15 +184,19 @@ async function checkRunRequests(values: RunFlags, explicit: ReadonlySet<string>,
 }
 
 /**
- * The slow steps of a project before its boots: the accelerator (KVM probed under each of its
- * firmwares), the built-in fixture when it names no ISO (with the CA the fixture trusts, unless
- * the run names one). undefined when a signal stopped the run meanwhile.
+ * The slow steps of a project before its boots: the built-in fixture when it names no ISO (with
+ * the CA the fixture trusts, unless the run names one), and the accelerator (KVM probed under each
+ * of its firmwares, for an ISO of the host's architecture). undefined when a signal stopped the
+ * run meanwhile.
  */
 async function prepareProject(request: RunRequest, signal: AbortSignal): Promise<{ accel: 'tcg' | 'kvm'; isoPath: string } | undefined> {
   try {
-    const accel = await chooseAccel(request.accel, request.options.firmware);
-    if (signal.aborted) return undefined;
     const isoPath = request.isoOption ?? (await fixtureIsoPath(request.options.liveModule ? { module: request.options.liveModule } : {}));
+    // The ISO's architecture decides whether KVM can run it at all. An ISO that cannot be listed is
+    // probed as x86_64's: the engine then refuses it with the reason.
+    const arch = await isoArchitecture(isoPath, request.options.arch).catch(() => DEFAULT_ARCHITECTURE);
+    const accel = await chooseAccel(request.accel, request.options.firmware, arch);
+    if (signal.aborted) return undefined;
     if (!request.isoOption && !request.options.tlsAuthority) {
       const fixtureCa = await fixtureTlsAuthority(isoPath);
       if (fixtureCa) request.options.tlsAuthority = await checkTlsAuthority(fixtureCa.certPath, fixtureCa.keyPath);

@@ -37,7 +37,8 @@ run     boots each scenario (all by default) and prints one line per scenario:
         (built on first use by images/build-fixture.sh, as root).
         Exit status: 0 all passed, 1 a scenario failed, 2 bad input or a broken host.
         --accel auto (default) probes whether KVM really runs a guest and falls back to TCG;
-        kvm fails (exit 2) when it does not; tcg skips the probe.
+        kvm fails (exit 2) when it does not; tcg skips the probe. An ISO of another
+        architecture than the host's boots under TCG (no probe; kvm is refused).
         --tcg-thread single runs every vCPU of a TCG boot on one host thread (QEMU's
         -accel tcg,thread=single; default multi): see docs/benchmarks.md for the kernel
         text-patching race that multi-threaded TCG can lose.

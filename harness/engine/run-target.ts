@@ -30,11 +30,21 @@ export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspe
   const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
   const iso = known ?? (await inspectIso(isoPath));
   const registered = Object.values(ARCHITECTURES) as Architecture[];
-  const asked = options.arch === undefined ? undefined : architectureById(options.arch);
-  const arch = architectureOfIso(registered, await listIsoFolder(iso.path, '/boot'), asked, DEFAULT_ARCHITECTURE);
+  const arch = await isoArchitecture(iso.path, options.arch);
   const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations, arch.id);
   checkKernelArchitecture(await readHead(loader.kernelPath, 4096), arch, registered, arch.loaderLocations.kernel, iso.path);
   const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
   const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
   return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
+}
+
+/**
+ * The ISO's architecture alone, from its /boot listing (one xorriso call, no extraction): what a
+ * caller must know before the run reads the rest (the accelerator: KVM runs only the host's own).
+ * `askedId` (--arch) must agree with the ISO, as in readRunTarget.
+ */
+export async function isoArchitecture(isoPath: string, askedId?: string): Promise<Architecture> {
+  const registered = Object.values(ARCHITECTURES) as Architecture[];
+  const asked = askedId === undefined ? undefined : architectureById(askedId);
+  return architectureOfIso(registered, await listIsoFolder(resolve(isoPath), '/boot'), asked, DEFAULT_ARCHITECTURE);
 }
