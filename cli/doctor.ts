@@ -6,6 +6,8 @@ import { ALL_FIRMWARES } from '../harness/firmware/index.js';
 import { NETBOOT_LOADERS } from '../harness/netboot/index.js';
 import { probeKvm } from '../harness/qemu/accel-probe.js';
 import { PUBLISHERS } from '../harness/publish/registry.js';
+import { ARCHITECTURES } from '../harness/arch/index.js';
+import { findGrubEfiModules, grubEfiModulesFix } from '../harness/netboot/grub-efi-modules.js';
 
 export interface DoctorFinding {
   name: string;
@@ -22,7 +24,8 @@ export async function examineHost(): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
   // The harness's own tools, then those each publisher runs (publisher-entry.ts hostTools).
   const publisherTools = Object.values(PUBLISHERS).flatMap((entry) => entry.hostTools);
-  for (const tool of new Set(['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'grub-mknetdir', 'xz', ...publisherTools])) {
+  const qemus = Object.values(ARCHITECTURES).map((a) => a.qemuBinary);
+  for (const tool of new Set([...qemus, 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'grub-mknetdir', 'xz', ...publisherTools])) {
     const path = await findOnPath(tool);
     const pkg = TOOL_PACKAGES[tool] ?? tool;
     findings.push({ name: tool, ok: Boolean(path), detail: path ?? 'not installed', ...(path ? {} : { fix: `apt-get install ${pkg}` }) });
@@ -32,6 +35,11 @@ export async function examineHost(): Promise<DoctorFinding[]> {
   for (const [path, pkg] of hostFiles) {
     const ok = await exists(path);
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
+  }
+  // GRUB's EFI modules for each architecture's platform: the host's package, or the copy fetched into the cache.
+  for (const arch of Object.values(ARCHITECTURES)) {
+    const found = await findGrubEfiModules(arch.grubEfiPlatform);
+    findings.push({ name: `GRUB ${arch.grubEfiPlatform} modules (${arch.id} netboot)`, ok: Boolean(found), detail: found ? `${found.dir} (${found.package.name} ${found.package.version})` : 'missing', ...(found ? {} : { fix: grubEfiModulesFix(arch.grubEfiPlatform) }) });
   }
   // A publisher this host cannot run (AoE without root) is optional: its scenarios SKIP with the reason.
   for (const entry of Object.values(PUBLISHERS)) {

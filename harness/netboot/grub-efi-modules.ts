@@ -2,6 +2,7 @@ import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostError } from '../errors.js';
 import { cacheDir } from '../util/cache-dir.js';
+import { packageVersion } from '../util/package-version.js';
 
 /**
  * Debian's package of GRUB's EFI modules per GRUB platform, and the Debian architecture that builds
@@ -19,22 +20,43 @@ export function grubEfiModuleDirs(platform: string): string[] {
   return [join('/usr/lib/grub', platform), join(cacheDir(), `grub-${platform}`, 'usr/lib/grub', platform)];
 }
 
-/**
- * The folder of GRUB's modules for the platform (with its kernel.img), or a host error naming how
- * to get them; `fetched` names the package the project unpacked there (scripts/fetch-grub-efi.sh),
- * which no dpkg query on the host can report.
- */
-export async function requireGrubEfiModules(platform: string): Promise<{ dir: string; fetched?: { name: string; version: string } }> {
-  const dirs = grubEfiModuleDirs(platform);
-  const [host, cached] = dirs as [string, string];
-  const readable = (dir: string) => access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false);
-  if (await readable(host)) return { dir: host };
-  if (await readable(cached)) return { dir: cached, fetched: await fetchedPackage(join(cacheDir(), `grub-${platform}`, 'PACKAGE')) };
+/** GRUB's modules for a platform as found: their folder and the package they came from, with its version. */
+export interface GrubEfiModules {
+  dir: string;
+  /** The host's package (its version from dpkg), or the one the project unpacked into its cache (from its PACKAGE file). */
+  package: { name: string; version: string };
+}
+
+const readable = (dir: string) => access(join(dir, 'kernel.img'), constants.R_OK).then(() => true, () => false);
+
+/** GRUB's modules for the platform, or undefined when neither the host nor the cache has them. */
+export async function findGrubEfiModules(platform: string): Promise<GrubEfiModules | undefined> {
+  const [host, cached] = grubEfiModuleDirs(platform) as [string, string];
+  if (await readable(host)) {
+    const name = PACKAGES[platform]?.pkg ?? `grub (${platform})`;
+    return { dir: host, package: { name, version: await packageVersion(name) } };
+  }
+  if (await readable(cached)) return { dir: cached, package: await fetchedPackage(join(cacheDir(), `grub-${platform}`, 'PACKAGE')) };
+  return undefined;
+}
+
+/** The command that gets GRUB's modules for the platform: apt on a host that builds them, else the project's fetch script. */
+export function grubEfiModulesFix(platform: string): string {
   const known = PACKAGES[platform];
-  const fix = !known ? `GRUB has no EFI package known to the harness for ${platform}`
-    : known.debianArch === 'amd64' ? `apt-get install ${known.pkg}`
+  if (!known) return `GRUB has no EFI package known to the harness for ${platform}`;
+  return known.debianArch === 'amd64' ? `apt-get install ${known.pkg}`
     : `bash scripts/fetch-grub-efi.sh ${known.debianArch} (Debian's ${known.pkg}, unpacked into the harness's cache)`;
-  throw hostError(`GRUB's ${platform} modules are missing (looked in ${dirs.join(' and ')})`, fix);
+}
+
+/**
+ * GRUB's modules for the platform (a folder with its kernel.img), or a host error naming where the
+ * harness looked and how to get them. The package they came from goes into the boot's components:
+ * a fetched one no dpkg query on the host could name.
+ */
+export async function requireGrubEfiModules(platform: string): Promise<GrubEfiModules> {
+  const found = await findGrubEfiModules(platform);
+  if (found) return found;
+  throw hostError(`GRUB's ${platform} modules are missing (looked in ${grubEfiModuleDirs(platform).join(' and ')})`, grubEfiModulesFix(platform));
 }
 
 /** The package a fetched folder came from ("Package: X", "Version: V", "Architecture: A"), or unknown. */

@@ -2,14 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { requireTool } from '../util/host-tools.js';
-import { GRUB_EFI_DIR, GRUB_FAIL_SIGNATURES, GRUB_MODULES, GRUB_PHASES } from './grub-config.js';
+import { GRUB_FAIL_SIGNATURES, GRUB_MODULES, GRUB_PHASES } from './grub-config.js';
 import { requireGrubEfiModules } from './grub-efi-modules.js';
 import { prepareGrubRoot } from './grub-root.js';
 import type { NetbootContext, NetbootLoader, PreparedNetboot } from './netboot-loader.js';
 
 /** grub-mknetdir: the EFI netboot image (boot/grub/PLATFORM/core.efi, e.g. x86_64-efi) and its modules in the TFTP root. */
-async function writeGrubNetdir(dir: string, platform: string): Promise<{ bootfile: string; fetched?: { name: string; version: string } }> {
-  const { dir: modules, fetched } = await requireGrubEfiModules(platform);
+async function writeGrubNetdir(dir: string, platform: string): Promise<{ bootfile: string; modulesPackage: { name: string; version: string } }> {
+  const { dir: modules, package: modulesPackage } = await requireGrubEfiModules(platform);
   const mknetdir = await requireTool('grub-mknetdir');
   await mkdir(dir, { recursive: true });
   await execa(mknetdir, [
@@ -17,19 +17,20 @@ async function writeGrubNetdir(dir: string, platform: string): Promise<{ bootfil
     `--install-modules=${GRUB_MODULES.join(' ')}`, `--modules=${GRUB_MODULES.join(' ')}`,
     '--fonts=', '--locales=', '--themes=', '--compress=no',
   ]);
-  return { bootfile: `boot/grub/${platform}/core.efi`, ...(fetched ? { fetched } : {}) };
+  return { bootfile: `boot/grub/${platform}/core.efi`, modulesPackage };
 }
 
 async function prepareGrub(context: NetbootContext, overHttp: boolean): Promise<PreparedNetboot> {
   const dir = join(context.runtimeDir, 'tftp');
-  const { bootfile, fetched } = await writeGrubNetdir(dir, context.arch.grubEfiPlatform);
+  const { bootfile, modulesPackage } = await writeGrubNetdir(dir, context.arch.grubEfiPlatform);
   const prepared = await prepareGrubRoot(context, { dir, bootfile, configPaths: ['boot/grub/grub.cfg'], programs: { 'boot-program': bootfile } }, overHttp);
   // The firmware's own PXE (OVMF's virtio-net driver and PXE base code), as a UEFI machine boots
   // from the network and as under Secure Boot, not the NIC's iPXE ROM, which waits 2 s at its
   // Ctrl-B banner and about 3 s for ProxyDHCP offers slirp never sends: measured, GRUB starts
   // 1.4 s sooner (docs/benchmarks.md, "UEFI PXE: OVMF's own against the NIC's iPXE ROM").
   // iPXE under UEFI stays a path of its own (--netboot ipxe).
-  return { ...prepared, machine: { ...prepared.machine, nicOptionRom: false }, ...(fetched ? { usedFiles: [fetched] } : {}) };
+  // The modules' package is the boot's own (grub-efi-amd64-bin or the fetched arm64 one), not a static host file.
+  return { ...prepared, machine: { ...prepared.machine, nicOptionRom: false }, usedFiles: [modulesPackage] };
 }
 
 const grubBase = {
@@ -37,7 +38,8 @@ const grubBase = {
   firmware: 'uefi',
   // GRUB's EFI netboot image for the architecture's platform (architecture.grubEfiPlatform).
   architectures: ['x86_64', 'aarch64'],
-  hostFiles: [{ path: join(GRUB_EFI_DIR, 'kernel.img'), pkg: 'grub-efi-amd64-bin' }],
+  // grub-mknetdir for every platform; the platform's modules are found per boot (grub-efi-modules.ts).
+  hostFiles: [{ path: '/usr/bin/grub-mknetdir', pkg: 'grub-common' }],
   phases: GRUB_PHASES,
   failSignatures: GRUB_FAIL_SIGNATURES,
 } as const;

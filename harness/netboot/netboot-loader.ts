@@ -59,7 +59,8 @@ export interface PreparedNetboot {
   machine?: { nicOptionRom?: false; args?: readonly string[] };
   /**
    * Programs the loader took from elsewhere than a host package (the ISO's shim), or chose among
-   * several, with the version each declares: the report names them beside the packages' versions.
+   * several (GRUB's modules for the guest's platform: the host's package or one fetched into the
+   * cache), with the version each declares: the report names them beside the packages' versions.
    */
   usedFiles?: { name: string; version: string }[];
 }

@@ -5,6 +5,7 @@ import { hostError } from '../errors.js';
 /** Debian package that provides each host tool the harness runs, for the fix in error messages. */
 export const TOOL_PACKAGES: Record<string, string> = {
   'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-system-aarch64': 'qemu-system-arm',
   'qemu-img': 'qemu-utils',
   xorriso: 'xorriso',
   socat: 'socat',

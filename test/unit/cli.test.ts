@@ -179,7 +179,7 @@ describe('pxe-harness CLI', () => {
   it('doctor reports every host tool the harness needs', async () => {
     const result = await cli('doctor');
     expect([0, 2]).toContain(result.exitCode);
-    for (const tool of ['qemu-system-x86_64', 'qemu-img', 'xorriso', 'socat', '/usr/lib/PXELINUX/pxelinux.0', 'KVM', 'free memory']) {
+    for (const tool of ['qemu-system-x86_64', 'qemu-system-aarch64', 'qemu-img', 'xorriso', 'socat', '/usr/lib/PXELINUX/pxelinux.0', 'GRUB x86_64-efi modules', 'GRUB arm64-efi modules', 'KVM', 'free memory']) {
       expect(result.stdout).toContain(tool);
     }
     // On this machine, prepared by scripts/prepare.sh, nothing is missing.

@@ -22,6 +22,13 @@ describe("GRUB's EFI modules per platform", () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'kernel.img'), 'k');
     await writeFile(join(cache(), 'grub-arm64-efi', 'PACKAGE'), 'Package: grub-efi-arm64-bin\nVersion: 2.06-13\nArchitecture: arm64\n');
-    expect(await requireGrubEfiModules('arm64-efi')).toEqual({ dir, fetched: { name: 'grub-efi-arm64-bin:arm64', version: '2.06-13' } });
+    expect(await requireGrubEfiModules('arm64-efi')).toEqual({ dir, package: { name: 'grub-efi-arm64-bin:arm64', version: '2.06-13' } });
+  });
+
+  it("the host's: its folder, and its Debian package with the version dpkg knows (a boot's components name it)", async () => {
+    const found = await requireGrubEfiModules('x86_64-efi');
+    expect(found.dir).toBe('/usr/lib/grub/x86_64-efi');
+    expect(found.package.name).toBe('grub-efi-amd64-bin');
+    expect(found.package.version).toMatch(/^\d/);
   });
 });
