@@ -1,5 +1,5 @@
 import { copyFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { requireHostFile } from '../util/host-tools.js';
 
 /**
@@ -10,7 +10,8 @@ import { requireHostFile } from '../util/host-tools.js';
 export async function ovmfPflashArgs(files: { code: string; vars: string; pkg?: string }, runtimeDir: string): Promise<string[]> {
   const pkg = files.pkg ?? 'ovmf';
   const [code, vars] = await Promise.all([requireHostFile(files.code, pkg), requireHostFile(files.vars, pkg)]);
-  const varsCopy = join(runtimeDir, 'OVMF_VARS.fd');
+  // Named after its source (OVMF_VARS_4M.fd, OVMF_VARS_4M.ms.fd, AAVMF_VARS.fd): a kept boot folder says which store it booted.
+  const varsCopy = join(runtimeDir, basename(vars));
   await copyFile(vars, varsCopy);
   return [
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${code.replaceAll(',', ',,')}`,

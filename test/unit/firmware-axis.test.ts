@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRMWARES, firmwaresOf, probeMachine } from '../../harness/firmware/index.js';
+import { aavmf, AAVMF_CODE_PATH } from '../../harness/firmware/aavmf.js';
 import { ARCHITECTURES } from '../../harness/arch/index.js';
 import { DEFAULT_SETTLE_MS, probeArgs, QEMU_DEFAULT_MACHINE } from '../../harness/qemu/accel-probe.js';
 
@@ -50,7 +51,13 @@ describe('the KVM probe boots the firmware of the run', () => {
     expect(args.join(' ')).toContain('-machine q35 ');
     const pflash = args.filter((a) => a.startsWith('if=pflash'));
     expect(pflash).toHaveLength(2);
-    expect(pflash[1]).toContain(`file=${join(dir, 'OVMF_VARS.fd')}`);
+    expect(pflash[1]).toContain(`file=${join(dir, 'OVMF_VARS_4M.fd')}`);
+  });
+
+  it("AAVMF's VARS copy is named after AAVMF's store, not OVMF's", async () => {
+    const pflash = (await aavmf.machineArgs(dir)).filter((a) => a.startsWith('if=pflash'));
+    expect(pflash[0]).toContain(`file=${AAVMF_CODE_PATH}`);
+    expect(pflash[1]).toContain(`file=${join(dir, 'AAVMF_VARS.fd')}`);
   });
 
   it('boots SeaBIOS as QEMU does by default: machine pc, no firmware arguments', async () => {
