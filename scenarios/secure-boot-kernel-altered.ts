@@ -10,8 +10,11 @@ export default defineScenario({
   name: 'secure-boot-kernel-altered',
   summary: 'with Secure Boot on, a kernel altered on its way (one byte) must be refused by the signed chain: FAIL at the verification (PASS when it does)',
   publish: { protocol: 'http' },
-  appliesTo: ({ firmware, secureBoot }) =>
-    secureBoot ? undefined : `it proves that Secure Boot refuses an altered kernel, and the ${firmware} firmware does not enforce Secure Boot (run it with a Secure Boot firmware: --firmware uefi-secure)`,
+  appliesTo: ({ firmware, secureBoot, arch, secureBootFirmwares }) => {
+    if (secureBoot) return undefined;
+    const how = secureBootFirmwares.length ? `run it with a Secure Boot firmware: --firmware ${secureBootFirmwares.join(' or ')}` : `the harness has no Secure Boot firmware for ${arch}`;
+    return `it proves that Secure Boot refuses an altered kernel, and the ${firmware} firmware does not enforce Secure Boot (${how})`;
+  },
   boots: [
     {
       name: 'network boot of a kernel with one byte flipped',

@@ -1,4 +1,4 @@
-import { firmwareMissing } from '../firmware/index.js';
+import { firmwareMissing, firmwaresOf } from '../firmware/index.js';
 import { netbootPathUnsupported } from '../netboot/index.js';
 import { unprovenDeliveries } from './delivery-proof.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -74,7 +74,8 @@ const clientInInitrd = (protocol: string, live: LiveImageFacts) =>
 export type ApplicabilityTarget = Pick<RunEnvironment, 'iso' | 'arch' | 'firmware' | 'liveModule' | 'netboot' | 'tlsAuthority'>;
 
 export function whyNotApplicable(scenario: ScenarioDefinition, env: ApplicabilityTarget): string | undefined {
-  const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, liveModule: env.liveModule };
+  const secureBootFirmwares = firmwaresOf(env.arch.id).filter((f) => f.secureBoot).map((f) => f.id);
+  const target = { iso: env.iso, firmware: env.firmware.id, secureBoot: env.firmware.secureBoot, arch: env.arch.id, secureBootFirmwares, liveModule: env.liveModule };
   const { protocol } = scenario.publish;
   const noFirmware = firmwareMissing(env.firmware, env.arch.id);
   if (noFirmware) return noFirmware;

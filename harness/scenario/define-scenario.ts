@@ -79,6 +79,10 @@ export interface ScenarioTarget {
   firmware: string;
   /** Whether that firmware enforces Secure Boot (every program of the chain must verify). */
   secureBoot: boolean;
+  /** The guest's architecture (x86_64, aarch64), read from the ISO. */
+  arch: string;
+  /** The firmwares of that architecture that enforce Secure Boot (none on aarch64 yet): what a SKIP's hint may name. */
+  secureBootFirmwares: readonly string[];
   liveModule: LiveModuleProfile;
 }
 

@@ -53,6 +53,15 @@ describe('inspect --iso X', () => {
     expect(result.stdout).not.toMatch(/secure-boot-kernel-altered@uefi-secure/);
   });
 
+  it("an aarch64 ISO: its Secure Boot scenario SKIPs under its UEFI with aarch64's hint (no Secure Boot firmware), not x86_64's --firmware uefi-secure", async () => {
+    const iso = await tinyLiveIso(dir, 'arm', { loaderFolders: ['aarch64'], efiBoot: { 'bootaa64.efi': 'GRUB' } });
+    const result = await cli('inspect', '--iso', iso, '--scenario', 'secure-boot-kernel-altered');
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('architecture   aarch64 (kernel and initrd in /boot/aarch64/loader)');
+    expect(result.stdout).toMatch(/^ {2}SKIP {8}secure-boot-kernel-altered@uefi: .*does not enforce Secure Boot \(the harness has no Secure Boot firmware for aarch64\)/m);
+    expect(result.stdout).not.toContain('--firmware uefi-secure');
+  });
+
   it('refuses a missing --iso and a file that is no ISO, exit 2', async () => {
     expect((await cli('inspect')).stderr).toContain('inspect needs --iso');
     const notIso = await cli('inspect', '--iso', join(root, 'package.json'));
