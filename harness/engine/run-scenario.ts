@@ -12,6 +12,7 @@ import { isPublishable, PUBLISHERS, publisherUnavailable, startPublisher, UNPUBL
 import { TransferLog } from '../publish/transfer-log.js';
 import { SERVICE_ADDRESS } from '../qemu/guest-network.js';
 import type { LiveImageFacts } from '../live/live-module.js';
+import { initrdHasModule } from '../iso/live-image-facts.js';
 import type { RunEnvironment } from './environment.js';
 import { worstVerdict, type BootResult, type ScenarioResult, type Verdict } from '../scenario/result.js';
 import { runBoot } from './run-boot.js';
@@ -82,6 +83,8 @@ export function whyNotApplicable(scenario: ScenarioDefinition, env: Applicabilit
   if (!isPublishable(protocol)) return `it publishes the ISO over ${protocol}, and ${UNPUBLISHABLE[protocol]}${clientInInitrd(protocol, env.iso.live)}`;
   const unavailable = publisherUnavailable(protocol);
   if (unavailable) return `it publishes the ISO over ${protocol}, and ${unavailable}`;
+  const driver = PUBLISHERS[protocol].guestKernelModule;
+  if (driver && !initrdHasModule(env.iso.live, driver)) return `it publishes the ISO over ${protocol}, which the guest reaches through the kernel's ${driver} driver, and this ISO's initrd carries none (no ${driver}.ko, not built in)`;
   if (scenario.publish.trustedCertificate && !env.tlsAuthority) return `it publishes the ISO over ${protocol} with a certificate of a CA the ISO trusts, and the run was given none (--tls-ca CERT,KEY)`;
   const network = scenario.boots.filter((b) => b.from === 'network');
   const path = network.length ? netbootPathUnsupported(env.firmware.id, env.netboot, env.iso.boot, network.map((b) => b.loader ?? 'tftp'), env.arch.id) : undefined;

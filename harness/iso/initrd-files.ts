@@ -10,34 +10,44 @@ import { requireTool } from '../util/host-tools.js';
  * matching Debian tool.
  */
 export async function listInitrdFiles(initrdPath: string): Promise<string[]> {
-  const names: string[] = [];
+  return (await readInitrd(initrdPath)).names;
+}
+
+/**
+ * The file names in an initrd, and the contents of the files whose names `wanted` matches (small
+ * text files such as the kernel's modules.builtin), in the same single pass.
+ */
+export async function readInitrd(initrdPath: string, wanted?: RegExp): Promise<{ names: string[]; contents: Map<string, Buffer> }> {
+  const found = { names: [] as string[], contents: new Map<string, Buffer>(), wanted };
   let data: Buffer = await readFile(initrdPath);
   for (let part = 0; part < 8 && data.length; part++) {
     const start = skipPadding(data, 0);
     if (start >= data.length) break;
     const head = data.subarray(start);
     if (head.toString('latin1', 0, 5) === '07070') {
-      const end = readCpio(head, names);
+      const end = readCpio(head, found);
       data = head.subarray(end);
       continue;
     }
     // A compressed archive runs to the end of the file (dracut appends nothing after it).
     data = await decompress(head, initrdPath);
   }
-  return names;
+  return { names: found.names, contents: found.contents };
 }
 
 /** Reads newc/crc entries until TRAILER!!!; returns the offset after it. */
-function readCpio(buf: Buffer, names: string[]): number {
+function readCpio(buf: Buffer, found: { names: string[]; contents: Map<string, Buffer>; wanted: RegExp | undefined }): number {
   let p = 0;
   while (p + 110 <= buf.length && buf.toString('latin1', p, p + 5) === '07070') {
     const field = (i: number) => Number.parseInt(buf.toString('latin1', p + 6 + i * 8, p + 14 + i * 8), 16);
     const fileSize = field(6);
     const nameSize = field(11);
-    const name = buf.toString('utf8', p + 110, p + 110 + nameSize - 1);
-    p = align4(align4(p + 110 + nameSize) + fileSize);
+    const name = buf.toString('utf8', p + 110, p + 110 + nameSize - 1).replace(/^\.?\//, '');
+    const dataStart = align4(p + 110 + nameSize);
+    p = align4(dataStart + fileSize);
     if (name === 'TRAILER!!!') return p;
-    names.push(name.replace(/^\.?\//, ''));
+    found.names.push(name);
+    if (found.wanted?.test(name)) found.contents.set(name, Buffer.from(buf.subarray(dataStart, dataStart + fileSize)));
   }
   return buf.length;
 }

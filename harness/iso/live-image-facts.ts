@@ -2,12 +2,14 @@ import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import { inputError } from '../errors.js';
 import { requireTool } from '../util/host-tools.js';
-import { listInitrdFiles } from './initrd-files.js';
+import { readInitrd } from './initrd-files.js';
 
 /** What the harness read from the ISO about its live system, on the host, before any boot. */
 export interface LiveImageFacts {
   /** Every file name in the initrd (without a leading /). */
   initrdFiles: readonly string[];
+  /** The modules built into the kernel, as its modules.builtin in the initrd lists them (kernel/drivers/block/aoe/aoe.ko); none when it has no such file. */
+  builtinModules?: readonly string[];
   /** LiveOS/squashfs.img inside the ISO: where its bytes are and whether it holds a file system image. */
   squashfs?: { offsetBytes: number; sizeBytes: number; holdsRootfsImage: boolean };
   /** The ISO carries an implantisomd5 checksum in its volume descriptor's application area. */
@@ -26,11 +28,21 @@ const WRAPPER_MAX_INODES = 16;
 
 /** What the harness needs to know about the ISO's live system, read on the host (no mount, no root). */
 export async function readLiveImageFacts(isoPath: string, initrdPath: string, initrdInIso: string): Promise<LiveImageFacts> {
-  const initrdFiles = await listInitrdFiles(initrdPath).catch((cause: unknown) => {
+  const initrd = await readInitrd(initrdPath, /(^|\/)modules\.builtin$/).catch((cause: unknown) => {
     throw inputError(`ISO ${isoPath}: its ${initrdInIso} is not an initrd the harness can read (${(cause as Error).message.replace(/^initrd \S+: /, '')})`, isoPath, 'pass a KIWI live ISO whose initrd is a (compressed) cpio archive, as dracut writes it', cause);
   });
+  const builtinModules = [...initrd.contents.values()].flatMap((text) => text.toString('utf8').split('\n').filter(Boolean));
   const [squashfs, isomd5Tag] = await Promise.all([locateSquashfs(isoPath), hasIsomd5Tag(isoPath)]);
-  return { initrdFiles, ...(squashfs ? { squashfs } : {}), isomd5Tag };
+  return { initrdFiles: initrd.names, builtinModules, ...(squashfs ? { squashfs } : {}), isomd5Tag };
+}
+
+/**
+ * Whether the ISO's kernel can load the module in its initrd: the module file is there (any
+ * compression: aoe.ko, aoe.ko.xz, aoe.ko.zst) or the kernel has it built in.
+ */
+export function initrdHasModule(facts: Pick<LiveImageFacts, 'initrdFiles' | 'builtinModules'>, module: string): boolean {
+  const file = new RegExp(`/${module.replace(/[-_]/g, '[-_]')}\\.ko(\\.(xz|zst|gz))?$`);
+  return facts.initrdFiles.some((f) => file.test(f)) || (facts.builtinModules ?? []).some((f) => file.test(`/${f}`));
 }
 
 /** implantisomd5 writes "ISO MD5SUM = ..." into the application use area of the volume descriptor. */

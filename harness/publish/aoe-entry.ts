@@ -14,6 +14,8 @@ export const AOE_PUBLISHER: PublisherEntry<'aoe'> = {
   unavailable: aoeUnavailable,
   // The exporter, and the network namespace of its Ethernet segment.
   hostTools: ['vblade', 'ip'],
+  // The initrd's aoe driver makes /dev/etherd/e0.1 of the target; a kernel without it sees nothing.
+  guestKernelModule: 'aoe',
   // No guestProbe: the guest reaches vblade by Ethernet frames on a segment of its own, not through
   // a forwarded port it could ask with a shell command.
 };

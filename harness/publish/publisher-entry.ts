@@ -69,4 +69,9 @@ export interface PublisherEntry<Protocol extends string = string> {
   readonly guestProbe?: GuestProbe;
   /** The publisher serves TLS with a certificate, which a run's CA can issue (publish.trustedCertificate). */
   readonly tls?: true;
+  /**
+   * The kernel driver the guest needs to reach this publisher at all (AoE's `aoe`): an ISO whose
+   * initrd carries it neither as a module nor built in cannot boot from it, and SKIPs with that reason.
+   */
+  readonly guestKernelModule?: string;
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoInspection } from '../../harness/engine/inspect-iso.js';
-import { tinyLiveIso } from '../helpers/cpio.js';
+import { publisherUnavailable } from '../../harness/publish/registry.js';
+import { KIWI_LIVE_INITRD, tinyLiveIso } from '../helpers/cpio.js';
 
 // inspect as a user runs it, on ISOs with KIWI's layout made by xorriso: the facts, and each
 // scenario's outlook from the same rules a run applies.
@@ -38,6 +39,16 @@ describe('inspect --iso X', () => {
     expect(outlook('ram-deploy-http', 'bios')).toEqual({ scenario: 'ram-deploy-http', firmware: 'bios', outlook: 'boots' });
     expect(outlook('http-redirect', 'bios')).toMatchObject({ outlook: 'known issue', reason: expect.stringContaining('kiwi-live-lib.sh#L') });
     expect(outlook('dolly-deploy', 'bios')).toMatchObject({ outlook: 'SKIP' });
+    // Its initrd has no aoe driver: its kernel could not see an AoE target.
+    expect(outlook('aoe-boot', 'bios')).toMatchObject({ outlook: 'SKIP', reason: expect.stringMatching(/over aoe, which the guest reaches through the kernel's aoe driver, and this ISO's initrd carries none/) });
+  });
+
+  it('an initrd with the aoe driver (a module file) lets the AoE scenario boot', async () => {
+    const iso = await tinyLiveIso(dir, 'with-aoe', { initrd: { ...KIWI_LIVE_INITRD, 'usr/lib/modules/7.2/kernel/drivers/block/aoe/aoe.ko.xz': 'm' } });
+    const facts = JSON.parse((await cli('inspect', '--iso', iso, '--json', '--firmware', 'bios', '--scenario', 'aoe-boot')).stdout) as IsoInspection;
+    // Where this host cannot export over AoE (no root), that is the reason instead: never the driver.
+    const hostCannot = publisherUnavailable('aoe');
+    expect(facts.scenarios).toEqual([hostCannot ? { scenario: 'aoe-boot', firmware: 'bios', outlook: 'SKIP', reason: `it publishes the ISO over aoe, and ${hostCannot}` } : { scenario: 'aoe-boot', firmware: 'bios', outlook: 'boots' }]);
   });
 
   it('as text: the facts, then each scenario that will not simply boot', async () => {

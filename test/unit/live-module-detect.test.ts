@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listInitrdFiles } from '../../harness/iso/initrd-files.js';
+import { listInitrdFiles, readInitrd } from '../../harness/iso/initrd-files.js';
+import { initrdHasModule } from '../../harness/iso/live-image-facts.js';
 import { detectLiveModule } from '../../harness/live/index.js';
 import { dmsquash } from '../../harness/live/dmsquash.js';
 import { dracutVersion } from '../../harness/live/dracut.js';
@@ -34,6 +35,24 @@ describe('the initrd file list, read on the host', () => {
     await writeFile(raw, cpio({ 'usr/sbin/kiwi-live-root': 'z' }));
     await execa('zstd', ['-q', '-f', raw, '-o', join(dir, 'zst')]);
     expect(await listInitrdFiles(join(dir, 'zst'))).toEqual(['usr/sbin/kiwi-live-root']);
+  });
+
+  it('keeps the contents of the files asked for (modules.builtin) in the same pass', async () => {
+    const path = join(dir, 'builtin');
+    await writeFile(path, gzipSync(cpio({ 'usr/lib/modules/7.2/modules.builtin': 'kernel/drivers/block/aoe/aoe.ko\nkernel/fs/ext4/ext4.ko\n', 'usr/lib/modules/7.2/modules.dep': 'x' })));
+    const { names, contents } = await readInitrd(path, /modules\.builtin$/);
+    expect(names).toEqual(['usr/lib/modules/7.2/modules.builtin', 'usr/lib/modules/7.2/modules.dep']);
+    expect([...contents.keys()]).toEqual(['usr/lib/modules/7.2/modules.builtin']);
+    expect(contents.get('usr/lib/modules/7.2/modules.builtin')!.toString()).toContain('aoe/aoe.ko');
+  });
+
+  it('a kernel module is there as a file (any compression) or built in, and not when only its folder or another module is', () => {
+    const dir = 'usr/lib/modules/7.2/kernel/drivers/block/aoe';
+    expect(initrdHasModule(facts([`${dir}/aoe.ko`]), 'aoe')).toBe(true);
+    expect(initrdHasModule(facts([`${dir}/aoe.ko.zst`]), 'aoe')).toBe(true);
+    expect(initrdHasModule(facts([], { builtinModules: ['kernel/drivers/block/aoe/aoe.ko'] }), 'aoe')).toBe(true);
+    expect(initrdHasModule(facts([dir, 'usr/lib/modules/7.2/kernel/drivers/block/brd.ko', 'x/vaoe.ko']), 'aoe')).toBe(false);
+    expect(initrdHasModule(facts([], { builtinModules: ['kernel/drivers/block/brd.ko'] }), 'aoe')).toBe(false);
   });
 
   it('names the file and its first bytes when the format is unknown', async () => {
