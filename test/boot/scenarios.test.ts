@@ -149,7 +149,9 @@ beforeAll(async () => {
   const list = await runBootJobs(jobs, { outDir, knownIssues, lanes: 2, reporters });
   results = new Map(list.map((r) => [r.name, r]));
   console.log(`boot test artifacts: ${outDir}`);
-}, 3_600_000);
+  // A guard against a pool that hangs, not a speed check: the pool took 33 min on one 2-core
+  // machine and about twice as long per boot on another whose host was slower (2026-12-05).
+}, 4_500_000);
 
 afterAll(async () => {
   expect(await newLeftovers(before), 'no QEMU, relay or temp dir may be left behind').toEqual({ processes: [], tempDirs: [] });
