@@ -10,7 +10,7 @@ import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.
 import { liveModuleById } from '../harness/live/index.js';
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../harness/arch/index.js';
 import { isoArchitecture } from '../harness/engine/run-target.js';
-import { chooseAccel } from './choose-accel.js';
+import { chooseAccel, type AccelChoice } from './choose-accel.js';
 import { runProjects } from '../harness/engine/run-all.js';
 import { checkOutputFolder } from '../harness/engine/output-folder.js';
 import { planParallelism, RUN_DEFAULTS, runLimits, type RunOptions } from '../harness/engine/run-config.js';
@@ -69,7 +69,7 @@ interface RunRequest {
   isoOption: string | undefined;
   /** What the boots side by side are planned from: the run's plan counts every project's. */
   parallel: { jobs: number | undefined; cpus: number | undefined; runs: number; memoryMb: number | undefined };
-  accel: 'auto' | 'tcg' | 'kvm';
+  accel: AccelChoice;
   /** The names of the run's reporters (RUN_REPORTERS). */
   reporters: string[];
   baseline: Baseline | undefined;
