@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestRanges, keptRanges, splitRanges, type ByteRange } from '../../harness/iso/iso-digest.js';
-import { parsePartDigests, partDigestsCommand } from '../../harness/scenario/checks/image-checks.js';
+import { liveImageMatchesPublished, parsePartDigests, partDigestsCommand } from '../../harness/scenario/checks/image-checks.js';
+import type { BootContext } from '../../harness/scenario/define-scenario.js';
 
 // The proof of delivery hashes parts of the guest's copy side by side; the host hashes the same parts.
 let dir: string;
@@ -69,5 +70,38 @@ describe('the guest command of the proof, run by a real shell over a file', () =
     const after = parsePartDigests((await execa('bash', ['-c', partDigestsCommand(changed, parts)])).stdout, 2);
     expect(after[0]).toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
+  });
+});
+
+describe("the proof's verdict on a copy, read by a real shell over files", () => {
+  // The guest's shell, played by bash over a file: blockdev (util-linux's, for block devices only)
+  // answers the file's size, as it answers a RAM disk's or a deploy disk's in the guest.
+  const fileShell = {
+    run: async (command: string) => ({ output: (await execa('bash', ['-c', `blockdev() { stat -c %s "$2"; }; ${command}`])).stdout, exitCode: 0 }),
+  };
+  const proveOn = async (copy: string) => {
+    const context = { shell: async () => fileShell, iso: { hostPath: file, urlPath: '/image/copy.iso', sizeBytes: size, volumeId: 'CDROM' } } as unknown as BootContext;
+    return liveImageMatchesPublished(copy, { deployed: false }).run(context);
+  };
+
+  it('the same bytes: delivered', async () => {
+    expect(await proveOn(file)).toMatchObject({ ok: true, detail: expect.stringMatching(/^delivered, as the guest reads it: md5 /) });
+  });
+
+  it("a copy 3 MiB short (a RAM disk too small to hold the ISO): NOT delivered, naming the bytes the copy has no room for", async () => {
+    const short = join(dir, 'short.iso');
+    await execa('sh', ['-c', `head -c ${size - 3 * 1024 * 1024} ${file} > ${short}`]);
+    const outcome = await proveOn(short);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).toMatch(new RegExp(`^NOT delivered as published: the guest's copy has room for ${size - 3145728} bytes, 3145728 fewer than the ISO`));
+  });
+
+  it('a copy of full length with a byte changed: NOT delivered, the chunk that differs named, no shortfall', async () => {
+    const changed = join(dir, 'changed-once.iso');
+    await execa('sh', ['-c', `cp ${file} ${changed} && printf 'X' | dd of=${changed} bs=1 seek=${size - 10} conv=notrunc status=none`]);
+    const outcome = await proveOn(changed);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).not.toMatch(/has room for/);
+    expect(outcome.detail).toMatch(/4 MiB chunks that differ: bytes 4194304-\d+$/);
   });
 });
