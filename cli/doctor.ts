@@ -6,7 +6,7 @@ import { ALL_FIRMWARES } from '../harness/firmware/index.js';
 import { NETBOOT_LOADERS } from '../harness/netboot/index.js';
 import { probeKvm } from '../harness/qemu/accel-probe.js';
 import { PUBLISHERS } from '../harness/publish/registry.js';
-import { ARCHITECTURES } from '../harness/arch/index.js';
+import { REGISTERED_ARCHITECTURES } from '../harness/arch/index.js';
 import { findGrubEfiModules, grubEfiModulesFix } from '../harness/netboot/grub-efi-modules.js';
 
 export interface DoctorFinding {
@@ -24,7 +24,7 @@ export async function examineHost(): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
   // The harness's own tools, then those each publisher runs (publisher-entry.ts hostTools).
   const publisherTools = Object.values(PUBLISHERS).flatMap((entry) => entry.hostTools);
-  const qemus = Object.values(ARCHITECTURES).map((a) => a.qemuBinary);
+  const qemus = REGISTERED_ARCHITECTURES.map((a) => a.qemuBinary);
   for (const tool of new Set([...qemus, 'qemu-img', 'xorriso', 'socat', 'sfdisk', 'blkid', 'curl', 'grub-mknetdir', 'xz', ...publisherTools])) {
     const path = await findOnPath(tool);
     const pkg = TOOL_PACKAGES[tool] ?? tool;
@@ -37,7 +37,7 @@ export async function examineHost(): Promise<DoctorFinding[]> {
     findings.push({ name: path, ok, detail: ok ? 'present' : 'missing', ...(ok ? {} : { fix: `apt-get install ${pkg}` }) });
   }
   // GRUB's EFI modules for each architecture's platform: the host's package, or the copy fetched into the cache.
-  for (const arch of Object.values(ARCHITECTURES)) {
+  for (const arch of REGISTERED_ARCHITECTURES) {
     const found = await findGrubEfiModules(arch.grubEfiPlatform);
     findings.push({ name: `GRUB ${arch.grubEfiPlatform} modules (${arch.id} netboot)`, ok: Boolean(found), detail: found ? `${found.dir} (${found.package.name} ${found.package.version})` : 'missing', ...(found ? {} : { fix: grubEfiModulesFix(arch.grubEfiPlatform) }) });
   }

@@ -3,12 +3,12 @@ import { RUN_REPORTERS } from './run-reporters.js';
 import { LIVE_MODULES } from '../harness/live/index.js';
 import { DEFAULT_NETBOOT, NETBOOT_FAMILIES } from '../harness/netboot/index.js';
 import { RUN_DEFAULTS } from '../harness/engine/run-config.js';
-import { ARCHITECTURES } from '../harness/arch/index.js';
+import { REGISTERED_ARCHITECTURES } from '../harness/arch/index.js';
 
 const firmwares = `${[...Object.keys(FIRMWARES), 'both'].join('|')}|LIST`;
 const modules = Object.keys(LIVE_MODULES).join('|');
 const netboots = Object.keys(NETBOOT_FAMILIES).join('|');
-const arches = Object.keys(ARCHITECTURES).join('|');
+const arches = REGISTERED_ARCHITECTURES.map((a) => a.id).join('|');
 
 /** --help of a command: the usage on stdout, exit 0. */
 export function showUsage(): number {
@@ -82,7 +82,7 @@ run     boots each scenario (all by default) and prints one line per scenario:
         of that module. Scenarios that ask for what the module does not do are SKIPPED.
         --arch: the guest's architecture is read from the ISO (KIWI's /boot/<arch>/loader folder;
         the kernel's header must agree, else exit 2); this option may say it, never contradict it
-        (${Object.values(ARCHITECTURES).map((a) => `${a.id}: ${a.description}`).join('; ')}).
+        (${REGISTERED_ARCHITECTURES.map((a) => `${a.id}: ${a.description}`).join('; ')}).
         --tls-ca CERT,KEY: the PEM certificate and key of a CA the ISO trusts; scenarios that
         publish over https with a trusted certificate (ram-deploy-https-verified) have it issued
         by this CA, and SKIP without one. The built-in fixtures trust a test CA of their own

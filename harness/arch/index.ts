@@ -9,6 +9,9 @@ export const ARCHITECTURES = registryOf([x86_64, aarch64], 'id');
 
 export type ArchitectureId = keyof typeof ARCHITECTURES;
 
+/** The registered architectures as a list, in registration order. */
+export const REGISTERED_ARCHITECTURES: readonly Architecture[] = Object.values(ARCHITECTURES);
+
 /** The architecture of an ISO that shows none of the registered loader folders (its kernel's extraction then names the missing file). */
 export const DEFAULT_ARCHITECTURE: Architecture = x86_64;
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ARCHITECTURES, architectureById, architectureOfIso, checkKernelArchitecture, DEFAULT_ARCHITECTURE, type Architecture } from '../arch/index.js';
+import { REGISTERED_ARCHITECTURES, architectureById, architectureOfIso, checkKernelArchitecture, DEFAULT_ARCHITECTURE, type Architecture } from '../arch/index.js';
 import { listIsoFolder } from '../iso/iso-folder.js';
 import { readHead } from '../iso/read-head.js';
 import { readIsoBootFacts } from '../iso/boot-facts.js';
@@ -29,7 +29,7 @@ export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspe
   const isoPath = resolve(options.isoPath);
   const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
   const iso = known ?? (await inspectIso(isoPath));
-  const registered = Object.values(ARCHITECTURES) as Architecture[];
+  const registered = REGISTERED_ARCHITECTURES;
   const arch = await isoArchitecture(iso.path, options.arch);
   const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations, arch.id);
   checkKernelArchitecture(await readHead(loader.kernelPath, 4096), arch, registered, arch.loaderLocations.kernel, iso.path);
@@ -44,7 +44,7 @@ export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspe
  * `askedId` (--arch) must agree with the ISO, as in readRunTarget.
  */
 export async function isoArchitecture(isoPath: string, askedId?: string): Promise<Architecture> {
-  const registered = Object.values(ARCHITECTURES) as Architecture[];
+  const registered = REGISTERED_ARCHITECTURES;
   const asked = askedId === undefined ? undefined : architectureById(askedId);
   return architectureOfIso(registered, await listIsoFolder(resolve(isoPath), '/boot'), asked, DEFAULT_ARCHITECTURE);
 }
