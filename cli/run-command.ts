@@ -8,7 +8,7 @@ import { loadKnownIssues } from '../harness/engine/known-issues.js';
 import { packageRoot } from '../harness/util/package-root.js';
 import { fixtureIsoPath, fixtureTlsAuthority } from '../harness/iso/fixture-iso.js';
 import { liveModuleById } from '../harness/live/index.js';
-import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../harness/arch/index.js';
+import { ARCHITECTURES, architectureById, DEFAULT_ARCHITECTURE } from '../harness/arch/index.js';
 import { isoArchitecture } from '../harness/engine/run-target.js';
 import { chooseAccel, type AccelChoice } from './choose-accel.js';
 import { runProjects } from '../harness/engine/run-all.js';
@@ -107,7 +107,7 @@ async function checkRunRequest({ name, values, selection }: ProjectRequest<RunFl
   // The output folder last: it only checks (runScenarios makes it), so a refusal leaves nothing.
   const outDir = projectOutDir(values.out, name);
   await checkOutputFolder(outDir);
-  const parallel = { jobs: requestedJobs, cpus: requestedCpus, runs: scenarios.length * firmwareIds(firmware).length, memoryMb };
+  const parallel = { jobs: requestedJobs, cpus: requestedCpus, runs: scenarios.length * firmwareIds(firmware, arch ? architectureById(arch) : undefined).length, memoryMb };
   const options: RunRequest['options'] = {
     scenarios, outDir, firmware, netboot, tcgThread, knownIssues, keepTemp: values['keep-temp'], debugRerun,
     ...(inspectedIso ? { inspectedIso } : {}),
