@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh --no-fixture
 log="${TMPDIR:-/tmp}/pxe-harness-fixture-build.$$.log"
-# The aarch64 fixture (about 47 min from nothing under qemu-user-static, measured on 2 cores) only when asked: the boot
+# The aarch64 fixture (47 to 91 min from nothing under qemu-user-static, measured on two 2-core machines) only when asked: the boot
 # tests boot it when it is built, and say SKIPPED with the reason when it is not.
 aarch64=true
 [ "${PXE_HARNESS_AARCH64_FIXTURE:-}" = build ] && aarch64="bash images/build-fixture.sh --arch aarch64"

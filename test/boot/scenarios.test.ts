@@ -62,8 +62,8 @@ const broken = defineScenario({
 // boot) and iPXE under SeaBIOS (iPXE: under OVMF) are the main job's.
 /**
  * The same description built for aarch64 (an EFI hybrid: AAVMF, GRUB for arm64 EFI, ttyAMA0), when
- * it is built: its build runs every program of an arm64 build root under qemu-user-static (about
- * 35 minutes from nothing on 2 cores, README "The fixture ISO"), which a new machine's CI run
+ * it is built: its build runs every program of an arm64 build root under qemu-user-static (47 to
+ * 91 minutes from nothing on 2 cores, README "The fixture ISO"), which a new machine's CI run
  * cannot afford beside the boots; scripts/test.sh builds it first with PXE_HARNESS_AARCH64_FIXTURE=build,
  * and npm run main always does.
  */
