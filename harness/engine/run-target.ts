@@ -29,10 +29,9 @@ export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspe
   const isoPath = resolve(options.isoPath);
   const known = options.inspectedIso && resolve(options.inspectedIso.path) === isoPath ? { ...options.inspectedIso, path: isoPath } : undefined;
   const iso = known ?? (await inspectIso(isoPath));
-  const registered = REGISTERED_ARCHITECTURES;
   const arch = await isoArchitecture(iso.path, options.arch);
   const loader = await extractLoaderFiles(iso.path, loaderDir, arch.loaderLocations, arch.id);
-  checkKernelArchitecture(await readHead(loader.kernelPath, 4096), arch, registered, arch.loaderLocations.kernel, iso.path);
+  checkKernelArchitecture(await readHead(loader.kernelPath, 4096), arch, REGISTERED_ARCHITECTURES, arch.loaderLocations.kernel, iso.path);
   const live = await readLiveImageFacts(iso.path, loader.initrdPath, arch.loaderLocations.initrd);
   const { profile: liveModule, evidence } = detectLiveModule(iso.path, live, options.liveModule);
   return { iso: { ...iso, boot: await readIsoBootFacts(iso.path), live }, arch, loader, liveModule, evidence };
@@ -44,7 +43,6 @@ export async function readRunTarget(options: Pick<RunOptions, 'isoPath' | 'inspe
  * `askedId` (--arch) must agree with the ISO, as in readRunTarget.
  */
 export async function isoArchitecture(isoPath: string, askedId?: string): Promise<Architecture> {
-  const registered = REGISTERED_ARCHITECTURES;
   const asked = askedId === undefined ? undefined : architectureById(askedId);
-  return architectureOfIso(registered, await listIsoFolder(resolve(isoPath), '/boot'), asked, DEFAULT_ARCHITECTURE);
+  return architectureOfIso(REGISTERED_ARCHITECTURES, await listIsoFolder(resolve(isoPath), '/boot'), asked, DEFAULT_ARCHITECTURE);
 }

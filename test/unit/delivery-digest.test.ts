@@ -19,6 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** A copy of the file with one byte changed, 10 bytes before its end (in its last 4 MiB chunk). */
+async function copyWithByteChanged(name: string): Promise<string> {
+  const changed = join(dir, name);
+  await execa('sh', ['-c', `cp ${file} ${changed} && printf 'X' | dd of=${changed} bs=1 seek=${size - 10} conv=notrunc status=none`]);
+  return changed;
+}
+
 const bytes = (ranges: readonly ByteRange[]) => ranges.reduce((n, r) => n + r.end - r.start, 0);
 
 describe('splitRanges', () => {
@@ -65,8 +72,7 @@ describe('the guest command of the proof, run by a real shell over a file', () =
     expect(parsePartDigests('1 0123456789abcdef0123456789abcdef  -\n', 2)).toEqual([undefined, '0123456789abcdef0123456789abcdef']);
     const parts = splitRanges([{ start: 0, end: size }], 2);
     const before = parsePartDigests((await execa('bash', ['-c', partDigestsCommand(file, parts)])).stdout, 2);
-    const changed = join(dir, 'changed.iso');
-    await execa('sh', ['-c', `cp ${file} ${changed} && printf 'X' | dd of=${changed} bs=1 seek=${size - 10} conv=notrunc status=none`]);
+    const changed = await copyWithByteChanged('changed.iso');
     const after = parsePartDigests((await execa('bash', ['-c', partDigestsCommand(changed, parts)])).stdout, 2);
     expect(after[0]).toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
@@ -97,8 +103,7 @@ describe("the proof's verdict on a copy, read by a real shell over files", () =>
   });
 
   it('a copy of full length with a byte changed: NOT delivered, the chunk that differs named, no shortfall', async () => {
-    const changed = join(dir, 'changed-once.iso');
-    await execa('sh', ['-c', `cp ${file} ${changed} && printf 'X' | dd of=${changed} bs=1 seek=${size - 10} conv=notrunc status=none`]);
+    const changed = await copyWithByteChanged('changed-once.iso');
     const outcome = await proveOn(changed);
     expect(outcome.ok).toBe(false);
     expect(outcome.detail).not.toMatch(/has room for/);
